@@ -1,0 +1,88 @@
+"""Boundary layers: admin-1 from Natural Earth, admin-0 as their dissolve, US counties."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+CRS = "EPSG:4326"
+EQUAL_AREA = "EPSG:6933"  # for areas and centroids
+
+
+def admin1_polygons(features_path: Path, place_ids: pd.Series, admin1: pd.DataFrame,
+                    iso2_of_a3: dict[str, str]) -> gpd.GeoDataFrame:
+    """One (multi)polygon per gazetteer admin-1 row, dissolving NE units that share a row."""
+    ne = gpd.read_file(features_path, engine="pyogrio")
+    ne = ne.set_crs(CRS, allow_override=True)
+    ne["place_id"] = place_ids.values
+    ne["geometry"] = shapely.make_valid(ne.geometry.values)
+    multi = ne["place_id"].duplicated(keep=False)
+    single = ne.loc[~multi, ["place_id", "geometry"]]
+    merged = ne.loc[multi, ["place_id", "geometry"]].dissolve(by="place_id").reset_index()
+    gdf = gpd.GeoDataFrame(pd.concat([single, merged], ignore_index=True), crs=CRS)
+    meta = admin1.set_index("id")[["name", "country", "country_iso3", "admin1_code", "admin1_iso"]]
+    gdf = gdf.join(meta, on="place_id")
+    # NE marks some units' country as -99; recover it from the ISO 3166-2 prefix or adm0_a3.
+    ne_country = ne.drop_duplicates("place_id").set_index("place_id")
+    fallback = ne_country["iso_a2"].where(ne_country["iso_a2"].str.len() == 2,
+                                          ne_country["adm0_a3"].map(iso2_of_a3))
+    gdf["country"] = gdf["country"].where(gdf["country"].str.len() == 2,
+                                          gdf["place_id"].map(fallback))
+    gdf = gdf.rename(columns={"country": "iso2", "country_iso3": "iso3"})
+    return gdf[["place_id", "name", "iso2", "iso3", "admin1_code", "admin1_iso", "geometry"]]
+
+
+def admin0_polygons(adm1: gpd.GeoDataFrame, countries: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Countries as the union of their admin-1 units, so the two layers' borders coincide."""
+    valid = adm1.dropna(subset=["iso2"])
+    geoms = valid.groupby("iso2")["geometry"].agg(lambda g: shapely.union_all(g.values))
+    gdf = gpd.GeoDataFrame({"iso2": geoms.index, "geometry": geoms.values}, crs=CRS)
+    meta = countries.set_index("country")[["id", "name", "country_iso3"]]
+    gdf = gdf.join(meta, on="iso2").rename(columns={"id": "place_id", "country_iso3": "iso3"})
+    gdf = gdf.dropna(subset=["place_id"])
+    gdf["place_id"] = gdf["place_id"].astype("int64")
+    return gdf[["place_id", "name", "iso2", "iso3", "geometry"]]
+
+
+def us_county_polygons(topojson_path: Path, us_states: dict, admin2: pd.DataFrame) -> gpd.GeoDataFrame:
+    counties = gpd.read_file(topojson_path, layer="counties", engine="pyogrio")
+    counties = counties.set_crs(CRS, allow_override=True)
+    postal = {v["fips"]: v["code"] for v in us_states.values()}
+    fips = counties["id"].astype(str).str.zfill(5)
+    state = fips.str[:2].map(postal)
+    counties["fips"] = fips
+    counties["admin2_code"] = "US." + state + "." + fips.str[2:]
+    counties["admin1_iso"] = "US-" + state
+    counties["iso2"] = "US"
+    counties = counties.dropna(subset=["admin2_code"])
+    ids = admin2.set_index("admin2_code")["id"]
+    counties["place_id"] = counties["admin2_code"].map(ids)
+    counties["geometry"] = shapely.make_valid(counties.geometry.values)
+    return counties[["place_id", "admin2_code", "fips", "name", "iso2", "admin1_iso", "geometry"]]
+
+
+def main_part_points(adm0: gpd.GeoDataFrame) -> pd.DataFrame:
+    """A point for each country: the centroid of its largest part, moved inside if needed.
+
+    GeoNames places a country at a central point of its main territory (the United States
+    at the centre of the contiguous states), which a plain centroid of all parts misses.
+    """
+    parts = adm0.explode(index_parts=False).reset_index(drop=True)
+    eq = parts.to_crs(EQUAL_AREA)
+    parts["area"] = eq.area.values
+    largest = parts.sort_values("area", ascending=False).drop_duplicates("iso2")
+    cen = largest.to_crs(EQUAL_AREA).centroid.to_crs(CRS)
+    inside = largest.geometry.contains(cen)
+    pts = np.where(inside.values, cen.values, largest.geometry.representative_point().values)
+    return pd.DataFrame({"iso2": largest["iso2"].values,
+                         "lat": shapely.get_y(pts), "lon": shapely.get_x(pts)})
+
+
+def simplify(gdf: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
+    out = gdf.copy()
+    out["geometry"] = shapely.make_valid(out.geometry.simplify(tolerance, preserve_topology=True).values)
+    return out

@@ -1,0 +1,42 @@
+"""The `geo` command. Each subcommand lives in its own module and is imported lazily."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# subcommand -> module under geo.cli that defines add_arguments(parser) and run(args) -> int
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "gazetteer": ("geo.cli.gazetteer_cmd", "build, inspect and query the local gazetteer"),
+    "assets": ("geo.cli.assets_cmd", "install the pinned Leaflet assets the map serves locally"),
+    "parse": ("geo.cli.parse_cmd", "print place mentions as JSON Lines"),
+    "eval": ("geo.cli.eval_cmd", "score the geoparser on a benchmark corpus"),
+    "ingest": ("geo.cli.ingest_cmd", "read articles into the incident store"),
+    "stats": ("geo.cli.stats_cmd", "summarise the incident store"),
+    "export": ("geo.cli.export_cmd", "export layers as GeoJSON, CSV, GeoPackage or KML"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="geo", description="Offline geospatial incident mapper")
+    sub = parser.add_subparsers(dest="command", required=True)
+    modules = {}
+    argv = sys.argv[1:] if argv is None else argv
+    wanted = argv[0] if argv and not argv[0].startswith("-") else None
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        p = sub.add_parser(name, help=help_text)
+        # import only the module that is asked for, so `geo --help` stays fast
+        if name == wanted:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                parser.error(f"'{name}' is not available: {exc}")
+            module.add_arguments(p)
+            modules[name] = module
+    args = parser.parse_args(argv)
+    return int(modules[args.command].run(args) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Admin join: give every mention adm0/adm1/adm2 codes and names, a geometry and a geo_precision.
+
+Points (populated places) are joined spatially against the boundaries (geopandas `sjoin` on the
+boundaries' spatial index, all points of a batch at once). Area-level mentions (countries,
+admin-1, US counties) and derived sub-regions carry their codes already, so they are joined
+directly on those codes and take the boundary polygon (or the derived geometry) as their shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo.types import GEO_PRECISION, Mention
+
+CRS = "EPSG:4326"
+ADMIN_COLUMNS = ["adm0_iso3", "adm0_name", "adm1_iso", "adm1_name", "adm2_code", "adm2_name"]
+# geo_precision by gazetteer level, when the parser did not set Mention.precision
+LEVEL_PRECISION = {"place": 1, "admin2": 2, "admin1": 3, "region": 3, "country": 4}
+
+
+@dataclass
+class AdminBoundaries:
+    """Boundary layers: `adm*` (full detail) for point joins, `shapes*` for stored polygons."""
+
+    adm0: gpd.GeoDataFrame  # iso2, iso3, name, geometry
+    adm1: gpd.GeoDataFrame  # iso2, iso3, admin1_code, admin1_iso, name, geometry
+    adm2: gpd.GeoDataFrame | None = None  # admin2_code, name, iso2, admin1_iso, geometry
+    shapes0: gpd.GeoDataFrame | None = None  # simplified versions (same columns); default adm*
+    shapes1: gpd.GeoDataFrame | None = None
+    shapes2: gpd.GeoDataFrame | None = None
+
+    def __post_init__(self) -> None:
+        self.shapes0 = self.adm0 if self.shapes0 is None else self.shapes0
+        self.shapes1 = self.adm1 if self.shapes1 is None else self.shapes1
+        self.shapes2 = self.adm2 if self.shapes2 is None else self.shapes2
+        # code -> (name, geometry) lookups for the direct joins
+        self.adm0_by_iso3 = _lookup(self.shapes0, "iso3")
+        self.iso2_to_iso3 = dict(zip(self.adm0["iso2"], self.adm0["iso3"], strict=True))
+        self.adm1_by_iso = _lookup(self.shapes1, "admin1_iso")
+        self.adm1_code_to_iso = dict(zip(self.adm1["admin1_code"], self.adm1["admin1_iso"],
+                                         strict=True))
+        self.adm2_by_code = _lookup(self.shapes2, "admin2_code") if self.shapes2 is not None else {}
+
+
+def _lookup(frame: gpd.GeoDataFrame, key: str) -> dict[str, tuple[str, object]]:
+    frame = frame[frame[key].notna()].drop_duplicates(key)
+    return dict(zip(frame[key], zip(frame["name"], frame.geometry, strict=True), strict=True))
+
+
+@lru_cache(maxsize=1)
+def load_admin_boundaries() -> AdminBoundaries:
+    """The real boundaries; the simplified layers are what mentions store (smaller files)."""
+    from geo.boundaries import load_boundaries
+
+    def safe(level: str, simplified: bool) -> gpd.GeoDataFrame | None:
+        try:
+            frame = load_boundaries(level, simplified=simplified)
+        except (ValueError, KeyError, OSError):
+            return None
+        return frame if len(frame) else None
+
+    return AdminBoundaries(
+        adm0=load_boundaries("adm0"), adm1=load_boundaries("adm1"), adm2=safe("adm2", False),
+        shapes0=safe("adm0", True), shapes1=safe("adm1", True), shapes2=safe("adm2", True),
+    )
+
+
+def geo_precision_of(mention: Mention) -> int | None:
+    if mention.precision:
+        return GEO_PRECISION.get(mention.precision)
+    if mention.geometry_wkt:
+        return 3
+    return LEVEL_PRECISION.get(mention.level or "") if mention.resolved else None
+
+
+def _spatial_admin(points: gpd.GeoDataFrame, layer: gpd.GeoDataFrame,
+                   columns: dict[str, str]) -> pd.DataFrame:
+    """Vectorised point-in-polygon on the layer's spatial index; first match per point."""
+    joined = gpd.sjoin(points, layer[[*columns, "geometry"]], how="left", predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return joined[list(columns)].rename(columns=columns)
+
+
+def join_mentions(mentions: list[Mention], boundaries: AdminBoundaries | None = None,
+                  ) -> gpd.GeoDataFrame:
+    """One row per mention: the Mention fields, geo_precision, admin columns and a geometry."""
+    columns = list(Mention.__dataclass_fields__)
+    frame = pd.DataFrame([m.__dict__ for m in mentions], columns=columns)
+    frame["geo_precision"] = pd.array([geo_precision_of(m) for m in mentions], dtype="Int64")
+    for column in ADMIN_COLUMNS:
+        frame[column] = pd.Series([None] * len(frame), dtype="object")
+    result = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame), crs=CRS),
+                              crs=CRS)
+    if not mentions:
+        return result
+    b = boundaries or load_admin_boundaries()
+
+    has_point = frame["lat"].notna() & frame["lon"].notna()
+    point_geoms = shapely.points(frame["lon"].where(has_point).to_numpy(dtype=float),
+                                 frame["lat"].where(has_point).to_numpy(dtype=float))
+    point_geoms[~has_point.to_numpy()] = None
+    result.geometry = gpd.GeoSeries(point_geoms, index=frame.index, crs=CRS)
+
+    # 1. codes carried by the mention (area-level, derived regions, and fallback for points)
+    iso3 = frame["country_iso3"].where(frame["country_iso3"].notna(),
+                                       frame["country"].map(b.iso2_to_iso3))
+    adm1_iso = frame["admin1_iso"].where(frame["admin1_iso"].notna(),
+                                         frame["admin1_code"].map(b.adm1_code_to_iso))
+    result["adm0_iso3"] = iso3
+    result["adm1_iso"] = adm1_iso.where(frame["level"] != "country")
+    result["adm2_code"] = frame["admin2_code"].where(frame["level"].isin(["admin2", "place"]))
+
+    # 2. spatial join for populated places (points): the boundaries decide, codes are fallback
+    is_place = has_point & ~frame["level"].isin(["country", "admin1", "admin2"]) \
+        & frame["geometry_wkt"].isna()
+    if is_place.any():
+        points = result.loc[is_place, ["geometry"]]
+        found0 = _spatial_admin(points, b.adm0, {"iso3": "adm0_iso3"})
+        found1 = _spatial_admin(points, b.adm1, {"admin1_iso": "adm1_iso"})
+        for column, found in (("adm0_iso3", found0), ("adm1_iso", found1)):
+            result.loc[is_place, column] = found[column].where(
+                found[column].notna(), result.loc[is_place, column])
+        if b.adm2 is not None:
+            found2 = _spatial_admin(points, b.adm2, {"admin2_code": "adm2_code"})
+            result.loc[is_place, "adm2_code"] = found2["adm2_code"].where(
+                found2["adm2_code"].notna(), result.loc[is_place, "adm2_code"])
+
+    # 3. names from the code tables
+    result["adm0_name"] = result["adm0_iso3"].map(lambda c: b.adm0_by_iso3.get(c, (None,))[0])
+    result["adm1_name"] = result["adm1_iso"].map(lambda c: b.adm1_by_iso.get(c, (None,))[0])
+    result["adm2_name"] = result["adm2_code"].map(lambda c: b.adm2_by_code.get(c, (None,))[0])
+
+    # 4. shapes for area-level mentions and derived regions (points stay points)
+    shapes = []
+    for i, row in frame.iterrows():
+        shape = None
+        if isinstance(row["geometry_wkt"], str) and row["geometry_wkt"]:
+            shape = shapely.from_wkt(row["geometry_wkt"])
+        elif row["level"] == "country":
+            shape = b.adm0_by_iso3.get(result.at[i, "adm0_iso3"], (None, None))[1]
+        elif row["level"] == "admin1":
+            shape = b.adm1_by_iso.get(result.at[i, "adm1_iso"], (None, None))[1]
+        elif row["level"] == "admin2":
+            shape = b.adm2_by_code.get(result.at[i, "adm2_code"], (None, None))[1]
+        shapes.append(shape if shape is not None else result.geometry.iat[i])
+    result.geometry = gpd.GeoSeries(shapes, index=frame.index, crs=CRS)
+    return result

@@ -1,0 +1,1 @@
+"""Text helpers for the geoparser: markup masking, tokens, word lists."""

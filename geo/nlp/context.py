@@ -1,0 +1,78 @@
+"""Looking at the words around a span in the original text, in bounded windows (so every
+check costs O(1) and a whole document stays linear)."""
+
+from __future__ import annotations
+
+import re
+
+WINDOW = 60
+_WORD_BEFORE = re.compile(r"([A-Za-z\u00C0-\u024F][\w.'’&-]*)([ \t]*)$")
+_WORD_AFTER = re.compile(r"^([ \t]*)([\w][\w.'’&-]*)")
+_OPENERS = "\"'“‘([{«—-–*•"
+
+
+def word_before(text: str, pos: int) -> tuple[str, int, str] | None:
+    """(word, start, gap) of the word ending just before pos on the same line, or None."""
+    chunk = text[max(0, pos - WINDOW):pos]
+    m = _WORD_BEFORE.search(chunk)
+    if not m:
+        return None
+    start = pos - len(chunk) + m.start(1)
+    return m.group(1), start, m.group(2)
+
+
+def word_after(text: str, pos: int) -> tuple[str, int, str] | None:
+    """(word, start, gap) of the word starting just after pos on the same line, or None."""
+    m = _WORD_AFTER.match(text[pos:pos + WINDOW])
+    if not m:
+        return None
+    return m.group(2), pos + m.start(2), m.group(1)
+
+
+def strip_possessive(word: str) -> str:
+    for suffix in ("'s", "’s", "'", "’"):
+        if word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def is_sentence_start(text: str, pos: int) -> bool:
+    """True when pos begins a sentence, a line, or follows a colon/bullet."""
+    i = pos - 1
+    lo = max(0, pos - WINDOW)
+    while i >= lo and (text[i] in " \t" or text[i] in _OPENERS):
+        i -= 1
+    if i < 0:
+        return True
+    if i < lo:  # a long run of blanks: treat as a new block
+        return True
+    ch = text[i]
+    if ch in "\n\r:|":
+        return True
+    if ch in ".!?":
+        # "U.S. officials" or "Gov. Perry" do not end a sentence
+        before = word_before(text, i + 1)
+        if before and re.fullmatch(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.", before[0]):
+            return False
+        return True
+    return False
+
+
+def is_capitalised(word: str) -> bool:
+    return bool(word) and word[0].isupper()
+
+
+def comma_follower(text: str, end: int) -> int | None:
+    """Start of the word after ', ' right behind a span ("Culiacán, Sinaloa"), else None."""
+    if text[end:end + 2] == ", " and end + 2 < len(text) and text[end + 2].isalpha():
+        return end + 2
+    if text[end:end + 1] == "," and end + 1 < len(text) and text[end + 1].isupper():
+        return end + 1
+    return None
+
+
+def line_is_shouting(text: str, start: int, end: int) -> bool:
+    """True when the text around a span is in capitals (a headline), so case says nothing."""
+    lo, hi = max(0, start - 30), min(len(text), end + 30)
+    letters = [c for c in text[lo:start] + text[end:hi] if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters)

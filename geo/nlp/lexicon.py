@@ -1,0 +1,93 @@
+"""Word lists the recognition filters use. Generated lists live in geo/data (see
+scripts/build_wordlists.py for their sources); the short closed-class lists are here."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+MONTHS_WEEKDAYS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun".split()
+)
+
+# News agencies and outlets named like places or cited at article level.
+NEWS_AGENCIES = frozenset(
+    "reuters ap afp xinhua upi bloomberg tass itar-tass interfax efe ansa dpa kyodo yonhap bernama "
+    "bbc cnn nbc abc cbs fox npr pbs msnbc aljazeera".split()
+)
+
+# Words before a capitalised name that make it a person: "President Obama", "Gov. Perry".
+TITLES = frozenset(
+    "mr mrs ms miss dr prof president pres vice gov governor sen senator rep representative "
+    "mayor judge justice gen general col colonel lt lieutenant sgt sergeant capt captain cpl "
+    "officer deputy sheriff detective chief coach rev reverend father sister brother pastor bishop "
+    "pope king queen prince princess lord lady sir dame minister secretary ambassador chairman "
+    "commissioner councilman councilwoman attorney trooper agent inspector superintendent "
+    "principal professor dean director manager spokesman spokeswoman mrs. mr. dr. gov. sen. rep.".split()
+)
+
+# A following word that makes "<place> <word>" an organisation: "Sinaloa Cartel", "Texas Rangers".
+ORG_HEADS = frozenset(
+    "cartel cartels gang mafia rangers police department dept university college school academy "
+    "institute bank banks hospital clinic council committee commission assembly legislature party "
+    "times post tribune herald journal gazette chronicle daily news press magazine telegraph "
+    "observer examiner sun star globe courier record register inquirer courant dispatch "
+    "inc inc. corp corp. corporation company co co. ltd llc group holdings airlines airways railway "
+    "fc club team united athletic athletics giants cowboys yankees lakers senators orioles "
+    "symphony orchestra opera ballet theatre theater museum library zoo church cathedral diocese "
+    "archdiocese synagogue mosque chamber board agency authority bureau service services office "
+    "federation association union league conference foundation fund trust society stadium arena "
+    "times-union democrats republicans network radio tv television broadcasting".split()
+)
+
+# "<head> of <place>" is an organisation: "Bank of America", "University of Texas".
+ORG_OF_HEADS = frozenset(
+    "bank university college institute museum church diocese archdiocese academy school "
+    "department bureau federation association chamber conservatory hospital council".split()
+)
+
+# Relations that follow a person's name: "Carlos Humberto, the son of ...".
+PERSON_APPOSITIONS = frozenset(
+    "son daughter wife husband father mother brother sister widow widower uncle aunt cousin "
+    "nephew niece grandson granddaughter leader boss head founder friend girlfriend boyfriend "
+    "partner spokesman spokeswoman lawyer attorney suspect victim owner director".split()
+)
+
+# Verbs that follow a person far more often than a place.
+SPEECH_VERBS = frozenset("said says told added asked noted explained wrote stated tweeted".split())
+
+# Directional and vague modifiers in front of a region (longest first when matching).
+MODIFIERS = {
+    "north-east": "north-east", "northeast": "north-east", "north-eastern": "north-east",
+    "northeastern": "north-east", "north-west": "north-west", "northwest": "north-west",
+    "north-western": "north-west", "northwestern": "north-west", "south-east": "south-east",
+    "southeast": "south-east", "south-eastern": "south-east", "southeastern": "south-east",
+    "south-west": "south-west", "southwest": "south-west", "south-western": "south-west",
+    "southwestern": "south-west", "northern": "northern", "southern": "southern",
+    "eastern": "eastern", "western": "western", "central": "central", "north": "northern",
+    "south": "southern", "east": "eastern", "west": "western", "upstate": "northern",
+    "downstate": "southern",
+}
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("geo").joinpath("data", name).read_text(encoding="utf-8")
+    return [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
+
+
+@cache
+def common_word_zipf() -> dict[str, float]:
+    """English word -> Zipf frequency (7 = 'the', 3 = once per million words)."""
+    out: dict[str, float] = {}
+    for line in _data_lines("common_words.tsv"):
+        word, _, zipf = line.partition("\t")
+        out[word] = float(zipf)
+    return out
+
+
+@cache
+def first_names() -> frozenset[str]:
+    """Folded given names."""
+    return frozenset(_data_lines("first_names.txt"))

@@ -1,0 +1,1 @@
+"""The analyst's map: pure view logic (filters, timeline, map, popups) used by app.py."""

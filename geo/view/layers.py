@@ -1,0 +1,143 @@
+"""Map layers as plain tables: point groups, area counts, choropleth classes and a heat grid.
+
+Pure pandas/geopandas so each piece is testable without a browser; `mapview` turns these into
+folium elements. Area-level incidents (admin-1, country, derived regions) are not pins: they are
+counted per area and drawn at the area's real extent.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.view.popups import popup_html
+
+# precision values drawn as areas rather than points
+AREA_PRECISIONS = ("admin1", "subregion", "country")
+# point colour by precision: exact places dark, coarser ones lighter
+POINT_COLORS: dict[str, str] = {"place": "#b2182b", "admin2": "#ef8a62"}
+DEFAULT_POINT_COLOR = "#999999"
+# sequential YlOrRd classes for choropleths and area shading
+CLASS_COLORS = ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"]
+NICE_BREAKS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000]
+# a single point marker stands for all incidents at the same spot (rounded to ~1 m)
+COORD_DECIMALS = 5
+
+
+def lat_lon(incidents: gpd.GeoDataFrame) -> pd.DataFrame:
+    """lat/lon of each incident's point (representative point for any non-point geometry)."""
+    geoms = incidents.geometry.values
+    not_point = ~shapely.is_empty(geoms) & (shapely.get_type_id(geoms) != 0)
+    if not_point.any():
+        geoms = geoms.copy()
+        geoms[not_point] = shapely.point_on_surface(geoms[not_point])
+    return pd.DataFrame({"lat": shapely.get_y(geoms), "lon": shapely.get_x(geoms)}, index=incidents.index)
+
+
+def split_points_areas(incidents: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """(point-level incidents, area-level incidents) by their precision."""
+    is_area = incidents["precision"].isin(AREA_PRECISIONS)
+    return incidents[~is_area], incidents[is_area]
+
+
+def point_groups(incidents: gpd.GeoDataFrame, max_points: int | None = None) -> tuple[pd.DataFrame, int]:
+    """One row per distinct location: lat, lon, n (incidents there), color, popup (escaped HTML).
+
+    When there are more locations than `max_points`, keeps the busiest ones and returns how many
+    were left out, so the map can say so instead of shipping a huge page.
+    """
+    if incidents.empty:
+        return pd.DataFrame(columns=["lat", "lon", "n", "color", "popup"]), 0
+    coords = lat_lon(incidents).round(COORD_DECIMALS)
+    frame = incidents.drop(columns=incidents.geometry.name).assign(lat=coords["lat"], lon=coords["lon"])
+    frame = frame.dropna(subset=["lat", "lon"])
+    frame = frame.sort_values(["confidence"], ascending=False, kind="stable")
+    grouped = frame.groupby(["lat", "lon"], sort=False)
+    first = grouped.head(1).set_index(["lat", "lon"])
+    n = grouped.size()
+    out = pd.DataFrame({"n": n}).join(first[["precision", "name", "title", "event_date"]])
+    out = out.reset_index().sort_values("n", ascending=False, kind="stable")
+    dropped = 0
+    if max_points is not None and len(out) > max_points:
+        dropped = int(out["n"].iloc[max_points:].sum())
+        out = out.iloc[:max_points]
+    out["color"] = out["precision"].map(POINT_COLORS).fillna(DEFAULT_POINT_COLOR)
+    # the popup names the busiest incident's place and title; the panel lists all of them
+    out["popup"] = [
+        popup_html(r) + (f"<br><i>{n} incidents here</i>" if n > 1 else "")
+        for r, n in zip(out[["name", "title", "event_date"]].to_dict("records"), out["n"], strict=True)
+    ]
+    return out[["lat", "lon", "n", "color", "popup"]].reset_index(drop=True), dropped
+
+
+def admin_counts(incidents: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
+    """Incident counts per admin area: columns key, name, n (areas without a code are skipped)."""
+    valid = incidents[incidents[key].notna() & (incidents[key].astype(str) != "")]
+    if valid.empty:
+        return pd.DataFrame({key: pd.Series(dtype=str), name: pd.Series(dtype=str), "n": pd.Series(dtype="int64")})
+    grouped = valid.groupby(key, sort=True)
+    return pd.DataFrame({name: grouped[name].first(), "n": grouped.size()}).reset_index()
+
+
+def class_breaks(max_count: int, classes: int = len(CLASS_COLORS)) -> list[int]:
+    """Lower bounds of up to `classes` count classes, from NICE_BREAKS, covering 1..max_count."""
+    if max_count <= 1:
+        return [1]
+    candidates = [b for b in NICE_BREAKS if b <= max_count]
+    if len(candidates) <= classes:
+        return candidates
+    # keep the first and spread the rest evenly so the top class is not empty
+    idx = np.linspace(0, len(candidates) - 1, classes).round().astype(int)
+    return [candidates[i] for i in sorted(set(idx))]
+
+
+def class_colors(counts: pd.Series, breaks: list[int]) -> pd.Series:
+    """The class colour of each count (counts below the first break get the first colour)."""
+    palette = CLASS_COLORS if len(breaks) == len(CLASS_COLORS) else CLASS_COLORS[-len(breaks):]
+    positions = np.searchsorted(np.asarray(breaks), counts.to_numpy(), side="right") - 1
+    positions = np.clip(positions, 0, len(breaks) - 1)
+    return pd.Series([palette[i] for i in positions], index=counts.index, dtype=object)
+
+
+def heat_grid(incidents: gpd.GeoDataFrame, cell_degrees: float = 0.05) -> list[list[float]]:
+    """[lat, lon, weight] per occupied grid cell: the heatmap stays small at any incident count."""
+    if incidents.empty:
+        return []
+    coords = lat_lon(incidents).dropna()
+    cells = (coords / cell_degrees).round() * cell_degrees
+    counts = cells.groupby(["lat", "lon"]).size().reset_index(name="n")
+    peak = float(counts["n"].max())
+    return [[round(a, 4), round(b, 4), round(float(n) / peak, 3)] for a, b, n in counts.itertuples(index=False)]
+
+
+def region_polygons(area_incidents: gpd.GeoDataFrame, mentions: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """Derived regions ("southern California"): the mention polygon per region, with counts.
+
+    Regions have no boundary layer of their own; their polygon comes from the mentions table
+    (joined on article and gazetteer id). Returns columns label, n, geometry (EPSG:4326).
+    """
+    empty = gpd.GeoDataFrame({"label": [], "n": []}, geometry=[], crs="EPSG:4326")
+    regions = area_incidents[area_incidents["precision"] == "subregion"]
+    if regions.empty or mentions is None or mentions.empty:
+        return empty
+    polys = mentions[shapely.get_type_id(mentions.geometry.values) >= 3]  # polygons only
+    if polys.empty:
+        return empty
+    polys = polys.assign(label=polys["surface"].fillna(polys["name"]))
+    joined = regions[["article_id", "gazetteer_id"]].merge(
+        pd.DataFrame(polys[["article_id", "place_id", "label", "modifier"]]).assign(
+            wkb=shapely.to_wkb(polys.geometry.values, hex=True)
+        ),
+        left_on=["article_id", "gazetteer_id"],
+        right_on=["article_id", "place_id"],
+    ).drop_duplicates(["article_id", "gazetteer_id", "wkb"])
+    if joined.empty:
+        return empty
+    grouped = joined.groupby("wkb", sort=False)
+    out = pd.DataFrame({"label": grouped["label"].first(), "n": grouped.size()}).reset_index()
+    geometry = shapely.from_wkb(out["wkb"].to_numpy())
+    # simplified for the browser: a region's outline needs no more than ~1 km detail
+    geometry = shapely.simplify(geometry, 0.01, preserve_topology=True)
+    return gpd.GeoDataFrame(out[["label", "n"]], geometry=geometry, crs="EPSG:4326")

@@ -1,0 +1,93 @@
+"""Incidents over time: counts per day or week, the Altair chart with a brush, and playback steps.
+
+The chart carries an interval selection named `brush` on the x axis; Streamlit returns it through
+`st.altair_chart(..., on_select=...)` and `brush_dates` turns that back into a date range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+
+import altair as alt
+import pandas as pd
+
+from geo.view.filters import time_values
+
+BRUSH = "brush"
+
+
+def period_start(days: pd.Series, bin: str) -> pd.Series:
+    """The first day of each value's period (weeks start on Monday, ISO style)."""
+    if bin == "week":
+        return days - pd.to_timedelta(days.dt.weekday, unit="D")
+    return days
+
+
+def counts_by_period(incidents: pd.DataFrame, axis: str, bin: str = "day") -> pd.DataFrame:
+    """Columns `period` (datetime) and `incidents` (int), with zero rows for empty periods."""
+    days = time_values(incidents, axis).dropna()
+    if days.empty:
+        return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "incidents": pd.Series(dtype="int64")})
+    starts = period_start(days, bin)
+    counts = starts.value_counts().sort_index()
+    step = "7D" if bin == "week" else "D"
+    full = pd.date_range(counts.index.min(), counts.index.max(), freq=step)
+    counts = counts.reindex(full, fill_value=0)
+    return pd.DataFrame({"period": counts.index, "incidents": counts.to_numpy(dtype="int64")})
+
+
+def timeline_chart(counts: pd.DataFrame, bin: str = "day", height: int = 140) -> alt.Chart:
+    """Bar chart of counts with an x-interval brush named `brush`."""
+    brush = alt.selection_interval(name=BRUSH, encodings=["x"])
+    unit = "yearmonthdate"
+    label = "Week of" if bin == "week" else "Day"
+    return (
+        alt.Chart(counts)
+        .mark_bar(color="#c0392b", opacity=0.85)
+        .encode(
+            x=alt.X(f"{unit}(period):T", title=None),
+            y=alt.Y("incidents:Q", title="Incidents"),
+            tooltip=[alt.Tooltip("period:T", title=label, format="%Y-%m-%d"), "incidents:Q"],
+        )
+        .add_params(brush)
+        .properties(height=height)
+    )
+
+
+def _to_day(value: object) -> date:
+    if isinstance(value, (int, float)):
+        # Vega-Lite reports temporal selections as epoch milliseconds (UTC)
+        return datetime.fromtimestamp(float(value) / 1000, tz=UTC).date()
+    return pd.Timestamp(str(value)).date()
+
+
+def brush_dates(selection: Mapping[str, object] | None) -> tuple[date, date] | None:
+    """The brushed date range from an Altair selection state, or None when nothing is brushed."""
+    if not selection:
+        return None
+    brush = selection.get(BRUSH) if isinstance(selection, Mapping) else None
+    if not isinstance(brush, Mapping) or not brush:
+        return None
+    values = next(iter(brush.values()))
+    if not isinstance(values, (list, tuple)) or len(values) != 2:
+        return None
+    try:
+        start, end = sorted((_to_day(values[0]), _to_day(values[1])))
+    except (ValueError, OverflowError, TypeError):
+        return None
+    return start, end
+
+
+def playback_steps(start: date, end: date, bin: str = "day") -> list[tuple[date, date]]:
+    """Consecutive (first, last) day ranges covering start..end, one per day or week."""
+    if start > end:
+        return []
+    width = timedelta(days=7 if bin == "week" else 1)
+    steps: list[tuple[date, date]] = []
+    first = start
+    while first <= end:
+        last = min(first + width - timedelta(days=1), end)
+        steps.append((first, last))
+        first = last + timedelta(days=1)
+    return steps

@@ -1,0 +1,69 @@
+"""Regenerate the word lists under geo/data/ from pinned registry packages.
+
+Sources (installed only to run this script, not project dependencies):
+  pip install wordfreq==3.1.1 gender-guesser==0.4.0
+- geo/data/common_words.tsv: English words and their Zipf frequency (wordfreq 3.1.1,
+  `top_n_list('en', N)`), used to spot place names that are also common words.
+- geo/data/first_names.txt: given names with a frequency class >= 3 in at least one
+  country column of gender-guesser 0.4.0's nam_dict.txt (Jörg Michael's name dictionary),
+  used to spot person-name sequences ("Jesus Humberto Limon").
+Run: python scripts/build_wordlists.py
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "geo" / "data"
+TOP_WORDS = 40000
+MIN_NAME_FREQ = 3  # nam_dict frequency classes run 1 (rare) .. 13 (very common)
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def build_common_words() -> int:
+    import wordfreq
+
+    rows = []
+    for word in wordfreq.top_n_list("en", TOP_WORDS):
+        if not re.fullmatch(r"[a-z][a-z'\-]*", word):
+            continue
+        rows.append(f"{word}\t{wordfreq.zipf_frequency(word, 'en'):.2f}")
+    header = "# word\tzipf  (wordfreq==3.1.1 top_n_list('en', %d))\n" % TOP_WORDS
+    (OUT / "common_words.tsv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    return len(rows)
+
+
+def build_first_names() -> int:
+    import gender_guesser
+
+    src = Path(gender_guesser.__file__).parent / "data" / "nam_dict.txt"
+    names: set[str] = set()
+    for line in src.read_text(encoding="iso-8859-1").splitlines():
+        if line.startswith("#") or len(line) < 30:
+            continue
+        name = line[3:29].strip()
+        freqs = [int(c, 16) for c in line[30:85] if c.strip() and c in "0123456789ABCDEF"]
+        if not freqs or max(freqs) < MIN_NAME_FREQ:
+            continue
+        if "<" in name or not name[:1].isalpha():
+            continue  # entries with escape codes for non-Latin-1 characters
+        for part in name.replace("+", " ").replace("-", " ").split():
+            if len(part) > 1:
+                names.add(fold(part))
+    header = "# folded given names (gender-guesser==0.4.0 nam_dict.txt, freq class >= %d)\n" % MIN_NAME_FREQ
+    (OUT / "first_names.txt").write_text(header + "\n".join(sorted(names)) + "\n", encoding="utf-8")
+    return len(names)
+
+
+if __name__ == "__main__":
+    OUT.mkdir(parents=True, exist_ok=True)
+    print("common words:", build_common_words())
+    print("first names:", build_first_names())
+    sys.exit(0)

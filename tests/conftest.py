@@ -1,0 +1,35 @@
+"""Shared fixtures. Tests on the real gazetteer need `geo gazetteer build` (make test runs it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from geo import paths
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    d = paths.shared_dir()
+    if not d.is_dir():
+        pytest.skip(f"../shared is absent ({d}): this test needs the shared seed/eval data")
+    return d
+
+
+@pytest.fixture(scope="session")
+def seed_article(shared_dir: Path) -> tuple[str, dict]:
+    """(raw file text, expected json) for the seed article."""
+    seeds = shared_dir / "seeds"
+    expected = json.loads((seeds / "seed_expected.json").read_text(encoding="utf-8"))
+    raw = (seeds / expected["file"]).read_text(encoding="utf-8")
+    return raw, expected
+
+
+@pytest.fixture(scope="session")
+def real_gazetteer_dir() -> Path:
+    """The real built gazetteer; fails loudly (not skips) when missing: make test builds it."""
+    db = paths.gazetteer_db()
+    assert db.exists(), f"gazetteer not built at {db}: run `geo gazetteer build` (make test does)"
+    return paths.gazetteer_dir()

@@ -18,10 +18,11 @@ from geo import paths
 from geo.textnorm import normalize
 from geo.types import Place
 
-INDEX_VERSION = "3"  # bump when the pickled layout changes
+INDEX_VERSION = "4"  # bump when the pickled layout changes
 # name kinds, most telling first; the automaton stores the small integer
 # ("after_comma" marks aliases usable only in "<place>, <alias>", e.g. AP "Ga.")
-KINDS = ("name", "demonym", "ascii", "alt", "abbr", "iso", "after_comma")
+# ("press" marks aliases from geo/data/geoparse_aliases.tsv usable anywhere: "U.S.", "UK")
+KINDS = ("name", "demonym", "ascii", "alt", "abbr", "iso", "after_comma", "press")
 KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 
 
@@ -124,7 +125,7 @@ def build_index(db_path: Path) -> GazetteerIndex:
     return GazetteerIndex(automaton, places, meta.get("build_id", "unknown"), Path(db_path), capitals)
 
 
-ALIAS_KIND = KIND_CODE["abbr"]
+ALIAS_KIND = KIND_CODE["press"]
 AFTER_COMMA_KIND = KIND_CODE["after_comma"]
 REGION_LEVEL = "region"
 
@@ -221,6 +222,9 @@ def load_index(db_path: Path | None = None) -> GazetteerIndex:
                 with tmp.open("wb") as f:
                     pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
                 tmp.replace(cache)
+                for stale in cache.parent.glob("geoparse-index-*.pkl"):
+                    if stale != cache:
+                        stale.unlink(missing_ok=True)
             except OSError:
                 pass  # read-only gazetteer folder: just rebuild next time
         _LOADED[db_path] = index

@@ -21,7 +21,7 @@ from geo.types import Mention
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "lt", "col", "sgt",
                   "capt", "prof", "jr", "sr", "no", "vs", "mt", "ft", "u.s", "u.k", "u.n", "inc",
                   "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-                  "oct", "nov", "dec", "e.g", "i.e", "st"}
+                  "oct", "nov", "dec", "e.g", "i.e"}
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n?")
 _BOILERPLATE = re.compile(r"^\s*[(\[]?\s*(related|read more|see also|watch|listen|sign up|"
                           r"subscribe|advertisement|copyright|©)\b|https?://|pic\.twitter", re.I)

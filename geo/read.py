@@ -18,7 +18,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -107,7 +107,7 @@ def parse_published(value: object) -> str | None:
             f"published {raw!r} is not ISO 8601 (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)"
         ) from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc)
+        parsed = parsed.astimezone(UTC)
         return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
     return parsed.isoformat()
 
@@ -207,6 +207,15 @@ def make_record(fields: dict, source_path: str, notes: list[str] | None = None,
 Item = ArticleRecord | Reject
 
 
+def headline(text: str, limit: int = 120) -> str:
+    """A title for texts without one: the first line, cut at a word boundary."""
+    first = next((" ".join(line.split()) for line in text.splitlines() if line.strip()), "")
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
 def read_text_file(path: Path, default_date: str | None = None) -> Iterator[Item]:
     """The seed format (`date YYYY-MM-DD` header) or plain text with an unknown/default date."""
     text, notes = decode_bytes(path.read_bytes())
@@ -219,8 +228,7 @@ def read_text_file(path: Path, default_date: str | None = None) -> Iterator[Item
             yield Reject(str(path), f"bad date header: {exc}")
             return
         text = text[header.end():]
-    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    fields = {"text": text, "published": published, "title": first_line[:120] or path.stem}
+    fields = {"text": text, "published": published, "title": headline(text) or path.stem}
     try:
         yield make_record(fields, str(path), notes)
     except ReadError as exc:
@@ -290,7 +298,7 @@ def read_feed(source: str, default_date: str | None = None) -> Iterator[Item]:
             body = entry["content"][0].get("value", "")
         body = body or entry.get("summary", "") or ""
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-        published = (datetime(*stamp[:6], tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        published = (datetime(*stamp[:6], tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                      if stamp else None)
         fields = {"id": entry.get("id") or entry.get("link"), "title": entry.get("title"),
                   "url": entry.get("link"), "source": feed_title, "published": published,

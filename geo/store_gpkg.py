@@ -104,7 +104,10 @@ def register_functions(connection: sqlite3.Connection) -> None:
 def init_core(connection: sqlite3.Connection) -> None:
     connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     connection.execute(f"PRAGMA user_version = {USER_VERSION}")
-    connection.executescript(CORE_SQL)
+    # statement by statement: executescript() would commit the caller's transaction
+    for statement in CORE_SQL.split(";\n"):
+        if statement.strip():
+            connection.execute(statement)
 
 
 def add_attributes_table(connection: sqlite3.Connection, table: str, columns_sql: str,

@@ -17,7 +17,7 @@ from pathlib import Path
 from geo import paths
 from geo.build.sources import load_sources, sha256_file
 
-BUILDER_VERSION = "1"  # bump when the build logic changes the output
+BUILDER_VERSION = "2"  # bump when the build logic changes the output
 OUTPUT_FILES = ("gazetteer.sqlite", "boundaries.gpkg", "boundaries_simplified.gpkg", "manifest.json")
 
 
@@ -28,6 +28,9 @@ def build_id(geonames_dir: Path | None = None) -> str:
     h.update(json.dumps([(s["key"], s["version"], s["sha256"]) for s in sources["sources"]]).encode())
     for extra in ("demonyms_admin1.tsv",):
         h.update((paths.ROOT / "gazetteer" / extra).read_bytes())
+    # the builder's own code is an input too: change it and the build is redone
+    for code in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(code.read_bytes())
     if geonames_dir is not None:
         for f in sorted(Path(geonames_dir).glob("*.txt")):
             st = f.stat()

@@ -58,9 +58,9 @@ def build_into(out: Path, build_id: str, geonames_dir: Path | None = None, log=p
     log(f"[3/5] polygons: {len(adm0)} admin-0, {len(adm1)} admin-1, {len(adm2)} US counties "
         f"({time.perf_counter() - t0:.1f} s)")
 
-    # Points: countries at the centre of their main territory, admin units from their polygon
+    # Points: countries at their reference point (see polygons.country_points), admin units from their polygon
     # label points, else their most populous place; a dump's own ADM/PCL points win.
-    pts = polygons.main_part_points(adm0).set_index("iso2")
+    pts = polygons.country_points(adm0, countries).set_index("iso2")
     countries["lat"] = countries["country"].map(pts["lat"]).fillna(countries["lat"])
     countries["lon"] = countries["country"].map(pts["lon"]).fillna(countries["lon"])
     county_pts = adm2.set_index("admin2_code").geometry.representative_point()

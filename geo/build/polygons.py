@@ -86,3 +86,25 @@ def simplify(gdf: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
     out = gdf.copy()
     out["geometry"] = shapely.make_valid(out.geometry.simplify(tolerance, preserve_topology=True).values)
     return out
+
+
+def country_points(adm0: gpd.GeoDataFrame, countries: pd.DataFrame) -> pd.DataFrame:
+    """The reference point of each country.
+
+    world-countries' point (the CIA World Factbook's, which GeoNames uses too for almost
+    every country) when it lies on the country's territory (within ~50 km, for small
+    islands); else the centre of the country's largest part.
+    """
+    main = main_part_points(adm0).set_index("iso2")
+    ref = countries.set_index("country")[["lat", "lon"]].dropna()
+    shapes = adm0.set_index("iso2").geometry
+    common = ref.index.intersection(shapes.index)
+    pts = gpd.GeoSeries(gpd.points_from_xy(ref.loc[common, "lon"], ref.loc[common, "lat"]),
+                        index=common, crs=CRS)
+    near = pts.to_crs(EQUAL_AREA).distance(shapes.loc[common].to_crs(EQUAL_AREA)) <= 50_000
+    out = main.copy()
+    keep = near[near].index
+    out.loc[out.index.intersection(keep), ["lat", "lon"]] = ref.loc[out.index.intersection(keep)].values
+    missing = ref.index.difference(out.index)  # no polygon: keep the reference point
+    out = pd.concat([out, ref.loc[missing]])
+    return out.rename_axis("iso2").reset_index()

@@ -112,7 +112,9 @@ def admin1_table(sub: pd.DataFrame, ne: pd.DataFrame, iso3: dict[str, str]) -> t
     # Units absent from GeoNames' admin-1 list keep their own identity (negative NE id).
     own = pd.DataFrame({
         "id": -unmatched["ne_id"].astype("int64"),
-        "name": unmatched["name"], "iso": unmatched["iso_3166_2"].fillna(""),
+        "name": unmatched["name"].fillna(unmatched["name_en"]).fillna(unmatched["gn_name"])
+        .fillna(unmatched["woe_name"]).fillna(unmatched["iso_3166_2"]),
+        "iso": unmatched["iso_3166_2"].fillna(""),
         "gn_code": unmatched["gn_a1_code"].fillna(""), "aliases": "", "type": unmatched["type_en"],
         "country": unmatched["iso_a2"],
     })

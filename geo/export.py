@@ -1,0 +1,256 @@
+"""Export store layers as GeoJSON (RFC 7946), GeoJSON text sequences (RFC 8142), GeoPackage,
+CSV and KML, each with a record of the filter and the gazetteer/boundary versions used.
+
+Where the metadata goes: GeoJSON has a top-level foreign member `metadata`; GeoPackage has an
+`export_metadata` table; CSV, GeoJSON sequences and KML get a `<file>.meta.json` sidecar when
+written to a file (`export_metadata()` gives the same dict, and `geo export` prints it to
+stderr when the data goes to stdout). KML also carries it in the Document's ExtendedData.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import mapping
+
+from geo import paths
+from geo.store import IncidentStore
+
+LAYERS = ("incidents", "mentions", "adm1-counts", "adm0-counts")
+FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "kml")
+TEXT_FORMATS = {"geojson", "geojsonl", "csv", "kml"}
+MEDIA_TYPES = {"geojson": "application/geo+json", "geojsonl": "application/geo+json-seq",
+               "gpkg": "application/geopackage+sqlite3", "csv": "text/csv",
+               "kml": "application/vnd.google-earth.kml+xml"}
+EXTENSIONS = {"geojson": ".geojson", "geojsonl": ".geojsons", "gpkg": ".gpkg", "csv": ".csv",
+              "kml": ".kml"}
+ID_COLUMN = {"incidents": "incident_id", "mentions": "mention_id", "adm1-counts": "adm1_iso",
+             "adm0-counts": "adm0_iso3"}
+DROP_COLUMNS = ["geometry_wkt"]  # the feature geometry already carries it
+DECIMALS = 6
+RS = b"\x1e"  # RFC 8142 record separator
+
+
+class ExportError(ValueError):
+    """A bad layer/format/filter, explained for the user."""
+
+
+def gazetteer_versions() -> dict:
+    """build_id and sources from the gazetteer manifest (empty if the gazetteer isn't built)."""
+    path = paths.manifest_path()
+    if not path.exists():
+        return {"build_id": None, "sources": [], "note": f"no manifest at {path}"}
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    keep = ("key", "name", "package", "registry", "version", "sha256", "licence", "attribution")
+    return {"build_id": manifest.get("build_id"), "built_at": manifest.get("built_at"),
+            "sources": [{k: s.get(k) for k in keep if k in s} for s in manifest.get("sources", [])]}
+
+
+def export_metadata(store: IncidentStore, layer: str, fmt: str, feature_count: int | None = None,
+                    **filters: object) -> dict:
+    return {
+        "layer": layer, "format": fmt,
+        "filter": {k: _jsonable(v) for k, v in filters.items() if v not in (None, "", [], ())},
+        "feature_count": feature_count,
+        "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "store": str(store.path), "crs": "EPSG:4326 (WGS 84 longitude/latitude)",
+        "gazetteer": gazetteer_versions(),
+        "generator": "geo-incident-mapper",
+    }
+
+
+def layer_frame(store: IncidentStore, layer: str, **filters: object) -> gpd.GeoDataFrame:
+    """The rows of an export layer, with flat snake_case properties and a `time` column."""
+    if layer == "incidents":
+        frame = store.incidents(**filters)
+    elif layer == "mentions":
+        frame = store.mentions(**filters)
+    elif layer in ("adm1-counts", "adm0-counts"):
+        frame = count_layer(store, layer, **filters)
+    else:
+        raise ExportError(f"unknown layer {layer!r}: choose from {', '.join(LAYERS)}")
+    frame = frame.drop(columns=[c for c in DROP_COLUMNS if c in frame.columns])
+    if "event_date" in frame.columns:
+        frame["event_date"] = frame["event_date"].map(_iso_date)
+        frame["time"] = frame["event_date"].map(lambda d: f"{d}T00:00:00Z" if d else None)
+    return frame
+
+
+def count_layer(store: IncidentStore, layer: str, **filters: object) -> gpd.GeoDataFrame:
+    """Admin-1 or country polygons with incident counts for the filter (choropleth-ready).
+
+    Only units with at least one incident are listed; the polygons are the simplified ones."""
+    incidents = store.incidents(**filters)
+    b = store.boundaries
+    if layer == "adm1-counts":
+        key, shapes, name_col = "adm1_iso", b.shapes1, "adm1_name"
+        units = shapes[["admin1_iso", "name", "iso3", "geometry"]].rename(columns={
+            "admin1_iso": key, "name": name_col, "iso3": "adm0_iso3"})
+    else:
+        key, shapes, name_col = "adm0_iso3", b.shapes0, "adm0_name"
+        units = shapes[["iso3", "name", "geometry"]].rename(columns={"iso3": key,
+                                                                     "name": name_col})
+    units = units[units[key].notna()].drop_duplicates(key)
+    located = incidents[incidents[key].notna()]
+    counts = located.groupby(key).agg(
+        incidents=("incident_id", "size"), first_event_date=("event_date", "min"),
+        last_event_date=("event_date", "max")).reset_index()
+    merged = units.merge(counts, on=key, how="inner").sort_values(key).reset_index(drop=True)
+    merged["incidents"] = merged["incidents"].astype("int64")
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs="EPSG:4326")
+
+
+def export_layer(store: IncidentStore, layer: str, fmt: str, **filters: object) -> bytes:
+    """The layer in the given format as bytes (what the app's download buttons serve)."""
+    data, _ = export_with_metadata(store, layer, fmt, **filters)
+    return data
+
+
+def export_with_metadata(store: IncidentStore, layer: str, fmt: str,
+                         **filters: object) -> tuple[bytes, dict]:
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
+    frame = layer_frame(store, layer, **filters)
+    meta = export_metadata(store, layer, fmt, len(frame), **filters)
+    writer = {"geojson": to_geojson, "geojsonl": to_geojsonseq, "gpkg": to_gpkg, "csv": to_csv,
+              "kml": to_kml}[fmt]
+    return writer(frame, ID_COLUMN[layer], meta), meta
+
+
+# -- geometry and values ---------------------------------------------------------------------
+def rfc7946_geometry(geometry: object) -> dict | None:
+    """Counter-clockwise outer rings (clockwise holes), coordinates rounded to 6 decimals."""
+    if geometry is None or shapely.is_empty(geometry):
+        return None
+    rounded = shapely.transform(geometry, lambda xy: np.round(xy, DECIMALS))
+    return mapping(shapely.orient_polygons(rounded, exterior_cw=False))
+
+
+def _jsonable(value: object) -> object:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, np.integer | np.bool_):
+        return value.item()
+    if isinstance(value, pd.Timestamp | datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _iso_date(value: object) -> str | None:
+    value = _jsonable(value)
+    return str(value)[:10] if value else None
+
+
+def _properties(frame: gpd.GeoDataFrame) -> list[dict]:
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    return [{c: _jsonable(v) for c, v in zip(columns, row, strict=True)}
+            for row in frame[columns].itertuples(index=False, name=None)]
+
+
+def _features(frame: gpd.GeoDataFrame, id_column: str) -> list[dict]:
+    return [{"type": "Feature", "id": props.get(id_column), "geometry": rfc7946_geometry(geom),
+             "properties": props}
+            for props, geom in zip(_properties(frame), frame.geometry, strict=True)]
+
+
+# -- writers ---------------------------------------------------------------------------------
+def to_geojson(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
+    collection = {"type": "FeatureCollection", "metadata": meta,
+                  "features": _features(frame, id_column)}
+    return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def to_geojsonseq(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
+    """RFC 8142: each feature is RS + JSON + LF."""
+    return b"".join(RS + json.dumps(f, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                    + b"\n" for f in _features(frame, id_column))
+
+
+def _point_lat_lon(frame: gpd.GeoDataFrame) -> tuple[pd.Series, pd.Series]:
+    """Points as they are; polygons by a point inside them (not the centroid, which can fall
+    outside); rounded to 6 decimals."""
+    geoms = frame.geometry
+    points = geoms.where(geoms.geom_type == "Point", geoms.representative_point())
+    lat = points.y.round(DECIMALS).where(points.notna())
+    lon = points.x.round(DECIMALS).where(points.notna())
+    return lat, lon
+
+
+def to_csv(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    table = table.drop(columns=[c for c in ("lat", "lon") if c in table.columns])
+    latitude, longitude = _point_lat_lon(frame)
+    table.insert(1, "latitude", latitude.to_numpy())
+    table.insert(2, "longitude", longitude.to_numpy())
+    table.insert(3, "geometry_type", frame.geometry.geom_type.to_numpy())
+    buffer = io.StringIO()
+    table.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def to_gpkg(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
+    import pyogrio
+
+    layer = meta["layer"].replace("-", "_")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "export.gpkg"
+        out = frame.copy()
+        out.geometry = gpd.GeoSeries([shapely.orient_polygons(g, exterior_cw=False)
+                                      if g is not None else None for g in out.geometry],
+                                     index=out.index, crs="EPSG:4326")
+        geometry_type = "Point" if layer == "incidents" else "Unknown"
+        pyogrio.write_dataframe(out, path, layer=layer, driver="GPKG",
+                                geometry_type=geometry_type, promote_to_multi=False)
+        table = pd.DataFrame({"key": list(meta), "value": [json.dumps(v, ensure_ascii=False)
+                                                           for v in meta.values()]})
+        pyogrio.write_dataframe(table, path, layer="export_metadata", driver="GPKG")
+        return path.read_bytes()
+
+
+def to_kml(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
+    """KML 2.2 with TimeStamp per placemark; text is XML-escaped by simplekml."""
+    import simplekml
+
+    kml = simplekml.Kml(name=f"{meta['layer']} export")
+    kml.document.extendeddata.newdata("export_metadata", json.dumps(meta, ensure_ascii=False))
+    for props, geometry in zip(_properties(frame), frame.geometry, strict=True):
+        if geometry is None or geometry.is_empty:
+            continue
+        name = str(props.get("name") or props.get("adm1_name") or props.get("adm0_name")
+                   or props.get(id_column) or "")
+        feature = _kml_geometry(kml, shapely.transform(geometry, lambda xy: np.round(xy, 6)))
+        feature.name = name
+        feature.description = props.get("snippet") or ""
+        if props.get("event_date"):
+            feature.timestamp.when = props["event_date"]
+        for key, value in props.items():
+            if value is not None:
+                feature.extendeddata.newdata(key, str(value))
+    return kml.kml().encode("utf-8")
+
+
+def _kml_geometry(container: object, geometry: object) -> object:
+    kind = geometry.geom_type
+    if kind == "Point":
+        return container.newpoint(coords=[(geometry.x, geometry.y)])
+    if kind == "Polygon":
+        return container.newpolygon(
+            outerboundaryis=list(geometry.exterior.coords),
+            innerboundaryis=[list(r.coords) for r in geometry.interiors])
+    multi = container.newmultigeometry()
+    for part in geometry.geoms:
+        _kml_geometry(multi, part)
+    return multi

@@ -1,0 +1,325 @@
+"""Recognition: candidate place spans in a text, with the reason each kept one is a place.
+
+`find_candidates` runs the gazetteer automaton over case- and accent-folded text (offsets
+are kept: `geo.textnorm.fold` maps one character to one), keeps leftmost-longest matches on
+word boundaries, and `classify_candidates` applies general filters (case, common words,
+person names, organisations, dates, abbreviations) and tags demonyms, modifiers and
+organisation-embedded mentions. Nothing here is keyed to a particular document or name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from geo.geoparse_index import KIND_CODE, KINDS, Entry, GazetteerIndex
+from geo.nlp import lexicon
+from geo.nlp.context import (
+    comma_follower,
+    is_capitalised,
+    is_sentence_start,
+    line_is_shouting,
+    strip_possessive,
+    word_after,
+    word_before,
+)
+from geo.textnorm import fold
+
+NAME, DEMONYM, ASCII, ALT, ABBR, ISO, AFTER_COMMA, PRESS = (KIND_CODE[k] for k in KINDS)
+HIGH_LEVELS = ("country", "admin1", "region")
+COMMON_MID = 4.3  # Zipf above which a capitalised mid-sentence word is still suspect
+COMMON_START = 3.3  # Zipf above which a sentence-initial word is suspect
+BIG_PLACE = 100_000
+
+
+@dataclass
+class Candidate:
+    """A span that matched gazetteer names, and what recognition decided about it."""
+
+    start: int
+    end: int
+    surface: str
+    key: str  # folded name that matched
+    entries: tuple[Entry, ...]
+    kind: str = "toponym"
+    modifier: str | None = None
+    modifier_start: int | None = None  # span start including the modifier word
+    dropped: str | None = None  # why this is not a place mention (None = kept)
+    notes: list[str] = field(default_factory=list)
+    comma_next: Candidate | None = None  # "Culiacán, Sinaloa": the container after the comma
+
+    @property
+    def kept(self) -> bool:
+        return self.dropped is None
+
+
+def prepare(text: str) -> str:
+    """Folded copy used for matching: same length, line breaks and tabs as spaces."""
+    return fold(text).translate(_BLANKS)
+
+
+_BLANKS = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
+
+
+def _start_ok(text: str, s: int) -> bool:
+    if s == 0:
+        return True
+    prev = text[s - 1]
+    if prev.isalnum():
+        return False
+    # "O'Hare", "d'Ivoire" glue: an apostrophe between letters is inside a word
+    return not (prev in "'’" and s >= 2 and text[s - 2].isalpha())
+
+
+def _end_ok(text: str, e: int) -> bool:
+    if e >= len(text):
+        return True
+    nxt = text[e]
+    if nxt.isalnum():
+        return False
+    return not (nxt in "'’" and e + 1 < len(text) and text[e + 1].isalpha() and text[e + 1] not in "sS")
+
+
+def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candidate]:
+    """Leftmost-longest gazetteer matches on word boundaries (masked = markup blanked)."""
+    folded = prepare(masked)
+    hits: list[tuple[int, int, tuple]] = []
+    for end_idx, (key, entries) in index.automaton.iter(folded):
+        e = end_idx + 1
+        s = e - len(key)
+        first = masked[s]
+        # a name starts on a capital, or on any letter right after a hashtag
+        if not first.isupper() and not (first.isalpha() and s > 0 and masked[s - 1] == "#"):
+            continue
+        if not _start_ok(masked, s) or not _end_ok(masked, e):
+            continue
+        hits.append((s, e, entries))
+    hits.sort(key=lambda h: (h[0], -h[1]))
+    out: list[Candidate] = []
+    last_end = -1
+    for s, e, entries in hits:
+        if s < last_end:
+            continue
+        out.append(Candidate(s, e, text[s:e], folded[s:e], entries))
+        last_end = e
+    return out
+
+
+def _entry_kinds(c: Candidate) -> set[int]:
+    return {e.kind for e in c.entries}
+
+
+def best_level(c: Candidate, index: GazetteerIndex, kinds: tuple[int, ...] | None = None) -> str:
+    """The highest level among the candidate's places (country > region > admin1 > ...)."""
+    order = {"country": 0, "region": 1, "admin1": 2, "admin2": 3, "place": 4}
+    best = "place"
+    for e in c.entries:
+        if kinds is not None and e.kind not in kinds:
+            continue
+        row = index.places.get(e.place_id)
+        if row and order.get(row.level, 9) < order[best]:
+            best = row.level
+    return best
+
+
+def max_population(c: Candidate, index: GazetteerIndex) -> int:
+    return max((index.places[e.place_id].population for e in c.entries if e.place_id in index.places), default=0)
+
+
+def _is_abbreviation_only(c: Candidate) -> bool:
+    return _entry_kinds(c) <= {ABBR, ISO, AFTER_COMMA, PRESS} or (len(c.key.replace(".", "")) <= 3 and c.surface.isupper())
+
+
+def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> str | None:
+    """Short codes are places only when written as codes: 'U.S.', 'UK', 'Springfield, IL'."""
+    letters = c.surface.replace(".", "").replace(" ", "")
+    after_comma = text[max(0, c.start - 2):c.start] in (", ",) or text[c.start - 1:c.start] == ","
+    if _entry_kinds(c) == {AFTER_COMMA}:
+        return None if after_comma else "state abbreviation outside 'Place, St.'"
+    if not letters.isupper():
+        return "abbreviation not in capitals"
+    if "." in c.surface:
+        return None
+    if re.match(r"-?\d", text[c.end:c.end + 2]):
+        return "code followed by a number (a model or part name)"
+    if line_is_shouting(text, c.start, c.end):
+        return "capitals in a headline"
+    low = letters.lower()
+    if len(letters) == 2:
+        if after_comma and _previous_candidate_is_place(text, c):
+            return None
+        if PRESS in _entry_kinds(c):  # press usage ("US", "UK"), from geo/data/geoparse_aliases.tsv
+            return None
+        return "two-letter code outside 'Place, ST'"
+    if lexicon.common_word_zipf().get(low, 0) >= 3.0:
+        return "code is also a common word"
+    return None
+
+
+def _previous_candidate_is_place(text: str, c: Candidate) -> bool:
+    before = word_before(text, c.start - 2)
+    return bool(before and is_capitalised(before[0]))
+
+
+def _person_reason(text: str, c: Candidate, index: GazetteerIndex, place_starts: set[int]) -> str | None:
+    """General person-name patterns around a capitalised match."""
+    names = lexicon.first_names()
+    zipf = lexicon.common_word_zipf()
+    high = best_level(c, index, (NAME, ASCII, ALT, ABBR)) in HIGH_LEVELS
+    before = word_before(text, c.start)
+    if before and before[2] == " " and is_capitalised(before[0]) and before[1] not in place_starts:
+        prev_word = before[0]
+        prev_low = fold(prev_word.rstrip(".")).lower()
+        if prev_low in lexicon.TITLES:
+            return f"after title '{prev_word}'"
+        plain_word = prev_word[-1] not in ".,'’" and prev_low not in lexicon.MODIFIERS
+        if plain_word and prev_low in names and zipf.get(prev_low, 0) < COMMON_MID:
+            return f"surname after given name '{prev_word}'"
+        if plain_word and not high:
+            if zipf.get(prev_low, 0) < 3.0 and len(prev_low) > 2:
+                return f"follows capitalised non-place word '{prev_word}'"
+    after = word_after(text, c.end)
+    if after and after[2] == " " and c.key in names and not high:
+        nxt = strip_possessive(after[0])
+        nxt_low = fold(nxt).lower()
+        if (
+            is_capitalised(nxt)
+            and after[1] not in place_starts
+            and nxt_low not in lexicon.ORG_HEADS
+            and zipf.get(nxt_low, 0) < 3.5
+        ):
+            return f"given name before '{nxt}'"
+    # "Carlos Humberto, the son of ...", "Smith, 34, was arrested"
+    tail = text[c.end:c.end + 40]
+    m = re.match(r",\s+(?:the|a|an|his|her)\s+(\w+)", tail)
+    if m and fold(m.group(1)).lower() in lexicon.PERSON_APPOSITIONS and not high:
+        return f"apposition ', the {m.group(1)}'"
+    if re.match(r",\s+\d{1,2},", tail) and not high:
+        return "followed by an age"
+    if after and fold(after[0]).lower() in lexicon.SPEECH_VERBS and before and is_capitalised(before[0]) \
+            and before[2] == " " and not high:
+        return f"name followed by '{after[0]}'"
+    return None
+
+
+def _org_head(text: str, c: Candidate, place_starts: set[int]) -> str | None:
+    after = word_after(text, c.end)
+    if after and after[2] == " ":
+        nxt = strip_possessive(after[0]).rstrip(".,")
+        low = fold(nxt).lower()
+        if is_capitalised(nxt) and low in lexicon.ORG_HEADS:
+            return nxt
+    m = re.search(r"(\w+)\s+of\s+(?:the\s+)?$", text[max(0, c.start - 40):c.start])
+    if m and is_capitalised(m.group(1)) and fold(m.group(1)).lower() in lexicon.ORG_OF_HEADS:
+        return f"{m.group(1)} of"
+    return None
+
+
+def _modifier(text: str, c: Candidate) -> tuple[str, int] | None:
+    before = word_before(text, c.start)
+    if not before or before[2] != " ":
+        return None
+    word = fold(before[0]).lower()
+    if word in lexicon.MODIFIERS:
+        return lexicon.MODIFIERS[word], before[1]
+    return None
+
+
+def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex) -> list[Candidate]:
+    """Mark each candidate kept or dropped (with a reason) and set kind/modifier."""
+    zipf = lexicon.common_word_zipf()
+    place_starts = {c.start for c in cands}
+    lowered_in_text: set[str] | None = None
+    for c in cands:
+        key_low = c.key
+        first = c.surface[0]
+        hashtag = c.start > 0 and text[c.start - 1] == "#"
+        if not first.isupper() and not hashtag:
+            c.dropped = "not capitalised"
+            continue
+        if key_low in lexicon.MONTHS_WEEKDAYS:
+            c.dropped = "month or weekday"
+            continue
+        if key_low in lexicon.NEWS_AGENCIES:
+            c.dropped = "news agency"
+            continue
+        if _is_abbreviation_only(c):
+            c.dropped = _check_abbreviation(text, c, index)
+            if c.dropped:
+                continue
+        kinds = _entry_kinds(c)
+        if DEMONYM in kinds and (kinds <= {DEMONYM, ALT} or re.search(r"(an|ese|ish|i|ch)$", key_low)):
+            c.kind = "demonym"
+            c.entries = tuple(e for e in c.entries if e.kind == DEMONYM)
+            continue
+        level = best_level(c, index, (NAME, ASCII, ALT, ABBR))
+        high = level in HIGH_LEVELS
+        pop = max_population(c, index)
+        single_word = " " not in key_low and "-" not in key_low
+        if single_word and not hashtag:
+            z = zipf.get(key_low, 0.0)
+            start_of_sentence = is_sentence_start(text, c.start)
+            if start_of_sentence and z >= COMMON_START and not high:
+                c.dropped = f"common word '{key_low}' at sentence start"
+                continue
+            if z >= COMMON_MID and not high and pop < BIG_PLACE:
+                c.dropped = f"common word '{key_low}'"
+                continue
+            if z >= 3.0 and not high:
+                if lowered_in_text is None:
+                    lowered_in_text = set(re.findall(r"\b[a-z]{3,}\b", text))
+                if key_low in lowered_in_text:
+                    c.dropped = f"'{key_low}' is also used in lower case here"
+                    continue
+        if _kinds_only_alt(c) and not high and pop < 1000 and single_word:
+            c.dropped = "only an alternate name of a small place"
+            continue
+        reason = _person_reason(text, c, index, place_starts)
+        if reason:
+            c.dropped = "person: " + reason
+            continue
+        org = _org_head(text, c, place_starts)
+        if org:
+            c.kind = "org_embedded"
+            c.notes.append(f"inside organisation name ('{org}')")
+            continue
+        mod = _modifier(text, c)
+        if mod:
+            c.modifier, c.modifier_start = mod
+    _link_commas(text, cands)
+    _propagate_person_names(cands, index)
+    return cands
+
+
+def _kinds_only_alt(c: Candidate) -> bool:
+    return _entry_kinds(c) <= {ALT}
+
+
+def _link_commas(text: str, cands: list[Candidate]) -> None:
+    """Attach "Culiacán, Sinaloa": a kept candidate right after ', ' is a possible container."""
+    by_start = {c.start: c for c in cands}
+    for c in cands:
+        nxt_start = comma_follower(text, c.end)
+        if nxt_start is None:
+            continue
+        nxt = by_start.get(nxt_start)
+        if nxt is None:
+            continue
+        if nxt.dropped and nxt.dropped.startswith("state abbreviation"):
+            nxt.dropped = None
+        if nxt.kept and (c.kept or c.dropped.startswith(("person: follows", "common word"))):
+            c.comma_next = nxt
+            if not c.kept:
+                c.dropped = None
+                c.notes.append("rescued by ', <place>'")
+
+
+def _propagate_person_names(cands: list[Candidate], index: GazetteerIndex) -> None:
+    """One sense per document: a name used for a person is a person everywhere in it."""
+    person_keys = {c.key for c in cands if c.dropped and c.dropped.startswith("person")}
+    if not person_keys:
+        return
+    for c in cands:
+        if c.kept and c.key in person_keys and c.comma_next is None and c.kind == "toponym":
+            if best_level(c, index, (NAME, ASCII, ALT, ABBR)) not in HIGH_LEVELS:
+                c.dropped = "person: same name used for a person elsewhere in the text"

@@ -1,0 +1,213 @@
+"""The geoparser: text in, place mentions out.
+
+    from geo.parse import parse
+    for m in parse(text, published="2024-01-22"):
+        print(m.surface, m.kind, m.name, m.country, m.lat, m.lon, m.evidence)
+
+`Parser` runs named steps (decode -> mask -> match -> classify -> resolve -> regions ->
+mentions); with `debug=True` it keeps every step's output in `parser.trace` so a wrong
+answer can be followed back to the step that made it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geo.extract import Candidate, classify_candidates, find_candidates
+from geo.geoparse_index import REGION_LEVEL, GazetteerIndex, PlaceRow, load_index
+from geo.nlp.markup import mask_markup, to_text
+from geo.regions import derive_region
+from geo.resolve import Resolution, resolve_candidates
+from geo.textnorm import normalize
+from geo.types import Mention, Place
+
+MAX_CHARS = 20_000_000  # beyond this the text is cut: bounded time and memory
+PRECISION = {"country": "country", "admin1": "admin1", "admin2": "admin2", "place": "place",
+             REGION_LEVEL: "country"}
+
+
+@dataclass
+class Doc:
+    """Everything one parse knows, step by step."""
+
+    text: str
+    published: str | None = None
+    masked: str = ""
+    candidates: list[Candidate] = field(default_factory=list)
+    resolutions: dict[int, Resolution] = field(default_factory=dict)
+    regions: dict[int, tuple[str, float, float]] = field(default_factory=dict)
+    mentions: list[Mention] = field(default_factory=list)
+
+
+class Parser:
+    """A pipeline of named steps over a Doc. Steps can be listed, timed and traced."""
+
+    def __init__(self, index: GazetteerIndex | None = None, db_path: Path | None = None,
+                 debug: bool = False) -> None:
+        self.index = index or load_index(db_path)
+        self.debug = debug
+        self.trace: list[tuple[str, Any]] = []
+        self.timings: dict[str, float] = {}
+        self.steps: list[tuple[str, Callable[[Doc], None]]] = [
+            ("mask", self._mask),
+            ("match", self._match),
+            ("classify", self._classify),
+            ("resolve", self._resolve),
+            ("regions", self._regions),
+            ("mentions", self._mentions),
+        ]
+
+    # -- steps ---------------------------------------------------------------------------
+    def _mask(self, doc: Doc) -> None:
+        doc.masked = mask_markup(doc.text)
+
+    def _match(self, doc: Doc) -> None:
+        doc.candidates = find_candidates(doc.text, doc.masked, self.index)
+
+    def _classify(self, doc: Doc) -> None:
+        classify_candidates(doc.masked, doc.candidates, self.index)
+
+    def _resolve(self, doc: Doc) -> None:
+        doc.resolutions = resolve_candidates(doc.masked, doc.candidates, self.index)
+
+    def _regions(self, doc: Doc) -> None:
+        for c in doc.candidates:
+            res = doc.resolutions.get(id(c))
+            if c.kept and c.modifier and res and res.place and c.kind == "toponym":
+                derived = derive_region(res.place.id, res.place.level, c.modifier)
+                if derived:
+                    doc.regions[id(c)] = derived
+
+    def _mentions(self, doc: Doc) -> None:
+        out = []
+        for c in doc.candidates:
+            if not c.kept:
+                continue
+            res = doc.resolutions.get(id(c))
+            out.append(self._mention(doc, c, res))
+        doc.mentions = out
+
+    def _mention(self, doc: Doc, c: Candidate, res: Resolution | None) -> Mention:
+        start, kind = c.start, c.kind
+        region = doc.regions.get(id(c))
+        if region:
+            start, kind = c.modifier_start, "modified_region"
+        m = Mention(start=start, end=c.end, surface=doc.text[start:c.end], kind=kind,
+                    modifier=c.modifier)
+        if res is None or res.place is None:
+            m.evidence = res.evidence if res else "not resolved"
+            return m
+        fill_from_row(m, res.place)
+        m.confidence = res.confidence
+        notes = "; ".join(c.notes)
+        m.evidence = res.evidence + (f"; {notes}" if notes else "")
+        if region:
+            m.geometry_wkt, m.lat, m.lon = region
+            m.precision = "subregion"
+            m.evidence = f"{c.modifier} part of " + m.evidence
+        return m
+
+    # -- running -------------------------------------------------------------------------
+    def run(self, text: str | bytes | None, published: str | None = None) -> Doc:
+        doc = Doc(to_text(text)[:MAX_CHARS], published)
+        self.trace = []
+        for name, step in self.steps:
+            t0 = time.perf_counter()
+            step(doc)
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - t0
+            if self.debug:
+                self.trace.append((name, _snapshot(name, doc)))
+        return doc
+
+    def parse(self, text: str | bytes | None, published: str | None = None) -> list[Mention]:
+        return self.run(text, published).mentions
+
+
+def fill_from_row(m: Mention, row: PlaceRow) -> None:
+    """Copy a place's identity and coordinates onto a mention."""
+    m.place_id = row.id if row.id > 0 else None  # macro-regions have no gazetteer row
+    m.name, m.level = row.name, row.level
+    m.country = row.country or None
+    m.admin1_iso = row.admin1_iso or None
+    m.admin1_code = row.admin1_code or None
+    m.admin2_code = row.admin2_code or None
+    m.lat, m.lon = row.lat, row.lon
+    m.precision = PRECISION.get(row.level, "place")
+
+
+def _snapshot(step: str, doc: Doc) -> Any:
+    if step == "match":
+        return [(c.start, c.end, c.surface, len(c.entries)) for c in doc.candidates]
+    if step == "classify":
+        return [(c.surface, c.start, c.kind, c.modifier, c.dropped) for c in doc.candidates]
+    if step == "resolve":
+        return [(c.surface, r.place.name if r.place else None, r.evidence)
+                for c in doc.candidates if (r := doc.resolutions.get(id(c)))]
+    if step == "mentions":
+        return [m.to_dict() for m in doc.mentions]
+    return None
+
+
+_DEFAULT: Parser | None = None
+
+
+def default_parser() -> Parser:
+    """A process-wide parser on the project's gazetteer (loaded on first use)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Parser()
+    return _DEFAULT
+
+
+def parse(text: str | bytes | None, published: str | None = None) -> list[Mention]:
+    """Place mentions in a text (offsets index the text as given; bytes are decoded)."""
+    return default_parser().parse(text, published)
+
+
+def parse_many(texts: Iterable[str | bytes | None], published: str | None | Iterable = None) -> list[list[Mention]]:
+    """parse() over many texts; published is one date for all or one per text."""
+    texts = list(texts)
+    if published is None or isinstance(published, str):
+        dates = [published] * len(texts)
+    else:
+        dates = list(published)
+    parser = default_parser()
+    return [parser.parse(t, d) for t, d in zip(texts, dates, strict=True)]
+
+
+def candidates_for(surface: str, context_text: str | None = None, limit: int = 20) -> list[Place]:
+    """Other gazetteer places a mention could be, best first (for an analyst's correction).
+
+    With context_text (the article), the document's context ranks them as the parser did.
+    """
+    parser = default_parser()
+    key = normalize(surface)
+    entries = parser.index.entries(key)
+    if not entries:
+        return []
+    ranked: list[tuple[float, PlaceRow]]
+    if context_text:
+        doc = parser.run(context_text)
+        same = [c for c in doc.candidates if c.key == key and id(c) in doc.resolutions]
+        ranked = doc.resolutions[id(same[0])].ranked if same else []
+    else:
+        ranked = []
+    if not ranked:
+        from geo.extract import Candidate as _C
+
+        probe = _C(0, len(surface), surface, key, entries)
+        res = resolve_candidates(surface, [probe], parser.index)
+        ranked = res[id(probe)].ranked if id(probe) in res else []
+    out: list[Place] = []
+    for score, row in ranked[:limit]:
+        if row.id <= 0:
+            continue
+        place = parser.index.full_place(row.id)
+        if place is not None:
+            place.score, place.matched = round(score, 3), surface
+            out.append(place)
+    return out

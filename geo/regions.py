@@ -1,0 +1,99 @@
+"""Directional modifiers -> derived geometry: "southern California" is the part of the
+California polygon south of its middle latitude, not a pin at its centre.
+
+The middle lines come from the bounds of the region's largest part (so Alaska's islands do
+not drag the "middle" of the United States north); the clip applies to the whole region.
+Geometry comes from the simplified boundary layers (small WKT for the map), EPSG:4326.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from shapely import wkt as shapely_wkt
+from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.geometry.base import BaseGeometry
+
+# modifier -> which halves to keep: (north/south/None, east/west/None); "central" is special
+DIRECTIONS: dict[str, tuple[str | None, str | None]] = {
+    "northern": ("north", None), "southern": ("south", None), "eastern": (None, "east"),
+    "western": (None, "west"), "north-east": ("north", "east"), "north-west": ("north", "west"),
+    "south-east": ("south", "east"), "south-west": ("south", "west"), "central": (None, None),
+}
+LAYER_FOR_LEVEL = {"country": "adm0", "admin1": "adm1", "admin2": "adm2"}
+_MODIFIER_PREFIX = re.compile(r"^[A-Za-z-]+\s+")
+
+
+def largest_part(geom: BaseGeometry) -> BaseGeometry:
+    if isinstance(geom, MultiPolygon):
+        return max(geom.geoms, key=lambda g: g.area)
+    return geom
+
+
+def directional_part(geom: BaseGeometry, modifier: str) -> BaseGeometry:
+    """The part of geom that the modifier names (pure geometry, EPSG:4326 degrees)."""
+    if modifier not in DIRECTIONS:
+        raise ValueError(f"unknown modifier {modifier!r}; expected one of {sorted(DIRECTIONS)}")
+    minx, miny, maxx, maxy = largest_part(geom).bounds
+    mid_y, mid_x = (miny + maxy) / 2, (minx + maxx) / 2
+    if modifier == "central":
+        dx, dy = (maxx - minx) / 4, (maxy - miny) / 4
+        clip = box(minx + dx, miny + dy, maxx - dx, maxy - dy)
+    else:
+        ns, ew = DIRECTIONS[modifier]
+        gx0, gy0, gx1, gy1 = geom.bounds
+        y0, y1 = (mid_y, gy1) if ns == "north" else (gy0, mid_y) if ns == "south" else (gy0, gy1)
+        x0, x1 = (mid_x, gx1) if ew == "east" else (gx0, mid_x) if ew == "west" else (gx0, gx1)
+        clip = box(x0, y0, x1, y1)
+    part = geom.intersection(clip)
+    if part.is_empty:  # degenerate shapes: fall back to the whole region
+        return geom
+    polys = [g for g in getattr(part, "geoms", [part]) if isinstance(g, Polygon | MultiPolygon)]
+    return MultiPolygon([p for g in polys for p in getattr(g, "geoms", [g])]) if polys else geom
+
+
+@lru_cache(maxsize=4)
+def _layer(layer: str):
+    from geo.boundaries import load_boundaries
+
+    try:
+        gdf = load_boundaries(layer, simplified=True)
+    except Exception:
+        gdf = load_boundaries(layer, simplified=False)
+    return gdf.set_index("place_id", drop=False)
+
+
+def region_geometry(place_id: int, level: str) -> BaseGeometry | None:
+    """The boundary polygon of a country/admin-1/US county by its gazetteer id, if any."""
+    layer = LAYER_FOR_LEVEL.get(level)
+    if layer is None:
+        return None
+    try:
+        gdf = _layer(layer)
+    except Exception:
+        return None
+    if place_id not in gdf.index:
+        return None
+    geom = gdf.loc[place_id, "geometry"]
+    if hasattr(geom, "iloc"):  # duplicated ids: take the first
+        geom = geom.iloc[0]
+    return geom
+
+
+def derive_region(place_id: int, level: str, modifier: str) -> tuple[str, float, float] | None:
+    """(WKT, lat, lon) of the modified region, lat/lon a representative point inside it."""
+    geom = region_geometry(place_id, level)
+    if geom is None or geom.is_empty or modifier not in DIRECTIONS:
+        return None
+    part = directional_part(geom, modifier)
+    point = part.representative_point()
+    return shapely_wkt.dumps(part, rounding_precision=5), point.y, point.x
+
+
+def base_span(start: int, end: int, surface: str) -> tuple[int, int]:
+    """Span of the place name inside a modified mention ("southern California" -> "California")."""
+    m = _MODIFIER_PREFIX.match(surface)
+    if not m:
+        return start, end
+    return start + m.end(), end

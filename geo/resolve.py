@@ -1,0 +1,209 @@
+"""Resolution: pick one gazetteer place per recognised name, with the evidence for it.
+
+Score = prior (level and feature code: country > admin-1 > capital > other populated place,
+plus log population, minus a little for alternate names) + document context (countries and
+admin-1s the document mentions elsewhere, "Culiacán, Sinaloa" containers, "X state",
+capitals in political news). Every occurrence of a name in one document resolves the same
+way (one sense per document), pooling the context of all occurrences.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from geo.extract import ABBR, AFTER_COMMA, ALT, ASCII, DEMONYM, ISO, NAME, PRESS, Candidate
+from geo.geoparse_index import Entry, GazetteerIndex, PlaceRow
+
+LEVEL_PRIOR = {"country": 10.0, "region": 7.5, "admin1": 7.0, "admin2": 4.0}
+FCODE_PRIOR = {"PPLC": 6.0, "PPLA": 4.0, "PPLA2": 3.0, "PPLA3": 2.3, "PPLA4": 2.2, "PPLG": 3.0}
+PLACE_PRIOR = 2.0
+ALT_PENALTY = 1.5
+COMMA_CONTAINED = 9.0  # "Culiacán, Sinaloa": the first name lies inside the second
+ADMIN1_CONTEXT = 3.0
+POLITICAL = re.compile(
+    r"\b(?:congress|senate|white house|capitol|lawmakers|federal|administration|pentagon|"
+    r"government|parliament|ministry|embassy|diplomat\w*|legislat\w+)\b",
+    re.IGNORECASE,
+)
+STATE_WORD = re.compile(r"^\s+(?:state|province)\b|^\s*,?\s+the\s+state\b", re.IGNORECASE)
+STATE_OF = re.compile(r"\b(?:state|province) of\s+$", re.IGNORECASE)
+
+
+@dataclass
+class Resolution:
+    place: PlaceRow | None
+    confidence: float
+    evidence: str
+    ranked: list[tuple[float, PlaceRow]] = field(default_factory=list)
+
+
+def entry_prior(row: PlaceRow, kind: int) -> float:
+    if row.level in LEVEL_PRIOR:
+        base = LEVEL_PRIOR[row.level]
+        if row.level == "country" and kind == ALT:
+            base = 7.5  # an alternate name of a country ("U.S." for the Virgin Islands) is weaker
+    else:
+        base = FCODE_PRIOR.get(row.feature_code, PLACE_PRIOR)
+    score = base + 0.5 * math.log10(row.population + 1)
+    if kind == ALT and row.level not in ("country", "admin1", "region"):
+        score -= ALT_PENALTY
+    return score
+
+
+@dataclass
+class DocContext:
+    """What the document says about where it is, from its least ambiguous names."""
+
+    countries: Counter = field(default_factory=Counter)
+    admin1: Counter = field(default_factory=Counter)
+    political: bool = False
+
+    def country_bonus(self, country: str, own: Counter) -> float:
+        n = self.countries[country] - own[country]
+        return 0.0 if n <= 0 else 2.0 + 0.5 * min(n, 4)
+
+    def admin1_bonus(self, code: str, own: Counter) -> float:
+        n = self.admin1[code] - own[code]
+        return 0.0 if n <= 0 or not code else ADMIN1_CONTEXT + 0.25 * min(n, 4)
+
+
+def _rank(entries: tuple[Entry, ...], index: GazetteerIndex) -> list[tuple[float, PlaceRow, int]]:
+    out = []
+    for e in entries:
+        row = index.places.get(e.place_id)
+        if row is not None:
+            out.append((entry_prior(row, e.kind), row, e.kind))
+    out.sort(key=lambda t: -t[0])
+    return out
+
+
+def _country_names_stay_countries(ranked: list[tuple[float, PlaceRow, int]]) -> list[tuple[float, PlaceRow, int]]:
+    """A country's own name never resolves to a town or a building."""
+    if any(r.level == "country" and k in (NAME, ASCII, ABBR, ISO, DEMONYM, PRESS) for _, r, k in ranked):
+        return [t for t in ranked if t[1].level == "country"]
+    return ranked
+
+
+def _context_of(groups: dict[tuple[str, str], list[Candidate]], index: GazetteerIndex) -> tuple[DocContext, dict]:
+    """First pass: the prior-best place of every group votes for its country/admin-1."""
+    ctx = DocContext()
+    own: dict[tuple[str, str], tuple[Counter, Counter]] = {}
+    for gkey, cands in groups.items():
+        ranked = _country_names_stay_countries(_rank(cands[0].entries, index))
+        if not ranked:
+            continue
+        top = ranked[0][1]
+        # a vote only from names that are not torn between countries
+        if len(ranked) > 1 and ranked[1][1].country != top.country and ranked[0][0] - ranked[1][0] < 1.0:
+            continue
+        n = len(cands)
+        c_own, a_own = Counter({top.country: n}), Counter()
+        if top.level in ("admin1", "admin2", "place") and top.admin1_code:
+            a_own[top.admin1_code] = n
+        ctx.countries.update(c_own)
+        ctx.admin1.update(a_own)
+        own[gkey] = (c_own, a_own)
+    return ctx, own
+
+
+def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex) -> dict[int, Resolution]:
+    """Resolve every kept candidate; returns {id(candidate): Resolution}."""
+    groups: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
+    for c in cands:
+        if c.kept:
+            groups[(c.key, "demonym" if c.kind == "demonym" else "name")].append(c)
+    ctx, own = _context_of(groups, index)
+    ctx.political = bool(POLITICAL.search(text[:20000]))
+    out: dict[int, Resolution] = {}
+    for gkey, group in groups.items():
+        res = _resolve_group(text, group, index, ctx, own.get(gkey, (Counter(), Counter())))
+        for c in group:
+            out[id(c)] = res
+    return out
+
+
+def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,
+                   own: tuple[Counter, Counter]) -> Resolution:
+    ranked = _rank(group[0].entries, index)
+    ranked = [t for t in ranked if t[2] != AFTER_COMMA or any(c.start > 1 and text[c.start - 2] == "," for c in group)]
+    ranked = _country_names_stay_countries(ranked)
+    if not ranked:
+        return Resolution(None, 0.0, "no gazetteer entry usable here")
+    containers = _comma_containers(group, index)
+    state_hint = any(STATE_WORD.match(text[c.end:c.end + 20]) or STATE_OF.search(text[max(0, c.start - 20):c.start])
+                     for c in group)
+    has_admin1_rival = {r.country for _, r, _ in ranked if r.level == "admin1"}
+    scored: list[tuple[float, PlaceRow, list[str]]] = []
+    for prior, row, _kind in ranked:
+        score, why = prior, []
+        if containers:
+            a1s, ccs = containers
+            if row.admin1_code and row.admin1_code in a1s and row.level != "admin1":
+                score += COMMA_CONTAINED
+                why.append("inside the admin-1 named after the comma")
+            elif row.country in ccs and row.level != "country":
+                score += COMMA_CONTAINED * 0.7
+                why.append("inside the country named after the comma")
+        b = ctx.country_bonus(row.country, own[0]) if row.level != "region" else 0.0
+        if b:
+            score += b
+            why.append(f"{row.country} mentioned elsewhere")
+        if row.level != "admin1" and row.admin1_code:
+            a = ctx.admin1_bonus(row.admin1_code, own[1])
+            if a:
+                score += a
+                why.append(f"in {row.admin1_iso or row.admin1_code}, mentioned elsewhere")
+        if state_hint and row.level == "admin1":
+            score += 4.0
+            why.append("called a state/province")
+        if row.feature_code == "PPLC" and row.country in has_admin1_rival and ctx.political and not state_hint:
+            score += 2.5
+            why.append("capital, in political news")
+        scored.append((score, row, why))
+    scored.sort(key=lambda t: -t[0])
+    best_score, best, why = scored[0]
+    confidence = _confidence([s for s, _, _ in scored])
+    desc = _describe(best)
+    evidence = "; ".join([desc] + why)
+    if len(scored) > 1:
+        s2, r2, _ = scored[1]
+        evidence += f"; beat {len(scored) - 1} other(s), next {r2.name} ({r2.level}, {r2.country}) by {best_score - s2:.1f}"
+    else:
+        evidence += "; only candidate"
+    return Resolution(best, confidence, evidence, [(s, r) for s, r, _ in scored])
+
+
+def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[set[str], set[str]] | None:
+    a1s: set[str] = set()
+    ccs: set[str] = set()
+    for c in group:
+        nxt = c.comma_next
+        if nxt is None:
+            continue
+        for e in nxt.entries:
+            row = index.places.get(e.place_id)
+            if row is None:
+                continue
+            if row.level == "admin1" and row.admin1_code:
+                a1s.add(row.admin1_code)
+            elif row.level == "country" and e.kind != ALT:
+                ccs.add(row.country)
+    return (a1s, ccs) if (a1s or ccs) else None
+
+
+def _confidence(scores: list[float]) -> float:
+    if len(scores) == 1:
+        return 0.9
+    top = scores[0]
+    total = sum(math.exp((s - top) / 1.5) for s in scores[:20])
+    return round(min(0.99, 1.0 / total), 3)
+
+
+def _describe(row: PlaceRow) -> str:
+    what = row.feature_code if row.level == "place" else row.level
+    pop = f", pop {row.population:,}" if row.population else ""
+    where = row.admin1_iso or row.country
+    return f"{row.name} ({what}, {where}{pop})"

@@ -1,0 +1,72 @@
+"""Reading the incident store for the app, cached per store file version.
+
+The cache key includes the store's modification time (and its WAL's), so an ingest or a
+correction from anywhere shows up on the next rerun, while panning the map reads nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo import paths
+
+
+@dataclass(frozen=True)
+class Tables:
+    incidents: gpd.GeoDataFrame
+    mentions: gpd.GeoDataFrame
+    articles: pd.DataFrame
+
+
+def store_version(path: Path) -> tuple[float, float, int]:
+    """Changes whenever the store (or its write-ahead log) is written."""
+    def stat(p: Path) -> tuple[float, int]:
+        return (p.stat().st_mtime, p.stat().st_size) if p.exists() else (0.0, 0)
+    main, size = stat(path)
+    wal, wal_size = stat(path.with_name(path.name + "-wal"))
+    return main, wal, size + wal_size
+
+
+def empty_tables() -> Tables:
+    geo = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+    return Tables(geo, geo.copy(), pd.DataFrame(columns=["article_id", "title", "text"]))
+
+
+@st.cache_data(show_spinner="Reading the incident store…", max_entries=4)
+def load_tables(store_path: str, version: tuple[float, float, int]) -> Tables:
+    """All incidents, mentions and articles of the store (version only keys the cache)."""
+    del version
+    from geo.store import IncidentStore
+
+    with IncidentStore(store_path) as store:
+        return Tables(store.incidents(), store.mentions(), store.articles())
+
+
+def open_store(store_path: str | Path):
+    from geo.store import IncidentStore
+
+    return IncidentStore(store_path)
+
+
+@st.cache_data(max_entries=1)
+def attribution_text(manifest: str | None = None) -> str:
+    """One line crediting the data sources, from the gazetteer build manifest."""
+    path = Path(manifest) if manifest else paths.manifest_path()
+    if not path.is_file():
+        return "Gazetteer not built: data sources unknown (run `geo gazetteer build`)."
+    return attribution_from_manifest(json.loads(path.read_text(encoding="utf-8")))
+
+
+def attribution_from_manifest(manifest: dict) -> str:
+    seen: dict[str, None] = {}
+    for source in manifest.get("sources", []):
+        text = source.get("attribution") or source.get("name")
+        if text:
+            seen.setdefault(str(text), None)
+    return "Data: " + "; ".join(seen) if seen else "Data sources: see the gazetteer manifest."

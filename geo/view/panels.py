@@ -1,0 +1,257 @@
+"""The app's main-area sections (Streamlit UI). Logic lives in the pure modules they call."""
+
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo.view import sidebar
+from geo.view.exports import FORMATS, LAYERS, export_filename, layer_frame, to_bytes
+from geo.view.filters import Filters
+from geo.view.layers import COORD_DECIMALS, lat_lon
+from geo.view.popups import EVIDENCE_CSS, evidence_html, safe_url
+from geo.view.timeline import brush_dates, counts_by_period, playback_steps, timeline_chart
+
+MAX_EVIDENCE_CARDS = 12
+TABLE_COLUMNS = ["event_date", "published", "name", "adm1_name", "adm0_name", "kind", "precision",
+                 "confidence", "title", "source", "source_url"]
+AREA_CODE = re.compile(r"\[([^\[\]]+)\]\s*$")
+
+
+def metrics_row(filtered: pd.DataFrame, total: int, bounds: tuple[date, date] | None) -> None:
+    cols = st.columns(4)
+    cols[0].metric("Incidents", f"{len(filtered):,}", help=f"{total:,} in the store")
+    cols[1].metric("Articles", f"{filtered['article_id'].nunique() if len(filtered) else 0:,}")
+    cols[2].metric("Countries", f"{filtered['adm0_iso3'].nunique() if len(filtered) else 0:,}")
+    span = f"{bounds[0]:%d %b %Y} – {bounds[1]:%d %b %Y}" if bounds else "—"
+    cols[3].metric("Date span", span)
+
+
+def _on_brush() -> None:
+    # runs before the rerun: move the date slider to the brushed range
+    state = st.session_state.get("timeline")
+    dates = brush_dates(getattr(state, "selection", None) or (state or {}).get("selection"))
+    if dates:
+        sidebar.set_date_range(*dates)
+
+
+def timeline_section(undated_filtered: pd.DataFrame, filters: Filters) -> None:
+    counts = counts_by_period(undated_filtered, filters.time_axis, filters.bin)
+    if counts.empty:
+        st.info("No dated incidents match the filters.")
+        return
+    st.altair_chart(timeline_chart(counts, filters.bin), use_container_width=True,
+                    on_select=_on_brush, selection_mode="brush", key="timeline")
+    st.caption("Drag across the timeline to set the date range; the map and table follow.")
+
+
+def _step(delta: int, n: int) -> None:
+    st.session_state["play_index"] = (st.session_state.get("play_index", 0) + delta) % max(n, 1)
+
+
+def playback_section(filters: Filters, bounds: tuple[date, date] | None) -> tuple[date, date] | None:
+    """Step through the selected period day by day (or week by week); returns the step shown."""
+    with st.expander("▶ Playback: step through the selected period", expanded=False):
+        on = st.toggle("Play the period step by step", key="play_on")
+        start, end = filters.start or (bounds[0] if bounds else None), filters.end or (bounds[1] if bounds else None)
+        if not on or not start or not end:
+            return None
+        steps = playback_steps(start, end, filters.bin)
+        index = min(st.session_state.get("play_index", 0), len(steps) - 1)
+        st.session_state["play_index"] = index
+        c1, c2, c3, c4 = st.columns([1, 1, 1, 5])
+        c1.button("◀ Prev", on_click=_step, args=(-1, len(steps)), key="play_prev")
+        c2.button("Next ▶", on_click=_step, args=(1, len(steps)), key="play_next")
+        auto = c3.toggle("Auto", key="play_auto", help="advance every 2 seconds")
+        cumulative = c4.toggle("Accumulate (show everything up to the step)", key="play_cumulative")
+        first, last = steps[index]
+        st.progress((index + 1) / len(steps), text=f"Step {index + 1} of {len(steps)}: {first} – {last}")
+        if auto:
+            _ticker(len(steps))
+        return (start if cumulative else first), last
+
+
+@st.fragment(run_every=2.0)
+def _ticker(n: int) -> None:
+    # a fragment rerun advances; the full rerun it triggers must not advance again
+    now = time.monotonic()
+    if now - st.session_state.get("play_last", 0.0) >= 1.9:
+        if st.session_state.get("play_last"):
+            _step(1, n)
+            st.session_state["play_last"] = now
+            st.rerun(scope="app")
+        st.session_state["play_last"] = now
+
+
+def evidence_for_click(filtered: gpd.GeoDataFrame, clicked: dict | None) -> pd.DataFrame:
+    """Incidents at the clicked marker (same rounded location) or inside the clicked area."""
+    if not clicked or filtered.empty:
+        return filtered.iloc[0:0]
+    tooltip = clicked.get("last_object_clicked_tooltip")
+    if isinstance(tooltip, str) and (match := AREA_CODE.search(tooltip)):
+        code = match.group(1)
+        hit = (filtered["adm1_iso"] == code) | (filtered["adm0_iso3"] == code)
+        if hit.any():
+            return filtered[hit]
+    point = clicked.get("last_object_clicked")
+    if not isinstance(point, dict) or "lat" not in point:
+        return filtered.iloc[0:0]
+    coords = lat_lon(filtered).round(COORD_DECIMALS)
+    hit = (coords["lat"] - round(float(point["lat"]), COORD_DECIMALS)).abs().lt(1e-6) & \
+        (coords["lon"] - round(float(point["lng"]), COORD_DECIMALS)).abs().lt(1e-6)
+    return filtered[hit]
+
+
+def evidence_cards(selected: pd.DataFrame, mentions: gpd.GeoDataFrame) -> None:
+    if selected.empty:
+        st.caption("Click an incident on the map or a row in the table to see its evidence.")
+        return
+    cards = []
+    for row in selected.head(MAX_EVIDENCE_CARDS).to_dict("records"):
+        in_article = mentions[mentions["article_id"] == row["article_id"]] if not mentions.empty else mentions
+        same = in_article[in_article["place_id"] == row.get("gazetteer_id")] if len(in_article) else in_article
+        surfaces = same["surface"].dropna().astype(str).tolist() if len(same) else []
+        others = in_article["name"].dropna().astype(str).tolist() if len(in_article) else []
+        cards.append(evidence_html(row, surfaces, others))
+    more = len(selected) - MAX_EVIDENCE_CARDS
+    tail = f"<p><i>and {more} more incidents here: narrow the filters to see them.</i></p>" if more > 0 else ""
+    st.html(EVIDENCE_CSS + "".join(cards) + tail)
+
+
+def incident_table(filtered: pd.DataFrame) -> pd.DataFrame:
+    """Sortable table of the filtered incidents; returns the selected rows."""
+    if filtered.empty:
+        st.info("No incidents match the filters.")
+        return filtered
+    table = pd.DataFrame(filtered[[c for c in TABLE_COLUMNS if c in filtered]]).copy()
+    table["source_url"] = table["source_url"].map(lambda u: safe_url(u))
+    event = st.dataframe(
+        table, hide_index=True, width="stretch", height=360, key="incident_table",
+        on_select="rerun", selection_mode="single-row",
+        column_config={
+            "source_url": st.column_config.LinkColumn("Article", display_text="open ↗"),
+            "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0, max_value=1.0, format="%.2f"),
+            "event_date": "Event date", "published": "Published", "name": "Place",
+            "adm1_name": "Admin-1", "adm0_name": "Country", "title": "Title",
+        },
+    )
+    rows = event.selection.rows if event is not None else []
+    return filtered.iloc[rows] if rows else filtered.iloc[0:0]
+
+
+def downloads_section(filtered: gpd.GeoDataFrame, mentions: gpd.GeoDataFrame, filters: Filters,
+                      bounds: tuple[date, date] | None, adm1: gpd.GeoDataFrame | None) -> None:
+    st.caption("Exports contain exactly the incidents shown (current filters).")
+    for layer, label in LAYERS.items():
+        cols = st.columns(len(FORMATS) + 1)
+        cols[0].markdown(f"**{label}**")
+        for col, fmt in zip(cols[1:], FORMATS, strict=True):
+            name = export_filename(layer, filters, fmt, bounds)
+
+            def make(layer: str = layer, fmt: str = fmt) -> bytes:
+                return to_bytes(layer_frame(layer, filtered, mentions, filters, adm1), fmt, layer)
+
+            col.download_button(fmt.upper() if fmt != "geojson" else "GeoJSON", data=make, file_name=name,
+                                mime=FORMATS[fmt][1], key=f"dl_{layer}_{fmt}", on_click="ignore")
+
+
+def corrections_section(store_path: str, selected: pd.DataFrame, mentions: gpd.GeoDataFrame,
+                        articles: pd.DataFrame) -> None:
+    if selected.empty:
+        st.caption("Select an incident (map or table) to correct its place mentions.")
+        return
+    article_id = str(selected.iloc[0]["article_id"])
+    in_article = mentions[mentions["article_id"] == article_id].sort_values("start")
+    if in_article.empty:
+        st.caption("This article has no stored mentions.")
+        return
+    options = in_article.to_dict("records")
+    mention = st.selectbox(
+        "Mention", options, key=f"corr_mention_{article_id}",
+        format_func=lambda m: f"“{m['surface']}” ({m['start']}–{m['end']}) → {m.get('name') or 'unresolved'}")
+    text = articles.loc[articles["article_id"] == article_id, "text"]
+    context = str(text.iloc[0]) if len(text) else None
+    try:
+        from geo.parse import candidates_for
+
+        candidates = candidates_for(str(mention["surface"]), context_text=context)
+    except Exception as exc:  # the geoparser or gazetteer may be missing: say so, keep the app up
+        st.warning(f"Candidates are unavailable: {exc}")
+        return
+    choices = {None: "Not a place (remove this mention)"}
+    for place in candidates:
+        where = ", ".join(p for p in (place.admin1_iso, place.country) if p)
+        choices[place.id] = f"{place.name} — {place.level}{', ' + where if where else ''} (id {place.id})"
+    current = mention.get("place_id")
+    ids = list(choices)
+    pick = st.radio("Gazetteer candidates", ids, format_func=choices.get, key=f"corr_pick_{article_id}",
+                    index=ids.index(current) if current in ids else 0)
+    note = st.text_input("Note (optional)", key=f"corr_note_{article_id}")
+    if st.button("Save correction", type="primary", key=f"corr_save_{article_id}"):
+        from geo.view.data import open_store
+
+        try:
+            with open_store(store_path) as store:
+                store.add_correction(article_id, int(mention["start"]), int(mention["end"]),
+                                     None if pick is None else int(pick), note=note)
+        except Exception as exc:
+            st.error(f"Correction not saved: {exc}")
+            return
+        st.cache_data.clear()
+        st.success("Correction saved; the map is updated.")
+        st.rerun()
+
+
+def upload_section(store_path: str) -> None:
+    files = st.file_uploader("Articles (.txt seed format, .jsonl, .csv, .rss/.atom/.xml)",
+                             accept_multiple_files=True, key="uploads")
+    if not files or not st.button("Ingest", type="primary", key="ingest"):
+        return
+    from geo.read import read_paths
+    from geo.view.data import open_store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = []
+        for i, f in enumerate(files):
+            # keep the suffix (it selects the reader) but never trust the name as a path
+            name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(f.name).name)[-80:] or "upload"
+            path = Path(tmp) / f"{i:03d}_{name}"
+            path.write_bytes(f.getvalue())
+            saved.append(path)
+        result = read_paths(saved)
+        records = list(getattr(result, "records", []))
+        rejects = list(getattr(result, "rejects", []))
+        bar = st.progress(0.0, text="Ingesting…")
+        total = max(len(records), 1)
+
+        def progress(report) -> None:
+            done = report.read
+            bar.progress(min(done / total, 1.0), text=f"Ingested {done} of {len(records)} articles")
+
+        try:
+            with open_store(store_path) as store:
+                report = store.ingest(records, batch_size=20, progress=progress)
+        except Exception as exc:
+            st.error(f"Ingest failed, nothing lost from the store: {exc}")
+            return
+    bar.progress(1.0, text="Done")
+    st.success(report.summary())
+    all_rejects = rejects + list(report.rejects)
+    if all_rejects:
+        st.warning(f"{len(all_rejects)} rejected")
+        st.dataframe(pd.DataFrame([{"source": getattr(r, "source", ""), "reason": getattr(r, "reason", str(r))}
+                                   for r in all_rejects]), hide_index=True)
+    st.cache_data.clear()
+
+
+def attribution_footer(text: str) -> None:
+    st.markdown(f"<div style='color:#777;font-size:.8rem;margin-top:1rem'>{html.escape(text)}</div>",
+                unsafe_allow_html=True)

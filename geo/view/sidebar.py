@@ -1,0 +1,138 @@
+"""The sidebar: filter widgets whose state lives in the URL (st.query_params).
+
+On a session's first run the widgets are seeded from the URL; afterwards the widgets are the
+truth and the URL is rewritten from them after every change, so copying the address shares the view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from geo.view.filters import (
+    BINS,
+    GEO_PRECISIONS,
+    KINDS,
+    TIME_AXES,
+    Filters,
+    date_bounds,
+    from_query_params,
+    to_query_params,
+)
+from geo.view.mapview import MapOptions
+
+SEEDED = "_filters_seeded_from_url"
+DATES = "f_dates"
+
+
+def _seed_from_url(incidents: pd.DataFrame) -> None:
+    if st.session_state.get(SEEDED):
+        return
+    filters, problems = from_query_params(st.query_params.to_dict())
+    for problem in problems:
+        st.toast(problem)
+    st.session_state["f_axis"] = filters.time_axis
+    bounds = date_bounds(incidents, filters.time_axis)
+    if bounds:
+        start = filters.start or bounds[0]
+        end = filters.end or bounds[1]
+        st.session_state[DATES] = (start, end)
+    st.session_state["f_countries"] = list(filters.countries)
+    st.session_state["f_admin1"] = list(filters.admin1)
+    st.session_state["f_query"] = filters.query
+    st.session_state["f_precision"] = list(filters.geo_precision)
+    st.session_state["f_kinds"] = list(filters.kinds)
+    st.session_state["f_minconf"] = float(filters.min_confidence)
+    st.session_state["f_bin"] = filters.bin
+    st.session_state[SEEDED] = True
+
+
+def _labels(incidents: pd.DataFrame, code: str, name: str) -> dict[str, str]:
+    if incidents.empty or code not in incidents:
+        return {}
+    pairs = incidents[[code, name]].dropna(subset=[code]).drop_duplicates(code)
+    return {str(c): f"{n} ({c})" if isinstance(n, str) and n else str(c)
+            for c, n in sorted(zip(pairs[code], pairs[name], strict=True), key=lambda p: str(p[1]))}
+
+
+def filter_sidebar(incidents: pd.DataFrame) -> Filters:
+    """Draw the filter widgets and return the filters they describe (and sync the URL)."""
+    _seed_from_url(incidents)
+    sb = st.sidebar
+    sb.header("Filters")
+    axis = sb.radio("Time axis", list(TIME_AXES), format_func=TIME_AXES.get, key="f_axis", horizontal=True)
+    bounds = date_bounds(incidents, axis)
+    start: date | None = None
+    end: date | None = None
+    if bounds:
+        lo, hi = bounds
+        current = st.session_state.get(DATES)
+        # keep the chosen range inside the data (a shared URL may come from a larger store)
+        if not current or len(current) != 2 or current[0] < lo or current[1] > hi or current[0] > hi:
+            st.session_state[DATES] = (lo, hi)
+        picked = sb.date_input("Date range", min_value=lo, max_value=hi, key=DATES)
+        if isinstance(picked, (tuple, list)) and len(picked) == 2:
+            start, end = picked
+        elif isinstance(picked, (tuple, list)) and len(picked) == 1:
+            start = end = picked[0]  # the second click has not happened yet
+        if (start, end) == (lo, hi):
+            start = end = None  # the full range: no date filter, and none in the URL
+        else:
+            start, end = start or lo, end or hi
+    else:
+        sb.caption("No dated incidents in the store yet.")
+
+    countries = _labels(incidents, "adm0_iso3", "adm0_name")
+    st.session_state["f_countries"] = [c for c in st.session_state.get("f_countries", []) if c in countries]
+    chosen = sb.multiselect("Country", list(countries), format_func=countries.get, key="f_countries",
+                            placeholder="All countries")
+    pool = incidents[incidents["adm0_iso3"].isin(chosen)] if chosen and not incidents.empty else incidents
+    admin1 = _labels(pool, "adm1_iso", "adm1_name")
+    st.session_state["f_admin1"] = [c for c in st.session_state.get("f_admin1", []) if c in admin1]
+    chosen_adm1 = sb.multiselect("State / province (admin-1)", list(admin1), format_func=admin1.get,
+                                 key="f_admin1", placeholder="All")
+    query = sb.text_input("Search titles and text", key="f_query", placeholder="e.g. drought")
+    precision = sb.multiselect("Geo precision", list(GEO_PRECISIONS), format_func=GEO_PRECISIONS.get,
+                               key="f_precision")
+    kinds = sb.multiselect("Mention kinds", list(KINDS), format_func=KINDS.get, key="f_kinds")
+    min_conf = sb.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="f_minconf")
+    bin_ = sb.radio("Timeline bins", list(BINS), format_func=BINS.get, key="f_bin", horizontal=True)
+
+    filters = Filters(start=start, end=end, time_axis=axis, countries=tuple(chosen),
+                      admin1=tuple(chosen_adm1), query=query.strip(), geo_precision=tuple(sorted(precision)),
+                      kinds=tuple(k for k in KINDS if k in kinds), min_confidence=float(min_conf), bin=bin_)
+    _sync_url(filters)
+    return filters
+
+
+def _sync_url(filters: Filters) -> None:
+    wanted = to_query_params(filters)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def set_date_range(start: date, end: date) -> None:
+    """Move the date slider (used by the timeline brush and playback callbacks)."""
+    st.session_state[DATES] = (start, end)
+
+
+def map_options_sidebar() -> MapOptions:
+    sb = st.sidebar
+    sb.header("Map layers")
+    basemap = sb.radio("Base map", ["outlines", "osm"], horizontal=True, key="m_basemap",
+                       format_func={"outlines": "Outlines (offline)", "osm": "OpenStreetMap (online)"}.get)
+    return MapOptions(
+        show_points=sb.toggle("Incident points", value=True, key="m_points"),
+        show_areas=sb.toggle("Areas mentioned (admin-1, country, regions)", value=True, key="m_areas"),
+        show_admin1_choropleth=sb.toggle("Choropleth: incidents per admin-1", value=False, key="m_adm1"),
+        show_country_choropleth=sb.toggle("Choropleth: incidents per country", value=False, key="m_adm0"),
+        show_heatmap=sb.toggle("Heatmap", value=False, key="m_heat"),
+        basemap=basemap,
+    )
+
+
+def filters_with_dates(filters: Filters, start: date | None, end: date | None) -> Filters:
+    return replace(filters, start=start, end=end)

@@ -63,7 +63,7 @@ panels.timeline_section(undated, filters)
 step = panels.playback_section(filters, date_bounds(undated, filters.time_axis))
 shown = apply_filters(filtered, sidebar.filters_with_dates(filters, *step), articles) if step else filtered
 
-map_col, side_col = st.columns([3, 2], gap="medium")
+map_col, side_col = st.columns([5, 2], gap="medium")
 with map_col:
     st.subheader("Map")
     fmap = build_map(shown, mentions, boundary_urls(), map_options)

@@ -162,11 +162,14 @@ def is_plausible_event_date(value: date | None, published: date | None) -> bool:
 
 
 def resolve_event_date(text: str, published: date | None,
-                       background_spans: list[tuple[int, int]] | None = None) -> EventDate:
+                       background_spans: list[tuple[int, int]] | None = None,
+                       expressions: list[DateExpression] | None = None) -> EventDate:
     """The event date of a report: the first plausible date expression outside background
     sentences; otherwise the publication date, flagged as a week-level estimate."""
     background_spans = background_spans or []
-    for expr in find_date_expressions(text, published):
+    if expressions is None:
+        expressions = find_date_expressions(text, published)
+    for expr in expressions:
         if any(s <= expr.start < e for s, e in background_spans):
             continue
         if not is_plausible_event_date(expr.date, published):

@@ -15,6 +15,7 @@ import math
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 import geopandas as gpd
 import numpy as np
@@ -225,7 +226,9 @@ def to_kml(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
     import simplekml
 
     kml = simplekml.Kml(name=f"{meta['layer']} export")
-    kml.document.extendeddata.newdata("export_metadata", json.dumps(meta, ensure_ascii=False))
+    # simplekml escapes name/description but not ExtendedData values: escape those here
+    kml.document.extendeddata.newdata("export_metadata",
+                                      xml_escape(json.dumps(meta, ensure_ascii=False)))
     for props, geometry in zip(_properties(frame), frame.geometry, strict=True):
         if geometry is None or geometry.is_empty:
             continue
@@ -238,7 +241,7 @@ def to_kml(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
             feature.timestamp.when = props["event_date"]
         for key, value in props.items():
             if value is not None:
-                feature.extendeddata.newdata(key, str(value))
+                feature.extendeddata.newdata(key, xml_escape(str(value)))
     return kml.kml().encode("utf-8")
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from geo.geoparse_index import KIND_CODE, KINDS, Entry, GazetteerIndex
 from geo.nlp import lexicon
 from geo.nlp.context import (
@@ -27,9 +29,15 @@ from geo.textnorm import fold
 
 NAME, DEMONYM, ASCII, ALT, ABBR, ISO, AFTER_COMMA, PRESS = (KIND_CODE[k] for k in KINDS)
 HIGH_LEVELS = ("country", "admin1", "region")
-COMMON_MID = 4.3  # Zipf above which a capitalised mid-sentence word is still suspect
+COMMON_MID = 4.9  # Zipf above which a capitalised mid-sentence word is still not a place
+COMMON_SOFT = 4.0  # ... and above which it must be a big place to count
 COMMON_START = 3.3  # Zipf above which a sentence-initial word is suspect
 BIG_PLACE = 100_000
+SMALL_ALT_PLACE = 15_000  # an alternate name alone is trusted only for a town this big
+STREET = re.compile(
+    r"^(?:\s+[A-Z][\w'’-]*)?\s+(Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Drive|Dr\.|"
+    r"Lane|Ln\.|Pike|Parkway|Pkwy\.?)(?!\w)"
+)
 
 
 @dataclass
@@ -61,6 +69,11 @@ def prepare(text: str) -> str:
 _BLANKS = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 
 
+def _in_hashtag(text: str, pos: int) -> bool:
+    m = re.search(r"#\w*$", text[max(0, pos - 40):pos])
+    return m is not None
+
+
 def _start_ok(text: str, s: int) -> bool:
     if s == 0:
         return True
@@ -76,7 +89,9 @@ def _end_ok(text: str, e: int) -> bool:
         return True
     nxt = text[e]
     if nxt.isalnum():
-        return False
+        # "#FergusonDecision": a camel-case hashtag joins words without spaces
+        return nxt.isupper() and text[e - 1].islower() and _in_hashtag(text, e)
+
     return not (nxt in "'’" and e + 1 < len(text) and text[e + 1].isalpha() and text[e + 1] not in "sS")
 
 
@@ -127,7 +142,9 @@ def max_population(c: Candidate, index: GazetteerIndex) -> int:
 
 
 def _is_abbreviation_only(c: Candidate) -> bool:
-    return _entry_kinds(c) <= {ABBR, ISO, AFTER_COMMA, PRESS} or (len(c.key.replace(".", "")) <= 3 and c.surface.isupper())
+    letters = c.key.replace(".", "").replace(" ", "")
+    short = len(letters) <= 4 or "." in c.key
+    return (_entry_kinds(c) <= {ABBR, ISO, AFTER_COMMA, PRESS} and short) or (len(letters) <= 3 and c.surface.isupper())
 
 
 def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> str | None:
@@ -148,12 +165,25 @@ def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> str |
     if len(letters) == 2:
         if after_comma and _previous_candidate_is_place(text, c):
             return None
+        if _us_state_code(c, index) and low not in lexicon.common_word_zipf() and low not in _STATE_CODE_WORDS:
+            return None  # "NY", "TX": press and social-media shorthand for US states
         if PRESS in _entry_kinds(c):  # press usage ("US", "UK"), from geo/data/geoparse_aliases.tsv
             return None
         return "two-letter code outside 'Place, ST'"
     if lexicon.common_word_zipf().get(low, 0) >= 3.0:
         return "code is also a common word"
     return None
+
+
+# postal codes that are also words or everyday abbreviations: only trusted after "Place, "
+_STATE_CODE_WORDS = frozenset("in or me ok hi oh al la ma pa de co id mo ga ms md mt ne nd sd ut va wa ri ct ak".split())
+
+
+def _us_state_code(c: Candidate, index: GazetteerIndex) -> bool:
+    return any(
+        (row := index.places.get(e.place_id)) is not None and row.level == "admin1" and row.country == "US"
+        for e in c.entries
+    )
 
 
 def _previous_candidate_is_place(text: str, c: Candidate) -> bool:
@@ -179,13 +209,16 @@ def _person_reason(text: str, c: Candidate, index: GazetteerIndex, place_starts:
             if zipf.get(prev_low, 0) < 3.0 and len(prev_low) > 2:
                 return f"follows capitalised non-place word '{prev_word}'"
     after = word_after(text, c.end)
-    if after and after[2] == " " and c.key in names and not high:
+    if after and after[2] == " " and c.key in names:
         nxt = strip_possessive(after[0])
         nxt_low = fold(nxt).lower()
         if (
             is_capitalised(nxt)
             and after[1] not in place_starts
             and nxt_low not in lexicon.ORG_HEADS
+            and nxt_low not in lexicon.MONTHS_WEEKDAYS
+            and not (nxt.endswith((".", "s")) and len(nxt) > 2)  # "Jordan Juniors" is a group; "F." an initial
+            and not nxt.isupper()
             and zipf.get(nxt_low, 0) < 3.5
         ):
             return f"given name before '{nxt}'"
@@ -194,11 +227,15 @@ def _person_reason(text: str, c: Candidate, index: GazetteerIndex, place_starts:
     m = re.match(r",\s+(?:the|a|an|his|her)\s+(\w+)", tail)
     if m and fold(m.group(1)).lower() in lexicon.PERSON_APPOSITIONS and not high:
         return f"apposition ', the {m.group(1)}'"
+    if after and after[2] == " " and after[0] in lexicon.PERSON_HEADS and not high:
+        return f"name before '{after[0]}'"
     if re.match(r",\s+\d{1,2},", tail) and not high:
         return "followed by an age"
-    if after and fold(after[0]).lower() in lexicon.SPEECH_VERBS and before and is_capitalised(before[0]) \
-            and before[2] == " " and not high:
+    if (after and after[2] == " " and fold(after[0]).lower() in lexicon.SPEECH_VERBS and not high
+            and before and before[2] == " " and is_capitalised(before[0]) and before[1] not in place_starts):
         return f"name followed by '{after[0]}'"
+    if re.match(r"['’]s\s+(?:motion|wife|husband|son|daughter|father|mother|family|attorney|lawyer|office|campaign)\b", text[c.end:c.end + 20]) and not high:
+        return "possessive of a person"
     return None
 
 
@@ -243,6 +280,23 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
         if key_low in lexicon.NEWS_AGENCIES:
             c.dropped = "news agency"
             continue
+        if key_low.rstrip(".") in lexicon.TITLES:
+            c.dropped = "a title"
+            continue
+        if hashtag and not first.isupper() and zipf.get(key_low, 0) >= 2.5:
+            c.dropped = "hashtag of a common word"
+            continue
+        _drop_bare_county_aliases(c, index)
+        if not c.entries:
+            c.dropped = "only a county's name without 'County'"
+            continue
+        if " " in c.surface and not _last_word_capitalised(c.surface):
+            c.dropped = "multi-word name not capitalised"
+            continue
+        kinds = _entry_kinds(c)
+        if c.surface.isupper() and len(c.surface) <= 4 and not kinds & {ABBR, PRESS, ISO, AFTER_COMMA}:
+            c.dropped = "acronym that only matches a place's alternate name"
+            continue
         if _is_abbreviation_only(c):
             c.dropped = _check_abbreviation(text, c, index)
             if c.dropped:
@@ -254,16 +308,20 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
             continue
         level = best_level(c, index, (NAME, ASCII, ALT, ABBR))
         high = level in HIGH_LEVELS
+        country_name = best_level(c, index, (NAME, ASCII, ABBR, PRESS)) in ("country", "region")
         pop = max_population(c, index)
         single_word = " " not in key_low and "-" not in key_low
         if single_word and not hashtag:
             z = zipf.get(key_low, 0.0)
             start_of_sentence = is_sentence_start(text, c.start)
-            if start_of_sentence and z >= COMMON_START and not high:
+            if start_of_sentence and z >= COMMON_START and not country_name:
                 c.dropped = f"common word '{key_low}' at sentence start"
                 continue
-            if z >= COMMON_MID and not high and pop < BIG_PLACE:
+            if z >= COMMON_MID and not country_name:
                 c.dropped = f"common word '{key_low}'"
+                continue
+            if z >= COMMON_SOFT and not high and level != "admin2" and pop < BIG_PLACE // 2:
+                c.dropped = f"common word '{key_low}' naming only small places"
                 continue
             if z >= 3.0 and not high:
                 if lowered_in_text is None:
@@ -271,8 +329,20 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
                 if key_low in lowered_in_text:
                     c.dropped = f"'{key_low}' is also used in lower case here"
                     continue
-        if _kinds_only_alt(c) and not high and pop < 1000 and single_word:
-            c.dropped = "only an alternate name of a small place"
+        if _kinds_only_alt(c) and not country_name:
+            why = _weak_alternate_name(c, index, zipf.get(key_low, 0))
+            if why:
+                c.dropped = why
+                continue
+        if _quoted(text, c) and not high and pop < BIG_PLACE:
+            c.dropped = "a quoted name (nickname or title), and only small places have it"
+            continue
+        if level == "place" and _after_definite_article(text, c.start) and not _comma_next_start(text, c.end):
+            c.dropped = "'the <name>': a building, organisation or feature, not a town"
+            continue
+        street = _street_after(text, c.end)
+        if street:
+            c.dropped = f"part of a street name ('{street}')"
             continue
         reason = _person_reason(text, c, index, place_starts)
         if reason:
@@ -289,6 +359,65 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     _link_commas(text, cands)
     _propagate_person_names(cands, index)
     return cands
+
+
+def _last_word_capitalised(surface: str) -> bool:
+    last = surface.split()[-1]
+    return last[:1].isupper() or last[:1].isdigit()
+
+
+def _drop_bare_county_aliases(c: Candidate, index: GazetteerIndex) -> None:
+    """"Scott" alone is a surname far more often than Scott County: keep counties only
+    when named as such (their own name, or an alias that still says County/Parish)."""
+    if " " in c.key:
+        return
+    c.entries = tuple(
+        e for e in c.entries
+        if not (e.kind == ALT and index.places[e.place_id].level == "admin2")
+    )
+
+
+def _weak_alternate_name(c: Candidate, index: GazetteerIndex, zipf: float) -> str | None:
+    """An alternate name alone must look like the place's name, or the place must be big:
+    GeoNames carries translations ("Hamas" for Hamm) that English text means otherwise."""
+    best_pop, similar = 0, False
+    for e in c.entries:
+        row = index.places[e.place_id]
+        best_pop = max(best_pop, row.population)
+        own = fold(row.name)
+        if fuzz.ratio(c.key, own) >= 75 or c.key in own.replace("-", " ").split():
+            similar = True
+    if zipf >= 2.5:
+        return "alternate name that is also an English word"
+    if best_pop < SMALL_ALT_PLACE:
+        return "only an alternate name of a small place"
+    if not similar and best_pop < 1_000_000:
+        return "alternate name unlike the place's own name"
+    return None
+
+
+def _after_definite_article(text: str, start: int) -> bool:
+    return text[max(0, start - 4):start] == "the "
+
+
+def _comma_next_start(text: str, end: int) -> bool:
+    nxt = comma_follower(text, end)
+    return nxt is not None and text[nxt].isupper()
+
+
+def _quoted(text: str, c: Candidate) -> bool:
+    """The name alone between quotation marks: "El Chapo", “Fargo”."""
+    before = text[max(0, c.start - 1):c.start]
+    after = text[c.end:c.end + 2]
+    return before in _QUOTES and bool(after) and (after[0] in _QUOTES or (after[0] in ",." and after[1:] in _QUOTES))
+
+
+_QUOTES = set('"“”\'‘’«»')
+
+
+def _street_after(text: str, end: int) -> str | None:
+    m = STREET.match(text[end:end + 60])
+    return m.group(1) if m else None
 
 
 def _kinds_only_alt(c: Candidate) -> bool:
@@ -314,9 +443,12 @@ def _link_commas(text: str, cands: list[Candidate]) -> None:
                 c.notes.append("rescued by ', <place>'")
 
 
+STRONG_PERSON = ("person: after title", "person: surname after", "person: apposition", "person: followed by an age")
+
+
 def _propagate_person_names(cands: list[Candidate], index: GazetteerIndex) -> None:
     """One sense per document: a name used for a person is a person everywhere in it."""
-    person_keys = {c.key for c in cands if c.dropped and c.dropped.startswith("person")}
+    person_keys = {c.key for c in cands if c.dropped and c.dropped.startswith(STRONG_PERSON)}
     if not person_keys:
         return
     for c in cands:

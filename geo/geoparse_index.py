@@ -8,17 +8,17 @@ import pickle
 import sqlite3
 import threading
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
 import ahocorasick
-from importlib import resources
 
 from geo import paths
 from geo.textnorm import normalize
 from geo.types import Place
 
-INDEX_VERSION = "4"  # bump when the pickled layout changes
+INDEX_VERSION = "5"  # bump when the pickled layout changes
 # name kinds, most telling first; the automaton stores the small integer
 # ("after_comma" marks aliases usable only in "<place>, <alias>", e.g. AP "Ga.")
 # ("press" marks aliases from geo/data/geoparse_aliases.tsv usable anywhere: "U.S.", "UK")
@@ -116,6 +116,7 @@ def build_index(db_path: Path) -> GazetteerIndex:
             by_key.setdefault(norm, []).append(Entry(place_id, KIND_CODE.get(kind, 3)))
     finally:
         con.close()
+    _add_demonym_plurals(by_key)
     _add_aliases(by_key, places)
     automaton = ahocorasick.Automaton()
     for key, entries in by_key.items():
@@ -171,8 +172,19 @@ def _add_aliases(by_key: dict[str, list[Entry]], places: dict[int, PlaceRow]) ->
             continue
         code = AFTER_COMMA_KIND if usage == "after_comma" else (KIND_CODE["name"] if kind == "region" else ALIAS_KIND)
         entries = by_key.setdefault(normalize(alias), [])
-        if all(e.place_id != place_id for e in entries):
-            entries.append(Entry(place_id, code))
+        entries[:] = [e for e in entries if e.place_id != place_id]  # the alias's usage wins
+        entries.append(Entry(place_id, code))
+
+
+def _add_demonym_plurals(by_key: dict[str, list[Entry]]) -> None:
+    """ "Russians", "Palestinians", "Iraqis": plural demonyms name the same place."""
+    demonym = KIND_CODE["demonym"]
+    for key, entries in list(by_key.items()):
+        dems = [e for e in entries if e.kind == demonym]
+        if dems and " " not in key and not key.endswith(("s", "sh", "ch", "ese")):
+            plural = by_key.setdefault(key + "s", [])
+            known = {e.place_id for e in plural}
+            plural.extend(e for e in dems if e.place_id not in known)
 
 
 def _cache_file(db_path: Path, build_id: str) -> Path:

@@ -21,8 +21,14 @@ from geo.types import Mention
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "lt", "col", "sgt",
                   "capt", "prof", "jr", "sr", "no", "vs", "mt", "ft", "u.s", "u.k", "u.n", "inc",
                   "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-                  "oct", "nov", "dec", "e.g", "i.e"}
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n?")
+                  "oct", "nov", "dec", "e.g", "i.e",
+                  # AP-style US state abbreviations in datelines ("VALDOSTA, Ga. (AP) -")
+                  "ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind",
+                  "kan", "ky", "la", "md", "mass", "mich", "minn", "miss", "mo", "mont", "neb",
+                  "nev", "n.h", "n.j", "n.m", "n.y", "n.c", "n.d", "okla", "ore", "pa", "r.i",
+                  "s.c", "s.d", "tenn", "tex", "vt", "va", "wash", "wis", "wyo"}
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n?"
+                       r"|(?<=\))\s+(?=[A-Z])")
 _BOILERPLATE = re.compile(r"^\s*[(\[]?\s*(related|read more|see also|watch|listen|sign up|"
                           r"subscribe|advertisement|copyright|©)\b|https?://|pic\.twitter", re.I)
 _BACKGROUND_PHRASES = re.compile(
@@ -36,6 +42,10 @@ _EVENT_WORDS = re.compile(
     r"abduct\w*|massacre\w*|seiz\w+|captur\w+|fell(?:ed)?|flood\w*|earthquake|crash\w*|fire)\b",
     re.I)
 SNIPPET_CHARS = 280
+WEAK_CONFIDENCE = 0.6  # below this, a place needs another mention nearby to be the event's
+# "VALDOSTA, Ga. (Northgate Courier) - ..." / "PARIS (Wire) — ..."
+_DATELINE = re.compile(r"^\s*[A-ZÀ-Ý][A-ZÀ-Ý .'-]+(?:,\s*[\w. ]+?)?\s*(?P<outlet>\([^)]{1,60}\))?"
+                       r"\s*[-–—]\s")
 
 
 @dataclass
@@ -70,6 +80,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         word = (token.group(1) if token else "").lower()
         if "\n" not in match.group(0) and (word in _ABBREVIATIONS or len(word) == 1):
             continue
+        if text[cut - 1:cut] == ")" and not text[start:cut].lstrip().startswith(("(", "[")):
+            continue  # only a whole parenthetical (a related-story link) ends a sentence
         if text[start:cut].strip():
             spans.append((start, cut))
         start = match.end()
@@ -87,6 +99,8 @@ def classify_sentences(text: str, published: date | None,
         why = ""
         if _BOILERPLATE.search(chunk):
             why = "related-story link, embedded post or boilerplate"
+        elif index == 0:
+            pass  # the lead states the event; a "last year" comparison in it is not background
         elif _BACKGROUND_PHRASES.search(chunk):
             why = f"background phrase '{_BACKGROUND_PHRASES.search(chunk).group(0)}'"
         elif published is not None:
@@ -116,13 +130,43 @@ def make_snippet(text: str, start: int, end: int, sentence: Sentence | None) -> 
     return " ".join(text[lo:hi].split())
 
 
+def _country(m: Mention) -> str:
+    return m.country or m.country_iso3 or "?"
+
+
+def _inside(inner: Mention, outer: Mention) -> bool:
+    """Is `inner` a strictly more specific place within `outer` (by codes)?"""
+    if geo_precision_of(inner) >= geo_precision_of(outer) or _country(inner) != _country(outer):
+        return False
+    if outer.level == "country" or (outer.precision == "subregion" and not outer.admin1_iso):
+        return True
+    if outer.admin2_code and outer.level == "admin2":
+        return inner.admin2_code == outer.admin2_code
+    return bool(outer.admin1_iso) and inner.admin1_iso == outer.admin1_iso
+
+
+def _source_attribution_span(text: str) -> tuple[int, int] | None:
+    """'CITY, Country (Outlet) - ...': the outlet in brackets is not a place of the event."""
+    match = _DATELINE.match(text)
+    return match.span("outlet") if match and match.group("outlet") else None
+
+
 def choose_incident(text: str, mentions: list[Mention], published: date | None,
                     lead_sentences: int = 4) -> IncidentChoice:
-    """Primary location and event date of one article, with the reasons recorded."""
+    """Primary location and event date of one article, with the reasons recorded.
+
+    1. Usable mentions: resolved, not organisation-embedded, not in the dateline's outlet name,
+       not weak (low confidence with no other mention in the same admin-1/country).
+    2. Foreground: outside background sentences.
+    3. The event country: weighted votes of the lead sentences.
+    4. The anchor: the most specific place of that country in the first sentence holding one.
+    5. Refinement: a more specific place *inside* the anchor from the lead sentences wins
+       (lead "Mexican authorities", then "Sonora's attorney's office" -> Sonora).
+    """
     dates = find_date_expressions(text, published)
     sentences = classify_sentences(text, published, dates)
     background = [(s.start, s.end) for s in sentences if s.background]
-    when: EventDate = resolve_event_date(text, published, background)
+    when: EventDate = resolve_event_date(text, published, background, dates)
 
     def result(primary: int | None, reason: str) -> IncidentChoice:
         snippet = ""
@@ -131,52 +175,72 @@ def choose_incident(text: str, mentions: list[Mention], published: date | None,
             snippet = make_snippet(text, m.start, m.end, _sentence_of(sentences, m.start))
         return IncidentChoice(primary, reason, snippet, when.date, when.precision, when.evidence)
 
-    usable = [i for i, m in enumerate(mentions)
-              if m.resolved and m.kind != "org_embedded" and geo_precision_of(m) is not None]
+    outlet = _source_attribution_span(text)
     n_org = sum(1 for m in mentions if m.kind == "org_embedded")
+    usable = [i for i, m in enumerate(mentions)
+              if m.resolved and m.kind != "org_embedded" and geo_precision_of(m) is not None
+              and not (outlet and outlet[0] <= m.start < outlet[1])]
     if not usable:
         return result(None, f"no resolved place outside organisation names ({n_org} "
                       "organisation-embedded, "
                       f"{sum(1 for m in mentions if not m.resolved)} unresolved)")
-
     where = {i: _sentence_of(sentences, mentions[i].start) for i in usable}
+
+    def support(i: int) -> int:
+        """Other mentions (repeats included) in the same admin-1 (or country, for countries)."""
+        m = mentions[i]
+        key = (lambda o: _country(o)) if m.level == "country" else (lambda o: o.admin1_iso)
+        return sum(1 for j in usable if j != i and key(m) and key(mentions[j]) == key(m))
+
+    # weak: low confidence, nothing else nearby and not in the opening sentence (which names
+    # the event's place); chosen only when nothing better exists
+    opening = min((where[i].index for i in usable if where[i]), default=None)
+    weak = {i for i in usable if mentions[i].confidence < WEAK_CONFIDENCE and support(i) == 0
+            and not (where[i] and where[i].index == opening)}
     foreground = [i for i in usable if not (where[i] and where[i].background)]
     skipped_background = len(usable) - len(foreground)
     pool = foreground or usable
-    # the lead: the first sentences that hold places, plus any event sentence
     lead_indexes = sorted({where[i].index for i in pool if where[i]})[:lead_sentences]
-    lead = [i for i in pool if where[i] is None or where[i].index in lead_indexes
-            or (where[i].event and where[i].index <= (lead_indexes[-1] if lead_indexes else 0) + 2)]
-    pool = lead or pool
+    lead = [i for i in pool if where[i] is None or where[i].index in lead_indexes]
 
     # event country: weighted votes from the lead (event sentences and the first one count more)
     votes: dict[str, float] = defaultdict(float)
     first_seen: dict[str, int] = {}
-    for i in pool:
-        country = mentions[i].country or mentions[i].country_iso3 or "?"
+    for i in lead:
+        if i in weak:
+            continue
         sentence = where[i]
         weight = (2.0 if sentence and sentence.event else 1.0) * \
             (1.5 if sentence and sentence.index == lead_indexes[0] else 1.0)
-        votes[country] += weight
-        first_seen.setdefault(country, mentions[i].start)
-    event_country = max(votes, key=lambda c: (votes[c], -first_seen[c]))
-    in_country = [i for i in pool if (mentions[i].country or mentions[i].country_iso3 or "?")
-                  == event_country]
+        votes[_country(mentions[i])] += weight
+        first_seen.setdefault(_country(mentions[i]), mentions[i].start)
+    event_country = max(votes, key=lambda c: (votes[c], -first_seen[c])) if votes else \
+        _country(mentions[lead[0]])
+    in_country = [i for i in lead if _country(mentions[i]) == event_country]
 
     def rank(i: int) -> tuple:
-        sentence = where[i]
-        return (geo_precision_of(mentions[i]), not (sentence and sentence.event),
-                mentions[i].kind == "demonym", mentions[i].start)
+        return (i in weak, geo_precision_of(mentions[i]), mentions[i].kind == "demonym",
+                mentions[i].start)
 
-    best = min(in_country, key=rank)
+    first_sentence = min((where[i].index for i in in_country if where[i]), default=None)
+    anchor_pool = [i for i in in_country if where[i] is None or where[i].index == first_sentence]
+    best = min(anchor_pool, key=rank)
+    how = "the most specific place of the event country in its first lead sentence"
+    # refine only from the first two lead sentences: later ones drift to other places
+    near = set(lead_indexes[:2])
+    inside = [i for i in in_country if _inside(mentions[i], mentions[best])
+              and (where[i] is None or where[i].index in near)
+              and (i not in weak or best in weak)]
+    if inside:
+        anchor = mentions[best]
+        best = min(inside, key=rank)
+        how = (f"a more specific place inside {anchor.name or anchor.surface} "
+               f"({anchor.level}) named in the lead")
     m = mentions[best]
-    sentence = where[best]
-    why_sentence = ("an event sentence" if sentence and sentence.event else "a lead sentence")
-    reason = (f"{m.name or m.surface} ({m.level}, geo_precision {geo_precision_of(m)}): the most "
-              f"specific place in the lead, in {why_sentence}, inside the event country "
-              f"{event_country} ({votes[event_country]:g} weighted mentions of "
-              f"{sum(votes.values()):g}); skipped {skipped_background} background and {n_org} "
-              "organisation-embedded mentions")
+    reason = (f"{m.name or m.surface} ({m.level}, geo_precision {geo_precision_of(m)}): {how}; "
+              f"event country {event_country} ({votes[event_country]:g} of "
+              f"{sum(votes.values()):g} weighted lead mentions); skipped {skipped_background} "
+              f"background, {n_org} organisation-embedded and {len(weak)} weak mentions")
     if not foreground:
         reason += "; every place is in background sentences, so background was used"
     return result(best, reason)

@@ -52,9 +52,41 @@ def _lookup(frame: gpd.GeoDataFrame, key: str) -> dict[str, tuple[str, object]]:
     return dict(zip(frame[key], zip(frame["name"], frame.geometry, strict=True), strict=True))
 
 
+MAX_SHAPE_BYTES = 4096  # about 250 vertices: plenty for a country drawn on a web map
+
+
+def lighten(frame: gpd.GeoDataFrame | None, max_bytes: int = MAX_SHAPE_BYTES,
+            ) -> gpd.GeoDataFrame | None:
+    """Simplify the few very detailed shapes (big countries, coastlines with islands) until
+    their WKB fits `max_bytes`, so each stored area mention stays small."""
+    if frame is None:
+        return None
+    frame = frame.copy()
+    limit = max_bytes // 16  # 16 bytes per xy coordinate in WKB
+    shapes = frame.geometry.values.copy()
+    for i in (shapely.get_num_coordinates(shapes) > limit).nonzero()[0]:
+        shapes[i] = _lighten_one(shapes[i], limit)
+    frame.geometry = gpd.GeoSeries(shapes, index=frame.index, crs=frame.crs)
+    return frame
+
+
+def _lighten_one(shape: object, limit: int) -> object:
+    if shape.geom_type == "MultiPolygon":  # islets first: invisible at the scale of the unit
+        parts = sorted(shape.geoms, key=lambda p: p.area, reverse=True)
+        kept = [p for p in parts if p.area >= parts[0].area * 0.01] or parts[:1]
+        shape = shapely.MultiPolygon(kept)
+    tolerance = 0.02
+    simplified = shape
+    while shapely.get_num_coordinates(simplified) > limit and tolerance < 2:
+        simplified = shapely.simplify(shape, tolerance, preserve_topology=True)
+        tolerance *= 2
+    return simplified
+
+
 @lru_cache(maxsize=1)
 def load_admin_boundaries() -> AdminBoundaries:
-    """The real boundaries; the simplified layers are what mentions store (smaller files)."""
+    """The real boundaries. Full detail for point joins; for the shapes that mentions store,
+    the simplified layers, further lightened to at most ~4 kB each (`lighten`)."""
     from geo.boundaries import load_boundaries
 
     def safe(level: str, simplified: bool) -> gpd.GeoDataFrame | None:
@@ -66,7 +98,8 @@ def load_admin_boundaries() -> AdminBoundaries:
 
     return AdminBoundaries(
         adm0=load_boundaries("adm0"), adm1=load_boundaries("adm1"), adm2=safe("adm2", False),
-        shapes0=safe("adm0", True), shapes1=safe("adm1", True), shapes2=safe("adm2", True),
+        shapes0=lighten(safe("adm0", True)), shapes1=lighten(safe("adm1", True)),
+        shapes2=lighten(safe("adm2", True)),
     )
 
 
@@ -137,16 +170,23 @@ def join_mentions(mentions: list[Mention], boundaries: AdminBoundaries | None = 
 
     # 4. shapes for area-level mentions and derived regions (points stay points)
     shapes = []
-    for i, row in frame.iterrows():
+    rows = zip(frame["geometry_wkt"], frame["level"], result["adm0_iso3"], result["adm1_iso"],
+               result["adm2_code"], result.geometry.array, strict=True)
+    for wkt, level, iso3, iso_1, code_2, point in rows:
         shape = None
-        if isinstance(row["geometry_wkt"], str) and row["geometry_wkt"]:
-            shape = shapely.from_wkt(row["geometry_wkt"])
-        elif row["level"] == "country":
-            shape = b.adm0_by_iso3.get(result.at[i, "adm0_iso3"], (None, None))[1]
-        elif row["level"] == "admin1":
-            shape = b.adm1_by_iso.get(result.at[i, "adm1_iso"], (None, None))[1]
-        elif row["level"] == "admin2":
-            shape = b.adm2_by_code.get(result.at[i, "adm2_code"], (None, None))[1]
-        shapes.append(shape if shape is not None else result.geometry.iat[i])
+        if isinstance(wkt, str) and wkt:
+            shape = shapely.from_wkt(wkt)
+            if shapely.get_num_coordinates(shape) > MAX_SHAPE_BYTES // 16:
+                shape = _lighten_one(shape, MAX_SHAPE_BYTES // 16)
+        elif level == "country":
+            shape = b.adm0_by_iso3.get(iso3, (None, None))[1]
+        elif level == "admin1":
+            shape = b.adm1_by_iso.get(iso_1, (None, None))[1]
+        elif level == "admin2":
+            shape = b.adm2_by_code.get(code_2, (None, None))[1]
+        shapes.append(shape if shape is not None else point)
     result.geometry = gpd.GeoSeries(shapes, index=frame.index, crs=CRS)
+    for column in ADMIN_COLUMNS:  # missing is None, not NaN, for every consumer
+        values = result[column].astype(object)
+        result[column] = values.where(values.notna(), None)
     return result

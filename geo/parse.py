@@ -21,7 +21,7 @@ from geo.extract import Candidate, classify_candidates, find_candidates
 from geo.geoparse_index import REGION_LEVEL, GazetteerIndex, PlaceRow, load_index
 from geo.nlp.markup import mask_markup, to_text
 from geo.regions import derive_region
-from geo.resolve import Resolution, resolve_candidates
+from geo.resolve import Resolution, prune_unsupported, resolve_candidates
 from geo.textnorm import normalize
 from geo.types import Mention, Place
 
@@ -57,6 +57,7 @@ class Parser:
             ("match", self._match),
             ("classify", self._classify),
             ("resolve", self._resolve),
+            ("prune", self._prune),
             ("regions", self._regions),
             ("mentions", self._mentions),
         ]
@@ -73,6 +74,9 @@ class Parser:
 
     def _resolve(self, doc: Doc) -> None:
         doc.resolutions = resolve_candidates(doc.masked, doc.candidates, self.index)
+
+    def _prune(self, doc: Doc) -> None:
+        prune_unsupported(doc.candidates, doc.resolutions)
 
     def _regions(self, doc: Doc) -> None:
         for c in doc.candidates:

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from geo.extract import ABBR, AFTER_COMMA, ALT, ASCII, DEMONYM, ISO, NAME, PRESS, Candidate
 from geo.geoparse_index import Entry, GazetteerIndex, PlaceRow
 
-LEVEL_PRIOR = {"country": 10.0, "region": 7.5, "admin1": 7.0, "admin2": 4.0}
+LEVEL_PRIOR = {"country": 10.0, "region": 7.5, "admin1": 7.0, "admin2": 3.0}
 FCODE_PRIOR = {"PPLC": 6.0, "PPLA": 4.0, "PPLA2": 3.0, "PPLA3": 2.3, "PPLA4": 2.2, "PPLG": 3.0}
 PLACE_PRIOR = 2.0
 ALT_PENALTY = 1.5
 COMMA_CONTAINED = 9.0  # "Culiacán, Sinaloa": the first name lies inside the second
 ADMIN1_CONTEXT = 3.0
+COUNTRY_CONTEXT = 3.0
 POLITICAL = re.compile(
     r"\b(?:congress|senate|white house|capitol|lawmakers|federal|administration|pentagon|"
     r"government|parliament|ministry|embassy|diplomat\w*|legislat\w+)\b",
@@ -38,6 +39,9 @@ class Resolution:
     confidence: float
     evidence: str
     ranked: list[tuple[float, PlaceRow]] = field(default_factory=list)
+    support: set[str] = field(default_factory=set)  # comma / country / admin1 / state
+    matched_kind: int = NAME  # which kind of name picked the winner
+    other_countries: bool = False  # the document names countries, but not this one
 
 
 def entry_prior(row: PlaceRow, kind: int) -> float:
@@ -48,7 +52,7 @@ def entry_prior(row: PlaceRow, kind: int) -> float:
     else:
         base = FCODE_PRIOR.get(row.feature_code, PLACE_PRIOR)
     score = base + 0.5 * math.log10(row.population + 1)
-    if kind == ALT and row.level not in ("country", "admin1", "region"):
+    if kind == ALT and row.level not in ("country", "region"):
         score -= ALT_PENALTY
     return score
 
@@ -63,7 +67,7 @@ class DocContext:
 
     def country_bonus(self, country: str, own: Counter) -> float:
         n = self.countries[country] - own[country]
-        return 0.0 if n <= 0 else 2.0 + 0.5 * min(n, 4)
+        return 0.0 if n <= 0 else COUNTRY_CONTEXT + 0.5 * min(n, 4)
 
     def admin1_bonus(self, code: str, own: Counter) -> float:
         n = self.admin1[code] - own[code]
@@ -81,9 +85,9 @@ def _rank(entries: tuple[Entry, ...], index: GazetteerIndex) -> list[tuple[float
 
 
 def _country_names_stay_countries(ranked: list[tuple[float, PlaceRow, int]]) -> list[tuple[float, PlaceRow, int]]:
-    """A country's own name never resolves to a town or a building."""
+    """A country's own name never resolves to a town or a building (a state may share it)."""
     if any(r.level == "country" and k in (NAME, ASCII, ABBR, ISO, DEMONYM, PRESS) for _, r, k in ranked):
-        return [t for t in ranked if t[1].level == "country"]
+        return [t for t in ranked if t[1].level == "country" or (t[1].level == "admin1" and t[2] in (NAME, DEMONYM))]
     return ranked
 
 
@@ -100,8 +104,12 @@ def _context_of(groups: dict[tuple[str, str], list[Candidate]], index: Gazetteer
         if len(ranked) > 1 and ranked[1][1].country != top.country and ranked[0][0] - ranked[1][0] < 1.0:
             continue
         n = len(cands)
-        c_own, a_own = Counter({top.country: n}), Counter()
-        if top.level in ("admin1", "admin2", "place") and top.admin1_code:
+        c_own, a_own = Counter(), Counter()
+        # only names that are themselves regions (or big cities) vote: a wrongly read small
+        # town must not pull the rest of the document towards its state
+        if top.level in ("country", "admin1") or top.population >= 50_000:
+            c_own[top.country] = n
+        if top.level == "admin1" and top.admin1_code:
             a_own[top.admin1_code] = n
         ctx.countries.update(c_own)
         ctx.admin1.update(a_own)
@@ -129,6 +137,9 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
                    own: tuple[Counter, Counter]) -> Resolution:
     ranked = _rank(group[0].entries, index)
     ranked = [t for t in ranked if t[2] != AFTER_COMMA or any(c.start > 1 and text[c.start - 2] == "," for c in group)]
+    if len(group[0].surface) == 2 and group[0].surface.isupper() and any(r.level == "admin1" for _, r, _ in ranked):
+        # "CA", "LA": a two-letter code in running text is a state's postal code, not an ISO country code
+        ranked = [t for t in ranked if not (t[1].level == "country" and t[2] in (ABBR, ISO))] or ranked
     ranked = _country_names_stay_countries(ranked)
     if not ranked:
         return Resolution(None, 0.0, "no gazetteer entry usable here")
@@ -136,44 +147,82 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
     state_hint = any(STATE_WORD.match(text[c.end:c.end + 20]) or STATE_OF.search(text[max(0, c.start - 20):c.start])
                      for c in group)
     has_admin1_rival = {r.country for _, r, _ in ranked if r.level == "admin1"}
-    scored: list[tuple[float, PlaceRow, list[str]]] = []
-    for prior, row, _kind in ranked:
-        score, why = prior, []
+    scored: list[tuple[float, PlaceRow, list[str], set[str], int]] = []
+    for prior, row, kind in ranked:
+        score, why, support = prior, [], set()
         if containers:
             a1s, ccs = containers
             if row.admin1_code and row.admin1_code in a1s and row.level != "admin1":
                 score += COMMA_CONTAINED
+                support.add("comma")
                 why.append("inside the admin-1 named after the comma")
             elif row.country in ccs and row.level != "country":
                 score += COMMA_CONTAINED * 0.7
+                support.add("comma")
                 why.append("inside the country named after the comma")
         b = ctx.country_bonus(row.country, own[0]) if row.level != "region" else 0.0
         if b:
             score += b
+            support.add("country")
             why.append(f"{row.country} mentioned elsewhere")
         if row.level != "admin1" and row.admin1_code:
             a = ctx.admin1_bonus(row.admin1_code, own[1])
             if a:
                 score += a
+                support.add("admin1")
                 why.append(f"in {row.admin1_iso or row.admin1_code}, mentioned elsewhere")
         if state_hint and row.level == "admin1":
             score += 4.0
+            support.add("state")
             why.append("called a state/province")
         if row.feature_code == "PPLC" and row.country in has_admin1_rival and ctx.political and not state_hint:
             score += 2.5
             why.append("capital, in political news")
-        scored.append((score, row, why))
+        scored.append((score, row, why, support, kind))
     scored.sort(key=lambda t: -t[0])
-    best_score, best, why = scored[0]
-    confidence = _confidence([s for s, _, _ in scored])
+    best_score, best, why, support, kind = scored[0]
+    confidence = _confidence([t[0] for t in scored])
     desc = _describe(best)
     evidence = "; ".join([desc] + why)
     if len(scored) > 1:
-        s2, r2, _ = scored[1]
+        s2, r2 = scored[1][0], scored[1][1]
         evidence += f"; beat {len(scored) - 1} other(s), next {r2.name} ({r2.level}, {r2.country}) by {best_score - s2:.1f}"
     else:
         evidence += "; only candidate"
-    return Resolution(best, confidence, evidence, [(s, r) for s, r, _ in scored])
+    others = any(n > own[0][cc] for cc, n in ctx.countries.items() if cc != best.country)
+    return Resolution(best, confidence, evidence, [(t[0], t[1]) for t in scored], support, kind, others)
+
+
+SMALL_PLACE = 100_000
+SMALL_ADMIN1 = 1_000_000
+PERSONLIKE_PLACE = 50_000
+TINY_PLACE = 1_000
+
+
+def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]) -> None:
+    """Drop resolved names that nothing in the document supports and that are more likely
+    something else: a small town abroad in a story about other countries, or a small town
+    whose name is a common given name or surname."""
+    from geo.nlp import lexicon
+
+    names, surnames = lexicon.first_names(), lexicon.surnames()
+    for c in cands:
+        res = resolutions.get(id(c))
+        if not c.kept or res is None or res.place is None or c.kind == "demonym":
+            continue
+        row = res.place
+        if row.level in ("country", "region") or "comma" in res.support or "state" in res.support:
+            continue
+        small = row.population < (SMALL_ADMIN1 if row.level == "admin1" else SMALL_PLACE)
+        if res.other_countries and "country" not in res.support and small:
+            c.dropped = f"{row.name} ({row.country}) is small and abroad, and the text is about other countries"
+        elif row.level == "place" and row.population < TINY_PLACE and not res.support & {"admin1", "comma"}:
+            c.dropped = f"{row.name} is a hamlet (pop {row.population}) and nothing nearby is mentioned"
+        elif (
+            row.level in ("place", "admin2") and row.population < PERSONLIKE_PLACE
+            and (c.key in names or c.key in surnames) and "admin1" not in res.support
+        ):
+            c.dropped = f"'{c.surface}' is a common personal name and {row.name} a small place"
 
 
 def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[set[str], set[str]] | None:

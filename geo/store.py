@@ -3,7 +3,8 @@ and analyst corrections.
 
 Each article is written in its own savepoint, so it is fully in or fully out even when the
 process is killed; the same content twice is a no-op (content hash); WAL lets the app read while
-an ingest writes. Area-level mentions store the *simplified* boundary polygons (small files).
+an ingest writes. Area-level mentions store the simplified boundary polygons, lightened further
+to at most ~4 kB each (geo.join.lighten), so a store of 10,000 articles stays manageable.
 """
 
 from __future__ import annotations
@@ -149,6 +150,8 @@ class IncidentStore:
             connection.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("PRAGMA foreign_keys=ON")
+            if is_gpkg and _has_layers(connection):
+                return connection  # ready: take no write lock, so opening never waits on ingest
             connection.execute("BEGIN IMMEDIATE")
             init_core(connection)
             add_attributes_table(connection, "articles", columns_sql(ARTICLE_COLUMNS),
@@ -289,15 +292,18 @@ class IncidentStore:
             parsed.append((article, mentions))
         # one vectorised admin join for the whole batch
         joined = join_mentions([m for _, ms in parsed for m in ms], self.boundaries)
+        # plain lists: slicing pandas frames per article costs more than the parse
+        records = joined.drop(columns="geometry").to_dict("records")
+        shapes = list(joined.geometry.array)
         offset = 0
         self.connection.execute("BEGIN IMMEDIATE")
         try:
             for article, mentions in parsed:
-                rows = joined.iloc[offset:offset + len(mentions)]
+                span = slice(offset, offset + len(mentions))
                 offset += len(mentions)
                 self.connection.execute("SAVEPOINT article")
                 try:
-                    self._write_article(article, mentions, rows)
+                    self._write_article(article, mentions, records[span], shapes[span])
                     self.connection.execute("RELEASE article")
                     report.stored += 1
                 except (sqlite3.DatabaseError, ValueError, TypeError) as exc:
@@ -311,21 +317,23 @@ class IncidentStore:
             raise
 
     def _write_article(self, article: ArticleRecord, mentions: list[Mention],
-                       rows: gpd.GeoDataFrame, ingested_at: str | None = None) -> None:
+                       records: list[dict], shapes: list, ingested_at: str | None = None) -> None:
         self.connection.execute(
             "INSERT INTO articles (article_id, content_hash, title, url, source, published, "
             "text, source_path, notes, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (article.article_id, article.content_hash, article.title, article.url,
              article.source, article.published, article.text, article.source_path,
              "; ".join(article.notes) or None, ingested_at or _now()))
-        self._write_mentions_and_incident(article, mentions, rows)
+        self._write_mentions_and_incident(article, mentions, records, shapes)
 
     def _write_mentions_and_incident(self, article: ArticleRecord, mentions: list[Mention],
-                                     rows: gpd.GeoDataFrame) -> None:
+                                     records: list[dict], shapes: list) -> None:
+        """Insert the joined mentions (records + shapes, parallel to `mentions`) and the
+        article's incident."""
         mention_ids: list[str] = []
         seen: set[str] = set()
-        records = rows.drop(columns="geometry").to_dict("records")
-        for mention, record, geometry in zip(mentions, records, rows.geometry, strict=True):
+        rows = []
+        for mention, record, geometry in zip(mentions, records, shapes, strict=True):
             mention_id = f"{article.article_id}:{mention.start}-{mention.end}"
             while mention_id in seen:
                 mention_id += "+"
@@ -333,10 +341,10 @@ class IncidentStore:
             mention_ids.append(mention_id)
             values = {c: _sql_value(record.get(c)) for c, _ in MENTION_COLUMNS}
             values.update(mention_id=mention_id, article_id=article.article_id)
-            self.connection.execute(
-                f"INSERT INTO mentions (geom, {', '.join(_q(c) for c, _ in MENTION_COLUMNS)}) "
-                f"VALUES (?, {', '.join('?' * len(MENTION_COLUMNS))})",
-                [encode(geometry), *(values[c] for c, _ in MENTION_COLUMNS)])
+            rows.append([encode(geometry), *(values[c] for c, _ in MENTION_COLUMNS)])
+        self.connection.executemany(
+            f"INSERT INTO mentions (geom, {', '.join(_q(c) for c, _ in MENTION_COLUMNS)}) "
+            f"VALUES (?, {', '.join('?' * len(MENTION_COLUMNS))})", rows)
 
         choice = choose_incident(article.text, mentions, article.published_date)
         values: dict[str, object] = {
@@ -357,7 +365,7 @@ class IncidentStore:
                 confidence=m.confidence,
                 **{c: _sql_value(record[c]) for c in ("adm0_iso3", "adm0_name", "adm1_iso",
                                                       "adm1_name", "adm2_code", "adm2_name")})
-            shape = rows.geometry.iloc[choice.primary]
+            shape = shapes[choice.primary]
             if m.lat is not None and m.lon is not None:
                 point = shapely.Point(m.lon, m.lat)
             elif shape is not None and not shape.is_empty:
@@ -427,8 +435,10 @@ class IncidentStore:
                                      self._corrections_for({digest}).get(digest, []))
         self.connection.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
         self.connection.execute("DELETE FROM incidents WHERE article_id = ?", (article_id,))
+        joined = join_mentions(mentions, self.boundaries)
         self._write_mentions_and_incident(article, mentions,
-                                          join_mentions(mentions, self.boundaries))
+                                          joined.drop(columns="geometry").to_dict("records"),
+                                          list(joined.geometry.array))
 
     def reprocess_all(self, batch_size: int = 100) -> int:
         """Re-parse and re-join every stored article (after a gazetteer rebuild or a parser
@@ -500,6 +510,11 @@ class IncidentStore:
                 "SELECT coalesce(time_precision, 'none'), count(*) FROM incidents GROUP BY 1"),
             "mentions_by_kind": grouped("SELECT kind, count(*) FROM mentions GROUP BY 1"),
         }
+
+
+def _has_layers(connection: sqlite3.Connection) -> bool:
+    names = {r[0] for r in connection.execute("SELECT table_name FROM gpkg_contents")}
+    return {"articles", "mentions", "incidents", "corrections"} <= names
 
 
 def _q(column: str) -> str:

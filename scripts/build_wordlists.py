@@ -1,12 +1,16 @@
 """Regenerate the word lists under geo/data/ from pinned registry packages.
 
 Sources (installed only to run this script, not project dependencies):
-  pip install wordfreq==3.1.1 gender-guesser==0.4.0
+  pip install wordfreq==3.1.1 gender-guesser==0.4.0 names==0.3.0; apt-get install wamerican (2020.12.07-2)
 - geo/data/common_words.tsv: English words and their Zipf frequency (wordfreq 3.1.1,
-  `top_n_list('en', N)`), used to spot place names that are also common words.
+  `top_n_list('en', N)`), kept only when the word is listed in lower case in Debian's
+  wamerican dictionary (/usr/share/dict/american-english): wordfreq folds case, so without
+  that "texas" or "jackson" would look like common words; "union", "reading" still do.
 - geo/data/first_names.txt: given names with a frequency class >= 3 in at least one
   country column of gender-guesser 0.4.0's nam_dict.txt (Jörg Michael's name dictionary),
   used to spot person-name sequences ("Jesus Humberto Limon").
+- geo/data/surnames.txt: the most frequent US surnames (US Census 1990 `dist.all.last`, as
+  shipped in the `names` 0.3.0 package), used to spot "Jones said" / "Mr. Clark".
 Run: python scripts/build_wordlists.py
 """
 
@@ -19,6 +23,7 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "geo" / "data"
 TOP_WORDS = 40000
+DICTIONARY = "/usr/share/dict/american-english"
 MIN_NAME_FREQ = 3  # nam_dict frequency classes run 1 (rare) .. 13 (very common)
 
 
@@ -30,12 +35,15 @@ def fold(text: str) -> str:
 def build_common_words() -> int:
     import wordfreq
 
+    lower_dictionary = {
+        w for w in Path(DICTIONARY).read_text(encoding="utf-8").split() if w[:1].islower()
+    }
     rows = []
     for word in wordfreq.top_n_list("en", TOP_WORDS):
-        if not re.fullmatch(r"[a-z][a-z'\-]*", word):
+        if not re.fullmatch(r"[a-z][a-z'\-]*", word) or word not in lower_dictionary:
             continue
         rows.append(f"{word}\t{wordfreq.zipf_frequency(word, 'en'):.2f}")
-    header = "# word\tzipf  (wordfreq==3.1.1 top_n_list('en', %d))\n" % TOP_WORDS
+    header = f"# word\tzipf  (wordfreq==3.1.1 top_n_list('en', {TOP_WORDS}), lower-case in wamerican)\n"
     (OUT / "common_words.tsv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
     return len(rows)
 
@@ -57,13 +65,27 @@ def build_first_names() -> int:
         for part in name.replace("+", " ").replace("-", " ").split():
             if len(part) > 1:
                 names.add(fold(part))
-    header = "# folded given names (gender-guesser==0.4.0 nam_dict.txt, freq class >= %d)\n" % MIN_NAME_FREQ
+    header = f"# folded given names (gender-guesser==0.4.0 nam_dict.txt, freq class >= {MIN_NAME_FREQ})\n"
     (OUT / "first_names.txt").write_text(header + "\n".join(sorted(names)) + "\n", encoding="utf-8")
     return len(names)
+
+
+TOP_SURNAMES = 5000
+
+
+def build_surnames() -> int:
+    import names
+
+    src = Path(names.__file__).parent / "dist.all.last"
+    rows = [line.split()[0].lower() for line in src.read_text(encoding="utf-8").splitlines()[:TOP_SURNAMES]]
+    header = f"# the {TOP_SURNAMES} most frequent US surnames (names==0.3.0 dist.all.last, US Census 1990)\n"
+    (OUT / "surnames.txt").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    return len(rows)
 
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     print("common words:", build_common_words())
     print("first names:", build_first_names())
+    print("surnames:", build_surnames())
     sys.exit(0)

@@ -82,3 +82,47 @@ def synthetic_store_tables(days: int = 20, seed: int = 7):
     inc = gpd.GeoDataFrame(pd.DataFrame(incidents)[INCIDENT_COLUMNS], geometry="geometry", crs="EPSG:4326")
     men = gpd.GeoDataFrame(pd.DataFrame(mentions)[MENTION_COLUMNS], geometry="geometry", crs="EPSG:4326")
     return inc, men, pd.DataFrame(articles)
+
+
+# ---- a real store: real parser, gazetteer and boundaries on part of data/sample ----------------
+
+HOSTILE_TITLE = "<script>window.__xss='title';alert('title')</script> Protest in Culiacán"
+HOSTILE_TEXT = (
+    "CULIACÁN, Mexico (Test Wire) - Gunmen killed two people in Culiacán on Monday "
+    "<script>window.__xss='text';alert('text')</script> over water cuts, officials said. "
+    "<img src=x onerror=\"window.__xss='img';alert('img')\"> Police in Culiacán closed roads."
+)
+SAMPLE_FILES = ("2024-q1.jsonl", "2024-q2.jsonl")
+_built: dict[str, str] = {}
+
+
+def build_real_store(dest_dir, files=SAMPLE_FILES, hostile: bool = True):
+    """Ingest part of data/sample (and one hostile article) into dest_dir/incidents.gpkg.
+
+    Built once per process and copied, so several tests can share the slow part.
+    """
+    import shutil
+    from pathlib import Path
+
+    from geo import paths
+    from geo.read import ArticleRecord, read_paths
+    from geo.store import IncidentStore
+
+    key = f"{files}-{hostile}"
+    dest = Path(dest_dir) / "incidents.gpkg"
+    if key in _built and Path(_built[key]).exists():
+        shutil.copy(_built[key], dest)
+        return dest
+    sample = paths.ROOT / "data" / "sample"
+    result = read_paths([sample / f for f in files])
+    records = list(result.records)
+    if hostile:
+        records.append(ArticleRecord(text=HOSTILE_TEXT, article_id="hostile-1", title=HOSTILE_TITLE,
+                                     url="javascript:alert('url')", source="<b>Test Wire</b>",
+                                     published="2024-06-10"))
+    with IncidentStore(dest) as store:
+        store.ingest(records)
+    master = Path(dest_dir) / "master-incidents.gpkg"
+    shutil.copy(dest, master)
+    _built[key] = str(master)
+    return dest

@@ -20,7 +20,7 @@ NEWS_AGENCIES = frozenset(
 
 # Words before a capitalised name that make it a person: "President Obama", "Gov. Perry".
 TITLES = frozenset(
-    "mr mrs ms miss dr prof president pres vice gov governor sen senator rep representative "
+    "mr mrs ms dr prof president pres vice gov governor sen senator rep representative "
     "mayor judge justice gen general col colonel lt lieutenant sgt sergeant capt captain cpl "
     "officer deputy sheriff detective chief coach rev reverend father sister brother pastor bishop "
     "pope king queen prince princess lord lady sir dame minister secretary ambassador chairman "
@@ -44,7 +44,7 @@ ORG_HEADS = frozenset(
 
 # "<head> of <place>" is an organisation: "Bank of America", "University of Texas".
 ORG_OF_HEADS = frozenset(
-    "bank university college institute museum church diocese archdiocese academy school "
+    "times bank university college institute museum church diocese archdiocese academy school "
     "department bureau federation association chamber conservatory hospital council".split()
 )
 
@@ -57,6 +57,9 @@ PERSON_APPOSITIONS = frozenset(
 
 # Verbs that follow a person far more often than a place.
 SPEECH_VERBS = frozenset("said says told added asked noted explained wrote stated tweeted".split())
+
+# Nouns that follow a politician's name: "the Obama administration", "the Bush campaign".
+PERSON_HEADS = frozenset("administration campaign presidency era".split())
 
 # Directional and vague modifiers in front of a region (longest first when matching).
 MODIFIERS = {
@@ -91,3 +94,9 @@ def common_word_zipf() -> dict[str, float]:
 def first_names() -> frozenset[str]:
     """Folded given names."""
     return frozenset(_data_lines("first_names.txt"))
+
+
+@cache
+def surnames() -> frozenset[str]:
+    """Frequent (US census) surnames, lower case."""
+    return frozenset(_data_lines("surnames.txt"))

@@ -57,7 +57,7 @@ class IncidentCluster(JSCSSMixin, Layer):
                 var r = rows[i];
                 // radius <= 10 so Leaflet reports the marker's own position on click
                 var m = L.circleMarker([r[0], r[1]], {
-                    radius: Math.min(10, 5 + Math.log2(r[2])), color: '#ffffff', weight: 1.5,
+                    radius: Math.min(10, 6 + Math.log2(r[2])), color: '#ffffff', weight: 1.5,
                     fillColor: r[3], fillOpacity: 0.9, incidents: r[2]});
                 m.bindPopup(r[4], {maxWidth: 320});
                 markers[i] = m;
@@ -100,7 +100,7 @@ class AreaLayer(Layer):
                     },
                     onEachFeature: values ? function (f, l) {
                         l.bindTooltip(values[f.properties[key]][2], {sticky: true}); } : null,
-                    {% if this.canvas %}renderer: L.canvas({padding: 0.5}),{% endif %}
+                    {% if this.canvas %}pane: 'basemap', renderer: L.canvas({padding: 0.5, pane: 'basemap'}),{% endif %}
                     interactive: values !== null
                 });
                 {{ this.get_name() }}.addLayer(layer);
@@ -144,6 +144,29 @@ class AreaLayer(Layer):
         self.canvas = canvas
 
 
+class BasemapPane(MacroElement):
+    """A map pane under the data layers (over tiles) for the canvas-drawn outline basemap.
+
+    Without it the outlines' canvas, created when its fetch completes, would cover the SVG areas.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var pane = {{ this._parent.get_name() }}.createPane('basemap');
+            pane.style.zIndex = 250;
+            pane.style.pointerEvents = 'none';
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "BasemapPane"
+
+
 class MapNote(MacroElement):
     """A small fixed box on the map with escaped text or our own HTML."""
 
@@ -173,6 +196,8 @@ class MapNote(MacroElement):
 MAP_CSS = """
 <style>
 .leaflet-container { background: #dfe9f0; font: 12px/1.4 "Source Sans Pro", sans-serif; }
+.leaflet-control-layers, .map-note, .leaflet-popup-content { font-size: 12px; line-height: 1.35; }
+.leaflet-control-layers label { margin-bottom: 0; }
 .map-note { background: rgba(255,255,255,.92); padding: 4px 8px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,.25); max-width: 320px; }
 .map-note .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px;

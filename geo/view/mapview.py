@@ -16,7 +16,7 @@ from branca.element import Element
 from folium.plugins import HeatMap
 
 from geo.view.assets import localize_assets
-from geo.view.elements import MAP_CSS, AreaLayer, IncidentCluster, MapNote
+from geo.view.elements import MAP_CSS, AreaLayer, BasemapPane, IncidentCluster, MapNote
 from geo.view.layers import (
     CLASS_COLORS,
     POINT_COLORS,
@@ -91,12 +91,13 @@ def build_map(
 ) -> folium.Map:
     """A folium map of the (already filtered) incidents."""
     boundary_urls = boundary_urls or {}
-    m = folium.Map(tiles=None, location=[20, 0], zoom_start=2, min_zoom=1, control_scale=True,
+    m = folium.Map(tiles=None, location=[20, 0], zoom_start=2, control_scale=True, minZoom=1, maxZoom=18,
                    prefer_canvas=False, world_copy_jump=True)
     m.get_root().header.add_child(Element(MAP_CSS), name="incident_map_css")
 
     # base layers: our own outlines work offline; OSM tiles only when chosen (needs internet)
     if "adm0" in boundary_urls:
+        BasemapPane().add_to(m)
         outlines = folium.FeatureGroup(name="Outlines (offline)", overlay=False,
                                        show=options.basemap != "osm")
         AreaLayer("countries", "iso3", None, BASEMAP_STYLES["adm0"], url=boundary_urls["adm0"],

@@ -31,7 +31,13 @@ def metrics_row(filtered: pd.DataFrame, total: int, bounds: tuple[date, date] | 
     cols[0].metric("Incidents", f"{len(filtered):,}", help=f"{total:,} in the store")
     cols[1].metric("Articles", f"{filtered['article_id'].nunique() if len(filtered) else 0:,}")
     cols[2].metric("Countries", f"{filtered['adm0_iso3'].nunique() if len(filtered) else 0:,}")
-    span = f"{bounds[0]:%d %b %Y} – {bounds[1]:%d %b %Y}" if bounds else "—"
+    span = "—"
+    if bounds:
+        same_month = (bounds[0].year, bounds[0].month) == (bounds[1].year, bounds[1].month)
+        same_year = bounds[0].year == bounds[1].year
+        span = (f"{bounds[0]:%d}–{bounds[1]:%d %b %Y}" if same_month
+                else f"{bounds[0]:%b}–{bounds[1]:%b %Y}" if same_year
+                else f"{bounds[0]:%b %Y}–{bounds[1]:%b %Y}")
     cols[3].metric("Date span", span)
 
 
@@ -48,7 +54,7 @@ def timeline_section(undated_filtered: pd.DataFrame, filters: Filters) -> None:
     if counts.empty:
         st.info("No dated incidents match the filters.")
         return
-    st.altair_chart(timeline_chart(counts, filters.bin), use_container_width=True,
+    st.altair_chart(timeline_chart(counts, filters.bin), width="stretch",
                     on_select=_on_brush, selection_mode="brush", key="timeline")
     st.caption("Drag across the timeline to set the date range; the map and table follow.")
 

@@ -11,6 +11,7 @@ import html
 import math
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -64,9 +65,16 @@ def highlight(text: object, terms: Iterable[object]) -> str:
     return "".join(out)
 
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _day(value: object) -> str:
     if esc(value) == "":
         return "unknown"
+    if isinstance(value, str) and ISO_DAY.match(value):
+        return value[:10]  # the store's ISO text: no parsing needed (fast for many popups)
+    if isinstance(value, (date, datetime)):
+        return value.strftime("%Y-%m-%d")
     ts = pd.to_datetime(value, errors="coerce", utc=True)
     return "unknown" if pd.isna(ts) else ts.date().isoformat()
 

@@ -71,8 +71,12 @@ def filter_sidebar(incidents: pd.DataFrame) -> Filters:
         lo, hi = bounds
         current = st.session_state.get(DATES)
         # keep the chosen range inside the data (a shared URL may come from a larger store)
-        if not current or len(current) != 2 or current[0] < lo or current[1] > hi or current[0] > hi:
+        if not current or len(current) != 2:
             st.session_state[DATES] = (lo, hi)
+        else:
+            first, last = (min(max(d, lo), hi) for d in current)
+            if (first, last) != tuple(current):
+                st.session_state[DATES] = (first, last)
         picked = sb.date_input("Date range", min_value=lo, max_value=hi, key=DATES)
         if isinstance(picked, (tuple, list)) and len(picked) == 2:
             start, end = picked

@@ -20,7 +20,7 @@ BRUSH = "brush"
 def period_start(days: pd.Series, bin: str) -> pd.Series:
     """The first day of each value's period (weeks start on Monday, ISO style)."""
     if bin == "week":
-        return days - pd.to_timedelta(days.dt.weekday, unit="D")
+        return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
     return days
 
 

@@ -1,0 +1,122 @@
+"""Ingest throughput (parse + join + write) and export time/size per layer and format.
+
+    .venv/bin/python bench/bench_ingest.py            # 10,000 articles (a few minutes)
+    .venv/bin/python bench/bench_ingest.py --n 1000   # smaller
+
+Articles are made by varying the sample corpus (data/sample/*.jsonl): each copy gets its own id,
+a marker sentence (so its content hash differs) and a publication date shifted by whole weeks,
+so weekday-relative dates stay meaningful. Prints a table and writes JSON to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from geo.export import FORMATS, LAYERS, export_layer  # noqa: E402
+from geo.read import ArticleRecord, read_paths  # noqa: E402
+from geo.store import IncidentStore, parse_text  # noqa: E402
+
+
+def make_articles(n: int) -> list[ArticleRecord]:
+    base = [r for r in read_paths([ROOT / "data" / "sample"]).records if r.published]
+    if not base:
+        raise SystemExit("data/sample has no dated articles to vary")
+    articles = []
+    for i in range(n):
+        record = base[i % len(base)]
+        copy = i // len(base)
+        published = date.fromisoformat(record.published[:10]) + timedelta(weeks=copy % 52)
+        articles.append(ArticleRecord(
+            text=f"{record.text}\n\n(Benchmark copy {copy}.)", article_id=f"bench-{i:06d}",
+            title=record.title, url=record.url, source=record.source,
+            published=published.isoformat(), source_path="bench"))
+    return articles
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000, help="articles to ingest")
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--store", type=Path, help="keep the store here (default: temporary)")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    args = parser.parse_args(argv)
+
+    articles = make_articles(args.n)
+    with tempfile.TemporaryDirectory() as tmp:
+        store_path = args.store or Path(tmp) / "bench.gpkg"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{store_path}{suffix}").unlink(missing_ok=True)
+
+        started = time.perf_counter()
+        store = IncidentStore(store_path)
+        parse_text("Warm-up in Paris.", None)  # load the parser's index and the boundaries
+        store.boundaries  # noqa: B018
+        startup = time.perf_counter() - started
+
+        parse_seconds = 0.0
+
+        def timed_parse(text: str, published: date | None) -> list:
+            nonlocal parse_seconds
+            t0 = time.perf_counter()
+            try:
+                return parse_text(text, published)
+            finally:
+                parse_seconds += time.perf_counter() - t0
+
+        store._parser = timed_parse
+        report = store.ingest(articles, batch_size=args.batch_size)
+        ingest_seconds = report.seconds
+        stats = store.stats()
+        store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store_bytes = store_path.stat().st_size
+
+        exports = []
+        for layer in LAYERS:
+            for fmt in FORMATS:
+                t0 = time.perf_counter()
+                data = export_layer(store, layer, fmt)
+                exports.append({"layer": layer, "format": fmt,
+                                "seconds": round(time.perf_counter() - t0, 3),
+                                "bytes": len(data)})
+        store.close()
+
+    result = {
+        "benchmark": "ingest", "run_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": {"python": platform.python_version(), "processor": platform.machine(),
+                    "cpus_used": 1},
+        "articles": args.n, "stored": report.stored, "rejected": report.rejected,
+        "mentions": stats["mentions"], "startup_seconds": round(startup, 2),
+        "ingest_seconds": round(ingest_seconds, 2),
+        "articles_per_second": round(report.stored / ingest_seconds, 1),
+        "parse_seconds": round(parse_seconds, 2),
+        "join_choose_write_seconds": round(ingest_seconds - parse_seconds, 2),
+        "store_bytes": store_bytes, "exports": exports,
+    }
+    print(f"ingest: {result['stored']:,} articles, {result['mentions']:,} mentions in "
+          f"{ingest_seconds:.1f} s = {result['articles_per_second']:,} articles/s "
+          f"(parse {parse_seconds:.1f} s, join+incident+write "
+          f"{result['join_choose_write_seconds']:.1f} s; startup {startup:.1f} s); "
+          f"store {store_bytes / 1e6:.1f} MB")
+    print(f"{'layer':<13}{'format':<10}{'seconds':>9}{'MB':>10}")
+    for row in exports:
+        print(f"{row['layer']:<13}{row['format']:<10}{row['seconds']:>9.2f}"
+              f"{row['bytes'] / 1e6:>10.2f}")
+    args.results.mkdir(parents=True, exist_ok=True)
+    out = args.results / f"ingest_{args.n}.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {out}")
+    return 0 if report.rejected == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Map build time and page size for 1,000 / 10,000 / 100,000 synthetic incidents.
+
+Incidents are placed at real gazetteer places, weighted by population (news mentions cluster on
+big places), with the store's precision mix (most place-level, some admin-2, admin-1 and country)
+over one year. For each size we time a *filter change* as the app does it: filter the frame,
+build the folium map, and produce exactly what streamlit-folium sends to the browser (script,
+header, html). Targets: 10,000 -> under 2 s; 100,000 usable (points capped, page size bounded).
+
+Run: .venv/bin/python bench/bench_map.py [--sizes 1000 10000 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from geo import paths  # noqa: E402
+from geo.view.filters import KINDS, Filters, apply_filters  # noqa: E402
+from geo.view.mapview import MapOptions, build_map  # noqa: E402
+
+PRECISION_MIX = {"place": 0.70, "admin2": 0.10, "admin1": 0.15, "country": 0.05}
+GEO_PRECISION = {"place": 1, "admin2": 2, "admin1": 3, "country": 4}
+URLS = {lvl: f"/app/static/basemap/{lvl}.geojson" for lvl in ("adm0", "adm1", "adm2")}
+
+
+def gazetteer_places(limit: int = 20_000) -> pd.DataFrame:
+    with sqlite3.connect(f"file:{paths.gazetteer_db()}?mode=ro", uri=True) as con:
+        return pd.read_sql_query(
+            "SELECT id, name, country_iso3, admin1_iso, admin2_code, population, lat, lon FROM places "
+            "WHERE level = 'place' AND population > 0 ORDER BY population DESC LIMIT ?", con, params=(limit,))
+
+
+def synthetic_incidents(n: int, places: pd.DataFrame, seed: int = 1) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(seed)
+    weights = places["population"].to_numpy(dtype=float) ** 0.8
+    pick = places.iloc[rng.choice(len(places), size=n, p=weights / weights.sum())].reset_index(drop=True)
+    precision = rng.choice(list(PRECISION_MIX), size=n, p=list(PRECISION_MIX.values()))
+    days = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 366, size=n), unit="D")
+    published = days + pd.to_timedelta(rng.integers(0, 3, size=n), unit="D")
+    frame = pd.DataFrame({
+        "incident_id": [f"i{i}" for i in range(n)], "article_id": [f"a{i}" for i in range(n)],
+        "title": [f"Synthetic report {i} from {name}" for i, name in enumerate(pick["name"])],
+        "source": "Bench Wire", "source_url": [f"https://example.org/{i}" for i in range(n)],
+        "published": published.strftime("%Y-%m-%d"), "event_date": days.strftime("%Y-%m-%d"),
+        "time_precision": 1, "name": pick["name"], "kind": "toponym", "level": precision,
+        "gazetteer_id": pick["id"], "precision": precision,
+        "geo_precision": [GEO_PRECISION[p] for p in precision],
+        "confidence": rng.uniform(0.3, 1.0, size=n).round(3), "adm0_iso3": pick["country_iso3"],
+        "adm0_name": pick["country_iso3"], "adm1_iso": pick["admin1_iso"], "adm1_name": pick["admin1_iso"],
+        "adm2_code": pick["admin2_code"], "adm2_name": None, "reason": "bench",
+        "snippet": [f"Officials in {name} said the event happened." for name in pick["name"]],
+    })
+    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(pick["lon"], pick["lat"]), crs="EPSG:4326")
+
+
+def payload(fmap) -> tuple[int, int]:
+    """(bytes sent to the browser by st_folium, number of point rows) for a folium map."""
+    from streamlit_folium import _get_header, _get_html, _get_map_string
+
+    fmap.get_root().render()
+    html, header = _get_html(fmap), _get_header(fmap)
+    script = _get_map_string(fmap)
+    rows = script.count("],[") + 1 if "var rows = [" in script else 0
+    return len((script + header + html).encode("utf-8")), rows
+
+
+def measure(incidents: gpd.GeoDataFrame, filters: Filters, repeats: int = 3) -> dict:
+    times = []
+    size = rows = shown = 0
+    for _ in range(repeats):
+        started = time.perf_counter()
+        shown_frame = apply_filters(incidents, filters)
+        fmap = build_map(shown_frame, None, URLS, MapOptions())
+        size, rows = payload(fmap)
+        times.append(time.perf_counter() - started)
+        shown = len(shown_frame)
+    return {"seconds_median": round(float(np.median(times)), 3), "seconds_max": round(max(times), 3),
+            "payload_bytes": size, "incidents_shown": shown, "point_markers": rows}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    args = parser.parse_args()
+    places = gazetteer_places()
+    results = []
+    all_kinds = tuple(KINDS)
+    print(f"{'incidents':>10} {'filter':>14} {'shown':>8} {'markers':>8} {'median s':>9} {'max s':>7} {'payload MB':>11}")
+    for n in args.sizes:
+        incidents = synthetic_incidents(n, places)
+        scenarios = {
+            "full year": Filters(kinds=all_kinds),
+            "one quarter": Filters(start=date(2024, 4, 1), end=date(2024, 6, 30), kinds=all_kinds),
+            "confidence .7": Filters(min_confidence=0.7, kinds=all_kinds),
+        }
+        for label, filters in scenarios.items():
+            r = measure(incidents, filters)
+            r.update({"incidents": n, "filter": label})
+            results.append(r)
+            print(f"{n:>10,} {label:>14} {r['incidents_shown']:>8,} {r['point_markers']:>8,} "
+                  f"{r['seconds_median']:>9.3f} {r['seconds_max']:>7.3f} {r['payload_bytes'] / 1e6:>11.2f}")
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = out_dir / f"bench_map-{stamp}.json"
+    target.write_text(json.dumps({"benchmark": "map build per filter change", "created": stamp,
+                                  "results": results}, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {target}")
+    ten_k = [r for r in results if r["incidents"] == 10_000]
+    if ten_k and max(r["seconds_median"] for r in ten_k) >= 2.0:
+        print("target missed: 10,000 incidents should rebuild in under 2 s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""The Streamlit app's logic with AppTest on a real temp store (GEO_STORE)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+from view_fixtures import build_real_store
+
+from geo import paths
+
+APP = str(paths.ROOT / "app.py")
+
+
+@pytest.fixture(scope="module")
+def store(real_gazetteer_dir, tmp_path_factory):
+    return build_real_store(tmp_path_factory.mktemp("appstore"))
+
+
+@pytest.fixture()
+def app(store, monkeypatch):
+    monkeypatch.setenv("GEO_STORE", str(store))
+    return AppTest.from_file(APP, default_timeout=120)
+
+
+@pytest.fixture()
+def deferred(monkeypatch):
+    """file_id -> (file name, the callable a download button would run), captured as registered."""
+    captured: dict[str, tuple[str | None, object]] = {}
+    original = MediaFileManager.add_deferred
+
+    def spy(self, data_callable, *args, **kwargs):
+        file_id = original(self, data_callable, *args, **kwargs)
+        captured[file_id] = (kwargs.get("file_name"), data_callable)
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    return captured
+
+
+def _table(at: AppTest):
+    return at.dataframe[0].value
+
+
+def _download(at: AppTest, deferred: dict, key: str) -> tuple[str, bytes]:
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith(key))
+    file_name, make = deferred[button.proto.deferred_file_id]
+    return file_name, make()
+
+
+def test_app_runs_and_shows_the_store(app):
+    at = app.run()
+    assert not at.exception, at.exception
+    table = _table(at)
+    assert len(table) > 20
+    assert at.metric[0].value == f"{len(table):,}"
+    assert any("GeoNames" in m.value for m in at.markdown)  # attribution from the manifest
+
+
+def test_filters_change_table_and_exports(app, deferred):
+    at = app.run()
+    everything = _table(at)
+    _, data = _download(at, deferred, "dl_incidents_geojson")
+    assert len(json.loads(data)["features"]) == len(everything)
+
+    at.multiselect(key="f_countries").set_value(["MEX"]).run()
+    assert not at.exception
+    mexico = _table(at)
+    assert 0 < len(mexico) < len(everything)
+    assert set(mexico["adm0_name"]) == {"Mexico"}
+    _, data = _download(at, deferred, "dl_incidents_geojson")
+    features = json.loads(data)["features"]
+    assert len(features) == len(mexico)
+    assert {f["properties"]["adm0_iso3"] for f in features} == {"MEX"}
+    _, csv = _download(at, deferred, "dl_adm1-counts_csv")
+    assert b"MX-" in csv and b"US-" not in csv
+
+
+def test_date_range_narrows_table_and_names_the_files(app, deferred):
+    at = app.run()
+    everything = _table(at)
+    at.date_input(key="f_dates").set_value((date(2024, 2, 1), date(2024, 3, 31))).run()
+    narrowed = _table(at)
+    assert 0 < len(narrowed) < len(everything)
+    assert narrowed["event_date"].astype(str).between("2024-02-01", "2024-03-31").all()
+    assert dict(at.query_params)["from"] == ["2024-02-01"] or at.query_params["from"] == "2024-02-01"
+    name, data = _download(at, deferred, "dl_mentions_gpkg")
+    assert name == "mentions_2024-02-01_2024-03-31.gpkg" and data.startswith(b"SQLite format 3")
+    name, _ = _download(at, deferred, "dl_incidents_geojson")
+    assert name == "incidents_2024-02-01_2024-03-31.geojson"
+
+
+def test_url_state_round_trips(app, store, monkeypatch):
+    app.query_params.update({"country": "MEX", "from": "2024-01-10", "to": "2024-06-15", "minconf": "0.3",
+                             "bin": "week"})
+    at = app.run()
+    assert not at.exception
+    assert at.multiselect(key="f_countries").value == ["MEX"]
+    assert at.date_input(key="f_dates").value == (date(2024, 1, 10), date(2024, 6, 15))
+    assert at.slider(key="f_minconf").value == pytest.approx(0.3)
+    first = _table(at)
+    assert set(first["adm0_name"]) == {"Mexico"}
+    # changing a widget rewrites the URL ...
+    at.text_input(key="f_query").set_value("cartel").run()
+    params = {k: at.query_params[k] for k in at.query_params}
+    assert params["q"] in ("cartel", ["cartel"]) and params["country"] in ("MEX", ["MEX"])
+    shared = {k: (v[0] if isinstance(v, list) else v) for k, v in params.items()}
+    # ... and a new session opened on that URL shows the same view
+    monkeypatch.setenv("GEO_STORE", str(store))
+    again = AppTest.from_file(APP, default_timeout=120)
+    again.query_params.update(shared)
+    again.run()
+    assert _table(again).equals(_table(at))
+    assert {k: again.query_params[k] for k in again.query_params} == params
+
+
+def test_url_dates_outside_the_data_are_clamped(app):
+    app.query_params.update({"from": "1999-01-01", "to": "2024-02-15"})
+    at = app.run()
+    lo = min(_table(at)["event_date"].astype(str))
+    first, last = at.date_input(key="f_dates").value
+    assert first.isoformat() == lo and last == date(2024, 2, 15)
+
+
+def test_bad_url_values_do_not_break_the_app(app):
+    app.query_params.update({"prec": "9", "from": "not-a-date", "kind": "bogus"})
+    at = app.run()
+    assert not at.exception
+    assert len(at.toast) >= 3
+    assert len(_table(at)) > 20

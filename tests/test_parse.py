@@ -1,0 +1,98 @@
+"""The parse pipeline: named steps, trace, batch form, offsets (property-based), bad input."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from geo.geoparse_fixture import build_tiny_gazetteer
+from geo.geoparse_index import build_index
+from geo.parse import Parser
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return Parser(index=build_index(build_tiny_gazetteer(tmp_path_factory.mktemp("gaz"))))
+
+
+def test_steps_are_named_and_traced(tmp_path):
+    parser = Parser(index=build_index(build_tiny_gazetteer(tmp_path)), debug=True)
+    assert [name for name, _ in parser.steps] == ["mask", "match", "classify", "resolve", "prune", "regions", "mentions"]
+    parser.parse("Jesus Humberto Limon left Sonora for Texas.")
+    trace = dict(parser.trace)
+    assert any(c[0] == "Limon" and c[4] and c[4].startswith("person") for c in trace["classify"])
+    assert {m["surface"] for m in trace["mentions"]} == {"Sonora", "Texas"}
+    assert set(parser.timings) == {name for name, _ in parser.steps}
+
+
+WORDS = ["Sonora", "Mexico", "Mexican", "southern", "California", "U.S.", "Springfield,", "Illinois",
+         "Paris", "the", "Reading", "#Sonora", "Sinaloa", "Cartel", "Mr.", "said", "Georgia's", "<b>",
+         "</b>", "é", "\r\n", "\n", "’s", "-", "Culiacán", "CA", ",", ".", "\x00", "\ufffd"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=6)), max_size=40),
+       st.sampled_from([" ", "", "  ", "\t"]))
+def test_offsets_always_index_the_original_text(tiny, words, sep):
+    text = sep.join(words)
+    for m in tiny.parse(text):
+        assert text[m.start:m.end] == m.surface
+        assert 0 <= m.start < m.end <= len(text)
+
+
+@pytest.fixture(scope="module")
+def real(real_gazetteer_dir):
+    from geo.parse import default_parser
+
+    return default_parser()
+
+
+def test_parse_many_real(real):
+    from geo.parse import parse_many
+
+    out = parse_many(["Floods in Sonora.", "", b"Texas \xff rain"], published="2024-01-22")
+    assert [[m.surface for m in ms] for ms in out] == [["Sonora"], [], ["Texas"]]
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n", "\x00\x01\x02", "<<<>>>", "&&&;;;", "#", "'s"])
+def test_degenerate_input(real, text):
+    assert real.parse(text) == []
+
+
+def test_binary_garbage_and_invalid_utf8(real):
+    rnd = random.Random(7)
+    blob = bytes(rnd.randrange(256) for _ in range(200_000))
+    mentions = real.parse(blob)
+    text = blob.decode("utf-8", errors="replace")
+    assert all(text[m.start:m.end] == m.surface for m in mentions)
+
+
+def test_html_tags_are_not_places(real):
+    html = ('<html><head><style>.Texas{color:red}</style><script>var Mexico=1;</script></head>'
+            '<body><div class="Sonora" data-x="Alaska"><p>Flooding in <b>Sonora</b> &amp; '
+            '<a href="https://example.com/Texas">read</a></p></div></body></html>')
+    mentions = real.parse(html)
+    assert [(m.surface, html[m.start:m.end]) for m in mentions] == [("Sonora", "Sonora")]
+    assert html.index("<b>Sonora") + 3 == mentions[0].start
+
+
+def test_other_language_and_mixed_line_endings(real):
+    text = "Las lluvias afectaron a Sonora y Sinaloa.\r\nEl gobierno de México respondió.\rFin.\n"
+    got = {m.surface: m.country for m in real.parse(text)}
+    assert got.get("Sonora") == "MX" and got.get("México") == "MX"
+
+
+def test_five_megabytes(real):
+    chunk = ("Officials in Sonora said on Monday that Mr. Smith met the Mexican envoy. " * 70)
+    text = chunk * (5_000_000 // len(chunk))
+    mentions = real.parse(text)
+    assert len(mentions) > 1000
+    assert all(text[m.start:m.end] == m.surface for m in mentions[:50] + mentions[-50:])
+
+
+def test_a_long_line_without_spaces(real):
+    text = "x" * 1_000_000 + "Sonora" + "/" * 100_000 + "." * 100_000
+    assert real.parse(text) == []  # glued to a word: no boundary, no place

@@ -1,0 +1,55 @@
+"""Directional modifiers -> derived geometry (pure shapes, then the real boundaries)."""
+
+from __future__ import annotations
+
+import pytest
+from shapely import wkt
+from shapely.geometry import MultiPolygon, Point, box
+
+from geo.regions import DIRECTIONS, base_span, derive_region, directional_part, region_geometry
+
+
+def test_southern_half_of_a_box():
+    part = directional_part(box(0, 0, 10, 10), "southern")
+    assert part.bounds == pytest.approx((0, 0, 10, 5))
+    assert part.area == pytest.approx(50)
+
+
+def test_quadrants_and_centre():
+    square = box(0, 0, 8, 8)
+    assert directional_part(square, "north-east").bounds == pytest.approx((4, 4, 8, 8))
+    assert directional_part(square, "south-west").bounds == pytest.approx((0, 0, 4, 4))
+    assert directional_part(square, "western").bounds == pytest.approx((0, 0, 4, 8))
+    assert directional_part(square, "central").bounds == pytest.approx((2, 2, 6, 6))
+
+
+def test_middle_comes_from_the_largest_part():
+    # a big mainland plus a far-north island: "southern" is judged on the mainland only
+    shape = MultiPolygon([box(0, 0, 10, 10), box(0, 50, 1, 51)])
+    part = directional_part(shape, "southern")
+    assert part.bounds[3] == pytest.approx(5)
+
+
+def test_unknown_modifier_is_an_error():
+    with pytest.raises(ValueError, match="unknown modifier"):
+        directional_part(box(0, 0, 1, 1), "upside-down")
+
+
+def test_base_span_strips_the_modifier():
+    assert base_span(10, 29, "southern California") == (19, 29)
+    assert base_span(0, 17, "north-east Mexico") == (11, 17)
+    assert base_span(0, 6, "Mexico") == (0, 6)
+
+
+@pytest.mark.parametrize("modifier", sorted(DIRECTIONS))
+def test_real_boundaries_every_modifier(real_gazetteer_dir, modifier):
+    from geo.gazetteer import Gazetteer
+
+    (texas,) = [p for p in Gazetteer().lookup("Texas", level="admin1") if p.country == "US"][:1]
+    derived = derive_region(texas.id, "admin1", modifier)
+    assert derived is not None
+    geometry, lat, lon = derived
+    part, whole = wkt.loads(geometry), region_geometry(texas.id, "admin1")
+    assert whole.buffer(0.01).contains(part)
+    assert part.buffer(1e-4).contains(Point(lon, lat))
+    assert 0.1 * whole.area < part.area < 0.75 * whole.area

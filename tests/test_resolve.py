@@ -1,0 +1,75 @@
+"""Ranking candidates with document context (tiny gazetteer) and on the real gazetteer."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.geoparse_fixture import build_tiny_gazetteer
+from geo.geoparse_index import build_index
+from geo.parse import Parser
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return Parser(index=build_index(build_tiny_gazetteer(tmp_path_factory.mktemp("gaz"))))
+
+
+def resolved(parser: Parser, text: str) -> dict[str, tuple]:
+    return {m.surface: (m.name, m.level, m.country, m.admin1_iso) for m in parser.parse(text)}
+
+
+def test_georgia_follows_its_context(tiny):
+    us = resolved(tiny, "Storms hit Texas and Georgia on Monday.")
+    assert us["Georgia"][2:] == ("US", "US-GA")
+    caucasus = resolved(tiny, "Georgia and France signed a treaty; a Georgian minister spoke.")
+    assert caucasus["Georgia"][1:3] == ("country", "GE")
+
+
+def test_country_name_never_resolves_to_a_town(tiny):
+    assert resolved(tiny, "Troops left Mexico.")["Mexico"][1] == "country"
+
+
+def test_comma_container_pattern(tiny):
+    got = resolved(tiny, "He lives in Springfield, Illinois, not in Missouri.")
+    assert got["Springfield"][3] == "US-IL"
+    got = resolved(tiny, "He lives in Springfield, Missouri, far from Illinois.")
+    assert got["Springfield"][3] == "US-MO"
+
+
+def test_one_sense_per_document(tiny):
+    mentions = Parser.parse(tiny, "Paris, Texas is small. Later, Paris held a fair.")
+    assert {(m.name, m.country) for m in mentions if m.surface == "Paris"} == {("Paris", "US")}
+
+
+def test_washington_alone_in_politics_is_the_capital(tiny):
+    got = resolved(tiny, "Lawmakers in Washington debated the federal budget with the White House.")
+    assert got["Washington"][1] == "place" and got["Washington"][3] == "US-DC"
+    got = resolved(tiny, "Wildfires burned in Washington state near Missouri towns.")
+    assert got["Washington"][1] == "admin1"
+
+
+def test_evidence_and_confidence(tiny):
+    (m,) = [m for m in tiny.parse("He lives in Springfield, Illinois.") if m.surface == "Springfield"]
+    assert "comma" in m.evidence and 0 < m.confidence <= 1
+    assert m.precision == "place"
+
+
+def test_candidates_for_ranks_alternatives(real_gazetteer_dir):
+    from geo.parse import candidates_for
+
+    plain = candidates_for("Springfield")
+    assert len(plain) > 3 and all(p.name for p in plain)
+    in_context = candidates_for("Springfield", "Officials in Springfield, Illinois said on Monday.")
+    assert in_context[0].admin1_iso == "US-IL"
+    assert candidates_for("Qwxzv") == []
+
+
+def test_real_gazetteer_resolutions(real_gazetteer_dir):
+    from geo.parse import parse
+
+    got = {m.surface: m for m in parse("Gunmen attacked Culiacan, Sinaloa, and police in Springfield, "
+                                       "Illinois responded. Russia's envoy visited #Nigeria.")}
+    assert got["Culiacan"].admin1_iso == "MX-SIN" and got["Culiacan"].level == "place"
+    assert got["Springfield"].admin1_iso == "US-IL"
+    assert got["Russia"].country == "RU" and got["Russia"].level == "country"
+    assert got["Nigeria"].country == "NG"

@@ -1,0 +1,102 @@
+"""Downloads: the filtered layers as RFC 7946 GeoJSON, CSV and GeoPackage, with telling names."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from view_fixtures import build_real_store, synthetic_store_tables
+
+from geo.view.exports import export_filename, layer_frame, to_bytes
+from geo.view.filters import KINDS, Filters, apply_filters
+
+
+def assert_rfc7946(doc: dict) -> None:
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc
+    for feature in doc["features"]:
+        assert feature["type"] == "Feature" and isinstance(feature["properties"], dict)
+        geom = feature["geometry"]
+        if geom is None:
+            continue
+        coords = json.dumps(geom["coordinates"])
+        numbers = [float(x) for x in coords.replace("[", " ").replace("]", " ").replace(",", " ").split()]
+        lons, lats = numbers[0::2], numbers[1::2]
+        assert all(-180 <= x <= 180 for x in lons) and all(-90 <= y <= 90 for y in lats)
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return synthetic_store_tables()
+
+
+def test_file_names_say_layer_and_range():
+    f = Filters(start=date(2024, 3, 2), end=date(2024, 3, 9))
+    assert export_filename("incidents", f, "geojson") == "incidents_2024-03-02_2024-03-09.geojson"
+    assert export_filename("adm1-counts", Filters(), "csv", (date(2024, 1, 1), date(2024, 2, 1))) == \
+        "adm1-counts_2024-01-01_2024-02-01.csv"
+    assert export_filename("mentions", Filters(), "gpkg") == "mentions_all-dates.gpkg"
+
+
+def test_exports_follow_the_filters(tables):
+    incidents, mentions, _ = tables
+    narrow = Filters(countries=("USA",), kinds=tuple(KINDS))
+    shown = apply_filters(incidents, narrow)
+    doc = json.loads(to_bytes(layer_frame("incidents", shown, mentions, narrow), "geojson"))
+    assert_rfc7946(doc)
+    assert len(doc["features"]) == len(shown) < len(incidents)
+    assert {f["properties"]["adm0_iso3"] for f in doc["features"]} == {"USA"}
+    ment = layer_frame("mentions", shown, mentions, narrow)
+    assert set(ment["article_id"]) <= set(shown["article_id"])
+    counts = layer_frame("adm1-counts", shown, mentions, narrow)
+    assert counts["incidents"].sum() == shown["adm1_iso"].notna().sum()
+
+
+def test_mentions_export_respects_kinds(tables):
+    incidents, mentions, _ = tables
+    default = layer_frame("mentions", incidents, mentions, Filters())
+    assert "org_embedded" not in set(default["kind"]) and len(default) < len(mentions)
+
+
+def test_csv_and_gpkg_round_trip(tables, tmp_path):
+    incidents, mentions, _ = tables
+    frame = layer_frame("incidents", incidents, mentions, Filters(kinds=tuple(KINDS)))
+    table = pd.read_csv(io.BytesIO(to_bytes(frame, "csv")))
+    assert len(table) == len(frame) and {"lon", "lat"} <= set(table.columns)
+    assert table["lat"].between(-90, 90).all()
+    path = tmp_path / "x.gpkg"
+    path.write_bytes(to_bytes(frame, "gpkg", "incidents"))
+    back = gpd.read_file(path)
+    assert len(back) == len(frame) and back.crs.to_epsg() == 4326
+    region_mentions = mentions[mentions.geometry.geom_type == "Polygon"]
+    table = pd.read_csv(io.BytesIO(to_bytes(region_mentions, "csv")))
+    assert table["wkt"].str.startswith("POLYGON").all() and table["lon"].isna().all()
+
+
+def test_unknown_layer_or_format_is_a_clear_error(tables):
+    incidents, mentions, _ = tables
+    with pytest.raises(ValueError, match="unknown layer"):
+        layer_frame("roads", incidents, mentions, Filters())
+    with pytest.raises(ValueError, match="unknown format"):
+        to_bytes(incidents, "shp")
+
+
+def test_real_store_exports(real_gazetteer_dir, tmp_path):
+    from geo.boundaries import load_boundaries
+    from geo.store import IncidentStore
+
+    with IncidentStore(build_real_store(tmp_path)) as store:
+        incidents, mentions = store.incidents(), store.mentions()
+    filters = Filters(start=date(2024, 1, 1), end=date(2024, 3, 31))
+    shown = apply_filters(incidents, filters)
+    assert 0 < len(shown) < len(incidents)
+    adm1 = load_boundaries("adm1", simplified=True)
+    for layer in ("incidents", "mentions", "adm1-counts"):
+        doc = json.loads(to_bytes(layer_frame(layer, shown, mentions, filters, adm1), "geojson", layer))
+        assert_rfc7946(doc)
+        assert doc["features"], layer
+    counts = json.loads(to_bytes(layer_frame("adm1-counts", shown, mentions, filters, adm1), "geojson"))
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in counts["features"] if f["geometry"])

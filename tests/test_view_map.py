@@ -1,0 +1,153 @@
+"""The folium map: layers, local assets only, escaping, point cap; and on the real store."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import pytest
+from view_fixtures import HOSTILE_TITLE, build_real_store, synthetic_store_tables
+
+from geo.view.assets import STATIC_URL
+from geo.view.elements import js_json
+from geo.view.layers import class_breaks, class_colors, heat_grid, point_groups, region_polygons
+from geo.view.mapview import MapOptions, build_map
+
+URLS = {lvl: f"{STATIC_URL}/basemap/{lvl}.geojson" for lvl in ("adm0", "adm1", "adm2")}
+
+
+def _render(m) -> str:
+    return m.get_root().render()
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return synthetic_store_tables()
+
+
+def test_every_asset_is_served_locally(tables):
+    incidents, mentions, _ = tables
+    page = _render(build_map(incidents, mentions, URLS, MapOptions(show_heatmap=True)))
+    links = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert links, "the map should link Leaflet"
+    assert all(link.startswith(f"{STATIC_URL}/vendor/") for link in links), links
+    assert "leaflet.markercluster.js" in page and "leaflet-heat.js" in page
+    # the only remote URL is the optional OSM tile template, which loads only when chosen
+    remote = set(re.findall(r"https?://[^\s\"']+", page))
+    assert remote and all(re.match(r"https://(tile|www)\.openstreetmap\.org/", u) for u in remote), remote
+
+
+def test_layers_and_controls_are_present(tables):
+    incidents, mentions, _ = tables
+    page = _render(build_map(incidents, mentions, URLS))
+    for name in ("Outlines (offline)", "OpenStreetMap (online)", "Incidents per admin-1",
+                 "Incidents per country", "Areas mentioned", "Heatmap", "Incidents"):
+        assert name in page, name
+    assert "L.control.layers" in page and "L.markerClusterGroup" in page
+    assert page.count("fetch(") >= 3  # basemap + choropleths come from cached static files
+
+
+def test_area_incidents_are_polygons_not_pins(tables):
+    incidents, mentions, _ = tables
+    points, dropped = point_groups(incidents[~incidents["precision"].isin(["admin1", "subregion", "country"])])
+    assert dropped == 0
+    page = _render(build_map(incidents, mentions, URLS))
+    data = json.loads(re.search(r"var rows = (\[.*?\]);\n", page).group(1))
+    assert len(data) == len(points)
+    # Sonora (admin-1) and Mexico (country) are never drawn as a point
+    assert not any(abs(r[0] - 29.3) < 1e-6 and abs(r[1] + 110.7) < 1e-6 for r in data)
+    assert '"MX-SON":[' in page and '"MEX":[' in page
+    regions = region_polygons(incidents[incidents["precision"] == "subregion"], mentions)
+    assert len(regions) == 1 and regions.geometry.iloc[0].geom_type == "Polygon"
+    assert "southern California" in page
+
+
+def test_turning_areas_off_hides_the_group(tables):
+    incidents, mentions, _ = tables
+    on = _render(build_map(incidents, mentions, URLS, MapOptions(show_areas=True)))
+    off = _render(build_map(incidents, mentions, URLS, MapOptions(show_areas=False)))
+    group = re.search(r'"Areas mentioned" : (feature_group_\w+)', off)
+    assert group, "areas are a feature group in the layer control"
+    assert f"{group.group(1)}.addTo(" not in off
+    assert on.count(".addTo(map_") > off.count(".addTo(map_")
+
+
+def test_popups_escape_article_text_and_data_cannot_close_the_script(tables):
+    incidents, mentions, _ = tables
+    hostile = incidents.copy()
+    hostile.loc[hostile.index[0], "title"] = HOSTILE_TITLE + "</script><img src=x onerror=alert(9)>"
+    hostile.loc[hostile.index[0], "precision"] = "place"
+    page = _render(build_map(hostile, mentions, URLS))
+    assert "<script>window.__xss" not in page and "</script><img" not in page
+    assert "<img src=x" not in page
+    assert js_json("</script>") == '"\\u003c/script\\u003e"'
+
+
+def test_point_cap_keeps_the_busiest_locations_and_says_so(tables):
+    incidents, mentions, _ = tables
+    groups, dropped = point_groups(incidents, max_points=2)
+    assert len(groups) == 2 and dropped == len(incidents) - int(groups["n"].sum())
+    assert groups["n"].is_monotonic_decreasing
+    page = _render(build_map(incidents, mentions, URLS, MapOptions(max_points=2)))
+    assert "busiest locations" in page
+
+
+def test_class_breaks_and_colors():
+    assert class_breaks(1) == [1]
+    breaks = class_breaks(1000)
+    assert breaks[0] == 1 and breaks[-1] <= 1000 and len(breaks) <= 6 and breaks == sorted(breaks)
+    colors = class_colors(gpd.pd.Series([1, 3, 1000]), breaks)
+    assert colors.iloc[0] != colors.iloc[2]
+
+
+def test_heat_grid_aggregates(tables):
+    incidents, _, _ = tables
+    grid = heat_grid(incidents, cell_degrees=1.0)
+    assert 0 < len(grid) <= incidents.geometry.nunique()
+    assert max(w for _, _, w in grid) == 1.0
+
+
+def test_map_without_boundaries_falls_back_to_tiles(tables):
+    incidents, mentions, _ = tables
+    page = _render(build_map(incidents, mentions, {}))
+    assert "Outlines (offline)" not in page and "OpenStreetMap (online)" in page
+
+
+# ---- real store, real boundaries -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_tables(real_gazetteer_dir, tmp_path_factory):
+    from geo.store import IncidentStore
+
+    path = build_real_store(tmp_path_factory.mktemp("store"))
+    with IncidentStore(path) as store:
+        return store.incidents(), store.mentions()
+
+
+def test_real_store_map(real_tables):
+    incidents, mentions = real_tables
+    assert len(incidents) > 20
+    page = _render(build_map(incidents, mentions, URLS))
+    rows = json.loads(re.search(r"var rows = (\[.*?\]);\n", page).group(1))
+    assert rows and all(-90 <= r[0] <= 90 and -180 <= r[1] <= 180 for r in rows)
+    assert sum(r[2] for r in rows) == (~incidents["precision"].isin(["admin1", "subregion", "country"])).sum()
+    adm1_codes = set(incidents["adm1_iso"].dropna())
+    assert any(f'"{code}":[' in page for code in adm1_codes)
+    assert "<script>window.__xss" not in page
+
+
+def test_real_basemap_files(real_gazetteer_dir, tmp_path):
+    from geo.view.basemap import ensure_basemap
+
+    urls = ensure_basemap(tmp_path)
+    assert set(urls) == {"adm0", "adm1", "adm2"}
+    adm1 = json.loads((tmp_path / "adm1.geojson").read_text())
+    assert "crs" not in adm1 and len(adm1["features"]) > 3000
+    props = adm1["features"][0]["properties"]
+    assert set(props) <= {"admin1_iso", "iso3", "name"}
+    assert any(f["properties"]["admin1_iso"] == "MX-SON" for f in adm1["features"])
+    mtime = (tmp_path / "adm1.geojson").stat().st_mtime
+    ensure_basemap(tmp_path)  # up to date: not rewritten
+    assert (tmp_path / "adm1.geojson").stat().st_mtime == mtime

@@ -82,7 +82,7 @@ with side_col:
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Correct a place")
-    panels.corrections_section(str(store_path), selected, mentions, articles)
+    panels.corrections_section(str(store_path), shown, selected, mentions, articles)
     st.subheader("Add articles")
     panels.upload_section(str(store_path))
 with right:

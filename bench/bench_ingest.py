@@ -27,6 +27,12 @@ from geo.read import ArticleRecord, read_paths  # noqa: E402
 from geo.store import IncidentStore, parse_text  # noqa: E402
 
 
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
 def make_articles(n: int) -> list[ArticleRecord]:
     base = [r for r in read_paths([ROOT / "data" / "sample"]).records if r.published]
     if not base:
@@ -80,14 +86,24 @@ def main(argv: list[str] | None = None) -> int:
         store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         store_bytes = store_path.stat().st_size
 
+        ingest_peak_mb = peak_rss_mb()
+        print(f"ingest: {report.stored:,} articles, {stats['mentions']:,} mentions in "
+              f"{ingest_seconds:.1f} s = {report.stored / ingest_seconds:,.1f} articles/s "
+              f"(parse {parse_seconds:.1f} s, join+incident+write "
+              f"{ingest_seconds - parse_seconds:.1f} s; startup {startup:.1f} s); "
+              f"store {store_bytes / 1e6:.1f} MB; peak RSS {ingest_peak_mb:.0f} MB", flush=True)
+        print(f"{'layer':<13}{'format':<10}{'seconds':>9}{'MB':>10}", flush=True)
         exports = []
         for layer in LAYERS:
             for fmt in FORMATS:
                 t0 = time.perf_counter()
                 data = export_layer(store, layer, fmt)
-                exports.append({"layer": layer, "format": fmt,
-                                "seconds": round(time.perf_counter() - t0, 3),
-                                "bytes": len(data)})
+                row = {"layer": layer, "format": fmt,
+                       "seconds": round(time.perf_counter() - t0, 3), "bytes": len(data)}
+                del data
+                exports.append(row)
+                print(f"{layer:<13}{fmt:<10}{row['seconds']:>9.2f}{row['bytes'] / 1e6:>10.2f}",
+                      flush=True)
         store.close()
 
     result = {
@@ -100,17 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         "articles_per_second": round(report.stored / ingest_seconds, 1),
         "parse_seconds": round(parse_seconds, 2),
         "join_choose_write_seconds": round(ingest_seconds - parse_seconds, 2),
-        "store_bytes": store_bytes, "exports": exports,
+        "store_bytes": store_bytes, "ingest_peak_rss_mb": round(ingest_peak_mb),
+        "peak_rss_mb": round(peak_rss_mb()), "exports": exports,
     }
-    print(f"ingest: {result['stored']:,} articles, {result['mentions']:,} mentions in "
-          f"{ingest_seconds:.1f} s = {result['articles_per_second']:,} articles/s "
-          f"(parse {parse_seconds:.1f} s, join+incident+write "
-          f"{result['join_choose_write_seconds']:.1f} s; startup {startup:.1f} s); "
-          f"store {store_bytes / 1e6:.1f} MB")
-    print(f"{'layer':<13}{'format':<10}{'seconds':>9}{'MB':>10}")
-    for row in exports:
-        print(f"{row['layer']:<13}{row['format']:<10}{row['seconds']:>9.2f}"
-              f"{row['bytes'] / 1e6:>10.2f}")
     args.results.mkdir(parents=True, exist_ok=True)
     out = args.results / f"ingest_{args.n}.json"
     out.write_text(json.dumps(result, indent=1) + "\n")

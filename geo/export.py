@@ -13,6 +13,7 @@ import io
 import json
 import math
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -93,11 +94,11 @@ def count_layer(store: IncidentStore, layer: str, **filters: object) -> gpd.GeoD
     incidents = store.incidents(**filters)
     b = store.boundaries
     if layer == "adm1-counts":
-        key, shapes, name_col = "adm1_iso", b.shapes1, "adm1_name"
+        key, shapes, name_col = "adm1_iso", b.counts1, "adm1_name"
         units = shapes[["admin1_iso", "name", "iso3", "geometry"]].rename(columns={
             "admin1_iso": key, "name": name_col, "iso3": "adm0_iso3"})
     else:
-        key, shapes, name_col = "adm0_iso3", b.shapes0, "adm0_name"
+        key, shapes, name_col = "adm0_iso3", b.counts0, "adm0_name"
         units = shapes[["iso3", "name", "geometry"]].rename(columns={"iso3": key,
                                                                      "name": name_col})
     units = units[units[key].notna()].drop_duplicates(key)
@@ -155,29 +156,39 @@ def _iso_date(value: object) -> str | None:
     return str(value)[:10] if value else None
 
 
-def _properties(frame: gpd.GeoDataFrame) -> list[dict]:
+def _properties(frame: gpd.GeoDataFrame) -> Iterator[dict]:
     columns = [c for c in frame.columns if c != frame.geometry.name]
-    return [{c: _jsonable(v) for c, v in zip(columns, row, strict=True)}
-            for row in frame[columns].itertuples(index=False, name=None)]
+    for row in frame[columns].itertuples(index=False, name=None):
+        yield {c: _jsonable(v) for c, v in zip(columns, row, strict=True)}
 
 
-def _features(frame: gpd.GeoDataFrame, id_column: str) -> list[dict]:
-    return [{"type": "Feature", "id": props.get(id_column), "geometry": rfc7946_geometry(geom),
-             "properties": props}
-            for props, geom in zip(_properties(frame), frame.geometry, strict=True)]
+def _features(frame: gpd.GeoDataFrame, id_column: str) -> Iterator[dict]:
+    """One feature at a time: a 100,000-feature export never exists twice in memory."""
+    for props, geom in zip(_properties(frame), frame.geometry, strict=True):
+        yield {"type": "Feature", "id": props.get(id_column),
+               "geometry": rfc7946_geometry(geom), "properties": props}
+
+
+def _dumps(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 # -- writers ---------------------------------------------------------------------------------
 def to_geojson(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
-    collection = {"type": "FeatureCollection", "metadata": meta,
-                  "features": _features(frame, id_column)}
-    return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    out = io.BytesIO()
+    out.write(b'{"type":"FeatureCollection","metadata":' + _dumps(meta) + b',"features":[')
+    for i, feature in enumerate(_features(frame, id_column)):
+        out.write(b"," + _dumps(feature) if i else _dumps(feature))
+    out.write(b"]}")
+    return out.getvalue()
 
 
 def to_geojsonseq(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
     """RFC 8142: each feature is RS + JSON + LF."""
-    return b"".join(RS + json.dumps(f, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-                    + b"\n" for f in _features(frame, id_column))
+    out = io.BytesIO()
+    for feature in _features(frame, id_column):
+        out.write(RS + _dumps(feature) + b"\n")
+    return out.getvalue()
 
 
 def _point_lat_lon(frame: gpd.GeoDataFrame) -> tuple[pd.Series, pd.Series]:
@@ -222,38 +233,50 @@ def to_gpkg(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
 
 
 def to_kml(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
-    """KML 2.2 with TimeStamp per placemark; text is XML-escaped by simplekml."""
-    import simplekml
-
-    kml = simplekml.Kml(name=f"{meta['layer']} export")
-    # simplekml escapes name/description but not ExtendedData values: escape those here
-    kml.document.extendeddata.newdata("export_metadata",
-                                      xml_escape(json.dumps(meta, ensure_ascii=False)))
+    """KML 2.2, one Placemark per located feature with a TimeStamp; every text is XML-escaped.
+    Written directly (not through a DOM) so 100,000 placemarks stay fast and small in memory."""
+    out = io.StringIO()
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">'
+              f"<Document><name>{xml_escape(meta['layer'])} export</name><ExtendedData>"
+              '<Data name="export_metadata"><value>'
+              f"{xml_escape(json.dumps(meta, ensure_ascii=False))}</value></Data></ExtendedData>\n")
     for props, geometry in zip(_properties(frame), frame.geometry, strict=True):
         if geometry is None or geometry.is_empty:
             continue
         name = str(props.get("name") or props.get("adm1_name") or props.get("adm0_name")
                    or props.get(id_column) or "")
-        feature = _kml_geometry(kml, shapely.transform(geometry, lambda xy: np.round(xy, 6)))
-        feature.name = name
-        feature.description = props.get("snippet") or ""
+        out.write(f'<Placemark id="{xml_escape(str(props.get(id_column)), {chr(34): "&quot;"})}">'
+                  f"<name>{xml_escape(name)}</name>"
+                  f"<description>{xml_escape(str(props.get('snippet') or ''))}</description>")
         if props.get("event_date"):
-            feature.timestamp.when = props["event_date"]
+            out.write(f"<TimeStamp><when>{xml_escape(props['event_date'])}</when></TimeStamp>")
+        out.write("<ExtendedData>")
         for key, value in props.items():
             if value is not None:
-                feature.extendeddata.newdata(key, xml_escape(str(value)))
-    return kml.kml().encode("utf-8")
+                out.write(f'<Data name="{key}"><value>{xml_escape(str(value))}</value></Data>')
+        out.write("</ExtendedData>")
+        out.write(_kml_geometry(shapely.transform(geometry, lambda xy: np.round(xy, DECIMALS))))
+        out.write("</Placemark>\n")
+    out.write("</Document></kml>\n")
+    return out.getvalue().encode("utf-8")
 
 
-def _kml_geometry(container: object, geometry: object) -> object:
+def _kml_coords(coords: object) -> str:
+    return " ".join(f"{x:.6f},{y:.6f}".replace(".000000", "") for x, y, *_ in coords)
+
+
+def _kml_geometry(geometry: object) -> str:
     kind = geometry.geom_type
     if kind == "Point":
-        return container.newpoint(coords=[(geometry.x, geometry.y)])
+        return f"<Point><coordinates>{_kml_coords(geometry.coords)}</coordinates></Point>"
     if kind == "Polygon":
-        return container.newpolygon(
-            outerboundaryis=list(geometry.exterior.coords),
-            innerboundaryis=[list(r.coords) for r in geometry.interiors])
-    multi = container.newmultigeometry()
-    for part in geometry.geoms:
-        _kml_geometry(multi, part)
-    return multi
+        oriented = shapely.orient_polygons(geometry, exterior_cw=False)
+        rings = [f"<outerBoundaryIs><LinearRing><coordinates>"
+                 f"{_kml_coords(oriented.exterior.coords)}</coordinates></LinearRing>"
+                 "</outerBoundaryIs>"]
+        rings += [f"<innerBoundaryIs><LinearRing><coordinates>{_kml_coords(r.coords)}"
+                  "</coordinates></LinearRing></innerBoundaryIs>" for r in oriented.interiors]
+        return f"<Polygon>{''.join(rings)}</Polygon>"
+    if kind == "LineString":
+        return f"<LineString><coordinates>{_kml_coords(geometry.coords)}</coordinates></LineString>"
+    return f"<MultiGeometry>{''.join(_kml_geometry(g) for g in geometry.geoms)}</MultiGeometry>"

@@ -115,6 +115,8 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
     for s, e, entries in hits:
         if s < last_end:
             continue
+        if " " in key_of(folded, s, e) and not _last_word_capitalised(masked[s:e]):
+            continue  # "Anhui province": let the shorter, capitalised "Anhui" win
         out.append(Candidate(s, e, text[s:e], folded[s:e], entries))
         last_end = e
     return out
@@ -157,7 +159,7 @@ def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> str |
         return "abbreviation not in capitals"
     if "." in c.surface:
         return None
-    if re.match(r"-?\d", text[c.end:c.end + 2]):
+    if re.match(r"-?\d|\$", text[c.end:c.end + 2]):
         return "code followed by a number (a model or part name)"
     if line_is_shouting(text, c.start, c.end):
         return "capitals in a headline"
@@ -191,21 +193,29 @@ def _previous_candidate_is_place(text: str, c: Candidate) -> bool:
     return bool(before and is_capitalised(before[0]))
 
 
-def _person_reason(text: str, c: Candidate, index: GazetteerIndex, place_starts: set[int]) -> str | None:
-    """General person-name patterns around a capitalised match."""
-    names = lexicon.first_names()
+def _person_reason(text: str, c: Candidate, index: GazetteerIndex, place_starts: set[int],
+                   sure_places: set[int]) -> str | None:
+    """General person-name patterns around a capitalised match.
+
+    place_starts: where any gazetteer name starts; sure_places: those that are not also
+    common given names or surnames (so "Scott Davis" is a person, "Dallas Texas" is not).
+    """
+    names, surnames = lexicon.first_names(), lexicon.surnames()
     zipf = lexicon.common_word_zipf()
     high = best_level(c, index, (NAME, ASCII, ALT, ABBR)) in HIGH_LEVELS
+    personal = c.key in lexicon.personal_names()
     before = word_before(text, c.start)
-    if before and before[2] == " " and is_capitalised(before[0]) and before[1] not in place_starts:
+    if before and before[2] == " " and is_capitalised(before[0]):
         prev_word = before[0]
         prev_low = fold(prev_word.rstrip(".")).lower()
-        if prev_low in lexicon.TITLES:
+        if prev_low in lexicon.TITLES and before[1] not in place_starts:
             return f"after title '{prev_word}'"
+        if re.fullmatch(r"[A-Z]\.", prev_word) and personal and not high:
+            return f"surname after an initial '{prev_word}'"
         plain_word = prev_word[-1] not in ".,'’" and prev_low not in lexicon.MODIFIERS
-        if plain_word and prev_low in names and zipf.get(prev_low, 0) < COMMON_MID:
+        if plain_word and before[1] not in sure_places and prev_low in names and zipf.get(prev_low, 0) < COMMON_MID:
             return f"surname after given name '{prev_word}'"
-        if plain_word and not high:
+        if plain_word and not high and before[1] not in place_starts:
             if zipf.get(prev_low, 0) < 3.0 and len(prev_low) > 2:
                 return f"follows capitalised non-place word '{prev_word}'"
     after = word_after(text, c.end)
@@ -214,12 +224,12 @@ def _person_reason(text: str, c: Candidate, index: GazetteerIndex, place_starts:
         nxt_low = fold(nxt).lower()
         if (
             is_capitalised(nxt)
-            and after[1] not in place_starts
+            and after[1] not in sure_places
             and nxt_low not in lexicon.ORG_HEADS
             and nxt_low not in lexicon.MONTHS_WEEKDAYS
             and not (nxt.endswith((".", "s")) and len(nxt) > 2)  # "Jordan Juniors" is a group; "F." an initial
             and not nxt.isupper()
-            and zipf.get(nxt_low, 0) < 3.5
+            and (zipf.get(nxt_low, 0) < 3.5 or nxt_low in surnames)
         ):
             return f"given name before '{nxt}'"
     # "Carlos Humberto, the son of ...", "Smith, 34, was arrested"
@@ -231,10 +241,14 @@ def _person_reason(text: str, c: Candidate, index: GazetteerIndex, place_starts:
         return f"name before '{after[0]}'"
     if re.match(r",\s+\d{1,2},", tail) and not high:
         return "followed by an age"
-    if (after and after[2] == " " and fold(after[0]).lower() in lexicon.SPEECH_VERBS and not high
-            and before and before[2] == " " and is_capitalised(before[0]) and before[1] not in place_starts):
-        return f"name followed by '{after[0]}'"
-    if re.match(r"['’]s\s+(?:motion|wife|husband|son|daughter|father|mother|family|attorney|lawyer|office|campaign)\b", text[c.end:c.end + 20]) and not high:
+    if after and after[2] == " " and fold(after[0]).lower() in lexicon.SPEECH_VERBS and not high:
+        two_token = before and before[2] == " " and is_capitalised(before[0]) and before[1] not in place_starts
+        if personal or two_token:
+            return f"name followed by '{after[0]}'"
+    if personal and not high and before and fold(before[0]).lower() in lexicon.SPEECH_VERBS \
+            and re.match(r"\s*[.,;]", tail):
+        return f"name after '{before[0]}'"
+    if re.match(r"['’]s\s+(?:motion|wife|husband|son|daughter|father|mother|family|attorney|lawyer|office|campaign)\b", tail) and not high:
         return "possessive of a person"
     return None
 
@@ -266,6 +280,9 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     """Mark each candidate kept or dropped (with a reason) and set kind/modifier."""
     zipf = lexicon.common_word_zipf()
     place_starts = {c.start for c in cands}
+    personal = lexicon.personal_names()
+    sure_places = {c.start for c in cands
+                   if c.key not in personal or best_level(c, index, (NAME, ASCII, ABBR)) in HIGH_LEVELS}
     lowered_in_text: set[str] | None = None
     for c in cands:
         key_low = c.key
@@ -290,12 +307,17 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
         if not c.entries:
             c.dropped = "only a county's name without 'County'"
             continue
-        if " " in c.surface and not _last_word_capitalised(c.surface):
-            c.dropped = "multi-word name not capitalised"
-            continue
         kinds = _entry_kinds(c)
-        if c.surface.isupper() and len(c.surface) <= 4 and not kinds & {ABBR, PRESS, ISO, AFTER_COMMA}:
+        if (c.surface.isupper() and len(c.surface) <= 4 and not kinds & {ABBR, PRESS, ISO, AFTER_COMMA}
+                and best_level(c, index) not in ("country", "admin1")):
             c.dropped = "acronym that only matches a place's alternate name"
+            continue
+        letters = c.key.replace(".", "")
+        if len(letters) <= 2 and not c.surface.replace(".", "").isupper():
+            c.dropped = "two-letter name not written as a code"
+            continue
+        if _entry_kinds(c) <= {ISO}:
+            c.dropped = "ISO alpha-3 code (rare in prose; 'USA' is a press alias)"
             continue
         if _is_abbreviation_only(c):
             c.dropped = _check_abbreviation(text, c, index)
@@ -337,14 +359,11 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
         if _quoted(text, c) and not high and pop < BIG_PLACE:
             c.dropped = "a quoted name (nickname or title), and only small places have it"
             continue
-        if level == "place" and _after_definite_article(text, c.start) and not _comma_next_start(text, c.end):
-            c.dropped = "'the <name>': a building, organisation or feature, not a town"
-            continue
         street = _street_after(text, c.end)
         if street:
             c.dropped = f"part of a street name ('{street}')"
             continue
-        reason = _person_reason(text, c, index, place_starts)
+        reason = _person_reason(text, c, index, place_starts, sure_places)
         if reason:
             c.dropped = "person: " + reason
             continue
@@ -363,7 +382,11 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
 
 def _last_word_capitalised(surface: str) -> bool:
     last = surface.split()[-1]
-    return last[:1].isupper() or last[:1].isdigit()
+    return any(ch.isupper() for ch in last) or last[:1].isdigit()
+
+
+def key_of(folded: str, s: int, e: int) -> str:
+    return folded[s:e]
 
 
 def _drop_bare_county_aliases(c: Candidate, index: GazetteerIndex) -> None:
@@ -394,15 +417,6 @@ def _weak_alternate_name(c: Candidate, index: GazetteerIndex, zipf: float) -> st
     if not similar and best_pop < 1_000_000:
         return "alternate name unlike the place's own name"
     return None
-
-
-def _after_definite_article(text: str, start: int) -> bool:
-    return text[max(0, start - 4):start] == "the "
-
-
-def _comma_next_start(text: str, end: int) -> bool:
-    nxt = comma_follower(text, end)
-    return nxt is not None and text[nxt].isupper()
 
 
 def _quoted(text: str, c: Candidate) -> bool:

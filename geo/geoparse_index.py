@@ -18,7 +18,7 @@ from geo import paths
 from geo.textnorm import normalize
 from geo.types import Place
 
-INDEX_VERSION = "5"  # bump when the pickled layout changes
+INDEX_VERSION = "6"  # bump when the pickled layout changes
 # name kinds, most telling first; the automaton stores the small integer
 # ("after_comma" marks aliases usable only in "<place>, <alias>", e.g. AP "Ga.")
 # ("press" marks aliases from geo/data/geoparse_aliases.tsv usable anywhere: "U.S.", "UK")
@@ -56,6 +56,14 @@ class GazetteerIndex:
     # capitals per country, for "Washington alone is the capital" style decisions
     capitals: dict[str, int]
 
+    @property
+    def country_points(self) -> dict[str, tuple[float, float]]:
+        """ISO2 -> the country's point (for spatial coherence)."""
+        if not hasattr(self, "_country_points"):
+            self._country_points = {p.country: (p.lat, p.lon) for p in self.places.values()
+                                    if p.level == "country" and p.country}
+        return self._country_points
+
     def entries(self, key: str) -> tuple[Entry, ...]:
         found = self.automaton.get(key, None)
         return found[1] if found else ()
@@ -84,11 +92,12 @@ class GazetteerIndex:
         )
 
 
-def _usable_key(norm: str, kind: str) -> bool:
-    # keys without a Latin letter can never match English prose; one-letter keys are noise
+def _usable_key(norm: str, kind: str, name: str) -> bool:
+    # keys without a Latin letter can never match English prose; one-letter keys are noise;
+    # two-letter keys only as codes ("CA" for California), never as words ("Of", "Us")
     if len(norm) < 2 or not any("a" <= c <= "z" for c in norm):
         return False
-    return kind in ("abbr", "iso") or len(norm) >= 3
+    return kind in ("abbr", "iso") or len(norm) >= 3 or name.isupper()
 
 
 def build_index(db_path: Path) -> GazetteerIndex:
@@ -110,8 +119,8 @@ def build_index(db_path: Path) -> GazetteerIndex:
                 if old is None or places[old].population < row.population:
                     capitals[row.country] = row.id
         by_key: dict[str, list[Entry]] = {}
-        for norm, place_id, kind in con.execute("SELECT norm, place_id, kind FROM names"):
-            if place_id not in places or not _usable_key(norm, kind):
+        for norm, place_id, kind, name in con.execute("SELECT norm, place_id, kind, name FROM names"):
+            if place_id not in places or not _usable_key(norm, kind, name):
                 continue
             by_key.setdefault(norm, []).append(Entry(place_id, KIND_CODE.get(kind, 3)))
     finally:

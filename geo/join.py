@@ -33,11 +33,16 @@ class AdminBoundaries:
     shapes0: gpd.GeoDataFrame | None = None  # simplified versions (same columns); default adm*
     shapes1: gpd.GeoDataFrame | None = None
     shapes2: gpd.GeoDataFrame | None = None
+    # polygons for the choropleth count layers (one per unit, so detail is affordable)
+    counts0: gpd.GeoDataFrame | None = None
+    counts1: gpd.GeoDataFrame | None = None
 
     def __post_init__(self) -> None:
         self.shapes0 = self.adm0 if self.shapes0 is None else self.shapes0
         self.shapes1 = self.adm1 if self.shapes1 is None else self.shapes1
         self.shapes2 = self.adm2 if self.shapes2 is None else self.shapes2
+        self.counts0 = self.shapes0 if self.counts0 is None else self.counts0
+        self.counts1 = self.shapes1 if self.counts1 is None else self.counts1
         # code -> (name, geometry) lookups for the direct joins
         self.adm0_by_iso3 = _lookup(self.shapes0, "iso3")
         self.iso2_to_iso3 = dict(zip(self.adm0["iso2"], self.adm0["iso3"], strict=True))
@@ -52,7 +57,7 @@ def _lookup(frame: gpd.GeoDataFrame, key: str) -> dict[str, tuple[str, object]]:
     return dict(zip(frame[key], zip(frame["name"], frame.geometry, strict=True), strict=True))
 
 
-MAX_SHAPE_BYTES = 4096  # about 250 vertices: plenty for a country drawn on a web map
+MAX_SHAPE_BYTES = 2048  # ~125 vertices: enough to draw a mentioned country on a web map
 
 
 def lighten(frame: gpd.GeoDataFrame | None, max_bytes: int = MAX_SHAPE_BYTES,
@@ -86,7 +91,8 @@ def _lighten_one(shape: object, limit: int) -> object:
 @lru_cache(maxsize=1)
 def load_admin_boundaries() -> AdminBoundaries:
     """The real boundaries. Full detail for point joins; for the shapes that mentions store,
-    the simplified layers, further lightened to at most ~4 kB each (`lighten`)."""
+    the simplified layers, further lightened to at most ~2 kB each (`lighten`); count
+    layers use the simplified layers as they are."""
     from geo.boundaries import load_boundaries
 
     def safe(level: str, simplified: bool) -> gpd.GeoDataFrame | None:
@@ -96,10 +102,11 @@ def load_admin_boundaries() -> AdminBoundaries:
             return None
         return frame if len(frame) else None
 
+    simplified0, simplified1 = safe("adm0", True), safe("adm1", True)
     return AdminBoundaries(
         adm0=load_boundaries("adm0"), adm1=load_boundaries("adm1"), adm2=safe("adm2", False),
-        shapes0=lighten(safe("adm0", True)), shapes1=lighten(safe("adm1", True)),
-        shapes2=lighten(safe("adm2", True)),
+        shapes0=lighten(simplified0), shapes1=lighten(simplified1),
+        shapes2=lighten(safe("adm2", True)), counts0=simplified0, counts1=simplified1,
     )
 
 
@@ -169,7 +176,7 @@ def join_mentions(mentions: list[Mention], boundaries: AdminBoundaries | None = 
     result["adm2_name"] = result["adm2_code"].map(lambda c: b.adm2_by_code.get(c, (None,))[0])
 
     # 4. shapes for area-level mentions and derived regions (points stay points)
-    shapes = []
+    shapes, wkts = [], []
     rows = zip(frame["geometry_wkt"], frame["level"], result["adm0_iso3"], result["adm1_iso"],
                result["adm2_code"], result.geometry.array, strict=True)
     for wkt, level, iso3, iso_1, code_2, point in rows:
@@ -185,6 +192,10 @@ def join_mentions(mentions: list[Mention], boundaries: AdminBoundaries | None = 
         elif level == "admin2":
             shape = b.adm2_by_code.get(code_2, (None, None))[1]
         shapes.append(shape if shape is not None else point)
+        # the stored WKT is the stored (lightened, 6-decimal) shape, not a second, larger copy
+        wkts.append(shapely.to_wkt(shape, rounding_precision=6, trim=True)
+                    if isinstance(wkt, str) and wkt and shape is not None else wkt)
+    result["geometry_wkt"] = wkts
     result.geometry = gpd.GeoSeries(shapes, index=frame.index, crs=CRS)
     for column in ADMIN_COLUMNS:  # missing is None, not NaN, for every consumer
         values = result[column].astype(object)

@@ -100,6 +100,8 @@ class Parser:
         region = doc.regions.get(id(c))
         if region:
             start, kind = c.modifier_start, "modified_region"
+        elif c.modifier and c.modifier_start is not None and doc.text[c.modifier_start].isupper():
+            start = c.modifier_start  # "South Los Angeles": a capitalised modifier is part of the name
         m = Mention(start=start, end=c.end, surface=doc.text[start:c.end], kind=kind,
                     modifier=c.modifier)
         if res is None or res.place is None:

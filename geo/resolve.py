@@ -14,13 +14,23 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from geo.extract import ABBR, AFTER_COMMA, ALT, ASCII, DEMONYM, ISO, NAME, PRESS, Candidate
 from geo.geoparse_index import Entry, GazetteerIndex, PlaceRow
+from geo.textnorm import fold
 
 LEVEL_PRIOR = {"country": 10.0, "region": 7.5, "admin1": 7.0, "admin2": 3.0}
 FCODE_PRIOR = {"PPLC": 6.0, "PPLA": 4.0, "PPLA2": 3.0, "PPLA3": 2.3, "PPLA4": 2.2, "PPLG": 3.0}
 PLACE_PRIOR = 2.0
 ALT_PENALTY = 1.5
+POP_WEIGHT = 0.5
+MINOR_ADMIN1 = 1_000_000
+MINOR_ADMIN1_PRIOR = 5.0
+NAMESAKE_BONUS = 2.5  # a city far bigger than the same-named admin-1 ("Manchester", "Plymouth")
+NEAR_KM = 400.0  # "near a country the document names" (spatial coherence)
+NEAR_BONUS = 1.5
+UNLIKE_ALT_PENALTY = 4.0  # translations and old names rarely beat a place that has the name itself
 COMMA_CONTAINED = 9.0  # "Culiacán, Sinaloa": the first name lies inside the second
 ADMIN1_CONTEXT = 3.0
 COUNTRY_CONTEXT = 3.0
@@ -49,9 +59,11 @@ def entry_prior(row: PlaceRow, kind: int) -> float:
         base = LEVEL_PRIOR[row.level]
         if row.level == "country" and kind == ALT:
             base = 7.5  # an alternate name of a country ("U.S." for the Virgin Islands) is weaker
+        if row.level == "admin1" and row.population < MINOR_ADMIN1:
+            base = MINOR_ADMIN1_PRIOR  # a parish or unitary authority, not a state or province
     else:
         base = FCODE_PRIOR.get(row.feature_code, PLACE_PRIOR)
-    score = base + 0.5 * math.log10(row.population + 1)
+    score = base + POP_WEIGHT * math.log10(row.population + 1)
     if kind == ALT and row.level not in ("country", "region"):
         score -= ALT_PENALTY
     return score
@@ -62,7 +74,8 @@ class DocContext:
     """What the document says about where it is, from its least ambiguous names."""
 
     countries: Counter = field(default_factory=Counter)
-    admin1: Counter = field(default_factory=Counter)
+    admin1: Counter = field(default_factory=Counter)  # admin-1 of every voting name
+    admin1_named: Counter = field(default_factory=Counter)  # ... of states and big cities only
     political: bool = False
 
     def country_bonus(self, country: str, own: Counter) -> float:
@@ -74,12 +87,21 @@ class DocContext:
         return 0.0 if n <= 0 or not code else ADMIN1_CONTEXT + 0.25 * min(n, 4)
 
 
-def _rank(entries: tuple[Entry, ...], index: GazetteerIndex) -> list[tuple[float, PlaceRow, int]]:
+def alt_unlike(key: str, row: PlaceRow) -> bool:
+    """An alternate name that does not look like the place's own name ("Jim" for Jimma)."""
+    own = fold(row.name)
+    return not (fuzz.ratio(key, own) >= 75 or key in own.replace("-", " ").split())
+
+
+def _rank(entries: tuple[Entry, ...], index: GazetteerIndex, key: str = "") -> list[tuple[float, PlaceRow, int]]:
     out = []
     for e in entries:
         row = index.places.get(e.place_id)
         if row is not None:
-            out.append((entry_prior(row, e.kind), row, e.kind))
+            prior = entry_prior(row, e.kind)
+            if e.kind == ALT and key and row.level != "country" and alt_unlike(key, row):
+                prior -= UNLIKE_ALT_PENALTY
+            out.append((prior, row, e.kind))
     out.sort(key=lambda t: -t[0])
     return out
 
@@ -96,7 +118,7 @@ def _context_of(groups: dict[tuple[str, str], list[Candidate]], index: Gazetteer
     ctx = DocContext()
     own: dict[tuple[str, str], tuple[Counter, Counter]] = {}
     for gkey, cands in groups.items():
-        ranked = _country_names_stay_countries(_rank(cands[0].entries, index))
+        ranked = _country_names_stay_countries(_rank(cands[0].entries, index, cands[0].key))
         if not ranked:
             continue
         top = ranked[0][1]
@@ -104,13 +126,13 @@ def _context_of(groups: dict[tuple[str, str], list[Candidate]], index: Gazetteer
         if len(ranked) > 1 and ranked[1][1].country != top.country and ranked[0][0] - ranked[1][0] < 1.0:
             continue
         n = len(cands)
-        c_own, a_own = Counter(), Counter()
-        # only names that are themselves regions (or big cities) vote: a wrongly read small
-        # town must not pull the rest of the document towards its state
-        if top.level in ("country", "admin1") or top.population >= 50_000:
-            c_own[top.country] = n
-        if top.level == "admin1" and top.admin1_code:
+        c_own, a_own = Counter({top.country: n}), Counter()
+        if top.admin1_code and top.level in ("admin1", "admin2", "place"):
             a_own[top.admin1_code] = n
+            # only states and big cities count as *support* for keeping a doubtful name:
+            # a wrongly read small town must not vouch for another one
+            if top.level == "admin1" or top.population >= 50_000:
+                ctx.admin1_named[top.admin1_code] += n
         ctx.countries.update(c_own)
         ctx.admin1.update(a_own)
         own[gkey] = (c_own, a_own)
@@ -135,7 +157,7 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
 
 def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,
                    own: tuple[Counter, Counter]) -> Resolution:
-    ranked = _rank(group[0].entries, index)
+    ranked = _rank(group[0].entries, index, group[0].key)
     ranked = [t for t in ranked if t[2] != AFTER_COMMA or any(c.start > 1 and text[c.start - 2] == "," for c in group)]
     if len(group[0].surface) == 2 and group[0].surface.isupper() and any(r.level == "admin1" for _, r, _ in ranked):
         # "CA", "LA": a two-letter code in running text is a state's postal code, not an ISO country code
@@ -147,6 +169,8 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
     state_hint = any(STATE_WORD.match(text[c.end:c.end + 20]) or STATE_OF.search(text[max(0, c.start - 20):c.start])
                      for c in group)
     has_admin1_rival = {r.country for _, r, _ in ranked if r.level == "admin1"}
+    admin1_pop = max((r.population for _, r, _ in ranked if r.level == "admin1"), default=None)
+    near_points = _mentioned_country_points(ctx, own[0], index)
     scored: list[tuple[float, PlaceRow, list[str], set[str], int]] = []
     for prior, row, kind in ranked:
         score, why, support = prior, [], set()
@@ -169,12 +193,22 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
             a = ctx.admin1_bonus(row.admin1_code, own[1])
             if a:
                 score += a
-                support.add("admin1")
+                if ctx.admin1_named[row.admin1_code] - own[1][row.admin1_code] > 0 or (
+                        row.level == "admin1" or row.population >= 50_000):
+                    support.add("admin1")
                 why.append(f"in {row.admin1_iso or row.admin1_code}, mentioned elsewhere")
         if state_hint and row.level == "admin1":
             score += 4.0
             support.add("state")
             why.append("called a state/province")
+        if (admin1_pop is not None and row.level == "place" and row.population >= 100_000
+                and row.population >= 2 * admin1_pop and not state_hint):
+            score += NAMESAKE_BONUS
+            why.append("far bigger than the same-named region")
+        if near_points and row.level in ("place", "admin1", "admin2") and "country" not in support:
+            if any(haversine_km(row.lat, row.lon, la, lo) <= NEAR_KM for la, lo in near_points):
+                score += NEAR_BONUS
+                why.append("near a country named elsewhere")
         if row.feature_code == "PPLC" and row.country in has_admin1_rival and ctx.political and not state_hint:
             score += 2.5
             why.append("capital, in political news")
@@ -195,7 +229,7 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
 
 SMALL_PLACE = 100_000
 SMALL_ADMIN1 = 1_000_000
-PERSONLIKE_PLACE = 50_000
+PERSONLIKE_PLACE = 20_000
 TINY_PLACE = 1_000
 
 
@@ -214,7 +248,9 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
         if row.level in ("country", "region") or "comma" in res.support or "state" in res.support:
             continue
         small = row.population < (SMALL_ADMIN1 if row.level == "admin1" else SMALL_PLACE)
-        if res.other_countries and "country" not in res.support and small:
+        if res.matched_kind == ALT and row.population < 1_000_000 and alt_unlike(c.key, row) and "comma" not in res.support:
+            c.dropped = f"'{c.surface}' is only an unlike alternate name of {row.name}"
+        elif res.other_countries and "country" not in res.support and small:
             c.dropped = f"{row.name} ({row.country}) is small and abroad, and the text is about other countries"
         elif row.level == "place" and row.population < TINY_PLACE and not res.support & {"admin1", "comma"}:
             c.dropped = f"{row.name} is a hamlet (pop {row.population}) and nothing nearby is mentioned"
@@ -223,6 +259,20 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
             and (c.key in names or c.key in surnames) and "admin1" not in res.support
         ):
             c.dropped = f"'{c.surface}' is a common personal name and {row.name} a small place"
+
+
+def _mentioned_country_points(ctx: DocContext, own: Counter, index: GazetteerIndex) -> list[tuple[float, float]]:
+    points = []
+    for cc, n in ctx.countries.items():
+        if n - own[cc] > 0 and cc in index.country_points:
+            points.append(index.country_points[cc])
+    return points[:8]
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[set[str], set[str]] | None:

@@ -131,3 +131,61 @@ def test_bad_url_values_do_not_break_the_app(app):
     assert not at.exception
     assert len(at.toast) >= 3
     assert len(_table(at)) > 20
+
+
+def test_correction_updates_store_and_table(real_gazetteer_dir, tmp_path, monkeypatch):
+    import re
+
+    from geo.store import IncidentStore
+
+    store = build_real_store(tmp_path)  # its own copy: this test writes to the store
+    monkeypatch.setenv("GEO_STORE", str(store))
+    app = AppTest.from_file(APP, default_timeout=120)
+
+    with IncidentStore(store) as s:
+        incidents = s.incidents()
+    # an ambiguous name: the sample has a "Paris" that other gazetteer places share
+    target = incidents[incidents["name"] == "Paris"].iloc[0]
+    at = app.run()
+    table_before = _table(at)
+    box = next(s for s in at.selectbox if s.key.startswith("corr_incident_"))
+    box.set_value(target["incident_id"]).run()
+    mention_box = next(s for s in at.selectbox if s.key == f"corr_mention_{target['article_id']}")
+    primary = next(m for m in mention_box.options if m.startswith(f"“{target['surface']}”"))
+    mention_box.select_index(mention_box.options.index(primary)).run()
+    radio = next(r for r in at.radio if r.key.startswith(f"corr_pick_{target['article_id']}_"))
+    ids = [int(m.group(1)) for o in radio.options if (m := re.search(r"\(id (\d+)\)$", o))]
+    current = int(target["gazetteer_id"])
+    assert current in ids and len(ids) >= 2, radio.options
+    alternative = next(i for i in ids if i != current)
+    radio.set_value(alternative).run()
+    at.button(key="corr_save").click().run()
+    assert not at.exception, at.exception
+    assert any("Saved" in s.value for s in at.success)
+    with IncidentStore(store) as s:
+        corrections = s.corrections()
+        after = s.incidents()
+    assert len(corrections) == 1 and int(corrections["gazetteer_id"].iloc[0]) == alternative
+    assert int(after.loc[after["article_id"] == target["article_id"], "gazetteer_id"].iloc[0]) == alternative
+    # the app reread the store: the table shows the corrected place for that article
+    table_after = _table(at)
+    assert len(table_after) == len(table_before)
+    assert not table_after.equals(table_before)
+
+
+def test_playback_steps_through_the_period(app):
+    at = app.run()
+    everything = len(_table(at))
+    at.toggle(key="play_on").set_value(True).run()
+    assert not at.exception
+    weeks = at.radio(key="f_bin").set_value("week").run()
+    first = _table(weeks)
+    assert len(first) < everything
+    counts = [len(first)]
+    for _ in range(4):
+        at.button(key="play_next").click().run()
+        counts.append(len(_table(at)))
+    assert any(c != counts[0] for c in counts), "the shown incidents change step by step"
+    assert all(c < everything for c in counts)
+    at.toggle(key="play_cumulative").set_value(True).run()
+    assert len(_table(at)) >= counts[-1]

@@ -123,3 +123,11 @@ def test_reprocess_after_a_gazetteer_rebuild(tmp_path: Path,
     assert main(["ingest", "--reprocess", "--store", str(store)]) == 0
     assert "reprocessed 1 stored articles" in capsys.readouterr().out
     assert main(["ingest", "--store", str(store)]) == 2
+
+
+def test_untrusted_ids_cannot_drive_the_terminal(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    source = write_jsonl(tmp_path / "evil.jsonl", [{"id": "x\x1b[2Jy", "published": "bad"}])
+    assert main(["ingest", str(source), "--store", str(tmp_path / "s.gpkg")]) == 0
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "x\\x1b[2Jy" in err

@@ -8,6 +8,11 @@ import sys
 from pathlib import Path
 
 
+def safe(line: str) -> str:
+    """Ids and reasons come from untrusted input: no terminal control characters."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", help="files (.txt .jsonl .csv .rss/.atom/.xml), folders "
                    "(recursive) or feed URLs (with --allow-urls)")
@@ -79,10 +84,10 @@ def run(args: argparse.Namespace) -> int:
                 out.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
     else:
         for item in report.rejects:
-            print(f"rejected {item.source}{' [' + item.record_id + ']' if item.record_id else ''}"
-                  f": {item.reason}", file=sys.stderr)
+            record = f" [{item.record_id}]" if item.record_id else ""
+            print(safe(f"rejected {item.source}{record}: {item.reason}"), file=sys.stderr)
     for source, note in report.notes:
-        print(f"note {source}: {note}", file=sys.stderr)
+        print(safe(f"note {source}: {note}"), file=sys.stderr)
     print(f"{report.summary()} -> {store.path}"
           + (f"; rejects in {args.rejects}" if args.rejects and report.rejects else ""))
     return 1 if args.strict and report.rejected else 0

@@ -39,7 +39,8 @@ ORG_HEADS = frozenset(
     "symphony orchestra opera ballet theatre theater museum library zoo church cathedral diocese "
     "archdiocese synagogue mosque chamber board agency authority bureau service services office "
     "federation association union league conference foundation fund trust society stadium arena "
-    "times-union democrats republicans network radio tv television broadcasting".split()
+    "times-union democrats republicans network radio tv television broadcasting "
+    "army navy marines corps guard".split()
 )
 
 # "<head> of <place>" is an organisation: "Bank of America", "University of Texas".
@@ -94,6 +95,12 @@ def common_word_zipf() -> dict[str, float]:
 def first_names() -> frozenset[str]:
     """Folded given names."""
     return frozenset(_data_lines("first_names.txt"))
+
+
+@cache
+def personal_names() -> frozenset[str]:
+    """Given names and surnames together."""
+    return first_names() | surnames()
 
 
 @cache

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
+import shapely
 
 from geo import paths
 from geo.view.assets import STATIC_DIR, STATIC_URL
@@ -23,8 +24,10 @@ LEVELS: dict[str, tuple[str, list[str]]] = {
     "adm2": ("admin2_code", ["admin2_code", "name"]),
 }
 BASEMAP_DIR = STATIC_DIR / "basemap"
-# ~100 m: plenty for outlines at the zooms an overview map is used at
+# ~100 m coordinates, ~5 km simplification: plenty for an overview map, and it halves the
+# bytes the browser fetches and parses on every map load
 COORD_PRECISION = 3
+SIMPLIFY_DEGREES = 0.05
 
 
 def basemap_url(level: str) -> str:
@@ -38,6 +41,13 @@ def write_level(boundaries: gpd.GeoDataFrame, level: str, out_dir: Path) -> Path
         raise ValueError(f"{level} boundaries have no {key!r} column")
     frame = boundaries[[c for c in keep if c in boundaries.columns] + [boundaries.geometry.name]]
     frame = frame.to_crs("EPSG:4326") if frame.crs and frame.crs.to_epsg() != 4326 else frame
+    frame = frame[~frame.geometry.is_empty & frame.geometry.notna()]
+    try:
+        # coverage simplification keeps shared borders shared (no slivers between neighbours)
+        simplified = shapely.coverage_simplify(frame.geometry.values, SIMPLIFY_DEGREES)
+    except (shapely.errors.GEOSException, TypeError, ValueError):  # not a clean coverage
+        simplified = shapely.simplify(frame.geometry.values, SIMPLIFY_DEGREES, preserve_topology=True)
+    frame = frame.set_geometry(gpd.GeoSeries(simplified, index=frame.index, crs="EPSG:4326"))
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{level}.geojson"
     fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".geojson")

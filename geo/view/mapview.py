@@ -52,13 +52,17 @@ class MapOptions:
     height: int = 620
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _counts_values(counts, key: str, name: str, what: str) -> dict[str, list]:
     """{code: [n, colour, tooltip]} for AreaLayer; the tooltip ends with the code in brackets."""
     if counts.empty:
         return {}
     colors = class_colors(counts["n"], class_breaks(int(counts["n"].max())))
     return {
-        str(code): [int(n), color, f"{html.escape(str(label))} — {int(n)} {what} [{html.escape(str(code))}]"]
+        str(code): [int(n), color, f"{html.escape(str(label))} — {_plural(int(n), what)} [{html.escape(str(code))}]"]
         for code, label, n, color in zip(counts[key], counts[name], counts["n"], colors, strict=True)
     }
 
@@ -114,11 +118,11 @@ def build_map(
 
     adm1 = admin_counts(incidents, "adm1_iso", "adm1_name")
     if "adm1" in boundary_urls and not adm1.empty:
-        AreaLayer("Incidents per admin-1", "admin1_iso", _counts_values(adm1, "adm1_iso", "adm1_name", "incidents"),
+        AreaLayer("Incidents per admin-1", "admin1_iso", _counts_values(adm1, "adm1_iso", "adm1_name", "incident"),
                   CHOROPLETH_STYLE, url=boundary_urls["adm1"], show=options.show_admin1_choropleth).add_to(m)
     adm0 = admin_counts(incidents, "adm0_iso3", "adm0_name")
     if "adm0" in boundary_urls and not adm0.empty:
-        AreaLayer("Incidents per country", "iso3", _counts_values(adm0, "adm0_iso3", "adm0_name", "incidents"),
+        AreaLayer("Incidents per country", "iso3", _counts_values(adm0, "adm0_iso3", "adm0_name", "incident"),
                   CHOROPLETH_STYLE, url=boundary_urls["adm0"], show=options.show_country_choropleth).add_to(m)
 
     if not areas.empty:
@@ -127,12 +131,12 @@ def build_map(
                                             ("country", "adm0_iso3", "adm0_name", "adm0")):
             counts = admin_counts(areas[areas["precision"] == precision], key, name)
             if level in boundary_urls and not counts.empty:
-                AreaLayer(f"{precision} mentions", LEVEL_KEYS[level], _counts_values(counts, key, name, "mentions"),
+                AreaLayer(f"{precision} mentions", LEVEL_KEYS[level], _counts_values(counts, key, name, "mention"),
                           AREA_STYLE, url=boundary_urls[level], control=False).add_to(area_group)
         regions = region_polygons(areas, mentions)
         if not regions.empty:
             regions = regions.assign(code=[f"region-{i}" for i in range(len(regions))])
-            values = {c: [int(n), "#fb6a4a", f"{html.escape(str(lbl))} — {int(n)} mentions [{c}]"]
+            values = {c: [int(n), "#fb6a4a", f"{html.escape(str(lbl))} — {_plural(int(n), 'mention')} [{c}]"]
                       for c, lbl, n in zip(regions["code"], regions["label"], regions["n"], strict=True)}
             AreaLayer("derived regions", "code", values, AREA_STYLE,
                       data=regions[["code", "geometry"]].__geo_interface__, control=False).add_to(area_group)

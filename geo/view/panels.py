@@ -169,13 +169,31 @@ def downloads_section(filtered: gpd.GeoDataFrame, mentions: gpd.GeoDataFrame, fi
                                 mime=FORMATS[fmt][1], key=f"dl_{layer}_{fmt}", on_click="ignore")
 
 
-def corrections_section(store_path: str, selected: pd.DataFrame, mentions: gpd.GeoDataFrame,
-                        articles: pd.DataFrame) -> None:
-    if selected.empty:
-        st.caption("Select an incident (map or table) to correct its place mentions.")
+MAX_CORRECTION_CHOICES = 500
+
+
+def _incident_label(row: dict) -> str:
+    title = str(row.get("title") or "")[:70]
+    return f"{row.get('event_date') or row.get('published') or '?'} · {row.get('name') or '?'} · {title}"
+
+
+def corrections_section(store_path: str, shown: pd.DataFrame, selected: pd.DataFrame,
+                        mentions: gpd.GeoDataFrame, articles: pd.DataFrame) -> None:
+    """Pick an incident's mention, see the gazetteer's other candidates, store the analyst's choice."""
+    if shown.empty:
+        st.caption("No incidents to correct under the current filters.")
         return
-    article_id = str(selected.iloc[0]["article_id"])
-    in_article = mentions[mentions["article_id"] == article_id].sort_values("start")
+    pool = shown.head(MAX_CORRECTION_CHOICES)
+    if len(selected) and selected.index[0] not in pool.index:
+        pool = pd.concat([selected.head(1), pool])
+    ids = pool["incident_id"].astype(str).tolist()
+    labels = dict(zip(ids, (_incident_label(r) for r in pool.to_dict("records")), strict=True))
+    default = ids.index(str(selected.iloc[0]["incident_id"])) if len(selected) else 0
+    incident_id = st.selectbox("Incident (click one on the map or in the table to jump to it)", ids,
+                               index=default, format_func=labels.get, key=f"corr_incident_{ids[default]}")
+    row = pool[pool["incident_id"].astype(str) == incident_id].iloc[0]
+    article_id = str(row["article_id"])
+    in_article = mentions[mentions["article_id"] == article_id].sort_values("start") if len(mentions) else mentions
     if in_article.empty:
         st.caption("This article has no stored mentions.")
         return
@@ -192,16 +210,18 @@ def corrections_section(store_path: str, selected: pd.DataFrame, mentions: gpd.G
     except Exception as exc:  # the geoparser or gazetteer may be missing: say so, keep the app up
         st.warning(f"Candidates are unavailable: {exc}")
         return
-    choices = {None: "Not a place (remove this mention)"}
+    choices: dict[int | None, str] = {None: "Not a place (remove this mention)"}
     for place in candidates:
         where = ", ".join(p for p in (place.admin1_iso, place.country) if p)
         choices[place.id] = f"{place.name} — {place.level}{', ' + where if where else ''} (id {place.id})"
     current = mention.get("place_id")
-    ids = list(choices)
-    pick = st.radio("Gazetteer candidates", ids, format_func=choices.get, key=f"corr_pick_{article_id}",
-                    index=ids.index(current) if current in ids else 0)
+    current = int(current) if current is not None and not pd.isna(current) else None
+    keys = list(choices)
+    pick = st.radio("Gazetteer candidates", keys, format_func=choices.get,
+                    key=f"corr_pick_{article_id}_{mention['start']}",
+                    index=keys.index(current) if current in keys else 0)
     note = st.text_input("Note (optional)", key=f"corr_note_{article_id}")
-    if st.button("Save correction", type="primary", key=f"corr_save_{article_id}"):
+    if st.button("Save correction", type="primary", key="corr_save", disabled=pick == current):
         from geo.view.data import open_store
 
         try:
@@ -212,8 +232,10 @@ def corrections_section(store_path: str, selected: pd.DataFrame, mentions: gpd.G
             st.error(f"Correction not saved: {exc}")
             return
         st.cache_data.clear()
-        st.success("Correction saved; the map is updated.")
+        st.session_state["corr_saved"] = f"Saved: “{mention['surface']}” is now {choices[pick]}."
         st.rerun()
+    if msg := st.session_state.pop("corr_saved", None):
+        st.success(msg)
 
 
 def upload_section(store_path: str) -> None:
@@ -225,36 +247,41 @@ def upload_section(store_path: str) -> None:
     from geo.view.data import open_store
 
     with tempfile.TemporaryDirectory() as tmp:
-        saved = []
+        saved: dict[str, str] = {}  # temp path -> the name the analyst uploaded
         for i, f in enumerate(files):
             # keep the suffix (it selects the reader) but never trust the name as a path
             name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(f.name).name)[-80:] or "upload"
             path = Path(tmp) / f"{i:03d}_{name}"
             path.write_bytes(f.getvalue())
-            saved.append(path)
-        result = read_paths(saved)
-        records = list(getattr(result, "records", []))
-        rejects = list(getattr(result, "rejects", []))
+            saved[str(path)] = f.name
+        result = read_paths(list(saved))
+        records = list(result.records)
         bar = st.progress(0.0, text="Ingesting…")
         total = max(len(records), 1)
 
         def progress(report) -> None:
-            done = report.read
-            bar.progress(min(done / total, 1.0), text=f"Ingested {done} of {len(records)} articles")
+            bar.progress(min(report.read / total, 1.0), text=f"Ingested {report.read} of {len(records)} articles")
 
         try:
             with open_store(store_path) as store:
                 report = store.ingest(records, batch_size=20, progress=progress)
         except Exception as exc:
-            st.error(f"Ingest failed, nothing lost from the store: {exc}")
+            st.error(f"Ingest failed; articles stored before the error are kept: {exc}")
             return
     bar.progress(1.0, text="Done")
-    st.success(report.summary())
-    all_rejects = rejects + list(report.rejects)
-    if all_rejects:
-        st.warning(f"{len(all_rejects)} rejected")
-        st.dataframe(pd.DataFrame([{"source": getattr(r, "source", ""), "reason": getattr(r, "reason", str(r))}
-                                   for r in all_rejects]), hide_index=True)
+    rejects = list(result.rejects) + list(report.rejects)
+
+    def original(source: str) -> str:
+        for temp, name in saved.items():
+            source = source.replace(temp, name)
+        return source
+
+    st.success(f"Read {len(records) + len(rejects)} records from {len(files)} file(s): stored {report.stored}, "
+               f"already present {report.already_present}, rejected {len(rejects)} ({report.seconds:.1f} s).")
+    if rejects:
+        st.warning(f"{len(rejects)} rejected: nothing else was lost.")
+        st.table(pd.DataFrame([{"source": original(r.source), "record": r.record_id or "", "reason": r.reason}
+                               for r in rejects[:200]]))
     st.cache_data.clear()
 
 

@@ -37,6 +37,9 @@ def adm1_shapes():
 store_path = paths.default_store()
 st.title("Incident map")
 st.caption(f"Store: `{store_path}`")
+if not st.get_option("server.enableStaticServing"):
+    st.error("Static file serving is off, so the map cannot load Leaflet. Start the app from the "
+             "project folder (it reads .streamlit/config.toml) or pass --server.enableStaticServing true.")
 if missing := missing_assets():
     st.warning("Leaflet is not installed locally, so the map cannot draw offline. Run `geo assets` "
                f"(missing: {', '.join(missing)}).")

@@ -12,9 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
-
-from geo.geoparse_index import KIND_CODE, KINDS, Entry, GazetteerIndex
+from geo.geoparse_index import KIND_CODE, KINDS, Entry, GazetteerIndex, marked
 from geo.nlp import lexicon
 from geo.nlp.context import (
     comma_follower,
@@ -25,6 +23,7 @@ from geo.nlp.context import (
     word_after,
     word_before,
 )
+from geo.nlp.similarity import alt_unlike
 from geo.textnorm import fold
 
 NAME, DEMONYM, ASCII, ALT, ABBR, ISO, AFTER_COMMA, PRESS = (KIND_CODE[k] for k in KINDS)
@@ -33,6 +32,7 @@ COMMON_MID = 4.9  # Zipf above which a capitalised mid-sentence word is still no
 COMMON_SOFT = 4.0  # ... and above which it must be a big place to count
 COMMON_START = 3.3  # Zipf above which a sentence-initial word is suspect
 BIG_PLACE = 100_000
+BIG_REGION = 1_000_000
 SMALL_ALT_PLACE = 15_000  # an alternate name alone is trusted only for a town this big
 STREET = re.compile(
     r"^(?:\s+[A-Z][\w'’-]*)?\s+(Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Drive|Dr\.|"
@@ -55,6 +55,7 @@ class Candidate:
     dropped: str | None = None  # why this is not a place mention (None = kept)
     notes: list[str] = field(default_factory=list)
     comma_next: Candidate | None = None  # "Culiacán, Sinaloa": the container after the comma
+    level_memo: dict = field(default_factory=dict, repr=False)  # best_level() cache
 
     @property
     def kept(self) -> bool:
@@ -99,8 +100,9 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
     """Leftmost-longest gazetteer matches on word boundaries (masked = markup blanked)."""
     folded = prepare(masked)
     hits: list[tuple[int, int, tuple]] = []
-    for end_idx, (key, entries) in index.automaton.iter(folded):
-        e = end_idx + 1
+    # the automaton runs over marked(folded), one character longer: its end index i
+    # (inclusive) is the exclusive end of the name in the original text
+    for e, (key, entries) in index.automaton.iter(marked(folded)):
         s = e - len(key)
         first = masked[s]
         # a name starts on a capital, or on any letter right after a hashtag
@@ -126,9 +128,15 @@ def _entry_kinds(c: Candidate) -> set[int]:
     return {e.kind for e in c.entries}
 
 
+_LEVEL_ORDER = {"country": 0, "region": 1, "admin1": 2, "admin2": 3, "place": 4}
+
+
 def best_level(c: Candidate, index: GazetteerIndex, kinds: tuple[int, ...] | None = None) -> str:
     """The highest level among the candidate's places (country > region > admin1 > ...)."""
-    order = {"country": 0, "region": 1, "admin1": 2, "admin2": 3, "place": 4}
+    memo_key = (kinds, len(c.entries))
+    if memo_key in c.level_memo:
+        return c.level_memo[memo_key]
+    order = _LEVEL_ORDER
     best = "place"
     for e in c.entries:
         if kinds is not None and e.kind not in kinds:
@@ -136,6 +144,7 @@ def best_level(c: Candidate, index: GazetteerIndex, kinds: tuple[int, ...] | Non
         row = index.places.get(e.place_id)
         if row and order.get(row.level, 9) < order[best]:
             best = row.level
+    c.level_memo[memo_key] = best
     return best
 
 
@@ -313,7 +322,7 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
             c.dropped = "acronym that only matches a place's alternate name"
             continue
         letters = c.key.replace(".", "")
-        if len(letters) <= 2 and not c.surface.replace(".", "").isupper():
+        if len(letters) <= 2 and not c.surface.replace(".", "").isupper() and AFTER_COMMA not in _entry_kinds(c):
             c.dropped = "two-letter name not written as a code"
             continue
         if _entry_kinds(c) <= {ISO}:
@@ -407,8 +416,7 @@ def _weak_alternate_name(c: Candidate, index: GazetteerIndex, zipf: float) -> st
     for e in c.entries:
         row = index.places[e.place_id]
         best_pop = max(best_pop, row.population)
-        own = fold(row.name)
-        if fuzz.ratio(c.key, own) >= 75 or c.key in own.replace("-", " ").split():
+        if not alt_unlike(c.key, row):
             similar = True
     if zipf >= 2.5:
         return "alternate name that is also an English word"
@@ -467,5 +475,8 @@ def _propagate_person_names(cands: list[Candidate], index: GazetteerIndex) -> No
         return
     for c in cands:
         if c.kept and c.key in person_keys and c.comma_next is None and c.kind == "toponym":
-            if best_level(c, index, (NAME, ASCII, ALT, ABBR)) not in HIGH_LEVELS:
-                c.dropped = "person: same name used for a person elsewhere in the text"
+            # a country or a big state keeps its own sense ("Georgia Smith" vs "Georgia")
+            level = best_level(c, index, (NAME, ASCII, ALT, ABBR))
+            if level in ("country", "region") or (level == "admin1" and max_population(c, index) >= BIG_REGION):
+                continue
+            c.dropped = "person: same name used for a person elsewhere in the text"

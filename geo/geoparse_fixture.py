@@ -34,6 +34,8 @@ PLACES = [
     (2639577, "Reading", "place", "PPLA2", "GB", "GB.ENG", "GB-ENG", None, 318_014, 51.457, -0.97),
     (2643743, "London", "place", "PPLC", "GB", "GB.ENG", "GB-ENG", None, 8_961_989, 51.509, -0.126),
     (2635167, "United Kingdom", "country", "PCLI", "GB", None, None, None, 66_488_991, 54.0, -2.0),
+    (2911522, "Hamm", "place", "PPLA3", "DE", "DE.07", "DE-NW", None, 178_967, 51.68, 7.82),
+    (4176318, "Walton", "place", "PPL", "US", "US.IN", "US-IN", None, 1_049, 40.66, -86.24),
 ]
 # extra names: (place id, name, kind)
 NAMES = [
@@ -41,7 +43,7 @@ NAMES = [
     (6252001, "US", "abbr"), (6252001, "USA", "abbr"), (2635167, "UK", "abbr"),
     (3017382, "French", "demonym"), (614540, "Georgian", "demonym"),
     (5332921, "CA", "abbr"), (4896861, "IL", "abbr"), (6252001, "America", "alt"),
-    (2635167, "Britain", "alt"),
+    (2635167, "Britain", "alt"), (2911522, "Hamas", "alt"),
 ]
 META = {"build_id": "tiny-fixture-1", "schema": "1"}
 

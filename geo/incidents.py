@@ -21,9 +21,9 @@ from geo.types import Mention
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "gov", "lt", "col", "sgt",
                   "capt", "prof", "jr", "sr", "no", "vs", "mt", "ft", "u.s", "u.k", "u.n", "inc",
                   "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-                  "oct", "nov", "dec", "e.g", "i.e",
-                  # AP-style US state abbreviations in datelines ("VALDOSTA, Ga. (AP) -")
-                  "ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind",
+                  "oct", "nov", "dec", "e.g", "i.e"}
+# AP-style US state abbreviations ("VALDOSTA, Ga. (AP) -"); only when capitalised ("fell ill.")
+_STATES = {"ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind",
                   "kan", "ky", "la", "md", "mass", "mich", "minn", "miss", "mo", "mont", "neb",
                   "nev", "n.h", "n.j", "n.m", "n.y", "n.c", "n.d", "okla", "ore", "pa", "r.i",
                   "s.c", "s.d", "tenn", "tex", "vt", "va", "wash", "wis", "wyo"}
@@ -77,8 +77,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for match in _BOUNDARY.finditer(text):
         cut = match.start()
         token = re.search(r"([\w.]+)[.!?][\"'”’)]*$", text[start:cut])
-        word = (token.group(1) if token else "").lower()
-        if "\n" not in match.group(0) and (word in _ABBREVIATIONS or len(word) == 1):
+        raw = token.group(1) if token else ""
+        word = raw.lower()
+        abbreviation = word in _ABBREVIATIONS or len(word) == 1 or \
+            (word in _STATES and raw[:1].isupper())
+        if "\n" not in match.group(0) and abbreviation:
             continue
         if text[cut - 1:cut] == ")" and not text[start:cut].lstrip().startswith(("(", "[")):
             continue  # only a whole parenthetical (a related-story link) ends a sentence

@@ -8,6 +8,8 @@ directly on those codes and take the boundary polygon (or the derived geometry) 
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -15,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo import paths
 from geo.types import GEO_PRECISION, Mention
 
 CRS = "EPSG:4326"
@@ -36,6 +39,8 @@ class AdminBoundaries:
     # polygons for the choropleth count layers (one per unit, so detail is affordable)
     counts0: gpd.GeoDataFrame | None = None
     counts1: gpd.GeoDataFrame | None = None
+    # admin-2 names by GeoNames code where no adm2 boundaries exist (outside the US)
+    admin2_names: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         self.shapes0 = self.adm0 if self.shapes0 is None else self.shapes0
@@ -103,10 +108,16 @@ def load_admin_boundaries() -> AdminBoundaries:
         return frame if len(frame) else None
 
     simplified0, simplified1 = safe("adm0", True), safe("adm1", True)
+    admin2_names = None
+    if paths.gazetteer_db().exists():
+        with closing(sqlite3.connect(f"file:{paths.gazetteer_db()}?mode=ro", uri=True)) as db:
+            admin2_names = dict(db.execute("SELECT admin2_code, name FROM places "
+                                           "WHERE level = 'admin2' AND admin2_code IS NOT NULL"))
     return AdminBoundaries(
         adm0=load_boundaries("adm0"), adm1=load_boundaries("adm1"), adm2=safe("adm2", False),
         shapes0=lighten(simplified0), shapes1=lighten(simplified1),
         shapes2=lighten(safe("adm2", True)), counts0=simplified0, counts1=simplified1,
+        admin2_names=admin2_names,
     )
 
 
@@ -173,7 +184,9 @@ def join_mentions(mentions: list[Mention], boundaries: AdminBoundaries | None = 
     # 3. names from the code tables
     result["adm0_name"] = result["adm0_iso3"].map(lambda c: b.adm0_by_iso3.get(c, (None,))[0])
     result["adm1_name"] = result["adm1_iso"].map(lambda c: b.adm1_by_iso.get(c, (None,))[0])
-    result["adm2_name"] = result["adm2_code"].map(lambda c: b.adm2_by_code.get(c, (None,))[0])
+    names2 = b.admin2_names or {}
+    result["adm2_name"] = result["adm2_code"].map(
+        lambda c: b.adm2_by_code.get(c, (None,))[0] or names2.get(c))
 
     # 4. shapes for area-level mentions and derived regions (points stay points)
     shapes, wkts = [], []

@@ -195,7 +195,7 @@ def make_record(fields: dict, source_path: str, notes: list[str] | None = None,
     return ArticleRecord(
         text=text,
         article_id=str(record_id).strip() if record_id not in (None, "") else "",
-        title=opt("title"),
+        title=opt("title") or headline(text) or None,  # the app lists articles by title
         url=opt("url"),
         source=opt("source"),
         published=published,

@@ -14,11 +14,9 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
-
 from geo.extract import ABBR, AFTER_COMMA, ALT, ASCII, DEMONYM, ISO, NAME, PRESS, Candidate
 from geo.geoparse_index import Entry, GazetteerIndex, PlaceRow
-from geo.textnorm import fold
+from geo.nlp.similarity import alt_unlike
 
 LEVEL_PRIOR = {"country": 10.0, "region": 7.5, "admin1": 7.0, "admin2": 3.0}
 FCODE_PRIOR = {"PPLC": 6.0, "PPLA": 4.0, "PPLA2": 3.0, "PPLA3": 2.3, "PPLA4": 2.2, "PPLG": 3.0}
@@ -85,12 +83,6 @@ class DocContext:
     def admin1_bonus(self, code: str, own: Counter) -> float:
         n = self.admin1[code] - own[code]
         return 0.0 if n <= 0 or not code else ADMIN1_CONTEXT + 0.25 * min(n, 4)
-
-
-def alt_unlike(key: str, row: PlaceRow) -> bool:
-    """An alternate name that does not look like the place's own name ("Jim" for Jimma)."""
-    own = fold(row.name)
-    return not (fuzz.ratio(key, own) >= 75 or key in own.replace("-", " ").split())
 
 
 def _rank(entries: tuple[Entry, ...], index: GazetteerIndex, key: str = "") -> list[tuple[float, PlaceRow, int]]:
@@ -239,7 +231,7 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
     whose name is a common given name or surname."""
     from geo.nlp import lexicon
 
-    names, surnames = lexicon.first_names(), lexicon.surnames()
+    common_names = lexicon.common_personal_names()
     for c in cands:
         res = resolutions.get(id(c))
         if not c.kept or res is None or res.place is None or c.kind == "demonym":
@@ -247,16 +239,17 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
         row = res.place
         if row.level in ("country", "region") or "comma" in res.support or "state" in res.support:
             continue
+        named_county = row.level == "admin2" and " " in c.key  # "Henry County" says what it is
         small = row.population < (SMALL_ADMIN1 if row.level == "admin1" else SMALL_PLACE)
         if res.matched_kind == ALT and row.population < 1_000_000 and alt_unlike(c.key, row) and "comma" not in res.support:
             c.dropped = f"'{c.surface}' is only an unlike alternate name of {row.name}"
-        elif res.other_countries and "country" not in res.support and small:
+        elif res.other_countries and "country" not in res.support and small and not named_county:
             c.dropped = f"{row.name} ({row.country}) is small and abroad, and the text is about other countries"
         elif row.level == "place" and row.population < TINY_PLACE and not res.support & {"admin1", "comma"}:
             c.dropped = f"{row.name} is a hamlet (pop {row.population}) and nothing nearby is mentioned"
         elif (
             row.level in ("place", "admin2") and row.population < PERSONLIKE_PLACE
-            and (c.key in names or c.key in surnames) and "admin1" not in res.support
+            and c.key in common_names and "admin1" not in res.support
         ):
             c.dropped = f"'{c.surface}' is a common personal name and {row.name} a small place"
 

@@ -78,6 +78,16 @@ def parse_text(text: str, published: date | None) -> list[Mention]:
     return parse(text, published=published.isoformat() if published else None)
 
 
+def _parse_job(job: tuple[Parser | None, str, date | None]) -> tuple[list[Mention] | None,
+                                                                   str | None]:
+    """(mentions, None) or (None, error text): one bad article must not stop the run."""
+    parser, text, published = job
+    try:
+        return (parser or parse_text)(text, published), None
+    except Exception as exc:  # noqa: BLE001
+        return None, f"{type(exc).__name__}: {exc}"
+
+
 def place_to_mention_fields(place: Place | dict) -> dict:
     p = place if isinstance(place, dict) else place.to_dict()
     return {"place_id": p["id"], "name": p["name"], "level": p["level"],
@@ -200,32 +210,77 @@ class IncidentStore:
 
     # -- ingest --------------------------------------------------------------------------
     def ingest(self, records: Iterable[ArticleRecord | Reject], batch_size: int = 100,
-               progress: Callable[[IngestReport], None] | None = None) -> IngestReport:
-        """Parse, join, choose the incident and write; rejects (from reading) are counted."""
+               progress: Callable[[IngestReport], None] | None = None,
+               workers: int = 1) -> IngestReport:
+        """Parse, join, choose the incident and write; rejects (from reading) are counted.
+
+        With workers > 1 the geoparser runs in forked worker processes, one batch ahead of
+        the join and write in this process (which stays the only writer). Forking suits the
+        CLI; multi-threaded callers (the Streamlit app) keep workers=1."""
         report = IngestReport()
         started = time.perf_counter()
-        for batch in _batches(records, batch_size):
-            articles = []
-            for item in batch:
-                report.read += 1
-                if isinstance(item, Reject):
-                    report.reject(item)
-                else:
-                    articles.append(item)
-                    report.notes.extend((item.source_path or item.article_id, n)
-                                        for n in item.notes)
-            self._ingest_batch(articles, report)
-            if progress:
-                progress(report)
+        pool = self._parse_pool(workers) if workers > 1 else None
+        in_flight: dict[str, str] = {}  # content hash -> article id, parsed but not yet written
+        pending: tuple[list[ArticleRecord], Callable[[], list]] | None = None
+        try:
+            for batch in _batches(records, batch_size):
+                articles = []
+                for item in batch:
+                    report.read += 1
+                    if isinstance(item, Reject):
+                        report.reject(item)
+                    else:
+                        articles.append(item)
+                        report.notes.extend((item.source_path or item.article_id, n)
+                                            for n in item.notes)
+                fresh = self._new_articles(articles, report, in_flight)
+                in_flight.update((a.content_hash, a.article_id) for a in fresh)
+                started_parse = self._start_parse(fresh, pool)
+                if pending:
+                    self._finish_batch(*pending, report)
+                    for done in pending[0]:  # written (or rejected): the database knows now
+                        in_flight.pop(done.content_hash, None)
+                    if progress:
+                        progress(report)
+                pending = (fresh, started_parse)
+            if pending:
+                self._finish_batch(*pending, report)
+                if progress:
+                    progress(report)
+        finally:
+            if pool is not None:
+                pool.terminate()
         report.seconds = time.perf_counter() - started
         return report
 
+    def _parse_pool(self, workers: int) -> object:
+        """Forked workers inherit the parser already loaded here (no reload per worker)."""
+        import multiprocessing
+
+        if self._parser is None:
+            parse_text("Warm-up in Paris.", None)
+        return multiprocessing.get_context("fork").Pool(workers)
+
+    def _start_parse(self, articles: list[ArticleRecord], pool: object | None,
+                     ) -> Callable[[], list]:
+        """Parse now (no pool) or in the background; returns a function giving the results:
+        per article, its mentions or the exception text."""
+        jobs = [(self._parser, a.text, a.published_date) for a in articles]
+        if pool is None:
+            results = [_parse_job(job) for job in jobs]
+            return lambda: results
+        handle = pool.map_async(_parse_job, jobs, chunksize=max(1, len(jobs) // 8))
+        return handle.get
+
     def _new_articles(self, articles: list[ArticleRecord], report: IngestReport,
-                      ) -> list[ArticleRecord]:
+                      in_flight: dict[str, str] | None = None) -> list[ArticleRecord]:
+        """Articles to store; the rest are already present (same content) or rejected
+        (an id the store already has for other content)."""
+        in_flight = in_flight or {}
         hashes = {a.content_hash for a in articles}
         ids = {a.article_id for a in articles}
-        known_hashes = self._existing("content_hash", hashes)
-        known_ids = self._existing("article_id", ids)
+        known_hashes = self._existing("content_hash", hashes) | (hashes & in_flight.keys())
+        known_ids = self._existing("article_id", ids) | (ids & set(in_flight.values()))
         fresh, seen = [], set()
         for article in articles:
             digest = article.content_hash
@@ -275,23 +330,22 @@ class IncidentStore:
         parser = self._parser or parse_text
         return parser(article.text, article.published_date)
 
-    def _ingest_batch(self, articles: list[ArticleRecord], report: IngestReport) -> None:
-        fresh = self._new_articles(articles, report)
+    def _finish_batch(self, fresh: list[ArticleRecord], results: Callable[[], list],
+                      report: IngestReport) -> None:
+        """Corrections, one vectorised admin join for the batch, then one transaction with a
+        savepoint per article."""
         if not fresh:
             return
         corrections = self._corrections_for({a.content_hash for a in fresh})
         parsed: list[tuple[ArticleRecord, list[Mention]]] = []
-        for article in fresh:
-            try:
-                mentions = self._parse(article)
-            except Exception as exc:  # noqa: BLE001 - one bad article must not stop the run
-                report.reject(Reject(article.source_path or "", f"geoparser failed: "
-                                     f"{type(exc).__name__}: {exc}", article.article_id))
+        for article, (mentions, error) in zip(fresh, results(), strict=True):
+            if error is not None:
+                report.reject(Reject(article.source_path or "", f"geoparser failed: {error}",
+                                     article.article_id))
                 continue
             mentions = apply_corrections(article.text, mentions,
                                          corrections.get(article.content_hash, []))
             parsed.append((article, mentions))
-        # one vectorised admin join for the whole batch
         joined = join_mentions([m for _, ms in parsed for m in ms], self.boundaries)
         # plain lists: slicing pandas frames per article costs more than the parse
         records = joined.drop(columns="geometry").to_dict("records")
@@ -474,7 +528,8 @@ class IncidentStore:
         where, params = _where(table, filters)
         extra, join = "", ""
         if table == "mentions":  # the article's event date, source and a context snippet
-            extra = (", i.event_date AS event_date, i.source_url AS source_url, "
+            extra = (", t.place_id AS gazetteer_id, i.published AS published, "
+                     "i.event_date AS event_date, i.source_url AS source_url, "
                      "trim(replace(replace(substr(a.text, max(1, t.start - 79), t.\"end\" - "
                      "t.start + 160), char(10), ' '), char(13), ' ')) AS snippet")
             join = " LEFT JOIN incidents i ON i.article_id = t.article_id"

@@ -9,6 +9,8 @@ Sources (installed only to run this script, not project dependencies):
 - geo/data/first_names.txt: given names with a frequency class >= 3 in at least one
   country column of gender-guesser 0.4.0's nam_dict.txt (Jörg Michael's name dictionary),
   used to spot person-name sequences ("Jesus Humberto Limon").
+- geo/data/common_given_names.txt: the most frequent US given names (same package,
+  dist.male.first / dist.female.first), for "a small town named like a person".
 - geo/data/surnames.txt: the most frequent US surnames (US Census 1990 `dist.all.last`, as
   shipped in the `names` 0.3.0 package), used to spot "Jones said" / "Mr. Clark".
 Run: python scripts/build_wordlists.py
@@ -73,6 +75,22 @@ def build_first_names() -> int:
 TOP_SURNAMES = 5000
 
 
+TOP_GIVEN = 1000
+
+
+def build_common_given_names() -> int:
+    import names
+
+    folder = Path(names.__file__).parent
+    rows: list[str] = []
+    for f in ("dist.male.first", "dist.female.first"):
+        lines = (folder / f).read_text(encoding="utf-8").splitlines()[:TOP_GIVEN]
+        rows += [line.split()[0].lower() for line in lines]
+    header = f"# the {TOP_GIVEN} most frequent US male and female given names (names==0.3.0, US Census 1990)\n"
+    (OUT / "common_given_names.txt").write_text(header + "\n".join(sorted(set(rows))) + "\n", encoding="utf-8")
+    return len(set(rows))
+
+
 def build_surnames() -> int:
     import names
 
@@ -88,4 +106,5 @@ if __name__ == "__main__":
     print("common words:", build_common_words())
     print("first names:", build_first_names())
     print("surnames:", build_surnames())
+    print("common given names:", build_common_given_names())
     sys.exit(0)

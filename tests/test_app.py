@@ -189,3 +189,21 @@ def test_playback_steps_through_the_period(app):
     assert all(c < everything for c in counts)
     at.toggle(key="play_cumulative").set_value(True).run()
     assert len(_table(at)) >= counts[-1]
+
+
+def test_app_without_a_store_explains_and_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("GEO_STORE", str(tmp_path / "none.gpkg"))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert any("No store at" in i.value for i in at.info)
+    assert at.metric[0].value == "0"
+
+
+def test_app_on_an_unreadable_store_shows_an_error(tmp_path, monkeypatch):
+    bad = tmp_path / "bad.gpkg"
+    bad.write_text("not a geopackage")
+    monkeypatch.setenv("GEO_STORE", str(bad))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert any("Could not read the store" in e.value for e in at.error)
+    assert bad.read_text() == "not a geopackage"  # nothing overwritten

@@ -116,6 +116,8 @@ def _incident_count(page) -> int:
 
 
 def _wait_for_map(page):
+    # after a rerun the old map iframe lingers until the new one has mounted
+    page.wait_for_function(f"() => document.querySelectorAll('{MAP_FRAME}').length === 1", timeout=60_000)
     frame = page.frame_locator(MAP_FRAME)
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
     frame.locator(".marker-cluster, path.leaflet-interactive").first.wait_for(timeout=60_000)
@@ -205,38 +207,44 @@ def test_geojson_download_is_valid(server, page):
     assert page.external_requests == []
 
 
+def _assert_inert(page, card) -> None:
+    text = card.inner_text()
+    assert "<script>window.__xss='title'" in text  # shown as text, not parsed
+    assert "<script>window.__xss='text'" in text or "<img src=x onerror" in text
+    assert card.locator("script, img").count() == 0
+    assert card.locator("a").count() == 0  # its javascript: URL is not made a link
+    page.wait_for_timeout(500)
+    assert page.dialogs == []
+    for frame in page.frames:
+        assert frame.evaluate("() => window.__xss === undefined ? null : window.__xss") is None
+
+
 def test_hostile_article_text_shows_literally_and_runs_nothing(server, page):
     page.goto(server + "/?q=__xss")
     _wait_for_app(page)
     assert _incident_count(page) == 1
-    # select the only table row: the evidence card renders the article's title and snippet
+    # 1. click it on the map: its popup (a point) or tooltip (an area) and the evidence card
+    frame = _wait_for_map(page)
+    frame.locator(".leaflet-overlay-pane path.leaflet-interactive").first.click(force=True)
+    popup = frame.locator(".leaflet-popup-content, .leaflet-tooltip").first
+    popup.wait_for(timeout=15_000)
+    if frame.locator(".leaflet-popup-content").count():
+        assert "<script>window.__xss='title'" in popup.inner_text()
+        assert popup.locator("script, img").count() == 0
+    card = page.locator(".evidence").first
+    card.wait_for(timeout=30_000)
+    _assert_inert(page, card)
+    page.screenshot(path=str(ARTIFACTS / "app-escaped.png"), full_page=True)
+    # 2. select the table row: the same card, from the table
+    page.reload()
+    _wait_for_app(page)
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
     card = page.locator(".evidence").first
     card.wait_for(timeout=30_000)
-    text = card.inner_text()
-    assert "<script>window.__xss='title'" in text  # shown as text, not parsed
-    assert "<script>window.__xss='text'" in text or "<img src=x onerror" in text
-    page.wait_for_timeout(1000)
-    assert page.dialogs == []
-    assert page.evaluate("() => window.__xss") is None
-    for frame in page.frames:
-        assert frame.evaluate("() => window.__xss === undefined ? null : window.__xss") is None
-    assert card.locator("script, img").count() == 0
-    assert card.locator("a").count() == 0  # its javascript: URL is not made a link
-    # on the map: a point's popup (or an area's tooltip) shows the same text, inert
-    frame = _wait_for_map(page)
-    point = frame.locator(".leaflet-overlay-pane path.leaflet-interactive").first
-    point.click(force=True)
-    popup = frame.locator(".leaflet-popup-content, .leaflet-tooltip").first
-    popup.wait_for(timeout=15_000)
-    if frame.locator(".leaflet-popup-content").count():
-        assert "<script>window.__xss='title'" in popup.inner_text()
-        assert popup.locator("script, img").count() == 0
-    assert page.dialogs == [] and page.evaluate("() => window.__xss") is None
-    page.screenshot(path=str(ARTIFACTS / "app-escaped.png"), full_page=True)
+    _assert_inert(page, card)
     assert page.external_requests == []
 
 

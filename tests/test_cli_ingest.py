@@ -102,7 +102,8 @@ def test_sample_corpus_as_make_run_does(tmp_path: Path, capsys: pytest.CaptureFi
     if not any(sample.glob("*.jsonl")):
         pytest.skip("data/sample not written yet (another helper's task)")
     store = tmp_path / "s.gpkg"
-    assert main(["ingest", str(sample), "--store", str(store), "--if-empty"]) == 0
+    assert main(["ingest", str(sample), "--store", str(store), "--if-empty",
+                 "--workers", "2"]) == 0
     out = capsys.readouterr().out
     read = int(out.split("read ")[1].split(",")[0])
     stored = int(out.split("stored ")[1].split(",")[0])

@@ -58,6 +58,12 @@ def test_mention_polygons_are_reoriented_and_rounded(store: IncidentStore) -> No
     assert south["geometry"]["type"] == "Polygon"
     assert len(south["geometry"]["coordinates"]) == 2  # the lake hole survives
     assert "geometry_wkt" not in south["properties"]
+    props = south["properties"]
+    assert props["gazetteer_id"] == props["place_id"] == 12
+    assert (props["published"], props["event_date"], props["time"]) == \
+        ("2024-03-05", "2024-03-04", "2024-03-04T00:00:00Z")
+    assert props["geo_precision"] == 3 and props["confidence"] == 0.9
+    assert "South" in props["snippet"]
 
 
 def test_stable_ids_and_content(store: IncidentStore) -> None:

@@ -106,3 +106,30 @@ def test_markup_is_masked_without_moving_offsets():
 def test_bytes_are_decoded_with_replacement():
     assert to_text(b"Sonora \xff\xfe ok") == "Sonora \ufffd\ufffd ok"
     assert to_text(None) == ""
+
+
+def test_camel_case_hashtags_and_squashed_names(tiny_index):
+    found = kept("Trending: #UnitedStates #SonoraFloods and #MexicoCity", tiny_index)
+    assert "UnitedStates" in found and "Sonora" in found
+
+
+def test_short_codes_must_look_like_codes(tiny_index):
+    reasons = dropped("Us and them. It cost US$500 in CA-12 zones.", tiny_index)
+    assert "Us" in reasons and "US" in reasons and "CA" in reasons
+
+
+def test_street_and_quoted_names(tiny_index):
+    reasons = dropped("She lives on Springfield Avenue. His nickname was “Coronel,” they said.", tiny_index)
+    assert reasons["Springfield"].startswith("part of a street name")
+    assert reasons["Coronel"].startswith("a quoted name")
+
+
+def test_surname_patterns(tiny_index):
+    reasons = dropped("Marsha J. Walton and Gov. Texas met. Later Walton said no.", tiny_index)
+    assert reasons["Walton"].startswith("person")
+    assert "Texas" in reasons  # after a title
+
+
+def test_unlike_alternate_names_of_mid_sized_towns(tiny_index):
+    reasons = dropped("Clinton refused to talk to Hamas in Gaza.", tiny_index)
+    assert "alternate name" in reasons["Hamas"]

@@ -75,10 +75,11 @@ def test_unresolved_mentions_are_ignored() -> None:
 
 
 def test_sentence_spans_respect_abbreviations() -> None:
-    text = "Gen. Smith arrived on Jan. 5 in the U.S. Army base. Then he left.\n\nNew para"
+    text = ("Gen. Smith arrived on Jan. 5 in the U.S. Army base. Then he fell ill. "
+            "He flew to Macon, Ga. He left.\n\nNew para")
     chunks = [text[s:e] for s, e in sentence_spans(text)]
-    assert chunks == ["Gen. Smith arrived on Jan. 5 in the U.S. Army base.", "Then he left.",
-                      "New para"]
+    assert chunks == ["Gen. Smith arrived on Jan. 5 in the U.S. Army base.", "Then he fell ill.",
+                      "He flew to Macon, Ga. He left.", "New para"]
 
 
 def _seed_mentions(text: str, expected: dict, offset: int) -> list[Mention]:

@@ -106,3 +106,16 @@ def test_real_join_is_vectorised_over_many_points(real_gazetteer_dir: Path) -> N
     joined = join_mentions(mentions)
     assert (joined["adm0_iso3"] == "MEX").mean() > 0.95
     assert joined["adm1_iso"].str.startswith("MX-").mean() > 0.95
+
+
+def test_admin2_names_outside_boundaries_come_from_the_gazetteer(real_gazetteer_dir: Path) -> None:
+    """Culiacán (Mexico) has no adm2 polygon layer, but its municipality is named."""
+    from geo.gazetteer import load_gazetteer
+
+    place = load_gazetteer().lookup("Culiacán", country="MX", level="place")[0]
+    mention = Mention(0, 8, "Culiacán", place_id=place.id, level="place", country="MX",
+                      admin1_code=place.admin1_code, admin2_code=place.admin2_code,
+                      lat=place.lat, lon=place.lon, precision="place")
+    row = join_mentions([mention]).iloc[0]
+    assert row.adm1_iso == "MX-SIN"
+    assert row.adm2_code == place.admin2_code and row.adm2_name

@@ -212,3 +212,13 @@ def test_sample_corpus_reads_with_only_the_bad_records_rejected() -> None:
     assert len(good) >= 60
     assert all(r.published for r in good)
     assert len({r.article_id for r in result.records}) == len(result.records)
+
+
+def test_bad_seed_header_and_oversized_text_are_rejected(tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.txt", "date 2024-13-45\nSomething happened.")
+    huge = write(tmp_path / "huge.txt", "date 2024-01-01\n" + "word " * 1_100_000)
+    result = read_paths([bad, huge])
+    assert not result.records
+    reasons = sorted(r.reason for r in result.rejects)
+    assert "bad date header" in reasons[0] and "not ISO 8601" in reasons[0]
+    assert "not an article" in reasons[1]

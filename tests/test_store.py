@@ -241,3 +241,19 @@ def test_opening_does_not_wait_for_a_running_ingest(store: IncidentStore) -> Non
         assert time.monotonic() - started < 5
     finally:
         store.connection.execute("ROLLBACK")
+
+
+def test_parallel_parsing_stores_the_same_as_serial(tmp_path: Path) -> None:
+    many = [ArticleRecord(f"{a.text} Report {i}.", article_id=f"{a.article_id}-{i}",
+                          published=a.published) for i in range(30) for a in ARTICLES]
+    # same content in the next batch, while the first is parsed but not yet written
+    many.insert(7, ArticleRecord(many[0].text, article_id="dup-content"))
+    with open_store(tmp_path / "serial.gpkg") as serial, \
+            open_store(tmp_path / "parallel.gpkg") as parallel:
+        one = serial.ingest(many, batch_size=7)
+        two = parallel.ingest(many, batch_size=7, workers=2)
+        assert (two.read, two.stored, two.already_present, two.rejected) == \
+            (one.read, one.stored, one.already_present, one.rejected) == (121, 120, 1, 0)
+        columns = ["incident_id", "name", "event_date", "adm1_iso", "reason"]
+        assert serial.incidents()[columns].equals(parallel.incidents()[columns])
+        assert len(serial.mentions()) == len(parallel.mentions())

@@ -45,7 +45,7 @@ def test_exports_follow_the_filters(tables):
     incidents, mentions, _ = tables
     narrow = Filters(countries=("USA",), kinds=tuple(KINDS))
     shown = apply_filters(incidents, narrow)
-    doc = json.loads(to_bytes(layer_frame("incidents", shown, mentions, narrow), "geojson"))
+    doc = json.loads(to_bytes(layer_frame("incidents", shown, mentions, narrow), "geojson", "incidents"))
     assert_rfc7946(doc)
     assert len(doc["features"]) == len(shown) < len(incidents)
     assert {f["properties"]["adm0_iso3"] for f in doc["features"]} == {"USA"}
@@ -53,6 +53,8 @@ def test_exports_follow_the_filters(tables):
     assert set(ment["article_id"]) <= set(shown["article_id"])
     counts = layer_frame("adm1-counts", shown, mentions, narrow)
     assert counts["incidents"].sum() == shown["adm1_iso"].notna().sum()
+    assert (counts["first_event_date"] <= counts["last_event_date"]).all()
+    assert doc["metadata"]["filter"]["app"] == {} and doc["metadata"]["feature_count"] == len(shown)
 
 
 def test_mentions_export_respects_kinds(tables):
@@ -65,15 +67,15 @@ def test_csv_and_gpkg_round_trip(tables, tmp_path):
     incidents, mentions, _ = tables
     frame = layer_frame("incidents", incidents, mentions, Filters(kinds=tuple(KINDS)))
     table = pd.read_csv(io.BytesIO(to_bytes(frame, "csv")))
-    assert len(table) == len(frame) and {"lon", "lat"} <= set(table.columns)
-    assert table["lat"].between(-90, 90).all()
+    assert len(table) == len(frame) and {"longitude", "latitude"} <= set(table.columns)
+    assert table["latitude"].between(-90, 90).all()
     path = tmp_path / "x.gpkg"
     path.write_bytes(to_bytes(frame, "gpkg", "incidents"))
-    back = gpd.read_file(path)
+    back = gpd.read_file(path, layer="incidents")
     assert len(back) == len(frame) and back.crs.to_epsg() == 4326
     region_mentions = mentions[mentions.geometry.geom_type == "Polygon"]
-    table = pd.read_csv(io.BytesIO(to_bytes(region_mentions, "csv")))
-    assert table["wkt"].str.startswith("POLYGON").all() and table["lon"].isna().all()
+    table = pd.read_csv(io.BytesIO(to_bytes(region_mentions, "csv", "mentions")))
+    assert (table["geometry_type"] == "Polygon").all() and table["latitude"].between(-90, 90).all()
 
 
 def test_unknown_layer_or_format_is_a_clear_error(tables):
@@ -82,6 +84,15 @@ def test_unknown_layer_or_format_is_a_clear_error(tables):
         layer_frame("roads", incidents, mentions, Filters())
     with pytest.raises(ValueError, match="unknown format"):
         to_bytes(incidents, "shp")
+
+
+def test_metadata_records_the_app_filter(tables):
+    incidents, mentions, _ = tables
+    f = Filters(countries=("MEX",), min_confidence=0.5)
+    doc = json.loads(to_bytes(layer_frame("incidents", apply_filters(incidents, f), mentions, f), "geojson",
+                              "incidents", f))
+    assert doc["metadata"]["filter"]["app"] == {"country": "MEX", "minconf": "0.5"}
+    assert all(feat["id"] for feat in doc["features"])
 
 
 def test_real_store_exports(real_gazetteer_dir, tmp_path):
@@ -95,7 +106,7 @@ def test_real_store_exports(real_gazetteer_dir, tmp_path):
     assert 0 < len(shown) < len(incidents)
     adm1 = load_boundaries("adm1", simplified=True)
     for layer in ("incidents", "mentions", "adm1-counts"):
-        doc = json.loads(to_bytes(layer_frame(layer, shown, mentions, filters, adm1), "geojson", layer))
+        doc = json.loads(to_bytes(layer_frame(layer, shown, mentions, filters, adm1), "geojson", layer, filters))
         assert_rfc7946(doc)
         assert doc["features"], layer
     counts = json.loads(to_bytes(layer_frame("adm1-counts", shown, mentions, filters, adm1), "geojson"))

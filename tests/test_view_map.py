@@ -151,3 +151,14 @@ def test_real_basemap_files(real_gazetteer_dir, tmp_path):
     mtime = (tmp_path / "adm1.geojson").stat().st_mtime
     ensure_basemap(tmp_path)  # up to date: not rewritten
     assert (tmp_path / "adm1.geojson").stat().st_mtime == mtime
+
+
+def test_unlocated_incidents_are_skipped_not_fatal(tables):
+    incidents, mentions, _ = tables
+    frame = incidents.copy()
+    frame.loc[frame.index[:3], "geometry"] = None
+    groups, _ = point_groups(frame)
+    assert groups["n"].sum() == len(frame) - 3
+    page = _render(build_map(frame, mentions, URLS))
+    assert "L.markerClusterGroup" in page
+    assert _render(build_map(frame.iloc[0:0], mentions.iloc[0:0], URLS))

@@ -25,6 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="do nothing when the store already holds articles (used by `make run`)")
     p.add_argument("--allow-urls", action="store_true", help="fetch feed URLs from the network")
     p.add_argument("--batch-size", type=int, default=100, help="articles per transaction")
+    p.add_argument("--workers", type=int, default=1,
+                   help="geoparser processes (2 on a 2-core machine is ~1.5x faster)")
     p.add_argument("--strict", action="store_true", help="exit 1 if any record was rejected")
     p.add_argument("--reprocess", action="store_true", help="re-parse and re-join every stored "
                    "article (after a gazetteer rebuild), applying analyst corrections again")
@@ -68,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             records = iter_records(args.paths, default_date=args.date,
                                    allow_urls=args.allow_urls)
-            report = store.ingest(records, batch_size=args.batch_size, progress=progress)
+            report = store.ingest(records, batch_size=args.batch_size, progress=progress,
+                                  workers=max(1, args.workers))
         except ReadError as exc:  # a bad --date
             print(f"geo ingest: {exc}", file=sys.stderr)
             return 2

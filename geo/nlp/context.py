@@ -6,19 +6,29 @@ from __future__ import annotations
 import re
 
 WINDOW = 60
-_WORD_BEFORE = re.compile(r"([A-Za-z\u00C0-\u024F][\w.'’&-]*)([ \t]*)$")
+_WORD_INNER = frozenset(".'’&-_")
 _WORD_AFTER = re.compile(r"^([ \t]*)([\w][\w.'’&-]*)")
 _OPENERS = "\"'“‘([{«—-–*•"
 
 
 def word_before(text: str, pos: int) -> tuple[str, int, str] | None:
-    """(word, start, gap) of the word ending just before pos on the same line, or None."""
-    chunk = text[max(0, pos - WINDOW):pos]
-    m = _WORD_BEFORE.search(chunk)
-    if not m:
+    """(word, start, gap) of the word ending just before pos on the same line, or None.
+
+    A word starts on a letter and continues with letters, digits and . ' ’ & - _
+    (a backwards scan: a `$`-anchored regex search would retry every position).
+    """
+    lo = max(0, pos - WINDOW)
+    j = pos
+    while j > lo and text[j - 1] in " \t":
+        j -= 1
+    k = j
+    while k > lo and (text[k - 1].isalnum() or text[k - 1] in _WORD_INNER):
+        k -= 1
+    while k < j and not text[k].isalpha():
+        k += 1
+    if k == j:
         return None
-    start = pos - len(chunk) + m.start(1)
-    return m.group(1), start, m.group(2)
+    return text[k:j], k, text[j:pos]
 
 
 def word_after(text: str, pos: int) -> tuple[str, int, str] | None:

@@ -30,23 +30,22 @@ TITLES = frozenset(
 
 # A following word that makes "<place> <word>" an organisation: "Sinaloa Cartel", "Texas Rangers".
 ORG_HEADS = frozenset(
-    "cartel cartels gang mafia rangers police department dept university college school academy "
-    "institute bank banks hospital clinic council committee commission assembly legislature party "
+    "cartel cartels gang mafia rangers university college institute bank banks party "
     "times post tribune herald journal gazette chronicle daily news press magazine telegraph "
     "observer examiner sun star globe courier record register inquirer courant dispatch "
     "inc inc. corp corp. corporation company co co. ltd llc group holdings airlines airways railway "
     "fc club team united athletic athletics giants cowboys yankees lakers senators orioles "
-    "symphony orchestra opera ballet theatre theater museum library zoo church cathedral diocese "
-    "archdiocese synagogue mosque chamber board agency authority bureau service services office "
-    "federation association union league conference foundation fund trust society stadium arena "
-    "times-union democrats republicans network radio tv television broadcasting "
-    "army navy marines corps guard".split()
+    "symphony orchestra opera ballet federation association union league conference foundation "
+    "fund trust society times-union democrats republicans network radio tv television "
+    "broadcasting army navy marines corps".split()
 )
+# Local government and public services ("Gainesville Police", "Ohio Department of Health",
+# "Athens City Council") are not listed: they are jurisdictions, so the name still says where.
 
 # "<head> of <place>" is an organisation: "Bank of America", "University of Texas".
 ORG_OF_HEADS = frozenset(
-    "times bank university college institute museum church diocese archdiocese academy school "
-    "department bureau federation association chamber conservatory hospital council".split()
+    "times bank university college institute museum church diocese archdiocese academy "
+    "federation association conservatory".split()
 )
 
 # Relations that follow a person's name: "Carlos Humberto, the son of ...".
@@ -101,6 +100,12 @@ def first_names() -> frozenset[str]:
 def personal_names() -> frozenset[str]:
     """Given names and surnames together."""
     return first_names() | surnames()
+
+
+@cache
+def common_personal_names() -> frozenset[str]:
+    """The most frequent US given names and surnames (census lists)."""
+    return frozenset(_data_lines("common_given_names.txt")) | surnames()
 
 
 @cache

@@ -41,7 +41,8 @@ def write_level(boundaries: gpd.GeoDataFrame, level: str, out_dir: Path) -> Path
         raise ValueError(f"{level} boundaries have no {key!r} column")
     frame = boundaries[[c for c in keep if c in boundaries.columns] + [boundaries.geometry.name]]
     frame = frame.to_crs("EPSG:4326") if frame.crs and frame.crs.to_epsg() != 4326 else frame
-    frame = frame[~frame.geometry.is_empty & frame.geometry.notna()]
+    geoms = frame.geometry.to_numpy()
+    frame = frame[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
     try:
         # coverage simplification keeps shared borders shared (no slivers between neighbours)
         simplified = shapely.coverage_simplify(frame.geometry.values, SIMPLIFY_DEGREES)

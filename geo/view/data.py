@@ -33,9 +33,26 @@ def store_version(path: Path) -> tuple[float, float, int]:
     return main, wal, size + wal_size
 
 
+INCIDENT_COLUMNS = [
+    "incident_id", "article_id", "title", "source", "source_url", "published", "event_date",
+    "time_precision", "name", "surface", "kind", "level", "gazetteer_id", "precision", "geo_precision",
+    "confidence", "adm0_iso3", "adm0_name", "adm1_iso", "adm1_name", "adm2_code", "adm2_name",
+    "reason", "snippet"]
+MENTION_COLUMNS = [
+    "mention_id", "article_id", "start", "end", "surface", "kind", "place_id", "name", "level",
+    "country", "admin1_iso", "lat", "lon", "modifier", "precision", "geo_precision", "confidence",
+    "evidence", "adm0_iso3", "adm0_name", "adm1_iso", "adm1_name", "adm2_code", "adm2_name"]
+ARTICLE_COLUMNS = ["article_id", "content_hash", "title", "url", "source", "published", "text"]
+
+
+def _empty_geo(columns: list[str]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(pd.DataFrame(columns=columns), geometry=gpd.GeoSeries([], crs="EPSG:4326"),
+                            crs="EPSG:4326")
+
+
 def empty_tables() -> Tables:
-    geo = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
-    return Tables(geo, geo.copy(), pd.DataFrame(columns=["article_id", "title", "text"]))
+    """No store yet: empty tables with the store's columns, so every view works unchanged."""
+    return Tables(_empty_geo(INCIDENT_COLUMNS), _empty_geo(MENTION_COLUMNS), pd.DataFrame(columns=ARTICLE_COLUMNS))
 
 
 @st.cache_data(show_spinner="Reading the incident store…", max_entries=4)

@@ -86,11 +86,14 @@ class AreaLayer(Layer):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.featureGroup();
         (function () {
+            var group = {{ this.get_name() }};
             var values = {{ this.values_json }};
             var key = {{ this.key_json }};
             var base = {{ this.style_json }};
-            function draw(gj) {
-                var layer = L.geoJSON(gj, {
+            var minZoom = {{ this.min_zoom_json }};
+            var layer = null, loading = false;
+            function build(gj) {
+                layer = L.geoJSON(gj, {
                     filter: values ? function (f) {
                         return Object.prototype.hasOwnProperty.call(values, f.properties[key]); } : null,
                     style: function (f) {
@@ -103,16 +106,35 @@ class AreaLayer(Layer):
                     {% if this.canvas %}pane: 'basemap', renderer: L.canvas({padding: 0.5, pane: 'basemap'}),{% endif %}
                     interactive: values !== null
                 });
-                {{ this.get_name() }}.addLayer(layer);
+                sync();
             }
-            {% if this.url %}
-            fetch({{ this.url_json }}).then(function (r) {
-                if (!r.ok) { throw new Error('HTTP ' + r.status); }
-                return r.json();
-            }).then(draw).catch(function (e) { console.warn('boundaries not loaded', e); });
-            {% else %}
-            draw({{ this.data_json }});
-            {% endif %}
+            function load() {
+                {% if this.url %}
+                // one download and parse per file, shared by every layer that uses it
+                var cache = window.__areaGeoJson = window.__areaGeoJson || {};
+                var url = {{ this.url_json }};
+                cache[url] = cache[url] || fetch(url).then(function (r) {
+                    if (!r.ok) { throw new Error('HTTP ' + r.status); }
+                    return r.json();
+                });
+                cache[url].then(build).catch(function (e) { console.warn('boundaries not loaded', e); });
+                {% else %}
+                build({{ this.data_json }});
+                {% endif %}
+            }
+            // load only once the layer is on the map (hidden layers cost nothing), and with a
+            // minimum zoom only when zoomed in that far (admin-1 lines are noise at world scale)
+            function sync() {
+                var map = group._map;
+                if (!map) { return; }
+                var visible = minZoom === null || map.getZoom() >= minZoom;
+                if (visible && !layer && !loading) { loading = true; load(); return; }
+                if (!layer) { return; }
+                if (visible && !group.hasLayer(layer)) { group.addLayer(layer); }
+                if (!visible && group.hasLayer(layer)) { group.removeLayer(layer); }
+            }
+            group.on('add', function () { group._map.on('zoomend', sync); sync(); });
+            group.on('remove', function (e) { e.target._map && e.target._map.off('zoomend', sync); });
         })();
         {% endmacro %}
         """
@@ -130,6 +152,7 @@ class AreaLayer(Layer):
         show: bool = True,
         canvas: bool = False,
         control: bool = True,
+        min_zoom: int | None = None,
     ):
         if (url is None) == (data is None):
             raise ValueError("give exactly one of url or data")
@@ -142,6 +165,7 @@ class AreaLayer(Layer):
         self.key_json = js_json(key)
         self.style_json = js_json(style)
         self.canvas = canvas
+        self.min_zoom_json = js_json(min_zoom)
 
 
 class BasemapPane(MacroElement):

@@ -1,24 +1,19 @@
 """Downloads of exactly what the analyst is looking at: layer frames, bytes and file names.
 
 The app filters in memory (time axis, precision set, free text...), which the store's SQL
-filters cannot all express, so the frames are cut here and serialised with the same rules as
-`geo export`: GeoJSON per RFC 7946 (WGS 84 lon/lat, no crs member, counter-clockwise outer
-rings), CSV with lon/lat (or WKT for polygons), GeoPackage.
+filters cannot all express, so the frames are cut here and serialised by `geo.export`'s writers
+(RFC 7946 GeoJSON, CSV, GeoPackage) with metadata that records the app's filter.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-from datetime import date
+from datetime import UTC, date, datetime
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
-from geo.view.filters import Filters
-from geo.view.layers import admin_counts
+from geo.view.filters import Filters, to_query_params
 
 LAYERS: dict[str, str] = {"incidents": "Incidents", "mentions": "Mentions", "adm1-counts": "Admin-1 counts"}
 FORMATS: dict[str, tuple[str, str]] = {
@@ -44,57 +39,67 @@ def layer_frame(
     filters: Filters,
     adm1_boundaries: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
-    """The rows of `layer` that belong to the filtered incidents."""
+    """The rows of `layer` that belong to the filtered incidents (columns as `geo export`)."""
     if layer == "incidents":
-        return incidents
-    if layer == "mentions":
-        if mentions.empty:
-            return mentions
-        keep = mentions["article_id"].isin(incidents["article_id"]) & mentions["kind"].isin(filters.kinds)
-        return mentions[keep]
-    if layer == "adm1-counts":
-        counts = admin_counts(incidents, "adm1_iso", "adm1_name").rename(
-            columns={"adm1_iso": "admin1_iso", "adm1_name": "name", "n": "incidents"})
-        if adm1_boundaries is not None and not counts.empty:
-            shapes = adm1_boundaries[["admin1_iso", "iso3", "geometry"]].drop_duplicates("admin1_iso")
-            return gpd.GeoDataFrame(counts.merge(shapes, on="admin1_iso", how="left"),
-                                    geometry="geometry", crs="EPSG:4326")
-        return gpd.GeoDataFrame(counts, geometry=gpd.GeoSeries([None] * len(counts), crs="EPSG:4326"),
-                                crs="EPSG:4326")
-    raise ValueError(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}")
+        frame = incidents
+    elif layer == "mentions":
+        frame = mentions
+        if len(mentions):
+            # the mentions of the shown incidents' articles, of the kinds the analyst chose
+            keep = mentions["article_id"].isin(incidents["article_id"]) & mentions["kind"].isin(filters.kinds)
+            frame = mentions[keep]
+    elif layer == "adm1-counts":
+        frame = adm1_counts(incidents, adm1_boundaries)
+    else:
+        raise ValueError(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}")
+    frame = frame.drop(columns=[c for c in ("geometry_wkt",) if c in frame.columns])
+    if "event_date" in frame.columns:
+        frame = frame.assign(event_date=frame["event_date"].map(_iso_day))
+        frame = frame.assign(time=frame["event_date"].map(lambda d: f"{d}T00:00:00Z" if d else None))
+    return frame
 
 
-def _plain(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Columns GDAL can write: datetimes and objects as ISO text."""
-    out = frame.copy()
-    for column in out.columns:
-        if column == out.geometry.name:
-            continue
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
-            out[column] = out[column].astype(str)
-        elif out[column].dtype == object:
-            out[column] = out[column].map(lambda v: None if v is None or (isinstance(v, float) and v != v) else str(v))
-    return out
+def _iso_day(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    day = pd.to_datetime(value, errors="coerce")
+    return None if pd.isna(day) else day.date().isoformat()
 
 
-def to_bytes(frame: gpd.GeoDataFrame, fmt: str, layer_name: str = "layer") -> bytes:
-    if fmt == "csv":
-        table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-        geoms = frame.geometry.values
-        is_point = shapely.get_type_id(geoms) == 0
-        # points as lon/lat columns; areas as WKT, so spreadsheets and QGIS both read it
-        table["lon"] = [x if p else None for x, p in zip(shapely.get_x(geoms), is_point, strict=True)]
-        table["lat"] = [y if p else None for y, p in zip(shapely.get_y(geoms), is_point, strict=True)]
-        table["wkt"] = [None if p or g is None else g.wkt for g, p in zip(geoms, is_point, strict=True)]
-        return table.to_csv(index=False).encode("utf-8")
+def adm1_counts(incidents: gpd.GeoDataFrame, adm1_boundaries: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """Incidents per admin-1 unit with first/last event date, on the unit's polygon when known."""
+    located = pd.DataFrame(incidents[incidents["adm1_iso"].notna()]) if len(incidents) else pd.DataFrame(
+        columns=["adm1_iso", "adm1_name", "adm0_iso3", "incident_id", "event_date"])
+    counts = located.groupby("adm1_iso").agg(
+        adm1_name=("adm1_name", "first"), adm0_iso3=("adm0_iso3", "first"),
+        incidents=("incident_id", "size"), first_event_date=("event_date", "min"),
+        last_event_date=("event_date", "max")).reset_index()
+    counts["incidents"] = counts["incidents"].astype("int64")
+    if adm1_boundaries is not None and len(counts):
+        shapes = adm1_boundaries[["admin1_iso", "geometry"]].drop_duplicates("admin1_iso")
+        merged = counts.merge(shapes, left_on="adm1_iso", right_on="admin1_iso", how="left")
+        return gpd.GeoDataFrame(merged.drop(columns="admin1_iso"), geometry="geometry", crs="EPSG:4326")
+    return gpd.GeoDataFrame(counts, geometry=gpd.GeoSeries([None] * len(counts), crs="EPSG:4326"),
+                            crs="EPSG:4326")
+
+
+ID_COLUMNS = {"incidents": "incident_id", "mentions": "mention_id", "adm1-counts": "adm1_iso"}
+
+
+def to_bytes(frame: gpd.GeoDataFrame, fmt: str, layer: str = "incidents", filters: Filters | None = None) -> bytes:
+    """Serialise with geo.export's writers; the metadata records the app's filter (as URL params)."""
+    from geo import export
+
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    frame = _plain(frame.to_crs("EPSG:4326") if frame.crs and frame.crs.to_epsg() != 4326 else frame)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, f"{layer_name}.{FORMATS[fmt][0]}")
-        if fmt == "geojson":
-            frame.to_file(path, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"})
-        else:
-            frame.to_file(path, driver="GPKG", engine="pyogrio", layer=layer_name.replace("-", "_"))
-        with open(path, "rb") as fh:
-            return fh.read()
+    meta = {
+        "layer": layer, "format": fmt,
+        "filter": {"app": to_query_params(filters or Filters())},
+        "feature_count": len(frame),
+        "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "crs": "EPSG:4326 (WGS 84 longitude/latitude)",
+        "gazetteer": export.gazetteer_versions(),
+        "generator": "geo-incident-mapper app",
+    }
+    writer = {"geojson": export.to_geojson, "csv": export.to_csv, "gpkg": export.to_gpkg}[fmt]
+    return writer(frame, ID_COLUMNS.get(layer, frame.columns[0]), meta)

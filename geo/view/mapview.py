@@ -30,10 +30,14 @@ from geo.view.layers import (
     split_points_areas,
 )
 
+# admin-1 outlines appear from this zoom (continent scale); at world scale they are clutter
+ADM1_OUTLINES_MIN_ZOOM = 3
 # beyond this many distinct locations, the busiest are drawn and the map says so
 DEFAULT_MAX_POINTS = 20_000
 AREA_STYLE = {"color": "#b2182b", "weight": 1.2, "fillOpacity": 0.35, "dashArray": "4 3"}
 CHOROPLETH_STYLE = {"color": "#666666", "weight": 0.6, "fillOpacity": 0.7}
+# key property of each static boundary file (geo.view.basemap.LEVELS)
+LEVEL_KEYS = {"adm0": "iso3", "adm1": "admin1_iso", "adm2": "admin2_code"}
 BASEMAP_STYLES = {
     "adm0": {"color": "#9aa5ad", "weight": 0.8, "fillColor": "#f4f1ea", "fillOpacity": 1.0},
     "adm1": {"color": "#c3c9cd", "weight": 0.4, "fill": False},
@@ -108,7 +112,7 @@ def build_map(
                   canvas=True, control=False).add_to(outlines)
         if "adm1" in boundary_urls:
             AreaLayer("admin-1", "admin1_iso", None, BASEMAP_STYLES["adm1"], url=boundary_urls["adm1"],
-                      canvas=True, control=False).add_to(outlines)
+                      canvas=True, control=False, min_zoom=ADM1_OUTLINES_MIN_ZOOM).add_to(outlines)
         outlines.add_to(m)
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", overlay=False,
                      show=options.basemap == "osm" or "adm0" not in boundary_urls).add_to(m)
@@ -154,8 +158,6 @@ def build_map(
     _fit(m, incidents)
     return localize_assets(m)
 
-
-LEVEL_KEYS = {"adm0": "iso3", "adm1": "admin1_iso", "adm2": "admin2_code"}
 
 
 def _fit(m: folium.Map, incidents: gpd.GeoDataFrame) -> None:

@@ -35,7 +35,8 @@ def metrics_row(filtered: pd.DataFrame, total: int, bounds: tuple[date, date] | 
     if bounds:
         same_month = (bounds[0].year, bounds[0].month) == (bounds[1].year, bounds[1].month)
         same_year = bounds[0].year == bounds[1].year
-        span = (f"{bounds[0]:%d}–{bounds[1]:%d %b %Y}" if same_month
+        span = (f"{bounds[0]:%d %b %Y}" if bounds[0] == bounds[1]
+                else f"{bounds[0]:%d}–{bounds[1]:%d %b %Y}" if same_month
                 else f"{bounds[0]:%b}–{bounds[1]:%b %Y}" if same_year
                 else f"{bounds[0]:%b %Y}–{bounds[1]:%b %Y}")
     cols[3].metric("Date span", span)
@@ -163,7 +164,7 @@ def downloads_section(filtered: gpd.GeoDataFrame, mentions: gpd.GeoDataFrame, fi
             name = export_filename(layer, filters, fmt, bounds)
 
             def make(layer: str = layer, fmt: str = fmt) -> bytes:
-                return to_bytes(layer_frame(layer, filtered, mentions, filters, adm1), fmt, layer)
+                return to_bytes(layer_frame(layer, filtered, mentions, filters, adm1), fmt, layer, filters)
 
             col.download_button(fmt.upper() if fmt != "geojson" else "GeoJSON", data=make, file_name=name,
                                 mime=FORMATS[fmt][1], key=f"dl_{layer}_{fmt}", on_click="ignore")

@@ -116,7 +116,8 @@ def evidence_html(
     facts = [
         ("Place", where or "unknown"),
         ("Mention kind", esc(incident.get("kind")) or "unknown"),
-        ("Precision", f"{esc(precision_label(incident.get('geo_precision')))} ({esc(incident.get('precision'))})"),
+        ("Precision", esc(precision_label(incident.get("geo_precision")))
+         + (" (derived region)" if incident.get("precision") == "subregion" else "")),
         ("Confidence", esc(conf_text)),
         ("Event date", esc(_day(incident.get("event_date")))),
         ("Published", esc(_day(incident.get("published")))),

@@ -1,0 +1,69 @@
+"""The issue's recognition traps on the real gazetteer (general rules, invented sentences)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def parse(real_gazetteer_dir):
+    from geo.parse import parse as parse_text
+
+    return parse_text
+
+
+def by_surface(mentions):
+    return {m.surface: m for m in mentions}
+
+
+def test_organisations_are_flagged(parse):
+    got = by_surface(parse("Analysts at Bank of America and the University of Texas watched the "
+                           "Texas Rangers beat the Sinaloa Cartel's lawyers in Houston."))
+    assert got["America"].kind == "org_embedded"
+    assert got["Texas"].kind == "org_embedded"
+    assert got["Sinaloa"].kind == "org_embedded" and got["Sinaloa"].admin1_iso == "MX-SIN"
+    assert got["Houston"].kind == "toponym" and got["Houston"].admin1_iso == "US-TX"
+
+
+def test_abbreviations_possessives_hashtags_accents(parse):
+    text = ("U.S. and U.K. envoys flew from L.A. to D.C. after Russia's talks; #Nigeria trended. "
+            "Police in Culiacan and Culiacán, Sinaloa, said so.")
+    got = by_surface(parse(text))
+    assert got["U.S."].country == "US" and got["U.K."].country == "GB"
+    assert got["L.A."].name == "Los Angeles" and got["D.C."].admin1_iso == "US-DC"
+    assert got["Russia"].country == "RU" and got["Nigeria"].country == "NG"
+    assert got["Culiacan"].admin1_iso == got["Culiacán"].admin1_iso == "MX-SIN"
+
+
+def test_dates_agencies_and_people(parse):
+    text = ("On Monday, March 3, Reuters reported that President Lincoln Chafee met Jesus Humberto "
+            "Limon and Emma Coronel Aispuro in May. Ovidio Guzmán, the son of a boss, was held.")
+    surfaces = {m.surface for m in parse(text)}
+    for name in ("Monday", "March", "Reuters", "Lincoln", "Limon", "Coronel", "May", "Guzmán", "Jesus"):
+        assert name not in surfaces, name
+
+
+def test_demonyms_and_modified_regions(parse):
+    got = by_surface(parse("A Mexican court and a Californian firm studied floods in north-east Nigeria "
+                           "and central Mexico."))
+    assert got["Mexican"].kind == "demonym" and got["Mexican"].country == "MX"
+    assert got["Californian"].kind == "demonym" and got["Californian"].admin1_iso == "US-CA"
+    ne = got["north-east Nigeria"]
+    assert ne.kind == "modified_region" and ne.modifier == "north-east" and ne.geometry_wkt
+    assert ne.lat > 9.0 and ne.lon > 8.0  # Nigeria's middle is about 9N 8E
+    assert got["central Mexico"].modifier == "central"
+
+
+def test_washington_and_georgia_follow_context(parse):
+    politics = by_surface(parse("In Washington, Congress and the White House argued over federal spending."))
+    assert politics["Washington"].admin1_iso == "US-DC"
+    caucasus = by_surface(parse("Russian troops entered Georgia near Tbilisi, and Georgia's president protested."))
+    assert caucasus["Georgia"].country == "GE"
+    south = by_surface(parse("Storms hit Atlanta, Georgia and Alabama on Tuesday."))
+    assert south["Georgia"].admin1_iso == "US-GA"
+
+
+def test_country_names_never_become_towns(parse):
+    for text in ("Troops left Lebanon yesterday.", "Jordan closed its border.", "Panama raised tariffs."):
+        (m,) = [m for m in parse(text) if m.kind == "toponym"]
+        assert m.level == "country", (text, m.name, m.level)

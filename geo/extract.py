@@ -168,7 +168,7 @@ def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> str |
         return "abbreviation not in capitals"
     if "." in c.surface:
         return None
-    if re.match(r"-?\d|\$", text[c.end:c.end + 2]):
+    if re.match(r"-?\d|\$", text[c.end:c.end + 2]) or text[c.start - 1:c.start] == "$":
         return "code followed by a number (a model or part name)"
     if line_is_shouting(text, c.start, c.end):
         return "capitals in a headline"

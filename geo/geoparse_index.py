@@ -20,7 +20,7 @@ from geo import paths
 from geo.textnorm import normalize
 from geo.types import Place
 
-INDEX_VERSION = "8"  # bump when the pickled layout changes
+INDEX_VERSION = "9"  # bump when the pickled layout changes
 # name kinds, most telling first; the automaton stores the small integer
 # ("after_comma" marks aliases usable only in "<place>, <alias>", e.g. AP "Ga.")
 # ("press" marks aliases from geo/data/geoparse_aliases.tsv usable anywhere: "U.S.", "UK")

@@ -22,7 +22,8 @@ import pandas as pd
 import shapely
 
 from geo import paths
-from geo.incidents import choose_incident
+from geo.gazetteer import GazetteerMissingError
+from geo.incidents import IncidentChoice, choose_incident
 from geo.join import AdminBoundaries, join_mentions
 from geo.read import ArticleRecord, Reject
 from geo.store_gpkg import (
@@ -78,14 +79,18 @@ def parse_text(text: str, published: date | None) -> list[Mention]:
     return parse(text, published=published.isoformat() if published else None)
 
 
-def _parse_job(job: tuple[Parser | None, str, date | None]) -> tuple[list[Mention] | None,
-                                                                   str | None]:
-    """(mentions, None) or (None, error text): one bad article must not stop the run."""
+def _parse_job(job: tuple[Parser | None, str, date | None]) -> tuple[
+        list[Mention] | None, IncidentChoice | None, str | None]:
+    """(mentions, incident choice, None) or (None, None, error text). Runs in the workers
+    when there are some, so the incident choice is parallel too."""
     parser, text, published = job
     try:
-        return (parser or parse_text)(text, published), None
-    except Exception as exc:  # noqa: BLE001
-        return None, f"{type(exc).__name__}: {exc}"
+        mentions = (parser or parse_text)(text, published)
+    except GazetteerMissingError:
+        raise  # a setup problem, not a bad article: stop with the build hint
+    except Exception as exc:  # noqa: BLE001 - one bad article must not stop the run
+        return None, None, f"{type(exc).__name__}: {exc}"
+    return mentions, choose_incident(text, mentions, published), None
 
 
 def place_to_mention_fields(place: Place | dict) -> dict:
@@ -243,6 +248,12 @@ class IncidentStore:
                     if progress:
                         progress(report)
                 pending = (fresh, started_parse)
+                if pool is None:  # serial: nothing to overlap, write this batch now
+                    self._finish_batch(*pending, report)
+                    in_flight.clear()
+                    pending = None
+                    if progress:
+                        progress(report)
             if pending:
                 self._finish_batch(*pending, report)
                 if progress:
@@ -338,14 +349,18 @@ class IncidentStore:
             return
         corrections = self._corrections_for({a.content_hash for a in fresh})
         parsed: list[tuple[ArticleRecord, list[Mention]]] = []
-        for article, (mentions, error) in zip(fresh, results(), strict=True):
+        choices: list[IncidentChoice | None] = []
+        for article, (mentions, choice, error) in zip(fresh, results(), strict=True):
             if error is not None:
                 report.reject(Reject(article.source_path or "", f"geoparser failed: {error}",
                                      article.article_id))
                 continue
-            mentions = apply_corrections(article.text, mentions,
-                                         corrections.get(article.content_hash, []))
+            if article.content_hash in corrections:  # corrected mentions: choose again
+                mentions = apply_corrections(article.text, mentions,
+                                             corrections[article.content_hash])
+                choice = None
             parsed.append((article, mentions))
+            choices.append(choice)
         joined = join_mentions([m for _, ms in parsed for m in ms], self.boundaries)
         # plain lists: slicing pandas frames per article costs more than the parse
         records = joined.drop(columns="geometry").to_dict("records")
@@ -353,12 +368,12 @@ class IncidentStore:
         offset = 0
         self.connection.execute("BEGIN IMMEDIATE")
         try:
-            for article, mentions in parsed:
+            for (article, mentions), choice in zip(parsed, choices, strict=True):
                 span = slice(offset, offset + len(mentions))
                 offset += len(mentions)
                 self.connection.execute("SAVEPOINT article")
                 try:
-                    self._write_article(article, mentions, records[span], shapes[span])
+                    self._write_article(article, mentions, records[span], shapes[span], choice)
                     self.connection.execute("RELEASE article")
                     report.stored += 1
                 except (sqlite3.DatabaseError, ValueError, TypeError) as exc:
@@ -372,17 +387,19 @@ class IncidentStore:
             raise
 
     def _write_article(self, article: ArticleRecord, mentions: list[Mention],
-                       records: list[dict], shapes: list, ingested_at: str | None = None) -> None:
+                       records: list[dict], shapes: list,
+                       choice: IncidentChoice | None = None) -> None:
         self.connection.execute(
             "INSERT INTO articles (article_id, content_hash, title, url, source, published, "
             "text, source_path, notes, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (article.article_id, article.content_hash, article.title, article.url,
              article.source, article.published, article.text, article.source_path,
-             "; ".join(article.notes) or None, ingested_at or _now()))
-        self._write_mentions_and_incident(article, mentions, records, shapes)
+             "; ".join(article.notes) or None, _now()))
+        self._write_mentions_and_incident(article, mentions, records, shapes, choice)
 
     def _write_mentions_and_incident(self, article: ArticleRecord, mentions: list[Mention],
-                                     records: list[dict], shapes: list) -> None:
+                                     records: list[dict], shapes: list,
+                                     choice: IncidentChoice | None = None) -> None:
         """Insert the joined mentions (records + shapes, parallel to `mentions`) and the
         article's incident."""
         mention_ids: list[str] = []
@@ -401,7 +418,8 @@ class IncidentStore:
             f"INSERT INTO mentions (geom, {', '.join(_q(c) for c, _ in MENTION_COLUMNS)}) "
             f"VALUES (?, {', '.join('?' * len(MENTION_COLUMNS))})", rows)
 
-        choice = choose_incident(article.text, mentions, article.published_date)
+        if choice is None:
+            choice = choose_incident(article.text, mentions, article.published_date)
         values: dict[str, object] = {
             "incident_id": f"inc:{article.article_id}", "article_id": article.article_id,
             "title": article.title, "source": article.source, "source_url": article.url,

@@ -170,6 +170,32 @@ def test_map_draws_offline_and_date_brush_narrows(server, page):
     assert page.external_requests == [], page.external_requests
 
 
+def test_panning_and_zooming_do_not_rerun_the_app(server, page):
+    sent: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(len(payload))))
+    page.goto(server + "/?q=__xss")  # one incident: one marker to click afterwards
+    _wait_for_app(page)
+    frame = _wait_for_map(page)
+    page.wait_for_timeout(2000)  # let the map report its initial state
+    before = len(sent)
+    box = page.locator(MAP_FRAME).bounding_box()
+    for start, end in ((0.3, 0.5), (0.5, 0.3)):  # pan away and back
+        page.mouse.move(box["x"] + box["width"] * start, box["y"] + box["height"] * 0.5)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * end, box["y"] + box["height"] * 0.5, steps=10)
+        page.mouse.up()
+        page.wait_for_timeout(500)
+    frame.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_timeout(800)
+    frame.locator(".leaflet-control-zoom-out").click()
+    page.wait_for_timeout(2000)
+    assert len(sent) == before, "a pan or zoom sent a rerun request to the server"
+    # a click on the marker does rerun (to show its evidence)
+    frame.locator(".leaflet-overlay-pane path.leaflet-interactive").first.click(force=True)
+    page.locator(".evidence").first.wait_for(timeout=30_000)
+    assert len(sent) > before
+
+
 def test_clicking_an_area_shows_its_evidence(server, page):
     # only area-level incidents (admin-1 / country precision): the map has polygons, no pins
     page.goto(server + "/?prec=3,4")

@@ -132,3 +132,18 @@ def test_untrusted_ids_cannot_drive_the_terminal(tmp_path: Path,
     assert main(["ingest", str(source), "--store", str(tmp_path / "s.gpkg")]) == 0
     err = capsys.readouterr().err
     assert "\x1b" not in err and "x\\x1b[2Jy" in err
+
+
+def test_missing_gazetteer_is_one_clear_error(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    text = tmp_path / "a.txt"
+    text.write_text("date 2024-01-01\nFloods in Lima.")
+    env = {**os.environ, "GEO_GAZETTEER_DIR": str(tmp_path / "nowhere")}
+    done = subprocess.run([sys.executable, "-m", "geo", "ingest", str(text), "--store",
+                           str(tmp_path / "s.gpkg")], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 2
+    assert "geo gazetteer build" in done.stderr

@@ -155,3 +155,30 @@ def test_refinement_only_inside_the_anchor() -> None:
     mentions, choice = choose(text)
     assert mentions[choice.primary].name == "Townville"
     assert "inside Aland" in choice.reason
+
+
+def test_sample_corpus_incident_countries_match_the_authors_index(real_gazetteer_dir) -> None:  # noqa: ANN001
+    """data/README.md lists, per sample record, the country where its event happened (the
+    author's intent). The chosen primary locations should agree for nearly all of them."""
+    import re
+
+    from geo import paths
+    from geo.read import read_paths
+    from geo.store import parse_text
+
+    pytest.importorskip("geo.parse", reason="geo.parse (the geoparser helper's) not there yet")
+    readme = paths.ROOT / "data" / "README.md"
+    index = dict(re.findall(r"^\| (sample-\d+) \| \S+ \| ([A-Z]{2}) \|", readme.read_text(),
+                            re.M)) if readme.exists() else {}
+    if len(index) < 60:
+        pytest.skip("data/README.md has no record index yet (another helper's task)")
+    records = [r for r in read_paths([paths.ROOT / "data" / "sample"]).records
+               if r.article_id in index]
+    agree = 0
+    for record in records:
+        mentions = parse_text(record.text, record.published_date)
+        choice = choose_incident(record.text, mentions, record.published_date)
+        if choice.primary is not None and mentions[choice.primary].country == \
+                index[record.article_id]:
+            agree += 1
+    assert agree >= 0.85 * len(records), f"{agree} of {len(records)}"

@@ -106,12 +106,12 @@ def test_url_round_trip_example():
 def test_bad_url_values_are_reported_and_defaulted():
     filters, problems = from_query_params(
         {"from": "2024-13-40", "prec": "1,9", "kind": "toponym,bogus", "minconf": "2", "axis": "x",
-         "country": "mex", "utm_source": "mail"})
+         "country": "mex", "adm1": "MX-SON,<script>", "utm_source": "mail"})
     assert filters.start is None and filters.geo_precision == Filters().geo_precision
     assert filters.kinds == DEFAULT_KINDS and filters.min_confidence == 0.0
     assert filters.time_axis == "event_date"
-    assert filters.countries == ("MEX",)
-    assert len(problems) == 5 and all("ignored URL parameter" in p for p in problems)
+    assert filters.countries == ("MEX",) and filters.admin1 == ()
+    assert len(problems) == 6 and all("ignored URL parameter" in p for p in problems)
 
 
 def test_reversed_url_dates_are_swapped():
@@ -120,14 +120,15 @@ def test_reversed_url_dates_are_swapped():
     assert problems
 
 
-codes = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789", min_size=1, max_size=6)
+countries_ = st.from_regex(r"[A-Z]{3}", fullmatch=True)
+admin1_ = st.from_regex(r"[A-Z]{2}-[A-Z0-9]{1,3}", fullmatch=True)
 
 
 @settings(max_examples=150, deadline=None)
 @given(
     start=st.one_of(st.none(), st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 1, 1))),
-    countries=st.lists(codes, max_size=3, unique=True),
-    admin1=st.lists(codes, max_size=3, unique=True),
+    countries=st.lists(countries_, max_size=3, unique=True),
+    admin1=st.lists(admin1_, max_size=3, unique=True),
     query=st.text(max_size=30).filter(lambda s: s == s.strip()),
     precision=st.lists(st.sampled_from(list(GEO_PRECISIONS)), unique=True),
     kinds=st.lists(st.sampled_from(list(KINDS)), unique=True),

@@ -8,6 +8,7 @@ replaced by the default, never raised, because a URL is user input.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -31,6 +32,9 @@ GEO_PRECISIONS: dict[int, str] = {
 }
 BINS: dict[str, str] = {"day": "Day", "week": "Week"}
 LIST_SEP = ","
+COUNTRY_CODE = re.compile(r"[A-Z]{2,3}")  # ISO 3166-1 alpha-3 (alpha-2 accepted)
+# ISO 3166-2 (MX-SON), plus the gazetteer's placeholder codes for units without one (XK-X07~)
+ADMIN1_CODE = re.compile(r"[A-Z0-9~-]{2,12}")
 
 
 @dataclass(frozen=True)
@@ -208,7 +212,12 @@ def _parse(field_name: str, text: str) -> object:
         for kind in items:
             _one_of(kind, KINDS)
         return items
-    return tuple(s.upper() for s in items)  # country / admin-1 codes
+    codes = tuple(s.upper() for s in items)
+    pattern = COUNTRY_CODE if field_name == "countries" else ADMIN1_CODE
+    for code in codes:
+        if not pattern.fullmatch(code):
+            raise ValueError(f"{code!r} is not a {'country' if field_name == 'countries' else 'admin-1'} code")
+    return codes
 
 
 def _one_of(value: object, allowed: Mapping) -> object:

@@ -116,9 +116,9 @@ def region_polygons(area_incidents: gpd.GeoDataFrame, mentions: gpd.GeoDataFrame
     """Derived regions ("southern California"): the mention polygon per region, with counts.
 
     Regions have no boundary layer of their own; their polygon comes from the mentions table
-    (joined on article and gazetteer id). Returns columns label, n, geometry (EPSG:4326).
+    (joined on article and gazetteer id). Returns columns label, gazetteer_id, n, geometry.
     """
-    empty = gpd.GeoDataFrame({"label": [], "n": []}, geometry=[], crs="EPSG:4326")
+    empty = gpd.GeoDataFrame({"label": [], "gazetteer_id": [], "n": []}, geometry=[], crs="EPSG:4326")
     regions = area_incidents[area_incidents["precision"] == "subregion"]
     if regions.empty or mentions is None or mentions.empty:
         return empty
@@ -136,8 +136,9 @@ def region_polygons(area_incidents: gpd.GeoDataFrame, mentions: gpd.GeoDataFrame
     if joined.empty:
         return empty
     grouped = joined.groupby("wkb", sort=False)
-    out = pd.DataFrame({"label": grouped["label"].first(), "n": grouped.size()}).reset_index()
+    out = pd.DataFrame({"label": grouped["label"].first(), "gazetteer_id": grouped["gazetteer_id"].first(),
+                        "n": grouped.size()}).reset_index()
     geometry = shapely.from_wkb(out["wkb"].to_numpy())
     # simplified for the browser: a region's outline needs no more than ~1 km detail
     geometry = shapely.simplify(geometry, 0.01, preserve_topology=True)
-    return gpd.GeoDataFrame(out[["label", "n"]], geometry=geometry, crs="EPSG:4326")
+    return gpd.GeoDataFrame(out[["label", "gazetteer_id", "n"]], geometry=geometry, crs="EPSG:4326")

@@ -60,13 +60,17 @@ def _plural(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
-def _counts_values(counts, key: str, name: str, what: str) -> dict[str, list]:
-    """{code: [n, colour, tooltip]} for AreaLayer; the tooltip ends with the code in brackets."""
+def _counts_values(counts, key: str, name: str, what: str, tag: str) -> dict[str, list]:
+    """{code: [n, colour, tooltip]} for AreaLayer.
+
+    The tooltip ends with "[tag:code]": a click on the polygon reports it back to the app, which
+    lists the incidents of that unit (tag "unit") or only its area-level mentions (tag "area").
+    """
     if counts.empty:
         return {}
     colors = class_colors(counts["n"], class_breaks(int(counts["n"].max())))
     return {
-        str(code): [int(n), color, f"{html.escape(str(label))} — {_plural(int(n), what)} [{html.escape(str(code))}]"]
+        str(code): [int(n), color, f"{html.escape(str(label))} — {_plural(int(n), what)} [{tag}:{html.escape(str(code))}]"]
         for code, label, n, color in zip(counts[key], counts[name], counts["n"], colors, strict=True)
     }
 
@@ -122,11 +126,11 @@ def build_map(
 
     adm1 = admin_counts(incidents, "adm1_iso", "adm1_name")
     if "adm1" in boundary_urls and not adm1.empty:
-        AreaLayer("Incidents per admin-1", "admin1_iso", _counts_values(adm1, "adm1_iso", "adm1_name", "incident"),
+        AreaLayer("Incidents per admin-1", "admin1_iso", _counts_values(adm1, "adm1_iso", "adm1_name", "incident", "unit"),
                   CHOROPLETH_STYLE, url=boundary_urls["adm1"], show=options.show_admin1_choropleth).add_to(m)
     adm0 = admin_counts(incidents, "adm0_iso3", "adm0_name")
     if "adm0" in boundary_urls and not adm0.empty:
-        AreaLayer("Incidents per country", "iso3", _counts_values(adm0, "adm0_iso3", "adm0_name", "incident"),
+        AreaLayer("Incidents per country", "iso3", _counts_values(adm0, "adm0_iso3", "adm0_name", "incident", "unit"),
                   CHOROPLETH_STYLE, url=boundary_urls["adm0"], show=options.show_country_choropleth).add_to(m)
 
     if not areas.empty:
@@ -135,11 +139,12 @@ def build_map(
                                             ("country", "adm0_iso3", "adm0_name", "adm0")):
             counts = admin_counts(areas[areas["precision"] == precision], key, name)
             if level in boundary_urls and not counts.empty:
-                AreaLayer(f"{precision} mentions", LEVEL_KEYS[level], _counts_values(counts, key, name, "mention"),
+                AreaLayer(f"{precision} mentions", LEVEL_KEYS[level], _counts_values(counts, key, name, "mention", "area"),
                           AREA_STYLE, url=boundary_urls[level], control=False).add_to(area_group)
         regions = region_polygons(areas, mentions)
         if not regions.empty:
-            regions = regions.assign(code=[f"region-{i}" for i in range(len(regions))])
+            # the code names the gazetteer place, so a click can find the region's incidents
+            regions = regions.assign(code=[f"region:{int(g)}:{i}" for i, g in enumerate(regions["gazetteer_id"])])
             values = {c: [int(n), "#fb6a4a", f"{html.escape(str(lbl))} — {_plural(int(n), 'mention')} [{c}]"]
                       for c, lbl, n in zip(regions["code"], regions["label"], regions["n"], strict=True)}
             AreaLayer("derived regions", "code", values, AREA_STYLE,
@@ -157,7 +162,6 @@ def build_map(
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     _fit(m, incidents)
     return localize_assets(m)
-
 
 
 def _fit(m: folium.Map, incidents: gpd.GeoDataFrame) -> None:

@@ -16,7 +16,7 @@ import streamlit as st
 from geo.view import sidebar
 from geo.view.exports import FORMATS, LAYERS, export_filename, layer_frame, to_bytes
 from geo.view.filters import Filters
-from geo.view.layers import COORD_DECIMALS, lat_lon
+from geo.view.layers import AREA_PRECISIONS, COORD_DECIMALS, lat_lon
 from geo.view.popups import EVIDENCE_CSS, evidence_html, safe_url
 from geo.view.timeline import brush_dates, counts_by_period, playback_steps, timeline_chart
 
@@ -104,8 +104,15 @@ def evidence_for_click(filtered: gpd.GeoDataFrame, clicked: dict | None) -> pd.D
         return filtered.iloc[0:0]
     tooltip = clicked.get("last_object_clicked_tooltip")
     if isinstance(tooltip, str) and (match := AREA_CODE.search(tooltip)):
-        code = match.group(1)
-        hit = (filtered["adm1_iso"] == code) | (filtered["adm0_iso3"] == code)
+        tag, _, code = match.group(1).partition(":")
+        in_unit = (filtered["adm1_iso"] == code) | (filtered["adm0_iso3"] == code)
+        if tag == "region":  # a derived region, named by its gazetteer place
+            place_id = float(code.split(":")[0])
+            hit = (filtered["precision"] == "subregion") & (filtered["gazetteer_id"] == place_id)
+        elif tag == "area":  # the area mentioned itself, not the places inside it
+            hit = filtered["precision"].isin(AREA_PRECISIONS) & in_unit
+        else:  # a choropleth unit: every incident in it
+            hit = in_unit
         if hit.any():
             return filtered[hit]
     point = clicked.get("last_object_clicked")

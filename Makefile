@@ -36,7 +36,7 @@ test: setup browser
 
 run: setup
 	$(GEO) ingest data/sample --store $(STORE) --if-empty
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	GEO_STORE=$(STORE) $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 bench: setup
 	$(PY) bench/run_all.py

@@ -60,7 +60,7 @@ class OfflineGeocoder(Geocoder):
         if adm0 is None:
             return None
         adm1 = _containing(load_boundaries("adm1"), geom)
-        adm2 = _containing(load_boundaries("adm2"), geom) if adm0["iso2"] == "US" else None
+        adm2 = _containing(load_boundaries("adm2"), geom)
         place = self._nearest_place(lat, lon, adm0["iso2"])
         parts = [p for p in (
             place.name if place else None,

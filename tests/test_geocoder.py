@@ -41,6 +41,12 @@ def test_reverse_us_county(geocoder):
     assert loc.raw["adm2"]["name"] == "Los Angeles"
 
 
+def test_reverse_french_department(geocoder):
+    loc = geocoder.reverse((45.76, 4.84))  # Lyon
+    assert loc.raw["adm1"]["admin1_iso"] == "FR-ARA"
+    assert loc.raw["adm2"] is not None and loc.raw["adm2"]["name"] == "Rhône"
+
+
 @pytest.mark.parametrize("point", [(0.0, -140.0), (30.0, -40.0), (-50.0, 80.0)])
 def test_reverse_in_the_sea_returns_nothing(geocoder, point):
     assert geocoder.reverse(point) is None

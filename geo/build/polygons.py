@@ -13,13 +13,18 @@ CRS = "EPSG:4326"
 EQUAL_AREA = "EPSG:6933"  # for areas and centroids
 
 
-def admin1_polygons(features_path: Path, place_ids: pd.Series, admin1: pd.DataFrame,
-                    iso2_of_a3: dict[str, str]) -> gpd.GeoDataFrame:
-    """One (multi)polygon per gazetteer admin-1 row, dissolving NE units that share a row."""
+def read_ne_units(features_path: Path, matches: pd.DataFrame) -> gpd.GeoDataFrame:
     ne = gpd.read_file(features_path, engine="pyogrio")
     ne = ne.set_crs(CRS, allow_override=True)
-    ne["place_id"] = place_ids.values
+    ne["place_id"] = matches["place_id"].values
+    ne["admin2_gn_id"] = matches["admin2_gn_id"].values
     ne["geometry"] = shapely.make_valid(ne.geometry.values)
+    return ne
+
+
+def admin1_polygons(ne: gpd.GeoDataFrame, admin1: pd.DataFrame,
+                    iso2_of_a3: dict[str, str]) -> gpd.GeoDataFrame:
+    """One (multi)polygon per gazetteer admin-1 row, dissolving NE units that share a row."""
     multi = ne["place_id"].duplicated(keep=False)
     single = ne.loc[~multi, ["place_id", "geometry"]]
     merged = ne.loc[multi, ["place_id", "geometry"]].dissolve(by="place_id").reset_index()
@@ -46,6 +51,17 @@ def admin0_polygons(adm1: gpd.GeoDataFrame, countries: pd.DataFrame) -> gpd.GeoD
     gdf = gdf.dropna(subset=["place_id"])
     gdf["place_id"] = gdf["place_id"].astype("int64")
     return gdf[["place_id", "name", "iso2", "iso3", "geometry"]]
+
+
+def ne_admin2_polygons(ne: gpd.GeoDataFrame, admin2: pd.DataFrame) -> gpd.GeoDataFrame:
+    """NE units that are GeoNames admin-2 units (French departments, English counties)."""
+    sub = ne[ne["admin2_gn_id"].notna()].copy()
+    meta = admin2.set_index("id")[["admin2_code", "country", "admin1_iso"]]
+    sub["place_id"] = sub["admin2_gn_id"].astype("int64")
+    sub = sub.join(meta, on="place_id", rsuffix="_gn").dropna(subset=["admin2_code"])
+    sub["iso2"] = sub["country"]
+    sub["fips"] = None
+    return sub[["place_id", "admin2_code", "fips", "name", "iso2", "admin1_iso", "geometry"]]
 
 
 def us_county_polygons(topojson_path: Path, us_states: dict, admin2: pd.DataFrame) -> gpd.GeoDataFrame:

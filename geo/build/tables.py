@@ -93,20 +93,15 @@ def ne_admin1_frame(features: list[dict]) -> pd.DataFrame:
 def admin1_table(sub: pd.DataFrame, ne: pd.DataFrame, iso3: dict[str, str]) -> tuple[pd.DataFrame, pd.Series, list[str]]:
     """Admin-1 rows: GeoNames subdivisions joined to Natural Earth units.
 
-    Returns (rows, place_id per NE row, report lines). NE units that match no GeoNames
+    Returns (rows, place_id and admin-2 GeoNames id per NE row, report lines). NE units that match no GeoNames
     subdivision become admin-1 rows of their own, so every polygon joins to a row.
     """
     a1 = sub[sub["level"] == 1].copy()
     a1 = a1[a1["gn_code"].str.len() > 0]
     a1["country"] = a1["gn_code"].str.split(".").str[0]
     a1["id"] = a1["gn_id"].fillna(-1).astype("int64")
-    by_iso = {r.iso: r.id for r in a1.itertuples() if r.iso}
-    by_code = {r.gn_code: r.id for r in a1.itertuples()}
     ne = ne.copy()
-    ne["place_id"] = [
-        by_iso.get(iso) or by_code.get(code)
-        for iso, code in zip(ne["iso_3166_2"].fillna(""), ne["gn_a1_code"].fillna(""), strict=True)
-    ]
+    ne["place_id"], ne["admin2_gn_id"] = _match_ne_units(ne, a1, sub[sub["level"] == 2])
     report = []
     unmatched = ne[ne["place_id"].isna()]
     # Units absent from GeoNames' admin-1 list keep their own identity (negative NE id).
@@ -126,7 +121,11 @@ def admin1_table(sub: pd.DataFrame, ne: pd.DataFrame, iso3: dict[str, str]) -> t
     rows = pd.concat([a1[["id", "name", "iso", "gn_code", "aliases", "type", "country"]], own],
                      ignore_index=True)
     # NE names and label points per gazetteer row (the largest unit's label when several).
-    ne_names = ne.groupby("place_id").agg(
+    if ne["admin2_gn_id"].notna().any():
+        report.append(f"{int(ne['admin2_gn_id'].notna().sum())} Natural Earth admin-1 units are GeoNames "
+                      "admin-2 units (e.g. French departments): merged into their admin-1, kept as admin-2")
+    # names and label points only from units that are the admin-1 itself, not its parts
+    ne_names = ne[ne["admin2_gn_id"].isna()].groupby("place_id").agg(
         ne_alts=("name_alt", lambda s: "|".join(x for x in s.dropna() if x)),
         ne_name=("name", "first"), name_en=("name_en", "first"), name_es=("name_es", "first"),
         name_fr=("name_fr", "first"), name_de=("name_de", "first"), name_pt=("name_pt", "first"),
@@ -148,7 +147,38 @@ def admin1_table(sub: pd.DataFrame, ne: pd.DataFrame, iso3: dict[str, str]) -> t
         "alt_names": rows["alt_names"], "fips": None,
         "postal": np.where(rows["country"] == "US", rows["postal"].fillna(""), ""),
     })
-    return out.drop_duplicates("id"), ne["place_id"], report
+    return out.drop_duplicates("id"), ne[["place_id", "admin2_gn_id"]], report
+
+
+def _match_ne_units(ne: pd.DataFrame, a1: pd.DataFrame, a2: pd.DataFrame) -> list:
+    """The GeoNames admin-1 row of each Natural Earth unit, or None.
+
+    By GeoNames id, then ISO 3166-2, then GeoNames admin-1 code, the code only where the ISO
+    codes do not disagree: NE codes French departments FR.75 (Paris) while GeoNames' FR.75 is
+    the region Nouvelle-Aquitaine. NE units that are GeoNames admin-2 units (départements,
+    English counties) belong to their parent admin-1, whose polygon they build up.
+    """
+    by_id = {int(r.gn_id): r.id for r in a1.itertuples() if pd.notna(r.gn_id)}
+    by_iso = {r.iso: r.id for r in a1.itertuples() if r.iso}
+    by_code = {r.gn_code: (r.id, r.iso) for r in a1.itertuples()}
+    parent_code = {int(r.gn_id): r.gn_code.rsplit(".", 1)[0] for r in a2.itertuples()
+                   if pd.notna(r.gn_id) and r.gn_code.count(".") == 2}
+    out, as_admin2 = [], []
+    for gn_id, iso, code in zip(ne["gn_id"], ne["iso_3166_2"].fillna(""), ne["gn_a1_code"].fillna(""),
+                                strict=True):
+        gid = int(gn_id) if pd.notna(gn_id) and gn_id and int(gn_id) > 0 else None
+        hit = by_id.get(gid) if gid else None
+        hit = hit or by_iso.get(iso)
+        if hit is None and code in by_code:
+            cand, cand_iso = by_code[code]
+            hit = cand if (not cand_iso or not iso or cand_iso == iso) else None
+        sub_unit = None
+        if hit is None and gid in parent_code:
+            hit = by_code.get(parent_code[gid], (None, None))[0]
+            sub_unit = gid if hit is not None else None
+        out.append(hit)
+        as_admin2.append(sub_unit)
+    return out, as_admin2
 
 
 def admin2_table(sub: pd.DataFrame, iso3: dict[str, str], a1_iso: dict[str, str]) -> pd.DataFrame:

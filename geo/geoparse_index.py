@@ -17,6 +17,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from geo import paths
+from geo.gazetteer import BUILD_HINT, GazetteerMissingError
 from geo.textnorm import normalize
 from geo.types import Place
 
@@ -245,10 +246,6 @@ _LOCK = threading.Lock()
 _LOADED: dict[Path, GazetteerIndex] = {}
 
 
-class GazetteerNotBuiltError(RuntimeError):
-    pass
-
-
 def load_index(db_path: Path | None = None) -> GazetteerIndex:
     """The index for a gazetteer db (default: the project's), cached in memory and on disk."""
     db_path = Path(db_path or paths.gazetteer_db())
@@ -256,10 +253,11 @@ def load_index(db_path: Path | None = None) -> GazetteerIndex:
         if db_path in _LOADED:
             return _LOADED[db_path]
         if not db_path.exists():
-            raise GazetteerNotBuiltError(
-                f"gazetteer not found at {db_path}: run `geo gazetteer build` first"
-            )
-        cache = _cache_file(db_path, _read_build_id(db_path))
+            raise GazetteerMissingError(f"no gazetteer at {db_path}: {BUILD_HINT}")
+        try:
+            cache = _cache_file(db_path, _read_build_id(db_path))
+        except sqlite3.DatabaseError as exc:
+            raise GazetteerMissingError(f"gazetteer at {db_path} is unreadable ({exc}): {BUILD_HINT}") from exc
         index = None
         if cache.exists():
             try:

@@ -96,3 +96,26 @@ def test_five_megabytes(real):
 def test_a_long_line_without_spaces(real):
     text = "x" * 1_000_000 + "Sonora" + "/" * 100_000 + "." * 100_000
     assert real.parse(text) == []  # glued to a word: no boundary, no place
+
+
+def test_unclosed_script_and_comment_blocks(real):
+    # unclosed blocks used to be retried at every opening tag (quadratic); now one pass
+    text = "<script>" * 50_000 + "<!--" * 50_000 + " Floods hit Sonora. <style>.a{}</style> Texas"
+    got = [(m.surface, text[m.start:m.end]) for m in real.parse(text)]
+    assert got == [("Sonora", "Sonora"), ("Texas", "Texas")]
+
+
+def test_missing_gazetteer_is_a_clear_error(tmp_path):
+    from geo.gazetteer import GazetteerMissingError
+
+    with pytest.raises(GazetteerMissingError, match="geo gazetteer build"):
+        Parser(db_path=tmp_path / "nope" / "gazetteer.sqlite")
+
+
+def test_corrupt_gazetteer_is_a_clear_error(tmp_path):
+    from geo.gazetteer import GazetteerMissingError
+
+    db = tmp_path / "gazetteer.sqlite"
+    db.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(GazetteerMissingError, match="unreadable"):
+        Parser(db_path=db)

@@ -58,7 +58,7 @@ def ne_admin2_polygons(ne: gpd.GeoDataFrame, admin2: pd.DataFrame) -> gpd.GeoDat
     sub = ne[ne["admin2_gn_id"].notna()].copy()
     meta = admin2.set_index("id")[["admin2_code", "country", "admin1_iso"]]
     sub["place_id"] = sub["admin2_gn_id"].astype("int64")
-    sub = sub.join(meta, on="place_id", rsuffix="_gn").dropna(subset=["admin2_code"])
+    sub = sub.drop(columns=[c for c in meta.columns if c in sub.columns]).join(meta, on="place_id").dropna(subset=["admin2_code"])
     sub["iso2"] = sub["country"]
     sub["fips"] = None
     return sub[["place_id", "admin2_code", "fips", "name", "iso2", "admin1_iso", "geometry"]]

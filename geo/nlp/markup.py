@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 
 # Tags, comments and the bodies of script/style blocks: none of it is prose.
-_HTML_BLOCKS = re.compile(r"<(script|style)\b[^>]{0,2000}>.{0,200000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_HTML_TAG = re.compile(r"<!--.{0,200000}?-->|</?[A-Za-z][^<>]{0,2000}>", re.DOTALL)
+_BLOCK_OPEN = re.compile(r"<!--|<(script|style)\b", re.IGNORECASE)
+_BLOCK_CLOSE = {
+    "--": re.compile(r"-->"),
+    "script": re.compile(r"</script\s*>", re.IGNORECASE),
+    "style": re.compile(r"</style\s*>", re.IGNORECASE),
+}
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,2000}>")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z]{2,10});")
 # Web addresses and @handles: "pic.twitter.com" or "@ReutersPolitics" are not places.
 # (bounded repetitions keep every pattern linear on hostile input)
@@ -29,10 +34,42 @@ def _blank(match: re.Match[str]) -> str:
     return "".join("\n" if c == "\n" else " " for c in match.group(0))
 
 
+def _blank_blocks(text: str) -> str:
+    """Blank comments and script/style bodies in one left-to-right pass (linear: a block
+    type whose closing tag is missing is not searched for again)."""
+    parts: list[str] = []
+    pos, done = 0, 0
+    unclosed: set[str] = set()
+    while True:
+        m = _BLOCK_OPEN.search(text, pos)
+        if m is None:
+            break
+        kind = (m.group(1) or "--").lower()
+        if kind in unclosed:
+            pos = m.end()
+            continue
+        close = _BLOCK_CLOSE[kind].search(text, m.end())
+        if close is None:
+            unclosed.add(kind)
+            pos = m.end()
+            continue
+        parts.append(text[done:m.start()])
+        parts.append(_blank_text(text[m.start():close.end()]))
+        pos = done = close.end()
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _blank_text(chunk: str) -> str:
+    return "".join("\n" if c == "\n" else " " for c in chunk)
+
+
 def mask_markup(text: str) -> str:
     """Replace HTML tags, entities, URLs and handles by spaces (same length as the input)."""
     if "<" in text:
-        text = _HTML_BLOCKS.sub(_blank, text)
+        text = _blank_blocks(text)
         text = _HTML_TAG.sub(_blank, text)
     if "&" in text:
         text = _ENTITY.sub(_blank, text)

@@ -117,7 +117,7 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
     for s, e, entries in hits:
         if s < last_end:
             continue
-        if " " in key_of(folded, s, e) and not _last_word_capitalised(masked[s:e]):
+        if " " in folded[s:e] and not _last_word_capitalised(masked[s:e]):
             continue  # "Anhui province": let the shorter, capitalised "Anhui" win
         out.append(Candidate(s, e, text[s:e], folded[s:e], entries))
         last_end = e
@@ -292,85 +292,22 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     personal = lexicon.personal_names()
     sure_places = {c.start for c in cands
                    if c.key not in personal or best_level(c, index, (NAME, ASCII, ABBR)) in HIGH_LEVELS}
-    lowered_in_text: set[str] | None = None
+    lower_words: list[set[str]] = []  # filled on first use: words written in lower case here
     for c in cands:
-        key_low = c.key
-        first = c.surface[0]
-        hashtag = c.start > 0 and text[c.start - 1] == "#"
-        if not first.isupper() and not hashtag:
-            c.dropped = "not capitalised"
-            continue
-        if key_low in lexicon.MONTHS_WEEKDAYS:
-            c.dropped = "month or weekday"
-            continue
-        if key_low in lexicon.NEWS_AGENCIES:
-            c.dropped = "news agency"
-            continue
-        if key_low.rstrip(".") in lexicon.TITLES:
-            c.dropped = "a title"
-            continue
-        if hashtag and not first.isupper() and zipf.get(key_low, 0) >= 2.5:
-            c.dropped = "hashtag of a common word"
-            continue
-        _drop_bare_county_aliases(c, index)
-        if not c.entries:
-            c.dropped = "only a county's name without 'County'"
+        c.dropped = _form_reason(text, c, index, zipf)
+        if c.dropped:
             continue
         kinds = _entry_kinds(c)
-        if (c.surface.isupper() and len(c.surface) <= 4 and not kinds & {ABBR, PRESS, ISO, AFTER_COMMA}
-                and best_level(c, index) not in ("country", "admin1")):
-            c.dropped = "acronym that only matches a place's alternate name"
-            continue
-        letters = c.key.replace(".", "")
-        if len(letters) <= 2 and not c.surface.replace(".", "").isupper() and AFTER_COMMA not in _entry_kinds(c):
-            c.dropped = "two-letter name not written as a code"
-            continue
-        if _entry_kinds(c) <= {ISO}:
-            c.dropped = "ISO alpha-3 code (rare in prose; 'USA' is a press alias)"
-            continue
-        if _is_abbreviation_only(c):
-            c.dropped = _check_abbreviation(text, c, index)
-            if c.dropped:
-                continue
-        kinds = _entry_kinds(c)
-        if DEMONYM in kinds and (kinds <= {DEMONYM, ALT} or re.search(r"(an|ese|ish|i|ch)$", key_low)):
+        if DEMONYM in kinds and (kinds <= {DEMONYM, ALT} or re.search(r"(an|ese|ish|i|ch)$", c.key)):
             c.kind = "demonym"
             c.entries = tuple(e for e in c.entries if e.kind == DEMONYM)
             continue
-        level = best_level(c, index, (NAME, ASCII, ALT, ABBR))
-        high = level in HIGH_LEVELS
-        country_name = best_level(c, index, (NAME, ASCII, ABBR, PRESS)) in ("country", "region")
-        pop = max_population(c, index)
-        single_word = " " not in key_low and "-" not in key_low
-        if single_word and not hashtag:
-            z = zipf.get(key_low, 0.0)
-            start_of_sentence = is_sentence_start(text, c.start)
-            if start_of_sentence and z >= COMMON_START and not country_name:
-                c.dropped = f"common word '{key_low}' at sentence start"
-                continue
-            if z >= COMMON_MID and not country_name:
-                c.dropped = f"common word '{key_low}'"
-                continue
-            if z >= COMMON_SOFT and not high and level != "admin2" and pop < BIG_PLACE // 2:
-                c.dropped = f"common word '{key_low}' naming only small places"
-                continue
-            if z >= 3.0 and not high:
-                if lowered_in_text is None:
-                    lowered_in_text = set(re.findall(r"\b[a-z]{3,}\b", text))
-                if key_low in lowered_in_text:
-                    c.dropped = f"'{key_low}' is also used in lower case here"
-                    continue
-        if _kinds_only_alt(c) and not country_name:
-            why = _weak_alternate_name(c, index, zipf.get(key_low, 0))
-            if why:
-                c.dropped = why
-                continue
-        if _quoted(text, c) and not high and pop < BIG_PLACE:
-            c.dropped = "a quoted name (nickname or title), and only small places have it"
-            continue
-        street = _street_after(text, c.end)
-        if street:
-            c.dropped = f"part of a street name ('{street}')"
+        c.dropped = (
+            _common_word_reason(text, c, index, zipf, lower_words)
+            or (_weak_alternate_name(c, index, zipf.get(c.key, 0)) if _kinds_only_alt(c) else None)
+            or _quote_or_street_reason(text, c, index)
+        )
+        if c.dropped:
             continue
         reason = _person_reason(text, c, index, place_starts, sure_places)
         if reason:
@@ -389,13 +326,75 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     return cands
 
 
+def _form_reason(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, float]) -> str | None:
+    """How the name is written: case, dates, agencies, titles, codes."""
+    key = c.key
+    first = c.surface[0]
+    hashtag = c.start > 0 and text[c.start - 1] == "#"
+    if not first.isupper() and not hashtag:
+        return "not capitalised"
+    if key in lexicon.MONTHS_WEEKDAYS:
+        return "month or weekday"
+    if key in lexicon.NEWS_AGENCIES:
+        return "news agency"
+    if key.rstrip(".") in lexicon.TITLES:
+        return "a title"
+    if hashtag and not first.isupper() and zipf.get(key, 0) >= 2.5:
+        return "hashtag of a common word"
+    _drop_bare_county_aliases(c, index)
+    if not c.entries:
+        return "only a county's name without 'County'"
+    kinds = _entry_kinds(c)
+    if (c.surface.isupper() and len(c.surface) <= 4 and not kinds & {ABBR, PRESS, ISO, AFTER_COMMA}
+            and best_level(c, index) not in ("country", "admin1")):
+        return "acronym that only matches a place's alternate name"
+    if len(key.replace(".", "")) <= 2 and not c.surface.replace(".", "").isupper() and AFTER_COMMA not in kinds:
+        return "two-letter name not written as a code"
+    if kinds <= {ISO}:
+        return "ISO alpha-3 code (rare in prose; 'USA' is a press alias)"
+    if _is_abbreviation_only(c):
+        return _check_abbreviation(text, c, index)
+    return None
+
+
+def _common_word_reason(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, float],
+                        lower_words: list[set[str]]) -> str | None:
+    """A capitalised common English word is a place only when little else it could be."""
+    key = c.key
+    if " " in key or "-" in key or (c.start > 0 and text[c.start - 1] == "#"):
+        return None
+    z = zipf.get(key, 0.0)
+    if z < 3.0:
+        return None
+    if best_level(c, index, (NAME, ASCII, ABBR, PRESS)) in ("country", "region"):
+        return None  # "China", "Turkey", "Chad"
+    level = best_level(c, index, (NAME, ASCII, ALT, ABBR))
+    high = level in HIGH_LEVELS
+    if z >= COMMON_START and is_sentence_start(text, c.start):
+        return f"common word '{key}' at sentence start"
+    if z >= COMMON_MID:
+        return f"common word '{key}'"
+    if z >= COMMON_SOFT and not high and level != "admin2" and max_population(c, index) < BIG_PLACE // 2:
+        return f"common word '{key}' naming only small places"
+    if not high:
+        if not lower_words:
+            lower_words.append(set(re.findall(r"\b[a-z]{3,}\b", text)))
+        if key in lower_words[0]:
+            return f"'{key}' is also used in lower case here"
+    return None
+
+
+def _quote_or_street_reason(text: str, c: Candidate, index: GazetteerIndex) -> str | None:
+    high = best_level(c, index, (NAME, ASCII, ALT, ABBR)) in HIGH_LEVELS
+    if _quoted(text, c) and not high and max_population(c, index) < BIG_PLACE:
+        return "a quoted name (nickname or title), and only small places have it"
+    street = _street_after(text, c.end)
+    return f"part of a street name ('{street}')" if street else None
+
+
 def _last_word_capitalised(surface: str) -> bool:
     last = surface.split()[-1]
     return any(ch.isupper() for ch in last) or last[:1].isdigit()
-
-
-def key_of(folded: str, s: int, e: int) -> str:
-    return folded[s:e]
 
 
 def _drop_bare_county_aliases(c: Candidate, index: GazetteerIndex) -> None:

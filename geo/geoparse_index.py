@@ -4,6 +4,7 @@ sqlite `names`/`places` tables and pickled beside the gazetteer, keyed by its bu
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import re
@@ -230,7 +231,10 @@ def _add_demonym_plurals(by_key: dict[str, list[Entry]]) -> None:
 
 
 def _cache_file(db_path: Path, build_id: str) -> Path:
-    return db_path.parent / f"geoparse-index-{build_id}-v{INDEX_VERSION}.pkl"
+    # the index depends on the gazetteer build, this module and the alias list
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(resources.files("geo").joinpath("data", "geoparse_aliases.tsv").read_bytes())
+    return db_path.parent / f"geoparse-index-{build_id}-v{INDEX_VERSION}-{h.hexdigest()[:8]}.pkl"
 
 
 def _read_build_id(db_path: Path) -> str:

@@ -28,6 +28,7 @@ MINOR_ADMIN1_PRIOR = 5.0
 NAMESAKE_BONUS = 2.5  # a city far bigger than the same-named admin-1 ("Manchester", "Plymouth")
 NEAR_KM = 400.0  # "near a country the document names" (spatial coherence)
 NEAR_BONUS = 1.5
+ABROAD_PENALTY = 3.0
 UNLIKE_ALT_PENALTY = 4.0  # translations and old names rarely beat a place that has the name itself
 COMMA_CONTAINED = 9.0  # "Culiacán, Sinaloa": the first name lies inside the second
 ADMIN1_CONTEXT = 3.0
@@ -163,6 +164,7 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
     has_admin1_rival = {r.country for _, r, _ in ranked if r.level == "admin1"}
     admin1_pop = max((r.population for _, r, _ in ranked if r.level == "admin1"), default=None)
     near_points = _mentioned_country_points(ctx, own[0], index)
+    doc_countries = any(n - own[0][cc] > 0 for cc, n in ctx.countries.items())
     scored: list[tuple[float, PlaceRow, list[str], set[str], int]] = []
     for prior, row, kind in ranked:
         score, why, support = prior, [], set()
@@ -181,6 +183,8 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
             score += b
             support.add("country")
             why.append(f"{row.country} mentioned elsewhere")
+        elif doc_countries and row.level in ("place", "admin2", "admin1") and _is_small(row):
+            score -= ABROAD_PENALTY  # a small place in a country the text never names
         if row.level != "admin1" and row.admin1_code:
             a = ctx.admin1_bonus(row.admin1_code, own[1])
             if a:
@@ -237,10 +241,15 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
         if not c.kept or res is None or res.place is None or c.kind == "demonym":
             continue
         row = res.place
-        if row.level in ("country", "region") or "comma" in res.support or "state" in res.support:
+        if "comma" in res.support or "state" in res.support:
+            continue
+        if row.level in ("country", "region"):
+            # even a country: "Henderson" is an old name of the Pitcairn Islands, not what a text means
+            if res.matched_kind == ALT and row.population < 1_000_000 and alt_unlike(c.key, row):
+                c.dropped = f"'{c.surface}' is only an unlike alternate name of {row.name}"
             continue
         named_county = row.level == "admin2" and " " in c.key  # "Henry County" says what it is
-        small = row.population < (SMALL_ADMIN1 if row.level == "admin1" else SMALL_PLACE)
+        small = _is_small(row)
         if res.matched_kind == ALT and row.population < 1_000_000 and alt_unlike(c.key, row) and "comma" not in res.support:
             c.dropped = f"'{c.surface}' is only an unlike alternate name of {row.name}"
         elif res.other_countries and "country" not in res.support and small and not named_county:
@@ -252,6 +261,10 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
             and c.key in common_names and "admin1" not in res.support
         ):
             c.dropped = f"'{c.surface}' is a common personal name and {row.name} a small place"
+
+
+def _is_small(row: PlaceRow) -> bool:
+    return row.population < (SMALL_ADMIN1 if row.level == "admin1" else SMALL_PLACE)
 
 
 def _mentioned_country_points(ctx: DocContext, own: Counter, index: GazetteerIndex) -> list[tuple[float, float]]:

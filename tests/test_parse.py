@@ -119,3 +119,15 @@ def test_corrupt_gazetteer_is_a_clear_error(tmp_path):
     db.write_bytes(b"this is not a database" * 100)
     with pytest.raises(GazetteerMissingError, match="unreadable"):
         Parser(db_path=db)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.sampled_from(WORDS + ["Texas", "L.A.", "Washington,", "D.C.", "north-east",
+                                                  "Nigeria's", "#NewYork", "Bank", "of", "America"]),
+                          st.text(max_size=5)), max_size=30))
+def test_offsets_on_the_real_gazetteer(real, words):
+    text = " ".join(words)
+    for m in real.parse(text):
+        assert text[m.start:m.end] == m.surface
+        assert m.kind in ("toponym", "demonym", "modified_region", "org_embedded")
+        assert m.lat is None or (-90 <= m.lat <= 90 and -180 <= m.lon <= 180)

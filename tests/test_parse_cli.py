@@ -69,3 +69,12 @@ def test_eval_rejects_a_non_jsonl_file(gaz, tmp_path):
     bad.write_text("not json\n")
     out = run(["eval", str(bad)])
     assert out.returncode == 2 and b"not JSON Lines" in out.stderr
+
+
+def test_parse_seed_file_date_header(seed_article, gaz, shared_dir):
+    raw, expected = seed_article
+    out = run(["parse", str(shared_dir / "seeds" / expected["file"])])
+    (doc,) = [json.loads(line) for line in out.stdout.decode().splitlines()]
+    assert doc["published"] == expected["published"]
+    spans = {(m["start"], m["end"]) for m in doc["mentions"]}
+    assert spans == {tuple(s) for p in expected["places"] for s in p["spans"]}

@@ -13,7 +13,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s*$", re.IGNORECASE)
+# the seed format: the text opens with `date YYYY-MM-DD` (own line or not); offsets stay file offsets
+DATE_HEADER = re.compile(r"\A\ufeff?\s*date\s+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 FIELDS = ("start", "end", "surface", "kind", "place_id", "name", "level", "country", "admin1_iso",
           "admin2_code", "lat", "lon", "precision", "modifier", "confidence", "evidence", "geometry_wkt")
 
@@ -25,8 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def text_document(raw: str, doc_id: str) -> dict:
     """A text file as one document; offsets stay relative to the whole file."""
-    first = raw.split("\n", 1)[0]
-    m = DATE_LINE.match(first)
+    m = DATE_HEADER.match(raw)
     return {"id": doc_id, "text": raw, "published": m.group(1) if m else None}
 
 

@@ -34,7 +34,7 @@ ORG_HEADS = frozenset(
     "times post tribune herald journal gazette chronicle daily news press magazine telegraph "
     "observer examiner sun star globe courier record register inquirer courant dispatch "
     "inc inc. corp corp. corporation company co co. ltd llc group holdings airlines airways railway "
-    "fc club team united athletic athletics giants cowboys yankees lakers senators orioles "
+    "fc club team united athletic athletics "
     "symphony orchestra opera ballet federation association union league conference foundation "
     "fund trust society times-union democrats republicans network radio tv television "
     "broadcasting army navy marines corps".split()

@@ -115,6 +115,10 @@ def _incident_count(page) -> int:
     return int(page.locator('[data-testid="stMetricValue"]').first.inner_text().replace(",", ""))
 
 
+# incident markers are circle markers with a white outline; area polygons are not
+INCIDENT_MARKER = '.leaflet-overlay-pane path.leaflet-interactive[stroke="#ffffff"]'
+
+
 def _wait_for_map(page):
     # after a rerun the old map iframe lingers until the new one has mounted
     page.wait_for_function(f"() => document.querySelectorAll('{MAP_FRAME}').length === 1", timeout=60_000)
@@ -191,7 +195,7 @@ def test_panning_and_zooming_do_not_rerun_the_app(server, page):
     page.wait_for_timeout(2000)
     assert len(sent) == before, "a pan or zoom sent a rerun request to the server"
     # a click on the marker does rerun (to show its evidence)
-    frame.locator(".leaflet-overlay-pane path.leaflet-interactive").first.click(force=True)
+    frame.locator(INCIDENT_MARKER).first.dispatch_event("click")
     page.locator(".evidence").first.wait_for(timeout=30_000)
     assert len(sent) > before
 
@@ -251,12 +255,15 @@ def test_hostile_article_text_shows_literally_and_runs_nothing(server, page):
     assert _incident_count(page) == 1
     # 1. click it on the map: its popup (a point) or tooltip (an area) and the evidence card
     frame = _wait_for_map(page)
-    frame.locator(".leaflet-overlay-pane path.leaflet-interactive").first.click(force=True)
-    popup = frame.locator(".leaflet-popup-content, .leaflet-tooltip").first
+    # the incident marker (white outline), not an area polygon that may lie on top of it:
+    # dispatch the click on the marker's own element so what is drawn above cannot take it
+    marker = frame.locator(INCIDENT_MARKER).first
+    marker.wait_for(timeout=30_000)
+    marker.dispatch_event("click")
+    popup = frame.locator(".leaflet-popup-content").first
     popup.wait_for(timeout=15_000)
-    if frame.locator(".leaflet-popup-content").count():
-        assert "<script>window.__xss='title'" in popup.inner_text()
-        assert popup.locator("script, img").count() == 0
+    assert "<script>window.__xss='title'" in popup.inner_text()
+    assert popup.locator("script, img").count() == 0
     card = page.locator(".evidence").first
     card.wait_for(timeout=30_000)
     _assert_inert(page, card)

@@ -119,6 +119,28 @@ def _incident_count(page) -> int:
 INCIDENT_MARKER = '.leaflet-overlay-pane path.leaflet-interactive[stroke="#ffffff"]'
 
 
+def _click_marker_for_evidence(page, frame):
+    """Click the incident marker until its evidence card shows.
+
+    A click that lands while streamlit-folium is still wiring up the map is not reported to
+    the app; clicking again is what an analyst would do too.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    marker = frame.locator(INCIDENT_MARKER).first
+    marker.wait_for(timeout=30_000)
+    card = page.locator(".evidence").first
+    for attempt in range(3):
+        marker.click(force=True)
+        try:
+            card.wait_for(timeout=20_000)
+            return card
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    return card
+
+
 def _wait_for_map(page):
     # after a rerun the old map iframe lingers until the new one has mounted
     page.wait_for_function(f"() => document.querySelectorAll('{MAP_FRAME}').length === 1", timeout=60_000)
@@ -195,8 +217,7 @@ def test_panning_and_zooming_do_not_rerun_the_app(server, page):
     page.wait_for_timeout(2000)
     assert len(sent) == before, "a pan or zoom sent a rerun request to the server"
     # a click on the marker does rerun (to show its evidence)
-    frame.locator(INCIDENT_MARKER).first.click(force=True)
-    page.locator(".evidence").first.wait_for(timeout=30_000)
+    _click_marker_for_evidence(page, frame)
     assert len(sent) > before
 
 
@@ -255,24 +276,12 @@ def test_hostile_article_text_shows_literally_and_runs_nothing(server, page):
     assert _incident_count(page) == 1
     # 1. click it on the map: its popup (a point) or tooltip (an area) and the evidence card
     frame = _wait_for_map(page)
-    # the incident marker (white outline), not an area polygon that may lie on top of it:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    marker = frame.locator(INCIDENT_MARKER).first
-    marker.wait_for(timeout=30_000)
-    marker.click(force=True)
-    popup = frame.locator(".leaflet-popup-content").first
-    try:
-        popup.wait_for(timeout=10_000)
-        popup_text = popup.inner_text()
-        assert "<script>window.__xss='title'" in popup_text
-        assert popup.locator("script, img").count() == 0
-    except PlaywrightTimeout:
-        # the click's rerun may redraw the map and close the popup first; the popup HTML is
-        # checked in test_view_popups, and every frame is checked for executed script below
-        pass
-    card = page.locator(".evidence").first
-    card.wait_for(timeout=30_000)
+    # the incident marker (white outline), not an area polygon that may lie on top of it
+    card = _click_marker_for_evidence(page, frame)
+    popup = frame.locator(".leaflet-popup-content")
+    if popup.count():  # the click's rerun may already have redrawn the map and closed it
+        assert "<script>window.__xss='title'" in popup.first.inner_text()
+        assert popup.first.locator("script, img").count() == 0
     _assert_inert(page, card)
     page.screenshot(path=str(ARTIFACTS / "app-escaped.png"), full_page=True)
     # 2. select the table row: the same card, from the table

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from geo.distance import haversine_km
 from geo.regions import base_span
 from geo.types import Mention
 
@@ -32,13 +33,6 @@ CENTRE_TOLERANCE = 10
 ACC_KM = 161.0
 EARTH_HALF_CIRCUMFERENCE_KM = 20039.0
 DEFAULT_KINDS = ("toponym", "modified_region")
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 @dataclass

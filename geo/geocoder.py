@@ -19,10 +19,9 @@ from geopy.location import Location
 from geopy.point import Point
 
 from geo.boundaries import load_boundaries
+from geo.distance import haversine_km_array
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.types import Place
-
-EARTH_KM = 6371.0088
 
 
 class OfflineGeocoder(Geocoder):
@@ -90,7 +89,7 @@ class OfflineGeocoder(Geocoder):
         if not rows:
             return None
         arr = np.array(rows, dtype=float)
-        d = haversine_km(lat, lon, arr[:, 1], arr[:, 2])
+        d = haversine_km_array(lat, lon, arr[:, 1], arr[:, 2])
         i = int(np.argmin(d))
         return self.gazetteer.get(int(arr[i, 0])) if d[i] <= self.max_place_km else None
 
@@ -106,8 +105,3 @@ def _containing(gdf, geom):
     return gdf.iloc[int(idx[0])]
 
 
-def haversine_km(lat1, lon1, lat2, lon2):
-    """Great-circle distance in km (vectorised over numpy arrays)."""
-    lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))

@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from geo.distance import haversine_km
 from geo.extract import ABBR, AFTER_COMMA, ALT, ASCII, DEMONYM, ISO, NAME, PRESS, Candidate
 from geo.geoparse_index import Entry, GazetteerIndex, PlaceRow
 from geo.nlp.similarity import alt_unlike
@@ -273,12 +274,6 @@ def _mentioned_country_points(ctx: DocContext, own: Counter, index: GazetteerInd
         if n - own[cc] > 0 and cc in index.country_points:
             points.append(index.country_points[cc])
     return points[:8]
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[set[str], set[str]] | None:

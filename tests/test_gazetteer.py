@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
+from geo.distance import haversine_km
 from geo.gazetteer import Gazetteer, GazetteerMissingError, load_gazetteer
-from geo.geocoder import haversine_km
 from geo.textnorm import fold, normalize
 
 

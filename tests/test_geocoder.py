@@ -6,7 +6,8 @@ import pytest
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-from geo.geocoder import OfflineGeocoder, haversine_km
+from geo.distance import haversine_km
+from geo.geocoder import OfflineGeocoder
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,20 @@ _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "a": 1, "an": 1}
+                "a": 1, "an": 1, "un": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
+                "siete": 7}
+
+# Spanish, for Latin American and Spanish reporting. Names are lower case in Spanish, so the
+# capitalisation rule for English month and weekday names does not apply to them.
+MONTHS_ES = {"enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+             "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
+             "diciembre": 12}
+WEEKDAYS_ES = {"lunes": 0, "martes": 1, "miércoles": 2, "miercoles": 2, "jueves": 3,
+               "viernes": 4, "sábado": 5, "sabado": 5, "domingo": 6}
+_MONTH_ES = r"(?P<month>" + "|".join(MONTHS_ES) + r")"
+# Spanish expressions resolve like their English counterparts.
+SPANISH_KINDS = {"es_day_month": "day_month", "es_yesterday": "yesterday", "es_today": "today",
+                 "es_days_ago": "days_ago", "es_weekday": "weekday", "es_last_week": "last_week"}
 
 # Ordered most specific first; each pattern resolves to (date, precision). Case-insensitive,
 # but month/weekday names must be capitalised in the text (see _capitalised) so "may" the verb
@@ -42,6 +55,13 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("last_month", re.compile(r"\b(?:last|past|previous)\s+month\b", re.I)),
     ("this_month", re.compile(r"\b(?:earlier\s+)?this\s+month\b", re.I)),
     ("in_month", re.compile(rf"\bin\s+(?:early\s+|mid-?|late\s+)?{_MONTH}(?!\s*\d)", re.I)),
+    ("es_day_month", re.compile(rf"\b{_DAY}\s+de\s+{_MONTH_ES}\b(?:\s+(?:de|del)\s+{_YEAR})?", re.I)),
+    ("es_yesterday", re.compile(r"\b(?:ayer|anoche)\b", re.I)),
+    ("es_today", re.compile(r"\b(?:hoy|esta\s+(?:mañana|tarde|noche))\b", re.I)),
+    ("es_days_ago", re.compile(r"\bhace\s+(?P<n>\d{1,2}|un|dos|tres|cuatro|cinco|seis|siete)\s+d[ií]as?\b", re.I)),
+    ("es_weekday", re.compile(r"\b(?P<prefix>el\s+pasado\s+|el\s+)?(?P<weekday>"
+                              + "|".join(WEEKDAYS_ES) + r")(?:\s+pasado)?\b", re.I)),
+    ("es_last_week", re.compile(r"\b(?:la\s+semana\s+pasada|el\s+fin\s+de\s+semana\s+pasado)\b", re.I)),
 ]
 
 
@@ -74,7 +94,15 @@ def _capitalised(surface: str, kind: str) -> bool:
     if kind == "day_month":
         words = re.findall(r"[A-Za-z]+", surface)
         return any(w.lower() in MONTHS and w[0].isupper() for w in words)
+    if kind == "es_weekday":
+        # "el domingo", "domingo": a date; "Santo Domingo", "Domingo Pérez": a place or a name
+        return surface.lower().startswith("el ") or surface.split()[0].islower()
     return True
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return not before or before[-1] in ".!?¡¿\n\"“"
 
 
 def _infer_year(month: int, day: int, published: date) -> date | None:
@@ -90,10 +118,15 @@ def _infer_year(month: int, day: int, published: date) -> date | None:
     return None
 
 
+def _month_number(name: str) -> int:
+    return MONTHS.get(name.lower()) or MONTHS_ES[name.lower()]
+
+
 def _resolve(kind: str, match: re.Match[str], published: date | None) -> tuple[date | None, int]:
     groups = match.groupdict()
+    kind = SPANISH_KINDS.get(kind, kind)
     if kind in {"iso", "month_day", "day_month"}:
-        month = int(groups["month"]) if kind == "iso" else MONTHS[groups["month"].lower()]
+        month = int(groups["month"]) if kind == "iso" else _month_number(groups["month"])
         day = int(groups["day"])
         if groups.get("year"):
             try:
@@ -113,10 +146,13 @@ def _resolve(kind: str, match: re.Match[str], published: date | None) -> tuple[d
         n = groups["n"].lower()
         return published - timedelta(days=NUMBER_WORDS.get(n) or int(n)), 1
     if kind == "weekday":
-        target = WEEKDAYS.index(groups["weekday"].lower())
+        name = groups["weekday"].lower()
+        target = WEEKDAYS_ES[name] if name in WEEKDAYS_ES else WEEKDAYS.index(name)
         back = (published.weekday() - target) % 7
         # "last Monday" in a Monday article is a week back; a bare "Monday" is that same day
-        if back == 0 and (groups.get("prefix") or "").strip().lower() in {"last", "this past"}:
+        prefix = " ".join((groups.get("prefix") or "").lower().split())
+        if back == 0 and (prefix in {"last", "this past", "el pasado"}
+                          or match.group(0).lower().endswith("pasado")):
             back = 7
         return published - timedelta(days=back), 1
     if kind == "last_week":
@@ -146,6 +182,8 @@ def find_date_expressions(text: str, published: date | None) -> list[DateExpress
                 continue
             if not _capitalised(match.group(0), kind):
                 continue
+            if kind == "es_yesterday" and match.group(0)[0].isupper() and not _sentence_start(text, start):
+                continue  # "Ayer" mid-sentence is a surname
             resolved, precision = _resolve(kind, match, published)
             taken.append((start, end))
             found.append(DateExpression(start, end, match.group(0), kind, resolved, precision))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -80,3 +81,30 @@ def test_weekday_resolution_property(published: date, weekday: str) -> None:
     assert resolved is not None
     assert WEEKDAYS[resolved.weekday()] == weekday
     assert timedelta(0) <= published - resolved <= timedelta(days=6)
+
+
+# ---- Spanish reporting ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text,expected,precision", [
+    ("Hombres armados atacaron el domingo un convoy en Culiacán.", date(2024, 1, 21), 1),
+    ("El ataque ocurrió el sábado por la noche.", date(2024, 1, 20), 1),
+    ("Ocurrió el 20 de enero en Hermosillo.", date(2024, 1, 20), 1),
+    ("Ayer por la noche hubo disparos.", date(2024, 1, 21), 1),
+    ("Los hechos ocurrieron hace dos días.", date(2024, 1, 20), 1),
+    ("La policía detuvo el lunes pasado a tres hombres.", date(2024, 1, 15), 1),
+    ("Las lluvias de la semana pasada dejaron 12 muertos.", date(2024, 1, 15), 2),
+])
+def test_spanish_expressions_resolve_against_publication(text, expected, precision):
+    event = resolve_event_date(text, MONDAY)
+    assert (event.date, event.precision) == (expected, precision)
+
+
+@pytest.mark.parametrize("text", [
+    "Floods hit Santo Domingo, officials said.",  # a place, not Sunday
+    "Domingo Pérez, the mayor, said the road was closed.",  # a name
+    "Director David Ayer said the film was delayed.",  # a surname, not "yesterday"
+])
+def test_spanish_words_that_are_names_are_not_dates(text):
+    event = resolve_event_date(text, MONDAY)
+    assert event.precision == 2 and event.date == MONDAY  # fell back to publication

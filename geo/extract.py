@@ -217,7 +217,8 @@ def _person_reason(text: str, c: Candidate, index: GazetteerIndex, place_starts:
     if before and before[2] == " " and is_capitalised(before[0]):
         prev_word = before[0]
         prev_low = fold(prev_word.rstrip(".")).lower()
-        if prev_low in lexicon.TITLES and before[1] not in place_starts:
+        # a title starts a place name only unabbreviated ("General Santos"), never as "Mr." or "Gov."
+        if prev_low in lexicon.TITLES and (prev_word.endswith(".") or before[1] not in place_starts):
             return f"after title '{prev_word}'"
         if re.fullmatch(r"[A-Z]\.", prev_word) and personal and not high:
             return f"surname after an initial '{prev_word}'"
@@ -294,6 +295,8 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
                    if c.key not in personal or best_level(c, index, (NAME, ASCII, ABBR)) in HIGH_LEVELS}
     lower_words: list[set[str]] = []  # filled on first use: words written in lower case here
     for c in cands:
+        if _county_list_entries(text, c, index):
+            continue  # "Becker, Clay and Wilkin counties": the text says what they are
         c.dropped = _form_reason(text, c, index, zipf)
         if c.dropped:
             continue
@@ -395,6 +398,25 @@ def _quote_or_street_reason(text: str, c: Candidate, index: GazetteerIndex) -> s
 def _last_word_capitalised(surface: str) -> bool:
     last = surface.split()[-1]
     return any(ch.isupper() for ch in last) or last[:1].isdigit()
+
+
+# the rest of a list of names that ends in "counties" / "parishes": ", Clay and Wilkin counties"
+_COUNTY_LIST_TAIL = re.compile(
+    r"(?:\s*(?:,|/|&|\band\b|\bor\b)\s*(?:and\s+|or\s+)?[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,2}){0,12}"
+    r",?\s+(?:and\s+)?(?:counties|parishes|Counties|Parishes)\b")
+
+
+def _county_list_entries(text: str, c: Candidate, index: GazetteerIndex) -> bool:
+    """A capitalised name in a list that ends in "counties" or "parishes" names counties:
+    keep only its county readings (even for surnames and common words like Clay or Grant)."""
+    if not c.surface[:1].isupper() or not _COUNTY_LIST_TAIL.match(text, c.end, c.end + 300):
+        return False
+    counties = tuple(e for e in c.entries if index.places[e.place_id].level == "admin2")
+    if not counties:
+        return False
+    c.entries = counties
+    c.notes.append("named in a list of counties")
+    return True
 
 
 def _drop_bare_county_aliases(c: Candidate, index: GazetteerIndex) -> None:

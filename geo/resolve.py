@@ -242,7 +242,7 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
         if not c.kept or res is None or res.place is None or c.kind == "demonym":
             continue
         row = res.place
-        if "comma" in res.support or "state" in res.support:
+        if "comma" in res.support or "state" in res.support or "named in a list of counties" in c.notes:
             continue
         if row.level in ("country", "region"):
             # even a country: "Henderson" is an old name of the Pitcairn Islands, not what a text means

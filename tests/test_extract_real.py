@@ -67,3 +67,28 @@ def test_country_names_never_become_towns(parse):
     for text in ("Troops left Lebanon yesterday.", "Jordan closed its border.", "Panama raised tariffs."):
         (m,) = [m for m in parse(text) if m.kind == "toponym"]
         assert m.level == "country", (text, m.name, m.level)
+
+
+def test_a_list_ending_in_counties_names_counties(parse):
+    text = ("Flood warnings cover Becker, Clay, Douglas, Grant, Otter Tail, Swift and Wilkin "
+            "counties in Minnesota. Fires burned in Ventura and Los Angeles counties.")
+    found = {m.surface: m for m in parse(text)}
+    for name in ("Becker", "Clay", "Douglas", "Grant", "Otter Tail", "Swift", "Wilkin"):
+        assert found[name].level == "admin2" and found[name].admin1_iso == "US-MN", name
+    assert found["Ventura"].name == "Ventura County" and found["Los Angeles"].level == "admin2"
+    # without the list, surnames and common words stay out
+    assert not [m for m in parse("Clay Swift and Grant Becker met in the hall.") if m.level == "admin2"]
+
+
+def test_abbreviated_titles_make_people(parse):
+    text = "Flooding hit Clay County, Minnesota. Mr. Clay said the river rose. Gov. Perry said."
+    surfaces = [m.surface for m in parse(text)]
+    assert "Clay" not in surfaces and "Perry" not in surfaces
+    assert "Clay County" in surfaces
+
+
+def test_geo_parse_stays_the_function():
+    import geo
+    import geo.parse  # noqa: F401  importing the submodule must not replace the function
+
+    assert callable(geo.parse) and callable(geo.parse_many)

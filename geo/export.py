@@ -25,6 +25,7 @@ import shapely
 from shapely.geometry import mapping
 
 from geo import paths
+from geo.build import read_manifest
 from geo.store import IncidentStore
 
 LAYERS = ("incidents", "mentions", "adm1-counts", "adm0-counts")
@@ -48,10 +49,9 @@ class ExportError(ValueError):
 
 def gazetteer_versions() -> dict:
     """build_id and sources from the gazetteer manifest (empty if the gazetteer isn't built)."""
-    path = paths.manifest_path()
-    if not path.exists():
-        return {"build_id": None, "sources": [], "note": f"no manifest at {path}"}
-    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest = read_manifest()
+    if manifest is None:
+        return {"build_id": None, "sources": [], "note": f"no manifest at {paths.manifest_path()}"}
     keep = ("key", "name", "package", "registry", "version", "sha256", "licence", "attribution")
     return {"build_id": manifest.get("build_id"), "built_at": manifest.get("built_at"),
             "sources": [{k: s.get(k) for k in keep if k in s} for s in manifest.get("sources", [])]}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from functools import lru_cache
@@ -60,8 +59,9 @@ class Gazetteer:
         return self.meta("build_id")
 
     def manifest(self) -> dict:
-        m = self.path.parent / "manifest.json"
-        return json.loads(m.read_text()) if m.exists() else {}
+        from geo.build import read_manifest
+
+        return read_manifest(self.path.parent / "manifest.json") or {}
 
     def get(self, place_id: int) -> Place | None:
         row = self.connection.execute(f"{_SELECT} FROM places p WHERE p.id=?", (int(place_id),)).fetchone()

@@ -38,15 +38,20 @@ def build_id(geonames_dir: Path | None = None) -> str:
     return h.hexdigest()[:16]
 
 
+def read_manifest(path: Path | None = None) -> dict | None:
+    """The build manifest (sources, versions, licences, counts), or None if absent or unreadable."""
+    path = Path(path) if path else paths.manifest_path()
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
 def current_build(out_dir: Path | None = None) -> dict | None:
     out_dir = out_dir or paths.gazetteer_dir()
-    manifest = out_dir / "manifest.json"
-    if not manifest.exists() or not all((out_dir / f).exists() for f in OUTPUT_FILES):
+    if not all((out_dir / f).exists() for f in OUTPUT_FILES):
         return None
-    try:
-        return json.loads(manifest.read_text())
-    except json.JSONDecodeError:
-        return None
+    return read_manifest(out_dir / "manifest.json")
 
 
 def build_gazetteer(out_dir: Path | None = None, force: bool = False,
@@ -95,4 +100,4 @@ def _swap_into_place(tmp: Path, out_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-__all__ = ["build_gazetteer", "build_id", "current_build", "load_sources", "sha256_file"]
+__all__ = ["build_gazetteer", "build_id", "current_build", "load_sources", "read_manifest", "sha256_file"]

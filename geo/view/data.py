@@ -6,7 +6,6 @@ correction from anywhere shows up on the next rerun, while panning the map reads
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import paths
+from geo.build import read_manifest
 
 
 @dataclass(frozen=True)
@@ -74,10 +73,10 @@ def open_store(store_path: str | Path):
 @st.cache_data(max_entries=1)
 def attribution_text(manifest: str | None = None) -> str:
     """One line crediting the data sources, from the gazetteer build manifest."""
-    path = Path(manifest) if manifest else paths.manifest_path()
-    if not path.is_file():
+    data = read_manifest(Path(manifest) if manifest else None)
+    if data is None:
         return "Gazetteer not built: data sources unknown (run `geo gazetteer build`)."
-    return attribution_from_manifest(json.loads(path.read_text(encoding="utf-8")))
+    return attribution_from_manifest(data)
 
 
 def attribution_from_manifest(manifest: dict) -> str:

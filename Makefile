@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 STORE ?= data/incidents.gpkg
 PORT ?= 8501
 
-.PHONY: run test setup gazetteer assets browser lint bench clean-store
+.PHONY: run test setup gazetteer assets browser postgis lint bench clean-store
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,10 +27,14 @@ assets: $(STAMP)
 browser:
 	bash scripts/ensure-chromium.sh
 
+# the PostGIS store tests start their own throwaway cluster; this only installs the server
+postgis:
+	bash scripts/ensure-postgis.sh
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check geo tests bench app.py
 
-test: setup browser
+test: setup browser postgis
 	$(VENV)/bin/ruff check geo tests bench app.py
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 

@@ -9,6 +9,8 @@ import pytest
 
 from geo import paths
 
+pytest_plugins = ["pg_fixtures"]  # a throwaway PostGIS cluster for the session
+
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:

@@ -24,6 +24,7 @@ from geo.nlp.context import (
     word_before,
 )
 from geo.nlp.similarity import alt_unlike
+from geo.reasons import RESCUED_BY_COMMA, STRONG_PERSON, Drop, Dropped, drop
 from geo.textnorm import fold
 
 NAME, DEMONYM, ASCII, ALT, ABBR, ISO, AFTER_COMMA, PRESS = (KIND_CODE[k] for k in KINDS)
@@ -52,14 +53,20 @@ class Candidate:
     kind: str = "toponym"
     modifier: str | None = None
     modifier_start: int | None = None  # span start including the modifier word
-    dropped: str | None = None  # why this is not a place mention (None = kept)
+    drop: Dropped | None = None  # why this is not a place mention (None = kept)
     notes: list[str] = field(default_factory=list)
+    in_county_list: bool = False  # "Becker, Clay and Wilkin counties": the text says what it is
     comma_next: Candidate | None = None  # "Culiacán, Sinaloa": the container after the comma
     level_memo: dict = field(default_factory=dict, repr=False)  # best_level() cache
 
     @property
     def kept(self) -> bool:
-        return self.dropped is None
+        return self.drop is None
+
+    @property
+    def dropped(self) -> str | None:
+        """The evidence text of the drop decision (None = kept)."""
+        return None if self.drop is None else self.drop.text
 
 
 def prepare(text: str) -> str:
@@ -158,20 +165,20 @@ def _is_abbreviation_only(c: Candidate) -> bool:
     return (_entry_kinds(c) <= {ABBR, ISO, AFTER_COMMA, PRESS} and short) or (len(letters) <= 3 and c.surface.isupper())
 
 
-def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> str | None:
+def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> Dropped | None:
     """Short codes are places only when written as codes: 'U.S.', 'UK', 'Springfield, IL'."""
     letters = c.surface.replace(".", "").replace(" ", "")
     after_comma = text[max(0, c.start - 2):c.start] in (", ",) or text[c.start - 1:c.start] == ","
     if _entry_kinds(c) == {AFTER_COMMA}:
-        return None if after_comma else "state abbreviation outside 'Place, St.'"
+        return None if after_comma else drop(Drop.STATE_ABBR_OUTSIDE_COMMA)
     if not letters.isupper():
-        return "abbreviation not in capitals"
+        return drop(Drop.ABBR_NOT_CAPITALS)
     if "." in c.surface:
         return None
     if re.match(r"-?\d|\$", text[c.end:c.end + 2]) or text[c.start - 1:c.start] == "$":
-        return "code followed by a number (a model or part name)"
+        return drop(Drop.CODE_BEFORE_NUMBER)
     if line_is_shouting(text, c.start, c.end):
-        return "capitals in a headline"
+        return drop(Drop.HEADLINE_CAPITALS)
     low = letters.lower()
     if len(letters) == 2:
         if after_comma and _previous_candidate_is_place(text, c):
@@ -180,9 +187,9 @@ def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> str |
             return None  # "NY", "TX": press and social-media shorthand for US states
         if PRESS in _entry_kinds(c):  # press usage ("US", "UK"), from geo/data/geoparse_aliases.tsv
             return None
-        return "two-letter code outside 'Place, ST'"
+        return drop(Drop.TWO_LETTER_CODE_ALONE)
     if lexicon.common_word_zipf().get(low, 0) >= 3.0:
-        return "code is also a common word"
+        return drop(Drop.CODE_IS_COMMON_WORD)
     return None
 
 
@@ -203,7 +210,7 @@ def _previous_candidate_is_place(text: str, c: Candidate) -> bool:
 
 
 def _person_reason(text: str, c: Candidate, index: GazetteerIndex, place_starts: set[int],
-                   sure_places: set[int]) -> str | None:
+                   sure_places: set[int]) -> Dropped | None:
     """General person-name patterns around a capitalised match.
 
     place_starts: where any gazetteer name starts; sure_places: those that are not also
@@ -219,15 +226,15 @@ def _person_reason(text: str, c: Candidate, index: GazetteerIndex, place_starts:
         prev_low = fold(prev_word.rstrip(".")).lower()
         # a title starts a place name only unabbreviated ("General Santos"), never as "Mr." or "Gov."
         if prev_low in lexicon.TITLES and (prev_word.endswith(".") or before[1] not in place_starts):
-            return f"after title '{prev_word}'"
+            return drop(Drop.PERSON_AFTER_TITLE, word=prev_word)
         if re.fullmatch(r"[A-Z]\.", prev_word) and personal and not high:
-            return f"surname after an initial '{prev_word}'"
+            return drop(Drop.PERSON_SURNAME_AFTER_INITIAL, word=prev_word)
         plain_word = prev_word[-1] not in ".,'’" and prev_low not in lexicon.MODIFIERS
         if plain_word and before[1] not in sure_places and prev_low in names and zipf.get(prev_low, 0) < COMMON_MID:
-            return f"surname after given name '{prev_word}'"
+            return drop(Drop.PERSON_SURNAME_AFTER_GIVEN, word=prev_word)
         if plain_word and not high and before[1] not in place_starts:
             if zipf.get(prev_low, 0) < 3.0 and len(prev_low) > 2:
-                return f"follows capitalised non-place word '{prev_word}'"
+                return drop(Drop.PERSON_FOLLOWS_CAPITALISED, word=prev_word)
     after = word_after(text, c.end)
     if after and after[2] == " " and c.key in names:
         nxt = strip_possessive(after[0])
@@ -241,25 +248,25 @@ def _person_reason(text: str, c: Candidate, index: GazetteerIndex, place_starts:
             and not nxt.isupper()
             and (zipf.get(nxt_low, 0) < 3.5 or nxt_low in surnames)
         ):
-            return f"given name before '{nxt}'"
+            return drop(Drop.PERSON_GIVEN_NAME_BEFORE, word=nxt)
     # "Carlos Humberto, the son of ...", "Smith, 34, was arrested"
     tail = text[c.end:c.end + 40]
     m = re.match(r",\s+(?:the|a|an|his|her)\s+(\w+)", tail)
     if m and fold(m.group(1)).lower() in lexicon.PERSON_APPOSITIONS and not high:
-        return f"apposition ', the {m.group(1)}'"
+        return drop(Drop.PERSON_APPOSITION, word=m.group(1))
     if after and after[2] == " " and after[0] in lexicon.PERSON_HEADS and not high:
-        return f"name before '{after[0]}'"
+        return drop(Drop.PERSON_BEFORE_HEAD, word=after[0])
     if re.match(r",\s+\d{1,2},", tail) and not high:
-        return "followed by an age"
+        return drop(Drop.PERSON_AGE)
     if after and after[2] == " " and fold(after[0]).lower() in lexicon.SPEECH_VERBS and not high:
         two_token = before and before[2] == " " and is_capitalised(before[0]) and before[1] not in place_starts
         if personal or two_token:
-            return f"name followed by '{after[0]}'"
+            return drop(Drop.PERSON_BEFORE_SPEECH, word=after[0])
     if personal and not high and before and fold(before[0]).lower() in lexicon.SPEECH_VERBS \
             and re.match(r"\s*[.,;]", tail):
-        return f"name after '{before[0]}'"
+        return drop(Drop.PERSON_AFTER_SPEECH, word=before[0])
     if re.match(r"['’]s\s+(?:motion|wife|husband|son|daughter|father|mother|family|attorney|lawyer|office|campaign)\b", tail) and not high:
-        return "possessive of a person"
+        return drop(Drop.PERSON_POSSESSIVE)
     return None
 
 
@@ -297,24 +304,23 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     for c in cands:
         if _county_list_entries(text, c, index):
             continue  # "Becker, Clay and Wilkin counties": the text says what they are
-        c.dropped = _form_reason(text, c, index, zipf)
-        if c.dropped:
+        c.drop = _form_reason(text, c, index, zipf)
+        if c.drop:
             continue
         kinds = _entry_kinds(c)
         if DEMONYM in kinds and (kinds <= {DEMONYM, ALT} or re.search(r"(an|ese|ish|i|ch)$", c.key)):
             c.kind = "demonym"
             c.entries = tuple(e for e in c.entries if e.kind == DEMONYM)
             continue
-        c.dropped = (
+        c.drop = (
             _common_word_reason(text, c, index, zipf, lower_words)
             or (_weak_alternate_name(c, index, zipf.get(c.key, 0)) if _kinds_only_alt(c) else None)
             or _quote_or_street_reason(text, c, index)
         )
-        if c.dropped:
+        if c.drop:
             continue
-        reason = _person_reason(text, c, index, place_starts, sure_places)
-        if reason:
-            c.dropped = "person: " + reason
+        c.drop = _person_reason(text, c, index, place_starts, sure_places)
+        if c.drop:
             continue
         org = _org_head(text, c, place_starts)
         if org:
@@ -329,39 +335,39 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     return cands
 
 
-def _form_reason(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, float]) -> str | None:
+def _form_reason(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, float]) -> Dropped | None:
     """How the name is written: case, dates, agencies, titles, codes."""
     key = c.key
     first = c.surface[0]
     hashtag = c.start > 0 and text[c.start - 1] == "#"
     if not first.isupper() and not hashtag:
-        return "not capitalised"
+        return drop(Drop.NOT_CAPITALISED)
     if key in lexicon.MONTHS_WEEKDAYS:
-        return "month or weekday"
+        return drop(Drop.MONTH_OR_WEEKDAY)
     if key in lexicon.NEWS_AGENCIES:
-        return "news agency"
+        return drop(Drop.NEWS_AGENCY)
     if key.rstrip(".") in lexicon.TITLES:
-        return "a title"
+        return drop(Drop.TITLE)
     if hashtag and not first.isupper() and zipf.get(key, 0) >= 2.5:
-        return "hashtag of a common word"
+        return drop(Drop.HASHTAG_COMMON_WORD)
     _drop_bare_county_aliases(c, index)
     if not c.entries:
-        return "only a county's name without 'County'"
+        return drop(Drop.BARE_COUNTY_NAME)
     kinds = _entry_kinds(c)
     if (c.surface.isupper() and len(c.surface) <= 4 and not kinds & {ABBR, PRESS, ISO, AFTER_COMMA}
             and best_level(c, index) not in ("country", "admin1")):
-        return "acronym that only matches a place's alternate name"
+        return drop(Drop.ACRONYM_OF_ALT_NAME)
     if len(key.replace(".", "")) <= 2 and not c.surface.replace(".", "").isupper() and AFTER_COMMA not in kinds:
-        return "two-letter name not written as a code"
+        return drop(Drop.TWO_LETTERS_NOT_CODE)
     if kinds <= {ISO}:
-        return "ISO alpha-3 code (rare in prose; 'USA' is a press alias)"
+        return drop(Drop.ISO3_CODE)
     if _is_abbreviation_only(c):
         return _check_abbreviation(text, c, index)
     return None
 
 
 def _common_word_reason(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, float],
-                        lower_words: list[set[str]]) -> str | None:
+                        lower_words: list[set[str]]) -> Dropped | None:
     """A capitalised common English word is a place only when little else it could be."""
     key = c.key
     if " " in key or "-" in key or (c.start > 0 and text[c.start - 1] == "#"):
@@ -374,25 +380,25 @@ def _common_word_reason(text: str, c: Candidate, index: GazetteerIndex, zipf: di
     level = best_level(c, index, (NAME, ASCII, ALT, ABBR))
     high = level in HIGH_LEVELS
     if z >= COMMON_START and is_sentence_start(text, c.start):
-        return f"common word '{key}' at sentence start"
+        return drop(Drop.COMMON_WORD_SENTENCE_START, word=key)
     if z >= COMMON_MID:
-        return f"common word '{key}'"
+        return drop(Drop.COMMON_WORD, word=key)
     if z >= COMMON_SOFT and not high and level != "admin2" and max_population(c, index) < BIG_PLACE // 2:
-        return f"common word '{key}' naming only small places"
+        return drop(Drop.COMMON_WORD_SMALL_PLACES, word=key)
     if not high:
         if not lower_words:
             lower_words.append(set(re.findall(r"\b[a-z]{3,}\b", text)))
         if key in lower_words[0]:
-            return f"'{key}' is also used in lower case here"
+            return drop(Drop.USED_IN_LOWER_CASE, word=key)
     return None
 
 
-def _quote_or_street_reason(text: str, c: Candidate, index: GazetteerIndex) -> str | None:
+def _quote_or_street_reason(text: str, c: Candidate, index: GazetteerIndex) -> Dropped | None:
     high = best_level(c, index, (NAME, ASCII, ALT, ABBR)) in HIGH_LEVELS
     if _quoted(text, c) and not high and max_population(c, index) < BIG_PLACE:
-        return "a quoted name (nickname or title), and only small places have it"
+        return drop(Drop.QUOTED_SMALL_PLACE)
     street = _street_after(text, c.end)
-    return f"part of a street name ('{street}')" if street else None
+    return drop(Drop.STREET_NAME, word=street) if street else None
 
 
 def _last_word_capitalised(surface: str) -> bool:
@@ -415,6 +421,7 @@ def _county_list_entries(text: str, c: Candidate, index: GazetteerIndex) -> bool
     if not counties:
         return False
     c.entries = counties
+    c.in_county_list = True
     c.notes.append("named in a list of counties")
     return True
 
@@ -430,7 +437,7 @@ def _drop_bare_county_aliases(c: Candidate, index: GazetteerIndex) -> None:
     )
 
 
-def _weak_alternate_name(c: Candidate, index: GazetteerIndex, zipf: float) -> str | None:
+def _weak_alternate_name(c: Candidate, index: GazetteerIndex, zipf: float) -> Dropped | None:
     """An alternate name alone must look like the place's name, or the place must be big:
     GeoNames carries translations ("Hamas" for Hamm) that English text means otherwise."""
     best_pop, similar = 0, False
@@ -440,11 +447,11 @@ def _weak_alternate_name(c: Candidate, index: GazetteerIndex, zipf: float) -> st
         if not alt_unlike(c.key, row):
             similar = True
     if zipf >= 2.5:
-        return "alternate name that is also an English word"
+        return drop(Drop.ALT_NAME_ENGLISH_WORD)
     if best_pop < SMALL_ALT_PLACE:
-        return "only an alternate name of a small place"
+        return drop(Drop.ALT_NAME_SMALL_PLACE)
     if not similar and best_pop < 1_000_000:
-        return "alternate name unlike the place's own name"
+        return drop(Drop.ALT_NAME_UNLIKE)
     return None
 
 
@@ -477,21 +484,18 @@ def _link_commas(text: str, cands: list[Candidate]) -> None:
         nxt = by_start.get(nxt_start)
         if nxt is None:
             continue
-        if nxt.dropped and nxt.dropped.startswith("state abbreviation"):
-            nxt.dropped = None
-        if nxt.kept and (c.kept or c.dropped.startswith(("person: follows", "common word"))):
+        if nxt.drop and nxt.drop.code is Drop.STATE_ABBR_OUTSIDE_COMMA:
+            nxt.drop = None
+        if nxt.kept and (c.drop is None or c.drop.code in RESCUED_BY_COMMA):
             c.comma_next = nxt
             if not c.kept:
-                c.dropped = None
+                c.drop = None
                 c.notes.append("rescued by ', <place>'")
-
-
-STRONG_PERSON = ("person: after title", "person: surname after", "person: apposition", "person: followed by an age")
 
 
 def _propagate_person_names(cands: list[Candidate], index: GazetteerIndex) -> None:
     """One sense per document: a name used for a person is a person everywhere in it."""
-    person_keys = {c.key for c in cands if c.dropped and c.dropped.startswith(STRONG_PERSON)}
+    person_keys = {c.key for c in cands if c.drop and c.drop.code in STRONG_PERSON}
     if not person_keys:
         return
     for c in cands:
@@ -500,4 +504,4 @@ def _propagate_person_names(cands: list[Candidate], index: GazetteerIndex) -> No
             level = best_level(c, index, (NAME, ASCII, ALT, ABBR))
             if level in ("country", "region") or (level == "admin1" and max_population(c, index) >= BIG_REGION):
                 continue
-            c.dropped = "person: same name used for a person elsewhere in the text"
+            c.drop = drop(Drop.PERSON_ELSEWHERE)

@@ -18,22 +18,9 @@ from geo.distance import haversine_km
 from geo.extract import ABBR, AFTER_COMMA, ALT, ASCII, DEMONYM, ISO, NAME, PRESS, Candidate
 from geo.geoparse_index import Entry, GazetteerIndex, PlaceRow
 from geo.nlp.similarity import alt_unlike
+from geo.reasons import Drop, drop
+from geo.resolve_weights import WEIGHTS as W
 
-LEVEL_PRIOR = {"country": 10.0, "region": 7.5, "admin1": 7.0, "admin2": 3.0}
-FCODE_PRIOR = {"PPLC": 6.0, "PPLA": 4.0, "PPLA2": 3.0, "PPLA3": 2.3, "PPLA4": 2.2, "PPLG": 3.0}
-PLACE_PRIOR = 2.0
-ALT_PENALTY = 1.5
-POP_WEIGHT = 0.5
-MINOR_ADMIN1 = 1_000_000
-MINOR_ADMIN1_PRIOR = 5.0
-NAMESAKE_BONUS = 2.5  # a city far bigger than the same-named admin-1 ("Manchester", "Plymouth")
-NEAR_KM = 400.0  # "near a country the document names" (spatial coherence)
-NEAR_BONUS = 1.5
-ABROAD_PENALTY = 3.0
-UNLIKE_ALT_PENALTY = 4.0  # translations and old names rarely beat a place that has the name itself
-COMMA_CONTAINED = 9.0  # "Culiacán, Sinaloa": the first name lies inside the second
-ADMIN1_CONTEXT = 3.0
-COUNTRY_CONTEXT = 3.0
 POLITICAL = re.compile(
     r"\b(?:congress|senate|white house|capitol|lawmakers|federal|administration|pentagon|"
     r"government|parliament|ministry|embassy|diplomat\w*|legislat\w+)\b",
@@ -55,17 +42,17 @@ class Resolution:
 
 
 def entry_prior(row: PlaceRow, kind: int) -> float:
-    if row.level in LEVEL_PRIOR:
-        base = LEVEL_PRIOR[row.level]
+    if row.level in W.level_prior:
+        base = W.level_prior[row.level]
         if row.level == "country" and kind == ALT:
-            base = 7.5  # an alternate name of a country ("U.S." for the Virgin Islands) is weaker
-        if row.level == "admin1" and row.population < MINOR_ADMIN1:
-            base = MINOR_ADMIN1_PRIOR  # a parish or unitary authority, not a state or province
+            base = W.country_alt_prior
+        if row.level == "admin1" and row.population < W.minor_admin1_pop:
+            base = W.minor_admin1_prior
     else:
-        base = FCODE_PRIOR.get(row.feature_code, PLACE_PRIOR)
-    score = base + POP_WEIGHT * math.log10(row.population + 1)
+        base = W.fcode_prior.get(row.feature_code, W.place_prior)
+    score = base + W.pop_weight * math.log10(row.population + 1)
     if kind == ALT and row.level not in ("country", "region"):
-        score -= ALT_PENALTY
+        score -= W.alt_penalty
     return score
 
 
@@ -80,11 +67,13 @@ class DocContext:
 
     def country_bonus(self, country: str, own: Counter) -> float:
         n = self.countries[country] - own[country]
-        return 0.0 if n <= 0 else COUNTRY_CONTEXT + 0.5 * min(n, 4)
+        return 0.0 if n <= 0 else W.country_context + W.country_per_mention * min(n, W.context_mentions_cap)
 
     def admin1_bonus(self, code: str, own: Counter) -> float:
         n = self.admin1[code] - own[code]
-        return 0.0 if n <= 0 or not code else ADMIN1_CONTEXT + 0.25 * min(n, 4)
+        if n <= 0 or not code:
+            return 0.0
+        return W.admin1_context + W.admin1_per_mention * min(n, W.context_mentions_cap)
 
 
 def _rank(entries: tuple[Entry, ...], index: GazetteerIndex, key: str = "") -> list[tuple[float, PlaceRow, int]]:
@@ -94,7 +83,7 @@ def _rank(entries: tuple[Entry, ...], index: GazetteerIndex, key: str = "") -> l
         if row is not None:
             prior = entry_prior(row, e.kind)
             if e.kind == ALT and key and row.level != "country" and alt_unlike(key, row):
-                prior -= UNLIKE_ALT_PENALTY
+                prior -= W.unlike_alt_penalty
             out.append((prior, row, e.kind))
     out.sort(key=lambda t: -t[0])
     return out
@@ -117,7 +106,7 @@ def _context_of(groups: dict[tuple[str, str], list[Candidate]], index: Gazetteer
             continue
         top = ranked[0][1]
         # a vote only from names that are not torn between countries
-        if len(ranked) > 1 and ranked[1][1].country != top.country and ranked[0][0] - ranked[1][0] < 1.0:
+        if len(ranked) > 1 and ranked[1][1].country != top.country and ranked[0][0] - ranked[1][0] < W.torn_margin:
             continue
         n = len(cands)
         c_own, a_own = Counter({top.country: n}), Counter()
@@ -125,7 +114,7 @@ def _context_of(groups: dict[tuple[str, str], list[Candidate]], index: Gazetteer
             a_own[top.admin1_code] = n
             # only states and big cities count as *support* for keeping a doubtful name:
             # a wrongly read small town must not vouch for another one
-            if top.level == "admin1" or top.population >= 50_000:
+            if top.level == "admin1" or top.population >= W.named_city_pop:
                 ctx.admin1_named[top.admin1_code] += n
         ctx.countries.update(c_own)
         ctx.admin1.update(a_own)
@@ -140,7 +129,7 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
         if c.kept:
             groups[(c.key, "demonym" if c.kind == "demonym" else "name")].append(c)
     ctx, own = _context_of(groups, index)
-    ctx.political = bool(POLITICAL.search(text[:20000]))
+    ctx.political = bool(POLITICAL.search(text[:W.political_window]))
     out: dict[int, Resolution] = {}
     for gkey, group in groups.items():
         res = _resolve_group(text, group, index, ctx, own.get(gkey, (Counter(), Counter())))
@@ -172,11 +161,11 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
         if containers:
             a1s, ccs = containers
             if row.admin1_code and row.admin1_code in a1s and row.level != "admin1":
-                score += COMMA_CONTAINED
+                score += W.comma_contained
                 support.add("comma")
                 why.append("inside the admin-1 named after the comma")
             elif row.country in ccs and row.level != "country":
-                score += COMMA_CONTAINED * 0.7
+                score += W.comma_contained * W.comma_country_factor
                 support.add("comma")
                 why.append("inside the country named after the comma")
         b = ctx.country_bonus(row.country, own[0]) if row.level != "region" else 0.0
@@ -185,29 +174,29 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
             support.add("country")
             why.append(f"{row.country} mentioned elsewhere")
         elif doc_countries and row.level in ("place", "admin2", "admin1") and _is_small(row):
-            score -= ABROAD_PENALTY  # a small place in a country the text never names
+            score -= W.abroad_penalty
         if row.level != "admin1" and row.admin1_code:
             a = ctx.admin1_bonus(row.admin1_code, own[1])
             if a:
                 score += a
                 if ctx.admin1_named[row.admin1_code] - own[1][row.admin1_code] > 0 or (
-                        row.level == "admin1" or row.population >= 50_000):
+                        row.level == "admin1" or row.population >= W.named_city_pop):
                     support.add("admin1")
                 why.append(f"in {row.admin1_iso or row.admin1_code}, mentioned elsewhere")
         if state_hint and row.level == "admin1":
-            score += 4.0
+            score += W.state_word
             support.add("state")
             why.append("called a state/province")
-        if (admin1_pop is not None and row.level == "place" and row.population >= 100_000
-                and row.population >= 2 * admin1_pop and not state_hint):
-            score += NAMESAKE_BONUS
+        if (admin1_pop is not None and row.level == "place" and row.population >= W.namesake_min_pop
+                and row.population >= W.namesake_ratio * admin1_pop and not state_hint):
+            score += W.namesake_bonus
             why.append("far bigger than the same-named region")
         if near_points and row.level in ("place", "admin1", "admin2") and "country" not in support:
-            if any(haversine_km(row.lat, row.lon, la, lo) <= NEAR_KM for la, lo in near_points):
-                score += NEAR_BONUS
+            if any(haversine_km(row.lat, row.lon, la, lo) <= W.near_km for la, lo in near_points):
+                score += W.near_bonus
                 why.append("near a country named elsewhere")
         if row.feature_code == "PPLC" and row.country in has_admin1_rival and ctx.political and not state_hint:
-            score += 2.5
+            score += W.political_capital
             why.append("capital, in political news")
         scored.append((score, row, why, support, kind))
     scored.sort(key=lambda t: -t[0])
@@ -224,12 +213,6 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
     return Resolution(best, confidence, evidence, [(t[0], t[1]) for t in scored], support, kind, others)
 
 
-SMALL_PLACE = 100_000
-SMALL_ADMIN1 = 1_000_000
-PERSONLIKE_PLACE = 20_000
-TINY_PLACE = 1_000
-
-
 def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]) -> None:
     """Drop resolved names that nothing in the document supports and that are more likely
     something else: a small town abroad in a story about other countries, or a small town
@@ -242,30 +225,30 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
         if not c.kept or res is None or res.place is None or c.kind == "demonym":
             continue
         row = res.place
-        if "comma" in res.support or "state" in res.support or "named in a list of counties" in c.notes:
+        if "comma" in res.support or "state" in res.support or c.in_county_list:
             continue
         if row.level in ("country", "region"):
             # even a country: "Henderson" is an old name of the Pitcairn Islands, not what a text means
-            if res.matched_kind == ALT and row.population < 1_000_000 and alt_unlike(c.key, row):
-                c.dropped = f"'{c.surface}' is only an unlike alternate name of {row.name}"
+            if res.matched_kind == ALT and row.population < W.famous_pop and alt_unlike(c.key, row):
+                c.drop = drop(Drop.UNLIKE_ALT_OF_PLACE, word=c.surface, place=row.name)
             continue
         named_county = row.level == "admin2" and " " in c.key  # "Henry County" says what it is
         small = _is_small(row)
-        if res.matched_kind == ALT and row.population < 1_000_000 and alt_unlike(c.key, row) and "comma" not in res.support:
-            c.dropped = f"'{c.surface}' is only an unlike alternate name of {row.name}"
+        if res.matched_kind == ALT and row.population < W.famous_pop and alt_unlike(c.key, row) and "comma" not in res.support:
+            c.drop = drop(Drop.UNLIKE_ALT_OF_PLACE, word=c.surface, place=row.name)
         elif res.other_countries and "country" not in res.support and small and not named_county:
-            c.dropped = f"{row.name} ({row.country}) is small and abroad, and the text is about other countries"
-        elif row.level == "place" and row.population < TINY_PLACE and not res.support & {"admin1", "comma"}:
-            c.dropped = f"{row.name} is a hamlet (pop {row.population}) and nothing nearby is mentioned"
+            c.drop = drop(Drop.SMALL_AND_ABROAD, place=row.name, country=row.country)
+        elif row.level == "place" and row.population < W.hamlet_pop and not res.support & {"admin1", "comma"}:
+            c.drop = drop(Drop.HAMLET, place=row.name, population=row.population)
         elif (
-            row.level in ("place", "admin2") and row.population < PERSONLIKE_PLACE
+            row.level in ("place", "admin2") and row.population < W.personlike_place_pop
             and c.key in common_names and "admin1" not in res.support
         ):
-            c.dropped = f"'{c.surface}' is a common personal name and {row.name} a small place"
+            c.drop = drop(Drop.PERSONAL_NAME_SMALL_PLACE, word=c.surface, place=row.name)
 
 
 def _is_small(row: PlaceRow) -> bool:
-    return row.population < (SMALL_ADMIN1 if row.level == "admin1" else SMALL_PLACE)
+    return row.population < (W.small_admin1_pop if row.level == "admin1" else W.small_place_pop)
 
 
 def _mentioned_country_points(ctx: DocContext, own: Counter, index: GazetteerIndex) -> list[tuple[float, float]]:
@@ -273,7 +256,7 @@ def _mentioned_country_points(ctx: DocContext, own: Counter, index: GazetteerInd
     for cc, n in ctx.countries.items():
         if n - own[cc] > 0 and cc in index.country_points:
             points.append(index.country_points[cc])
-    return points[:8]
+    return points[:W.near_countries_max]
 
 
 def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[set[str], set[str]] | None:
@@ -296,10 +279,10 @@ def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[se
 
 def _confidence(scores: list[float]) -> float:
     if len(scores) == 1:
-        return 0.9
+        return W.only_candidate_confidence
     top = scores[0]
-    total = sum(math.exp((s - top) / 1.5) for s in scores[:20])
-    return round(min(0.99, 1.0 / total), 3)
+    total = sum(math.exp((s - top) / W.confidence_temperature) for s in scores[:W.confidence_top_n])
+    return round(min(W.max_confidence, 1.0 / total), 3)
 
 
 def _describe(row: PlaceRow) -> str:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from geoparse_fixture import build_tiny_gazetteer
 
 from geo.extract import classify_candidates, find_candidates
-from geo.geoparse_fixture import build_tiny_gazetteer
 from geo.geoparse_index import build_index
 from geo.nlp.markup import mask_markup, to_text
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
+from geoparse_fixture import build_tiny_gazetteer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.geoparse_fixture import build_tiny_gazetteer
 from geo.geoparse_index import build_index
 from geo.parse import Parser
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from geoparse_fixture import build_tiny_gazetteer
 
-from geo.geoparse_fixture import build_tiny_gazetteer
 from geo.geoparse_index import build_index
 from geo.parse import Parser
 

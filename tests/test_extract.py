@@ -133,3 +133,17 @@ def test_surname_patterns(tiny_index):
 def test_unlike_alternate_names_of_mid_sized_towns(tiny_index):
     reasons = dropped("Clinton refused to talk to Hamas in Gaza.", tiny_index)
     assert "alternate name" in reasons["Hamas"]
+
+
+def test_drop_decisions_carry_codes_and_their_evidence_text(tiny_index):
+    from geo.reasons import STRONG_PERSON, Drop
+
+    text = "President Paris spoke. Later Paris left. She lives on Springfield Avenue."
+    masked = mask_markup(text)
+    cands = classify_candidates(masked, find_candidates(text, masked, tiny_index), tiny_index)
+    codes = {(c.surface, c.start): c.drop.code for c in cands if not c.kept}
+    assert codes[("Paris", 10)] is Drop.PERSON_AFTER_TITLE and Drop.PERSON_AFTER_TITLE in STRONG_PERSON
+    # one sense per document: the strong person reading carries over to the second "Paris"
+    assert codes[("Paris", text.rindex("Paris"))] is Drop.PERSON_ELSEWHERE
+    street = next(c for c in cands if c.surface == "Springfield")
+    assert street.drop.code is Drop.STREET_NAME and street.dropped == "part of a street name ('Avenue')"

@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                 parse_seconds += time.perf_counter() - t0
 
         if args.workers == 1:  # parse time is only measurable in this process
-            store._parser = timed_parse
+            store.parser = timed_parse
         report = store.ingest(articles, batch_size=args.batch_size, workers=args.workers)
         ingest_seconds = report.seconds
         stats = store.stats()

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
             if not args.paths:
                 return 0
         if args.if_empty:
-            n = int(store.connection.execute("SELECT count(*) FROM articles").fetchone()[0])
+            n = store.article_count()
             if n:
                 print(f"{store.path} already holds {n} articles: nothing to do (--if-empty)")
                 return 0

@@ -61,7 +61,8 @@ def load_tables(store_path: str, version: tuple[float, float, int]) -> Tables:
     from geo.store import IncidentStore
 
     with IncidentStore(store_path) as store:
-        return Tables(store.incidents(), store.mentions(), store.articles())
+        # one snapshot: an ingest running meanwhile never shows incidents without articles
+        return Tables(*store.read_all())
 
 
 def open_store(store_path: str | Path):

@@ -1,6 +1,11 @@
-"""Column lists (name, GeoPackage type) of the store's layers. The app codes against these."""
+"""The store's layers, declared once: column lists (name, GeoPackage type), geometry types,
+indexes and the schema version. Every backend creates its tables from these declarations, so a
+column added here reaches the GeoPackage and any other backend alike. The app codes against them.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 ARTICLE_COLUMNS: list[tuple[str, str]] = [
     ("article_id", "TEXT NOT NULL UNIQUE"),
@@ -13,6 +18,7 @@ ARTICLE_COLUMNS: list[tuple[str, str]] = [
     ("source_path", "TEXT"),
     ("notes", "TEXT"),  # non-fatal reading problems (encoding, HTML)
     ("ingested_at", "DATETIME"),
+    ("language", "TEXT"),  # ISO 639-1 code of the article's language, when detected
 ]
 
 ADMIN_COLUMNS: list[tuple[str, str]] = [
@@ -90,6 +96,40 @@ CORRECTION_COLUMNS: list[tuple[str, str]] = [
     ("place_name", "TEXT"),
     ("place_json", "TEXT"),  # snapshot of the place, used if a rebuild drops the id
 ]
+
+
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One table of the store. `geometry` is the GeoPackage geometry type, None for attributes."""
+
+    name: str
+    columns: list[tuple[str, str]]
+    description: str
+    geometry: str | None = None
+    indexes: tuple[tuple[str, str], ...] = ()  # (index name, column list)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+
+LAYERS: dict[str, Layer] = {layer.name: layer for layer in (
+    Layer("articles", ARTICLE_COLUMNS, "articles as read (text, source, publication date)"),
+    Layer("mentions", MENTION_COLUMNS,
+          "place mentions with admin join (points, or simplified polygons)", "GEOMETRY",
+          (("mentions_article", "article_id"),)),
+    Layer("incidents", INCIDENT_COLUMNS,
+          "one incident per article: primary location and event date", "POINT",
+          (("incidents_date", "event_date"),)),
+    Layer("corrections", CORRECTION_COLUMNS, "analyst corrections, applied on every ingest",
+          indexes=(("corrections_hash", "content_hash"),)),
+)}
+
+# Version of the layer declarations above. Bump it with every change to them and add the step
+# that upgrades a store of the previous version to geo/store/migrations.py.
+SCHEMA_VERSION = 2
 
 
 def columns_sql(columns: list[tuple[str, str]]) -> str:

@@ -1,0 +1,96 @@
+"""The seam between the store's logic and the database that holds it.
+
+The store's shared modules (ingest, corrections, query) speak portable SQL with `?` placeholders
+through a `StoreBackend`; each backend turns that into its own driver's calls and stores the
+geometries in its own way. The GeoPackage backend (geo/store/db.py) is the embedded default. A
+second backend implements the same protocol and is chosen by the store location's form in
+`open_backend` (a path for a GeoPackage, a URL with a scheme for a server).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few SQL spellings that differ between backends."""
+
+    greatest: str = "max"  # two-argument maximum of scalars
+    char: str = "char"  # character from its code point
+
+
+class Cursor(Protocol):
+    rowcount: int
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list: ...
+
+
+class StoreBackend(Protocol):
+    """What a store backend provides. SQL given to it uses `?` placeholders."""
+
+    location: str
+    dialect: Dialect
+    errors: tuple[type[BaseException], ...]  # the driver's database errors
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A write transaction: committed on exit, rolled back on an exception."""
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """Inside a transaction: undo only this block's writes when it raises."""
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """A read-only block whose reads all see one consistent state of the store."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
+
+    def insert_rows(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
+        """Insert rows (column -> value; feature layers take a shapely geometry or None under
+        "geom")."""
+
+    def read_frame(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame: ...
+
+    def decode_geometries(self, values: Sequence[Any]) -> list[BaseGeometry | None]: ...
+
+
+    def version_token(self) -> tuple:
+        """Changes whenever the store is written (the app's cache key)."""
+
+    def close(self) -> None: ...
+
+
+def is_server_location(location: str | Path) -> bool:
+    """A URL with a scheme (postgresql://...) names a server; anything else is a file path."""
+    return isinstance(location, str) and "://" in location
+
+
+def open_backend(location: str | Path) -> StoreBackend:
+    """The backend for a store location: a GeoPackage path, or a server URL."""
+    if is_server_location(location):
+        scheme = str(location).split("://", 1)[0].lower()
+        from geo.errors import StoreError
+
+        raise StoreError(f"no store backend for {scheme}:// locations in this version "
+                         "(use a .gpkg path)")
+    from geo.store.db import GpkgBackend
+
+    return GpkgBackend(Path(location))
+
+
+def chunks(values: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """Slices of at most `size` values, so IN (...) lists stay under driver limits."""
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def marks(count: int) -> str:
+    return ",".join("?" * count)

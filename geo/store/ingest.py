@@ -1,0 +1,317 @@
+"""Ingest: batches of articles -> parse (optionally in a worker pool) -> dedup -> corrections
+-> one vectorised admin join per batch -> rows written, each article in its own savepoint.
+
+The same content twice is a no-op (content hash). A race with another writer over the same
+article (two ingests at once) counts it as already present, not as rejected.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import shapely
+
+from geo.gazetteer import GazetteerMissingError
+from geo.incidents import IncidentChoice, choose_incident
+from geo.join import join_mentions
+from geo.read import ArticleRecord, Reject
+from geo.store.backend import StoreBackend, chunks, marks
+from geo.store.corrections import apply_corrections, corrections_for
+from geo.store.schema import MENTION_COLUMNS
+from geo.types import Mention
+
+if TYPE_CHECKING:
+    from geo.store import IncidentStore
+
+Parser = Callable[[str, date | None], list[Mention]]
+ParseResult = tuple[list[Mention] | None, IncidentChoice | None, str | None]
+
+
+@dataclass
+class IngestReport:
+    read: int = 0
+    stored: int = 0
+    already_present: int = 0
+    rejected: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (source, note): kept, but noted
+    seconds: float = 0.0
+
+    def reject(self, item: Reject) -> None:
+        self.rejected += 1
+        self.rejects.append(item)
+
+    def summary(self) -> str:
+        return (f"read {self.read}, stored {self.stored}, already present "
+                f"{self.already_present}, rejected {self.rejected} ({self.seconds:.1f} s)")
+
+
+def parse_text(text: str, published: date | None) -> list[Mention]:
+    """The one place the pipeline calls the geoparser (geo.parse, another module)."""
+    from geo.parse import parse
+
+    return parse(text, published=published.isoformat() if published else None)
+
+
+def parse_job(job: tuple[Parser | None, str, date | None]) -> ParseResult:
+    """(mentions, incident choice, None) or (None, None, error text). Runs in the workers
+    when there are some, so the incident choice is parallel too."""
+    parser, text, published = job
+    try:
+        mentions = (parser or parse_text)(text, published)
+    except GazetteerMissingError:
+        raise  # a setup problem, not a bad article: stop with the build hint
+    except Exception as exc:  # noqa: BLE001 - one bad article must not stop the run
+        return None, None, f"{type(exc).__name__}: {exc}"
+    return mentions, choose_incident(text, mentions, published), None
+
+
+def ingest(store: IncidentStore, records: Iterable[ArticleRecord | Reject], batch_size: int = 100,
+           progress: Callable[[IngestReport], None] | None = None,
+           workers: int = 1) -> IngestReport:
+    """Parse, join, choose the incident and write; rejects (from reading) are counted.
+
+    With workers > 1 the geoparser runs in forked worker processes, one batch ahead of the
+    join and write in this process (which stays the only writer). Forking suits the CLI;
+    multi-threaded callers (the Streamlit app) keep workers=1."""
+    report = IngestReport()
+    started = time.perf_counter()
+    pool = _parse_pool(store, workers) if workers > 1 else None
+    in_flight: dict[str, str] = {}  # content hash -> article id, parsed but not yet written
+    pending: tuple[list[ArticleRecord], Callable[[], list[ParseResult]]] | None = None
+
+    def finish(batch: list[ArticleRecord], results: Callable[[], list[ParseResult]]) -> None:
+        finish_batch(store, batch, results(), report)
+        for done in batch:  # written (or rejected): the database knows now
+            in_flight.pop(done.content_hash, None)
+        if progress:
+            progress(report)
+
+    try:
+        for batch in batches(records, batch_size):
+            articles = []
+            for item in batch:
+                report.read += 1
+                if isinstance(item, Reject):
+                    report.reject(item)
+                else:
+                    articles.append(item)
+                    report.notes.extend((item.source_path or item.article_id, n)
+                                        for n in item.notes)
+            fresh = new_articles(store.backend, articles, report, in_flight)
+            in_flight.update((a.content_hash, a.article_id) for a in fresh)
+            started_parse = _start_parse(store, fresh, pool)
+            if pending:
+                finish(*pending)
+            pending = (fresh, started_parse)
+            if pool is None:  # serial: nothing to overlap, write this batch now
+                finish(*pending)
+                pending = None
+        if pending:
+            finish(*pending)
+    finally:
+        if pool is not None:
+            pool.terminate()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _parse_pool(store: IncidentStore, workers: int) -> Any:
+    """Forked workers inherit the parser already loaded here (no reload per worker)."""
+    import multiprocessing
+
+    if store.parser is None:
+        parse_text("Warm-up in Paris.", None)
+    return multiprocessing.get_context("fork").Pool(workers)
+
+
+def _start_parse(store: IncidentStore, articles: list[ArticleRecord], pool: Any | None,
+                 ) -> Callable[[], list[ParseResult]]:
+    """Parse now (no pool) or in the background; returns a function giving the results."""
+    jobs = [(store.parser, a.text, a.published_date) for a in articles]
+    if pool is None:
+        results = [parse_job(job) for job in jobs]
+        return lambda: results
+    handle = pool.map_async(parse_job, jobs, chunksize=max(1, len(jobs) // 8))
+    return handle.get
+
+
+def existing(backend: StoreBackend, column: str, values: set[str]) -> set[str]:
+    """Which of `values` the articles table already holds in `column`."""
+    found: set[str] = set()
+    for chunk in chunks(sorted(values)):
+        rows = backend.execute(
+            f"SELECT {column} FROM articles WHERE {column} IN ({marks(len(chunk))})", chunk)
+        found.update(r[0] for r in rows.fetchall())
+    return found
+
+
+def new_articles(backend: StoreBackend, articles: list[ArticleRecord], report: IngestReport,
+                 in_flight: dict[str, str] | None = None) -> list[ArticleRecord]:
+    """Articles to store; the rest are already present (same content) or rejected (an id the
+    store already has for other content)."""
+    in_flight = in_flight or {}
+    hashes = {a.content_hash for a in articles}
+    ids = {a.article_id for a in articles}
+    known_hashes = existing(backend, "content_hash", hashes) | (hashes & in_flight.keys())
+    known_ids = existing(backend, "article_id", ids) | (ids & set(in_flight.values()))
+    fresh, seen = [], set()
+    for article in articles:
+        digest = article.content_hash
+        if digest in known_hashes or digest in seen:
+            report.already_present += 1
+        elif article.article_id in known_ids:
+            report.reject(_id_taken(article))
+        else:
+            seen.add(digest)
+            known_ids.add(article.article_id)
+            fresh.append(article)
+    return fresh
+
+
+def _id_taken(article: ArticleRecord) -> Reject:
+    return Reject(article.source_path or "", f"article id {article.article_id!r} is already "
+                  "in the store with different text", article.article_id)
+
+
+def finish_batch(store: IncidentStore, fresh: list[ArticleRecord], results: list[ParseResult],
+                 report: IngestReport) -> None:
+    """Corrections, one vectorised admin join for the batch, then one transaction with a
+    savepoint per article."""
+    if not fresh:
+        return
+    backend = store.backend
+    corrections = corrections_for(backend, {a.content_hash for a in fresh}, store.place)
+    parsed: list[tuple[ArticleRecord, list[Mention], IncidentChoice | None]] = []
+    for article, (mentions, choice, error) in zip(fresh, results, strict=True):
+        if error is not None or mentions is None:
+            report.reject(Reject(article.source_path or "", f"geoparser failed: {error}",
+                                 article.article_id))
+            continue
+        if article.content_hash in corrections:  # corrected mentions: choose again
+            mentions = apply_corrections(article.text, mentions,
+                                         corrections[article.content_hash])
+            choice = None
+        parsed.append((article, mentions, choice))
+    joined = join_mentions([m for _, ms, _ in parsed for m in ms], store.boundaries)
+    # plain lists: slicing pandas frames per article costs more than the parse
+    records = joined.drop(columns="geometry").to_dict("records")
+    shapes = list(joined.geometry.array)
+    offset = 0
+    with backend.transaction():
+        for article, mentions, choice in parsed:
+            span = slice(offset, offset + len(mentions))
+            offset += len(mentions)
+            try:
+                with backend.savepoint():
+                    if not insert_article(backend, article):
+                        _count_lost_race(backend, article, report)
+                        continue
+                    write_mentions_and_incident(backend, article, mentions, records[span],
+                                                shapes[span], choice)
+                report.stored += 1
+            except (*backend.errors, ValueError, TypeError) as exc:
+                report.reject(Reject(article.source_path or "", f"could not store: {exc}",
+                                     article.article_id))
+
+
+def insert_article(backend: StoreBackend, article: ArticleRecord) -> bool:
+    """Insert the article row; False when another writer stored the same id or content first."""
+    cursor = backend.execute(
+        "INSERT INTO articles (article_id, content_hash, title, url, source, published, text, "
+        "source_path, notes, ingested_at, language) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT DO NOTHING",
+        (article.article_id, article.content_hash, article.title, article.url, article.source,
+         article.published, article.text, article.source_path, "; ".join(article.notes) or None,
+         now(), getattr(article, "language", None)))
+    return cursor.rowcount == 1
+
+
+def _count_lost_race(backend: StoreBackend, article: ArticleRecord,
+                     report: IngestReport) -> None:
+    """Another writer got there first: same content is already present, other content under
+    the same id is a reject, as if we had seen it before parsing."""
+    if existing(backend, "content_hash", {article.content_hash}):
+        report.already_present += 1
+    else:
+        report.reject(_id_taken(article))
+
+
+def write_mentions_and_incident(backend: StoreBackend, article: ArticleRecord,
+                                mentions: list[Mention], records: list[dict], shapes: list,
+                                choice: IncidentChoice | None = None) -> None:
+    """Insert the joined mentions (records + shapes, parallel to `mentions`) and the
+    article's incident."""
+    mention_ids: list[str] = []
+    seen: set[str] = set()
+    rows = []
+    for mention, record, geometry in zip(mentions, records, shapes, strict=True):
+        mention_id = f"{article.article_id}:{mention.start}-{mention.end}"
+        while mention_id in seen:
+            mention_id += "+"
+        seen.add(mention_id)
+        mention_ids.append(mention_id)
+        row = {c: sql_value(record.get(c)) for c, _ in MENTION_COLUMNS}
+        row.update(mention_id=mention_id, article_id=article.article_id, geom=geometry)
+        rows.append(row)
+    backend.insert_rows("mentions", rows)
+
+    if choice is None:
+        choice = choose_incident(article.text, mentions, article.published_date)
+    values: dict[str, object] = {
+        "incident_id": f"inc:{article.article_id}", "article_id": article.article_id,
+        "title": article.title, "source": article.source, "source_url": article.url,
+        "published": article.published,
+        "event_date": choice.event_date.isoformat() if choice.event_date else None,
+        "time_precision": choice.time_precision, "date_evidence": choice.date_evidence,
+        "reason": choice.reason, "snippet": choice.snippet,
+    }
+    point = None
+    if choice.primary is not None:
+        m, record = mentions[choice.primary], records[choice.primary]
+        values.update(
+            mention_id=mention_ids[choice.primary], name=m.name, surface=m.surface,
+            kind=m.kind, level=m.level, gazetteer_id=m.place_id, precision=m.precision,
+            country=m.country, geo_precision=sql_value(record["geo_precision"]),
+            confidence=m.confidence,
+            **{c: sql_value(record[c]) for c in ("adm0_iso3", "adm0_name", "adm1_iso",
+                                                 "adm1_name", "adm2_code", "adm2_name")})
+        shape = shapes[choice.primary]
+        if m.lat is not None and m.lon is not None:
+            point = shapely.Point(m.lon, m.lat)
+        elif shape is not None and not shape.is_empty:
+            point = shape.representative_point()
+        if point is not None:
+            values.update(lat=point.y, lon=point.x)
+    values["geom"] = point
+    backend.insert_rows("incidents", [values])
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+
+
+def sql_value(value: object) -> object:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def batches(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -26,6 +26,7 @@ from shapely.geometry import mapping
 
 from geo import paths
 from geo.build import read_manifest
+from geo.errors import InputError
 from geo.store import IncidentStore
 
 LAYERS = ("incidents", "mentions", "adm1-counts", "adm0-counts")
@@ -43,7 +44,7 @@ DECIMALS = 6
 RS = b"\x1e"  # RFC 8142 record separator
 
 
-class ExportError(ValueError):
+class ExportError(InputError):
     """A bad layer/format/filter, explained for the user."""
 
 

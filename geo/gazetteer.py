@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from geo import paths
+from geo.errors import SetupError
 from geo.textnorm import fold, normalize
 from geo.types import Place
 
@@ -23,7 +24,7 @@ KIND_PRIOR = {"name": 1.0, "ascii": 1.0, "demonym": 0.9, "alt": 0.8, "abbr": 0.7
 CAPITAL_CODES = {"PPLC": 1.0, "PPLA": 0.6, "PPLG": 0.5, "PPLA2": 0.3}
 
 
-class GazetteerMissingError(RuntimeError):
+class GazetteerMissingError(SetupError):
     """The gazetteer has not been built, or its files are unreadable."""
 
 

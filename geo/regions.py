@@ -8,12 +8,15 @@ Geometry comes from the simplified boundary layers (small WKT for the map), EPSG
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 
 from shapely import wkt as shapely_wkt
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
+
+from geo.errors import SetupError
 
 # modifier -> which halves to keep: (north/south/None, east/west/None); "central" is special
 DIRECTIONS: dict[str, tuple[str | None, str | None]] = {
@@ -23,6 +26,7 @@ DIRECTIONS: dict[str, tuple[str | None, str | None]] = {
 }
 LAYER_FOR_LEVEL = {"country": "adm0", "admin1": "adm1", "admin2": "adm2"}
 _MODIFIER_PREFIX = re.compile(r"^[A-Za-z-]+\s+")
+log = logging.getLogger(__name__)
 
 
 def largest_part(geom: BaseGeometry) -> BaseGeometry:
@@ -59,9 +63,17 @@ def _layer(layer: str):
 
     try:
         gdf = load_boundaries(layer, simplified=True)
-    except Exception:
+    except SetupError as exc:
+        log.warning("simplified %s boundaries unavailable (%s): using the full ones", layer, exc)
         gdf = load_boundaries(layer, simplified=False)
     return gdf.set_index("place_id", drop=False)
+
+
+@lru_cache(maxsize=8)
+def _warn_no_boundaries(layer: str, reason: str) -> None:
+    """Once per layer and reason: a run with no boundaries would otherwise say it 10,000 times."""
+    log.warning("no %s boundaries (%s): directional regions such as 'southern X' and area "
+                "extents are not drawn", layer, reason)
 
 
 def region_geometry(place_id: int, level: str) -> BaseGeometry | None:
@@ -71,7 +83,8 @@ def region_geometry(place_id: int, level: str) -> BaseGeometry | None:
         return None
     try:
         gdf = _layer(layer)
-    except Exception:
+    except (SetupError, OSError, ValueError) as exc:
+        _warn_no_boundaries(layer, str(exc))
         return None
     if place_id not in gdf.index:
         return None

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo import paths
+from geo.errors import SetupError
 
 SOURCES_FILE = paths.ROOT / "gazetteer" / "sources.json"
 
 
-class SourceError(RuntimeError):
+class SourceError(SetupError):
     """A source package could not be fetched or did not match its pinned checksum."""
 
 

@@ -15,6 +15,7 @@ import folium
 import folium.elements
 
 from geo import paths
+from geo.errors import GeoError
 
 # The npm packages the map serves, pinned (name -> version).
 PINNED_NPM: dict[str, str] = {
@@ -52,7 +53,7 @@ LOCAL_RESOURCES: dict[str, str | None] = {
 REQUIRED_FILES: list[str] = sorted({f for f in LOCAL_RESOURCES.values() if f})
 
 
-class UnknownAssetError(KeyError):
+class UnknownAssetError(GeoError, KeyError):
     """A folium element asked for a CDN resource we have no local copy of."""
 
 

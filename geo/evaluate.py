@@ -18,7 +18,6 @@ LGL annotates such names; a third row shows that variant. `--kinds` overrides th
 
 from __future__ import annotations
 
-import json
 import math
 import statistics
 from collections.abc import Callable, Iterable
@@ -129,13 +128,21 @@ def auc(errors_km: list[float]) -> float:
 
 
 def load_corpus(path: Path, limit: int | None = None) -> list[dict]:
+    """Documents of a JSONL corpus, read by geo.read (records split on "\n" only); InputError
+    names the first line that is not a JSON object with a string 'text'."""
+    from geo.errors import InputError
+    from geo.read import iter_json_lines
+
     docs = []
-    with Path(path).open(encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                docs.append(json.loads(line))
-                if limit and len(docs) >= limit:
-                    break
+    with Path(path).open("rb") as stream:
+        for where, doc, why, _ in iter_json_lines(stream, str(path)):
+            if doc is not None and not isinstance(doc.get("text"), str):
+                why = "no string 'text' field"
+            if why:
+                raise InputError(f"{path} is not JSON Lines of documents: {where}: {why}")
+            docs.append(doc)
+            if limit and len(docs) >= limit:
+                break
     return docs
 
 

@@ -5,6 +5,7 @@ sqlite `names`/`places` tables and pickled beside the gazetteer, keyed by its bu
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import pickle
 import re
@@ -268,7 +269,9 @@ def load_index(db_path: Path | None = None) -> GazetteerIndex:
                 with cache.open("rb") as f:
                     index = pickle.load(f)
                 index.db_path = db_path
-            except Exception:  # a stale or truncated cache is rebuilt, never trusted
+            except Exception as exc:  # a stale or truncated cache is rebuilt, never trusted
+                logging.getLogger(__name__).info("rebuilding the parser index cache %s: %s",
+                                                 cache, exc)
                 index = None
         if index is None:
             index = build_index(db_path)

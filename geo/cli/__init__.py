@@ -1,10 +1,18 @@
-"""The `geo` command. Each subcommand lives in its own module and is imported lazily."""
+"""The `geo` command. Each subcommand lives in its own module and is imported lazily.
+
+Errors: a subcommand raises a `geo.errors.GeoError` (bad input, missing setup, store problem);
+`main` catches it once and exits 2 with the message on stderr. Diagnostics go through `logging`
+(warnings and above on stderr).
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
+
+from geo.errors import GeoError
 
 # subcommand -> module under geo.cli that defines add_arguments(parser) and run(args) -> int
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -35,7 +43,13 @@ def main(argv: list[str] | None = None) -> int:
             module.add_arguments(p)
             modules[name] = module
     args = parser.parse_args(argv)
-    return int(modules[args.command].run(args) or 0)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="geo: %(levelname)s: %(message)s")
+    try:
+        return int(modules[args.command].run(args) or 0)
+    except GeoError as exc:
+        print(f"geo {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from geo.errors import SetupError
 from geo.view.assets import (
     PINNED_NPM,
     VENDOR_DIR,
@@ -65,7 +66,7 @@ def install(dest: Path = VENDOR_DIR, force: bool = False) -> dict[str, dict[str,
         if not force and current.get(name) == version and (dest / name).is_dir():
             continue
         if npm is None:
-            raise RuntimeError("npm is not installed: `apt-get install npm`, then `geo assets`")
+            raise SetupError("npm is not installed: `apt-get install npm`, then `geo assets`")
         with tempfile.TemporaryDirectory() as tmp:
             out = subprocess.run(
                 [npm, "pack", f"{name}@{version}", "--json", "--pack-destination", tmp],
@@ -93,13 +94,11 @@ def install(dest: Path = VENDOR_DIR, force: bool = False) -> dict[str, dict[str,
 def run(args: argparse.Namespace) -> int:
     try:
         install(args.dest, force=args.force)
-    except (subprocess.CalledProcessError, RuntimeError, ValueError) as exc:
+    except (subprocess.CalledProcessError, ValueError) as exc:
         detail = getattr(exc, "stderr", "") or ""
-        print(f"geo assets failed: {exc}\n{detail}".rstrip())
-        return 1
+        raise SetupError(f"installing the Leaflet assets failed: {exc}\n{detail}".rstrip()) from exc
     missing = missing_assets(args.dest)
     if missing:
-        print("geo assets: files still missing: " + ", ".join(missing))
-        return 1
+        raise SetupError("files still missing: " + ", ".join(missing))
     print(f"Leaflet assets ready in {args.dest}")
     return 0

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
+from geo.errors import InputError
 from geo.evaluate import DEFAULT_KINDS, evaluate, format_table, load_corpus
 
 
@@ -23,14 +23,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from geo.parse import default_parser
 
-    if not args.corpus.exists():
-        print(f"geo eval: no such file: {args.corpus}", file=sys.stderr)
-        return 2
-    try:
-        docs = load_corpus(args.corpus, args.limit)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        print(f"geo eval: {args.corpus} is not JSON Lines: {exc}", file=sys.stderr)
-        return 2
+    if not args.corpus.is_file():
+        raise InputError(f"no such file: {args.corpus}")
+    docs = load_corpus(args.corpus, args.limit)  # InputError: not JSON Lines
     parser = default_parser()
     kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
     # the chosen set first, then the documented variants (see geo.evaluate)

@@ -47,25 +47,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from geo import paths
-    from geo.export import TEXT_FORMATS, ExportError, export_with_metadata
-    from geo.store import IncidentStore, StoreError
+    from geo.errors import InputError, StoreError
+    from geo.export import TEXT_FORMATS, export_with_metadata
+    from geo.store import IncidentStore
 
     if args.output is None and args.format not in TEXT_FORMATS:
-        print(f"geo export: {args.format} is binary: give --output PATH", file=sys.stderr)
-        return 2
+        raise InputError(f"{args.format} is binary: give --output PATH")
     path = args.store or paths.default_store()
     if not Path(path).exists():
-        print(f"geo export: no store at {path} (run `geo ingest` first)", file=sys.stderr)
-        return 2
+        raise StoreError(f"no store at {path} (run `geo ingest` first)")
     filters = {"date_from": args.date_from, "date_to": args.date_to, "countries": args.country,
                "adm1": args.adm1, "min_precision": args.min_precision, "kinds": args.kinds,
                "min_confidence": args.min_confidence, "text": args.text}
-    try:
-        with IncidentStore(path) as store:
-            data, meta = export_with_metadata(store, args.layer, args.format, **filters)
-    except (StoreError, ExportError) as exc:
-        print(f"geo export: {exc}", file=sys.stderr)
-        return 2
+    with IncidentStore(path) as store:
+        data, meta = export_with_metadata(store, args.layer, args.format, **filters)
     meta_json = json.dumps(meta, ensure_ascii=False)
     if args.meta:
         args.meta.write_text(meta_json + "\n", encoding="utf-8")

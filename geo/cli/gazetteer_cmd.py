@@ -29,22 +29,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.action == "build":
         from geo.build import build_gazetteer
-        from geo.build.sources import SourceError
+        from geo.errors import SetupError
 
-        try:
+        try:  # SourceError (a GeoError) reaches the CLI as it is
             build_gazetteer(out_dir=args.out, force=args.force, geonames_dir=args.geonames_dir,
                             use_cache=not args.no_cache)
-        except (SourceError, FileNotFoundError) as exc:
-            print(f"gazetteer build failed: {exc}", file=sys.stderr)
-            return 1
+        except FileNotFoundError as exc:
+            raise SetupError(f"gazetteer build failed: {exc}") from exc
         return 0
-    from geo.gazetteer import GazetteerMissingError, load_gazetteer
+    from geo.gazetteer import load_gazetteer
 
-    try:
-        gaz = load_gazetteer()
-    except GazetteerMissingError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
+    gaz = load_gazetteer()  # GazetteerMissingError: exit 2 with the build hint
     if args.action == "info":
         m = gaz.manifest()
         print(f"build {m.get('build_id')} built {m.get('built_at')} ({gaz.path})")

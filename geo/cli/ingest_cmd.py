@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from geo.read import FUTURE_DAYS
+
 
 def safe(line: str) -> str:
     """Ids and reasons come from untrusted input: no terminal control characters."""
@@ -31,28 +33,48 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reprocess", action="store_true", help="re-parse and re-join every stored "
                    "article (after a gazetteer rebuild), applying analyst corrections again")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--delimiter", type=_delimiter, help="CSV delimiter (default: detected from "
+                   "the header, among , ; tab |)")
+    p.add_argument("--future-days", type=_future_days, default=FUTURE_DAYS, metavar="N",
+                   help="reject publication dates more than N days after today (default "
+                   f"{FUTURE_DAYS}: time zones and clock skew; 'off' accepts any date)")
+
+
+def _future_days(value: str) -> int | None:
+    if value.strip().lower() in {"off", "none", "any"}:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of days (or 'off')") from None
+
+
+def _delimiter(value: str) -> str:
+    value = {"tab": "\t", "\\t": "\t"}.get(value.lower(), value)
+    if len(value) != 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: a delimiter is one character (or 'tab')")
+    return value
+
+
+def write_rejects(path: Path, rejects: list) -> None:
+    """One JSON object per reject; always written, whatever the ids and reasons hold."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", errors="backslashreplace") as out:
+        for item in rejects:
+            out.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.gazetteer import GazetteerMissingError
-    from geo.read import ReadError, iter_records
-    from geo.store import IncidentStore, StoreError
+    from geo.errors import InputError
+    from geo.read import iter_records
+    from geo.store import IncidentStore
 
-    try:
-        store = IncidentStore(args.store)
-    except StoreError as exc:
-        print(f"geo ingest: {exc}", file=sys.stderr)
-        return 2
+    store = IncidentStore(args.store)  # StoreError and GazetteerMissingError: exit 2 in main
     if not args.paths and not args.reprocess:
-        print("geo ingest: give at least one path (or --reprocess)", file=sys.stderr)
-        return 2
+        raise InputError("give at least one path (or --reprocess)")
     with store:
         if args.reprocess:
-            try:
-                n = store.reprocess_all()
-            except GazetteerMissingError as exc:
-                print(f"geo ingest: {exc}", file=sys.stderr)
-                return 2
+            n = store.reprocess_all()
             print(f"reprocessed {n} stored articles in {store.path}")
             if not args.paths:
                 return 0
@@ -67,24 +89,14 @@ def run(args: argparse.Namespace) -> int:
             if show_progress:
                 print(f"\r{report.summary()}", end="", file=sys.stderr, flush=True)
 
-        try:
-            records = iter_records(args.paths, default_date=args.date,
-                                   allow_urls=args.allow_urls)
-            report = store.ingest(records, batch_size=args.batch_size, progress=progress,
-                                  workers=max(1, args.workers))
-        except ReadError as exc:  # a bad --date
-            print(f"geo ingest: {exc}", file=sys.stderr)
-            return 2
-        except GazetteerMissingError as exc:
-            print(f"geo ingest: {exc}", file=sys.stderr)
-            return 2
+        records = iter_records(args.paths, default_date=args.date, allow_urls=args.allow_urls,
+                               delimiter=args.delimiter, future_days=args.future_days)
+        report = store.ingest(records, batch_size=args.batch_size, progress=progress,
+                              workers=max(1, args.workers))
         if show_progress:
             print(file=sys.stderr)
     if args.rejects:
-        args.rejects.parent.mkdir(parents=True, exist_ok=True)
-        with args.rejects.open("w", encoding="utf-8") as out:
-            for item in report.rejects:
-                out.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+        write_rejects(args.rejects, report.rejects)
     else:
         for item in report.rejects:
             record = f" [{item.record_id}]" if item.record_id else ""

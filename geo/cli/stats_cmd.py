@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 
@@ -16,18 +15,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from geo import paths
-    from geo.store import IncidentStore, StoreError
+    from geo.errors import StoreError
+    from geo.store import IncidentStore
 
     path = args.store or paths.default_store()
     if not Path(path).exists():
-        print(f"geo stats: no store at {path} (run `geo ingest` first)", file=sys.stderr)
-        return 2
-    try:
-        with IncidentStore(path) as store:
-            stats = store.stats()
-    except StoreError as exc:
-        print(f"geo stats: {exc}", file=sys.stderr)
-        return 2
+        raise StoreError(f"no store at {path} (run `geo ingest` first)")
+    with IncidentStore(path) as store:
+        stats = store.stats()
     if args.json:
         print(json.dumps(stats, indent=1, ensure_ascii=False))
         return 0

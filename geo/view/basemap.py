@@ -6,6 +6,7 @@ sends only counts, not polygons. Files are rebuilt when the boundaries file is n
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Callable
@@ -16,6 +17,8 @@ import shapely
 
 from geo import paths
 from geo.view.assets import STATIC_DIR, STATIC_URL
+
+log = logging.getLogger(__name__)
 
 # level -> (key property, properties kept); everything else is dropped to keep files small
 LEVELS: dict[str, tuple[str, list[str]]] = {
@@ -85,7 +88,7 @@ def ensure_basemap(
             try:
                 write_level(loader(level), level, out_dir)
             except (ValueError, KeyError, OSError) as exc:
-                print(f"basemap: no {level} outlines ({exc})")
+                log.warning("basemap: no %s outlines (%s)", level, exc)
                 continue
         urls[level] = basemap_url(level)
     return urls

@@ -27,6 +27,7 @@ from shapely.geometry import mapping
 from geo import paths
 from geo.build import read_manifest
 from geo.errors import InputError
+from geo.filters import Filters
 from geo.store import IncidentStore
 
 LAYERS = ("incidents", "mentions", "adm1-counts", "adm0-counts")
@@ -59,26 +60,28 @@ def gazetteer_versions() -> dict:
 
 
 def export_metadata(store: IncidentStore, layer: str, fmt: str, feature_count: int | None = None,
-                    **filters: object) -> dict:
+                    filters: Filters | None = None) -> dict:
     return {
         "layer": layer, "format": fmt,
-        "filter": {k: _jsonable(v) for k, v in filters.items() if v not in (None, "", [], ())},
+        "filter": (filters or Filters.everything()).describe(),
         "feature_count": feature_count,
         "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "store": str(store.path), "crs": "EPSG:4326 (WGS 84 longitude/latitude)",
+        "store": store.location, "crs": "EPSG:4326 (WGS 84 longitude/latitude)",
         "gazetteer": gazetteer_versions(),
         "generator": "geo-incident-mapper",
     }
 
 
-def layer_frame(store: IncidentStore, layer: str, **filters: object) -> gpd.GeoDataFrame:
+def layer_frame(store: IncidentStore, layer: str,
+                filters: Filters | None = None) -> gpd.GeoDataFrame:
     """The rows of an export layer, with flat snake_case properties and a `time` column."""
+    filters = filters or Filters.everything()
     if layer == "incidents":
-        frame = store.incidents(**filters)
+        frame = store.incidents(filters)
     elif layer == "mentions":
-        frame = store.mentions(**filters)
+        frame = store.mentions(filters)
     elif layer in ("adm1-counts", "adm0-counts"):
-        frame = count_layer(store, layer, **filters)
+        frame = count_layer(store, layer, filters)
     else:
         raise ExportError(f"unknown layer {layer!r}: choose from {', '.join(LAYERS)}")
     frame = frame.drop(columns=[c for c in DROP_COLUMNS if c in frame.columns])
@@ -88,42 +91,56 @@ def layer_frame(store: IncidentStore, layer: str, **filters: object) -> gpd.GeoD
     return frame
 
 
-def count_layer(store: IncidentStore, layer: str, **filters: object) -> gpd.GeoDataFrame:
-    """Admin-1 or country polygons with incident counts for the filter (choropleth-ready).
-
-    Only units with at least one incident are listed; the polygons are the simplified ones."""
-    incidents = store.incidents(**filters)
+def count_layer(store: IncidentStore, layer: str,
+                filters: Filters | None = None) -> gpd.GeoDataFrame:
+    """Admin-1 or country polygons with incident counts for the filter (choropleth-ready)."""
+    incidents = store.incidents(filters or Filters.everything())
     b = store.boundaries
+    return count_units(incidents, layer, b.counts1 if layer == "adm1-counts" else b.counts0)
+
+
+def count_units(incidents: pd.DataFrame, layer: str,
+                shapes: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """Incidents per admin-1 unit ("adm1-counts") or country ("adm0-counts") with the first and
+    last event date: every unit that has incidents is listed, on its (simplified) polygon when
+    the boundaries have one, else with no geometry. The app's download uses it too."""
     if layer == "adm1-counts":
-        key, shapes, name_col = "adm1_iso", b.counts1, "adm1_name"
-        units = shapes[["admin1_iso", "name", "iso3", "geometry"]].rename(columns={
-            "admin1_iso": key, "name": name_col, "iso3": "adm0_iso3"})
+        key, name_col, code_col, extra = "adm1_iso", "adm1_name", "admin1_iso", ["adm0_iso3"]
+    elif layer == "adm0-counts":
+        key, name_col, code_col, extra = "adm0_iso3", "adm0_name", "iso3", []
     else:
-        key, shapes, name_col = "adm0_iso3", b.counts0, "adm0_name"
-        units = shapes[["iso3", "name", "geometry"]].rename(columns={"iso3": key,
-                                                                     "name": name_col})
-    units = units[units[key].notna()].drop_duplicates(key)
-    located = incidents[incidents[key].notna()]
+        raise ExportError(f"unknown count layer {layer!r}")
+    columns = [key, name_col, *extra, "incident_id", "event_date"]
+    located = pd.DataFrame(incidents)[[c for c in columns if c in incidents]] \
+        if len(incidents) else pd.DataFrame(columns=columns)
+    located = located[located[key].notna()]
     counts = located.groupby(key).agg(
+        **{name_col: (name_col, "first")}, **{c: (c, "first") for c in extra},
         incidents=("incident_id", "size"), first_event_date=("event_date", "min"),
         last_event_date=("event_date", "max")).reset_index()
-    merged = units.merge(counts, on=key, how="inner").sort_values(key).reset_index(drop=True)
-    merged["incidents"] = merged["incidents"].astype("int64")
-    return gpd.GeoDataFrame(merged, geometry="geometry", crs="EPSG:4326")
+    counts["incidents"] = counts["incidents"].astype("int64")
+    geometry = [None] * len(counts)
+    if shapes is not None and len(counts):
+        polygons = shapes[shapes[code_col].notna()].drop_duplicates(code_col).set_index(code_col)
+        geometry = list(counts[key].map(polygons["geometry"]))
+    frame = gpd.GeoDataFrame(counts, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"),
+                             crs="EPSG:4326")
+    return frame.sort_values(key).reset_index(drop=True)
 
 
-def export_layer(store: IncidentStore, layer: str, fmt: str, **filters: object) -> bytes:
-    """The layer in the given format as bytes (what the app's download buttons serve)."""
-    data, _ = export_with_metadata(store, layer, fmt, **filters)
+def export_layer(store: IncidentStore, layer: str, fmt: str,
+                 filters: Filters | None = None) -> bytes:
+    """The layer in the given format as bytes."""
+    data, _ = export_with_metadata(store, layer, fmt, filters)
     return data
 
 
 def export_with_metadata(store: IncidentStore, layer: str, fmt: str,
-                         **filters: object) -> tuple[bytes, dict]:
+                         filters: Filters | None = None) -> tuple[bytes, dict]:
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
-    frame = layer_frame(store, layer, **filters)
-    meta = export_metadata(store, layer, fmt, len(frame), **filters)
+    frame = layer_frame(store, layer, filters)
+    meta = export_metadata(store, layer, fmt, len(frame), filters)
     writer = {"geojson": to_geojson, "geojsonl": to_geojsonseq, "gpkg": to_gpkg, "csv": to_csv,
               "kml": to_kml}[fmt]
     return writer(frame, ID_COLUMN[layer], meta), meta

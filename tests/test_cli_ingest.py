@@ -43,7 +43,7 @@ def test_ingest_twice_then_stats_and_export(seed_article: tuple[str, dict], tmp_
     assert feature["properties"]["adm1_iso"] == "MX-SON"
     assert feature["properties"]["event_date"] == expected["event_date"]
     meta = json.loads(captured.err.strip().splitlines()[-1])  # metadata goes to stderr
-    assert meta["filter"] == {"date_from": "2024-01-01", "countries": ["MX"]}
+    assert meta["filter"] == {"start": "2024-01-01", "countries": ["MX"]}
 
     out = tmp_path / "out" / "incidents.csv"
     assert main(["export", "--store", str(store), "--format", "csv", "-o", str(out)]) == 0

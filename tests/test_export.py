@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,9 +16,11 @@ from incident_fixtures import PLACES, assert_rfc7946, boundaries, keyword_parser
 from shapely.geometry import shape
 
 from geo.export import FORMATS, LAYERS, RS, ExportError, export_layer, export_with_metadata
+from geo.filters import KINDS, Filters
 from geo.read import ArticleRecord
 from geo.store import IncidentStore
 
+AAA = Filters(countries=("AAA",), kinds=tuple(KINDS))
 ARTICLES = [
     ArticleRecord("Gunmen killed four in Townville on Saturday, Aland police said.",
                   article_id="a1", title="Townville <b>attack</b>", url="https://example.org/1",
@@ -78,11 +81,11 @@ def test_metadata_records_filter_and_gazetteer_version(store: IncidentStore, tmp
     manifest.write_text(json.dumps({"build_id": "b123", "sources": [
         {"key": "ne", "name": "npm:x", "version": "1.0", "sha256": "ab"}]}))
     monkeypatch.setattr("geo.paths.manifest_path", lambda: manifest)
-    data, meta = export_with_metadata(store, "incidents", "geojson", countries=["AAA"],
-                                      date_from="2024-01-01")
+    filters = Filters(countries=("AAA",), start=date(2024, 1, 1), kinds=tuple(KINDS))
+    data, meta = export_with_metadata(store, "incidents", "geojson", filters)
     collection = json.loads(data)
     assert collection["metadata"] == meta
-    assert meta["filter"] == {"countries": ["AAA"], "date_from": "2024-01-01"}
+    assert meta["filter"] == {"countries": ["AAA"], "start": "2024-01-01"}
     assert meta["gazetteer"]["build_id"] == "b123"
     assert meta["gazetteer"]["sources"][0]["version"] == "1.0"
     assert {f["id"] for f in collection["features"]} == {"inc:a1", "inc:a2"}
@@ -125,15 +128,15 @@ def test_geojson_sequence_is_rfc8142(store: IncidentStore, tmp_path: Path) -> No
 def test_gpkg_export_round_trips_with_metadata_table(store: IncidentStore, tmp_path: Path) -> None:
     for layer in LAYERS:
         path = tmp_path / f"{layer}.gpkg"
-        path.write_bytes(export_layer(store, layer, "gpkg", countries="AAA"))
+        path.write_bytes(export_layer(store, layer, "gpkg", AAA))
         layers = dict(pyogrio.list_layers(path))
         name = layer.replace("-", "_")
         assert name in layers and "export_metadata" in layers
         frame = gpd.read_file(path, layer=name)
-        expected = json.loads(export_layer(store, layer, "geojson", countries="AAA"))
+        expected = json.loads(export_layer(store, layer, "geojson", AAA))
         assert len(frame) == len(expected["features"])
         meta = gpd.read_file(path, layer="export_metadata")
-        assert json.loads(meta.set_index("key").loc["filter", "value"]) == {"countries": "AAA"}
+        assert json.loads(meta.set_index("key").loc["filter", "value"]) == {"countries": ["AAA"]}
 
 
 def test_csv_has_lat_lon_and_round_trips(store: IncidentStore) -> None:
@@ -172,7 +175,8 @@ def test_count_layers(store: IncidentStore) -> None:
     assert_rfc7946(adm1)
     counts = {f["id"]: f["properties"]["incidents"] for f in adm1["features"]}
     assert counts == {"AA-N": 1, "AA-S": 1, "BB-X": 1}
-    adm0 = json.loads(export_layer(store, "adm0-counts", "geojson", date_to="2024-03-31"))
+    adm0 = json.loads(export_layer(store, "adm0-counts", "geojson",
+                                  Filters(end=date(2024, 3, 31), kinds=tuple(KINDS))))
     assert {f["id"]: f["properties"]["incidents"] for f in adm0["features"]} == {"AAA": 2}
     assert adm0["features"][0]["geometry"]["type"] == "Polygon"
 

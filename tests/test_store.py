@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,6 +13,7 @@ import pyogrio
 import pytest
 from incident_fixtures import PLACES, boundaries, keyword_parser
 
+from geo.filters import Filters, apply_filters
 from geo.read import ArticleRecord, Reject
 from geo.store import IncidentStore, StoreError
 
@@ -124,24 +127,42 @@ def test_a_write_error_rolls_back_only_that_article(tmp_path: Path) -> None:
 
 
 def test_filters(store: IncidentStore) -> None:
-    def ids(**filters: object) -> list[str]:
-        return sorted(store.incidents(**filters)["article_id"])
+    def ids(**fields: object) -> list[str]:
+        return sorted(store.incidents(replace(Filters.everything(), **fields))["article_id"])
 
-    assert ids(date_from="2024-03-01") == ["a2", "a3", "a4"]
-    assert ids(date_from="2024-03-01", date_to="2024-06-09") == ["a2", "a3"]
-    assert ids(countries=["BBB"]) == ["a3"]
-    assert ids(countries="AA") == ["a1", "a2"]
-    assert ids(adm1="AA-S") == ["a2"]
-    assert ids(min_precision=1) == ["a1", "a3"]
-    assert ids(text="floods") == ["a2"]
+    assert ids(start=date(2024, 3, 1)) == ["a2", "a3", "a4"]
+    assert ids(start=date(2024, 3, 1), end=date(2024, 6, 9)) == ["a2", "a3"]
+    assert ids(start=date(2024, 6, 10), time_axis="published") == ["a3", "a4"]
+    assert ids(countries=("BBB",)) == ["a3"]
+    assert ids(countries=("AA",)) == ["a1", "a2"]
+    assert ids(admin1=("AA-S",)) == ["a2"]
+    assert ids(geo_precision=(1,)) == ["a1", "a3"]
+    assert ids(query="floods") == ["a2"]
+    assert ids(query="FLOODS") == ["a2"]
+    assert ids(query="100%") == []  # typed wildcards match literally
     assert ids(min_confidence=0.95) == []
-    mentions = store.mentions(kinds=["toponym"], countries="AAA")
+    mentions = store.mentions(replace(Filters.everything(), kinds=("toponym",),
+                                      countries=("AAA",)))
     assert set(mentions["name"]) == {"Townville", "Aland", "South"}
     assert set(mentions["event_date"]) == {"2024-01-20", "2024-03-04"}
     assert all(name in snippet for name, snippet in zip(mentions["surface"], mentions["snippet"],
                                                         strict=True))
-    with pytest.raises(TypeError, match="unknown filter"):
+    with pytest.raises(TypeError):
         store.incidents(contry="AAA")
+
+
+def test_store_filters_are_exactly_the_apps(store: IncidentStore) -> None:
+    """The store narrows in SQL, but keeps exactly the rows geo.filters.apply_filters keeps."""
+    everything = store.incidents()
+    articles = store.articles()
+    for fields in ({"start": date(2024, 1, 21)}, {"end": date(2024, 3, 4)},
+                   {"query": "police"}, {"countries": ("AAA",), "geo_precision": (1, 3)},
+                   {"kinds": ("toponym",)}, {"min_confidence": 0.5, "time_axis": "published",
+                                             "start": date(2024, 3, 5)}):
+        filters = replace(Filters.everything(), **fields)
+        expected = apply_filters(everything, filters, articles)
+        assert list(store.incidents(filters)["incident_id"]) == \
+            list(expected["incident_id"]), fields
 
 
 def test_stats(store: IncidentStore) -> None:

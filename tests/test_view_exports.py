@@ -111,3 +111,40 @@ def test_real_store_exports(real_gazetteer_dir, tmp_path):
         assert doc["features"], layer
     counts = json.loads(to_bytes(layer_frame("adm1-counts", shown, mentions, filters, adm1), "geojson"))
     assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in counts["features"] if f["geometry"])
+
+
+def _ids(data: bytes, column: str) -> list[str]:
+    return sorted(pd.read_csv(io.BytesIO(data), dtype=str)[column].dropna())
+
+
+@pytest.mark.parametrize("fields, args", [
+    ({"start": date(2024, 2, 1), "end": date(2024, 5, 31)}, ["--from", "2024-02-01", "--to", "2024-05-31"]),
+    ({"countries": ("MEX",), "query": "police"}, ["--country", "MEX", "--text", "police"]),
+    ({"geo_precision": (1, 2), "time_axis": "published", "start": date(2024, 3, 1)},
+     ["--precision", "1,2", "--time-axis", "published", "--from", "2024-03-01"]),
+    ({"kinds": ("toponym",), "min_confidence": 0.6}, ["--kinds", "toponym", "--min-confidence", "0.6"]),
+])
+def test_app_download_and_geo_export_give_the_same_rows(real_gazetteer_dir, tmp_path, capsysbinary,
+                                                        fields, args):
+    """One Filters type: the app's download and `geo export` with the same filter agree."""
+    from dataclasses import replace
+
+    from geo.boundaries import load_boundaries
+    from geo.cli import main
+    from geo.store import IncidentStore
+
+    path = build_real_store(tmp_path)
+    with IncidentStore(path) as store:
+        incidents, mentions, articles = store.read_all()
+    filters = replace(Filters(kinds=tuple(KINDS)), **fields)
+    shown = apply_filters(incidents, filters, articles)
+    assert 0 < len(shown) < len(incidents), "the filter must select something, not everything"
+    adm1 = load_boundaries("adm1", simplified=True)
+    for layer, column in (("incidents", "incident_id"), ("mentions", "mention_id"),
+                          ("adm1-counts", "adm1_iso")):
+        app_rows = _ids(to_bytes(layer_frame(layer, shown, mentions, filters, adm1), "csv", layer, filters),
+                        column)
+        capsysbinary.readouterr()
+        assert main(["export", "--store", str(path), "--layer", layer, "--format", "csv", *args]) == 0
+        cli_rows = _ids(capsysbinary.readouterr().out, column)
+        assert cli_rows == app_rows, layer

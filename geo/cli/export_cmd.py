@@ -34,15 +34,46 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--meta", type=Path, help="write the export metadata JSON here")
     p.add_argument("--store", type=Path, help="GeoPackage store (default: $GEO_STORE or "
                    "data/incidents.gpkg)")
-    p.add_argument("--from", dest="date_from", type=_iso_date, help="event date on or after")
-    p.add_argument("--to", dest="date_to", type=_iso_date, help="event date on or before")
+    # the app's filter, field for field (geo.filters.Filters)
+    p.add_argument("--from", dest="date_from", type=_iso_date, help="on or after this day")
+    p.add_argument("--to", dest="date_to", type=_iso_date, help="on or before this day")
+    p.add_argument("--time-axis", choices=["event_date", "published"], default="event_date",
+                   help="the date --from/--to apply to (event date falls back to publication)")
     p.add_argument("--country", type=_codes, help="ISO3 or ISO2 codes, comma-separated")
     p.add_argument("--adm1", type=_codes, help="ISO 3166-2 codes, comma-separated")
+    p.add_argument("--precision", type=_codes,
+                   help="geo precisions to keep, comma-separated (1 place ... 4 country)")
     p.add_argument("--min-precision", type=int, choices=[1, 2, 3, 4],
-                   help="keep geo_precision <= N (1 place ... 4 country)")
-    p.add_argument("--kinds", type=_codes, help="mention kinds, comma-separated")
-    p.add_argument("--min-confidence", type=float)
-    p.add_argument("--text", help="only articles whose text or title contains this")
+                   help="keep geo_precision <= N (the same as --precision 1,...,N)")
+    p.add_argument("--kinds", type=_codes, help="mention kinds, comma-separated (default all)")
+    p.add_argument("--min-confidence", type=float, default=0.0)
+    p.add_argument("--text", help="free text in the title, text, place or source")
+
+
+def filters_from_args(args: argparse.Namespace):  # noqa: ANN201 - geo.filters.Filters
+    """The one Filters type, from the command line (no option: everything)."""
+    from geo.filters import GEO_PRECISIONS, KINDS, Filters
+
+    precisions = tuple(GEO_PRECISIONS)
+    if args.precision:
+        try:
+            precisions = tuple(sorted({int(p) for p in args.precision}))
+        except ValueError:
+            raise argparse.ArgumentTypeError("--precision takes numbers 1 to 4") from None
+    elif args.min_precision:
+        precisions = tuple(range(1, args.min_precision + 1))
+    unknown = set(args.kinds or ()) - set(KINDS)
+    if unknown or not set(precisions) <= set(GEO_PRECISIONS):
+        raise argparse.ArgumentTypeError(
+            f"unknown kind(s) {sorted(unknown)}: choose from {', '.join(KINDS)}" if unknown
+            else "--precision takes numbers 1 to 4")
+    return Filters(
+        start=date.fromisoformat(args.date_from) if args.date_from else None,
+        end=date.fromisoformat(args.date_to) if args.date_to else None,
+        time_axis=args.time_axis, countries=tuple(c.upper() for c in args.country or ()),
+        admin1=tuple(a.upper() for a in args.adm1 or ()), query=args.text or "",
+        geo_precision=precisions, kinds=tuple(args.kinds or KINDS),
+        min_confidence=args.min_confidence or 0.0)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,11 +87,12 @@ def run(args: argparse.Namespace) -> int:
     path = args.store or paths.default_store()
     if not Path(path).exists():
         raise StoreError(f"no store at {path} (run `geo ingest` first)")
-    filters = {"date_from": args.date_from, "date_to": args.date_to, "countries": args.country,
-               "adm1": args.adm1, "min_precision": args.min_precision, "kinds": args.kinds,
-               "min_confidence": args.min_confidence, "text": args.text}
+    try:
+        filters = filters_from_args(args)
+    except argparse.ArgumentTypeError as exc:
+        raise InputError(str(exc)) from exc
     with IncidentStore(path) as store:
-        data, meta = export_with_metadata(store, args.layer, args.format, **filters)
+        data, meta = export_with_metadata(store, args.layer, args.format, filters)
     meta_json = json.dumps(meta, ensure_ascii=False)
     if args.meta:
         args.meta.write_text(meta_json + "\n", encoding="utf-8")

@@ -20,6 +20,7 @@ import pandas as pd
 
 from geo import paths
 from geo.errors import StoreError
+from geo.filters import Filters
 from geo.join import AdminBoundaries
 from geo.read import ArticleRecord, Reject
 from geo.store import corrections as _corrections
@@ -105,11 +106,15 @@ class IncidentStore:
     def articles(self) -> pd.DataFrame:
         return _query.read_table(self.backend, "articles")
 
-    def incidents(self, **filters: object) -> gpd.GeoDataFrame:
-        return _query.read_layer(self.backend, "incidents", filters)
+    def incidents(self, filters: Filters | None = None, *,
+                  article_id: str | None = None) -> gpd.GeoDataFrame:
+        """Incidents passing `filters` (all without), or those of one article."""
+        return _query.read_incidents(self.backend, filters, article_id)
 
-    def mentions(self, **filters: object) -> gpd.GeoDataFrame:
-        return _query.read_layer(self.backend, "mentions", filters)
+    def mentions(self, filters: Filters | None = None, *,
+                 article_id: str | None = None) -> gpd.GeoDataFrame:
+        """Mentions (all, one article's, or those of the filtered incidents' articles)."""
+        return _query.read_mentions(self.backend, filters, article_id)
 
     def read_all(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame]:
         """Incidents, mentions and articles from one snapshot: an ingest running meanwhile

@@ -1,25 +1,20 @@
-"""Reading the store: layers with the shared filters, and summary statistics.
+"""Reading the store: layers under the one `Filters` type (geo.filters), and statistics.
 
-Pure SQL building (`where_clause`) plus thin readers over a StoreBackend, so every backend
-filters the same way.
+SQL narrows the rows first (`prefilter`, portable SQL over any StoreBackend); the exact meaning
+of a filter is `geo.filters.apply_filters`, applied last, so every backend and the app agree.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import geopandas as gpd
 import pandas as pd
 
-from geo.store.backend import StoreBackend
+from geo.filters import Filters, apply_filters, matching_articles, mentions_of
+from geo.store.backend import StoreBackend, chunks, marks
 
 CRS = "EPSG:4326"
-FILTER_NAMES = frozenset({"date_from", "date_to", "countries", "adm1", "min_precision",
-                          "max_geo_precision", "kinds", "min_confidence", "text", "article_id"})
-
-
-def _as_list(value: object) -> list | None:
-    if value is None or value == "" or value == []:
-        return None
-    return [value] if isinstance(value, str | int | float) else list(value)
 
 
 def _like_pattern(text: str) -> str:
@@ -27,71 +22,102 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def where_clause(table: str, filters: dict) -> tuple[str, list]:
-    """SQL WHERE for the shared filters; unknown filter names are an error, not ignored."""
-    unknown = set(filters) - FILTER_NAMES
-    if unknown:
-        raise TypeError(f"unknown filter(s): {', '.join(sorted(unknown))}")
-    date_column = "t.event_date" if table == "incidents" else "i.event_date"
+def prefilter(filters: Filters | None, article_id: str | None = None) -> tuple[str, list]:
+    """SQL WHERE over incidents `t` that keeps at least every row `apply_filters` keeps
+    (exact for codes, precisions, kinds and confidence; a day of margin on dates for time
+    zones; free text is left to `apply_filters`)."""
     clauses: list[str] = []
     params: list = []
-    if filters.get("date_from"):
-        clauses.append(f"{date_column} >= ?")
-        params.append(str(filters["date_from"])[:10])
-    if filters.get("date_to"):
-        clauses.append(f"{date_column} <= ?")
-        params.append(str(filters["date_to"])[:10])
-    if countries := _as_list(filters.get("countries")):
-        codes = [str(c).upper() for c in countries]
-        marks = ",".join("?" * len(codes))
-        clauses.append(f"(t.adm0_iso3 IN ({marks}) OR t.country IN ({marks}))")
-        params += codes + codes
-    if adm1 := _as_list(filters.get("adm1")):
-        clauses.append(f"t.adm1_iso IN ({','.join('?' * len(adm1))})")
-        params += [str(a).upper() for a in adm1]
-    precision = filters.get("max_geo_precision") or filters.get("min_precision")
-    if precision:
-        clauses.append("t.geo_precision <= ?")
-        params.append(int(precision))
-    if kinds := _as_list(filters.get("kinds")):
-        clauses.append(f"t.kind IN ({','.join('?' * len(kinds))})")
-        params += kinds
-    if filters.get("min_confidence") is not None:
-        clauses.append("t.confidence >= ?")
-        params.append(float(filters["min_confidence"]))
-    if filters.get("article_id"):
+    if article_id is not None:
         clauses.append("t.article_id = ?")
-        params.append(filters["article_id"])
-    if filters.get("text"):
-        # LIKE with an escaped pattern: portable, and '%' or '_' typed by a user match literally
-        clauses.append("(lower(a.text) LIKE lower(?) ESCAPE '\\' OR "
-                       "lower(coalesce(a.title, '')) LIKE lower(?) ESCAPE '\\')")
-        params += [_like_pattern(str(filters["text"]))] * 2
+        params.append(article_id)
+    if filters is not None:
+        day = ("substr(t.published, 1, 10)" if filters.time_axis == "published" else
+               "coalesce(substr(t.event_date, 1, 10), substr(t.published, 1, 10))")
+        if filters.start is not None:
+            clauses.append(f"{day} >= ?")
+            params.append((filters.start - timedelta(days=1)).isoformat())
+        if filters.end is not None:
+            clauses.append(f"{day} <= ?")
+            params.append((filters.end + timedelta(days=1)).isoformat())
+        if filters.countries:
+            codes = [c.upper() for c in filters.countries]
+            clauses.append(f"(t.adm0_iso3 IN ({marks(len(codes))}) OR "
+                           f"t.country IN ({marks(len(codes))}))")
+            params += codes + codes
+        if filters.admin1:
+            clauses.append(f"t.adm1_iso IN ({marks(len(filters.admin1))})")
+            params += [a.upper() for a in filters.admin1]
+        if filters.narrows_precision():
+            clauses.append(f"t.geo_precision IN ({marks(len(filters.geo_precision))})")
+            params += [int(p) for p in filters.geo_precision]
+        if filters.narrows_kinds():
+            clauses.append(f"t.kind IN ({marks(len(filters.kinds))})")
+            params += list(filters.kinds)
+        if filters.min_confidence > 0:
+            clauses.append("t.confidence >= ?")
+            params.append(float(filters.min_confidence))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def layer_sql(backend: StoreBackend, table: str, filters: dict) -> tuple[str, list]:
-    where, params = where_clause(table, filters)
-    extra, join = "", ""
-    if table == "mentions":  # the article's event date, source and a context snippet
-        g, ch = backend.dialect.greatest, backend.dialect.char
-        extra = (", t.place_id AS gazetteer_id, i.published AS published, "
-                 "i.event_date AS event_date, i.source_url AS source_url, "
-                 f"trim(replace(replace(substr(a.text, {g}(1, t.start - 79), t.\"end\" - "
-                 f"t.start + 160), {ch}(10), ' '), {ch}(13), ' ')) AS snippet")
-        join = " LEFT JOIN incidents i ON i.article_id = t.article_id"
-    if table == "mentions" or filters.get("text"):
-        join += " JOIN articles a ON a.article_id = t.article_id"
-    return f"SELECT t.*{extra} FROM {table} t{join}{where} ORDER BY t.fid", params
+def matching_article_ids(backend: StoreBackend, query: str) -> set[str]:
+    """Articles whose title or text contains `query`, as `geo.filters.matching_articles` says
+    (in SQL when the query is ASCII, where SQL's lower() agrees with Python's)."""
+    query = query.strip()
+    if not query:
+        return set()
+    if query.isascii():
+        pattern = _like_pattern(query)
+        rows = backend.execute(
+            "SELECT article_id FROM articles WHERE lower(text) LIKE lower(?) ESCAPE '\\' "
+            "OR lower(coalesce(title, '')) LIKE lower(?) ESCAPE '\\'", (pattern, pattern))
+        return {r[0] for r in rows.fetchall()}
+    articles = backend.read_frame("SELECT article_id, title, text FROM articles")
+    return matching_articles(articles, query)
 
 
-def read_layer(backend: StoreBackend, table: str, filters: dict) -> gpd.GeoDataFrame:
-    """A feature layer (incidents or mentions) as a GeoDataFrame in EPSG:4326."""
-    sql, params = layer_sql(backend, table, filters)
+def _frame(backend: StoreBackend, sql: str, params: list) -> gpd.GeoDataFrame:
     frame = backend.read_frame(sql, params)
     geometry = backend.decode_geometries(frame.pop("geom").tolist())
     return gpd.GeoDataFrame(frame.drop(columns="fid"), geometry=gpd.GeoSeries(
         geometry, index=frame.index, crs=CRS), crs=CRS)
+
+
+def read_incidents(backend: StoreBackend, filters: Filters | None = None,
+                   article_id: str | None = None) -> gpd.GeoDataFrame:
+    """Incidents passing `filters` (exactly `geo.filters.apply_filters`), oldest first."""
+    where, params = prefilter(filters, article_id)
+    frame = _frame(backend, f"SELECT t.* FROM incidents t{where} ORDER BY t.fid", params)
+    if filters is None:
+        return frame
+    hits = matching_article_ids(backend, filters.query) if filters.query.strip() else None
+    return apply_filters(frame, filters, article_hits=hits)
+
+
+def read_mentions(backend: StoreBackend, filters: Filters | None = None,
+                  article_id: str | None = None) -> gpd.GeoDataFrame:
+    """Mentions with their article's dates, source and a context snippet. With `filters`: the
+    mentions of the filtered incidents' articles, of the chosen kinds (`geo.filters.mentions_of`)."""
+    g, ch = backend.dialect.greatest, backend.dialect.char
+    sql = ("SELECT t.*, t.place_id AS gazetteer_id, i.published AS published, "
+           "i.event_date AS event_date, i.source_url AS source_url, "
+           f"trim(replace(replace(substr(a.text, {g}(1, t.start - 79), t.\"end\" - t.start + "
+           f"160), {ch}(10), ' '), {ch}(13), ' ')) AS snippet FROM mentions t "
+           "LEFT JOIN incidents i ON i.article_id = t.article_id "
+           "JOIN articles a ON a.article_id = t.article_id")
+    if filters is None:
+        where, params = ("", []) if article_id is None else (" WHERE t.article_id = ?",
+                                                            [article_id])
+        return _frame(backend, f"{sql}{where} ORDER BY t.fid", params)
+    incidents = read_incidents(backend, filters, article_id)
+    ids = sorted(set(incidents["article_id"]))
+    parts = [_frame(backend, f"{sql} WHERE t.article_id IN ({marks(len(chunk))}) "
+                    "ORDER BY t.fid", list(chunk)) for chunk in chunks(ids)]
+    if not parts:
+        return _frame(backend, f"{sql} WHERE 1 = 0", [])
+    frame = pd.concat(parts) if len(parts) > 1 else parts[0]
+    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
+    return mentions_of(incidents, frame, filters)
 
 
 def read_table(backend: StoreBackend, table: str) -> pd.DataFrame:

@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime
 import geopandas as gpd
 import pandas as pd
 
-from geo.view.filters import Filters, to_query_params
+from geo.filters import Filters, mentions_of
+from geo.view.filters import to_query_params
 
 LAYERS: dict[str, str] = {"incidents": "Incidents", "mentions": "Mentions", "adm1-counts": "Admin-1 counts"}
 FORMATS: dict[str, tuple[str, str]] = {
@@ -43,11 +44,8 @@ def layer_frame(
     if layer == "incidents":
         frame = incidents
     elif layer == "mentions":
-        frame = mentions
-        if len(mentions):
-            # the mentions of the shown incidents' articles, of the kinds the analyst chose
-            keep = mentions["article_id"].isin(incidents["article_id"]) & mentions["kind"].isin(filters.kinds)
-            frame = mentions[keep]
+        # the mentions of the shown incidents' articles, of the kinds the analyst chose
+        frame = mentions_of(incidents, mentions, filters)
     elif layer == "adm1-counts":
         frame = adm1_counts(incidents, adm1_boundaries)
     else:
@@ -67,20 +65,10 @@ def _iso_day(value: object) -> str | None:
 
 
 def adm1_counts(incidents: gpd.GeoDataFrame, adm1_boundaries: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-    """Incidents per admin-1 unit with first/last event date, on the unit's polygon when known."""
-    located = pd.DataFrame(incidents[incidents["adm1_iso"].notna()]) if len(incidents) else pd.DataFrame(
-        columns=["adm1_iso", "adm1_name", "adm0_iso3", "incident_id", "event_date"])
-    counts = located.groupby("adm1_iso").agg(
-        adm1_name=("adm1_name", "first"), adm0_iso3=("adm0_iso3", "first"),
-        incidents=("incident_id", "size"), first_event_date=("event_date", "min"),
-        last_event_date=("event_date", "max")).reset_index()
-    counts["incidents"] = counts["incidents"].astype("int64")
-    if adm1_boundaries is not None and len(counts):
-        shapes = adm1_boundaries[["admin1_iso", "geometry"]].drop_duplicates("admin1_iso")
-        merged = counts.merge(shapes, left_on="adm1_iso", right_on="admin1_iso", how="left")
-        return gpd.GeoDataFrame(merged.drop(columns="admin1_iso"), geometry="geometry", crs="EPSG:4326")
-    return gpd.GeoDataFrame(counts, geometry=gpd.GeoSeries([None] * len(counts), crs="EPSG:4326"),
-                            crs="EPSG:4326")
+    """Incidents per admin-1 unit with first/last event date (geo.export.count_units)."""
+    from geo.export import count_units
+
+    return count_units(incidents, "adm1-counts", adm1_boundaries)
 
 
 ID_COLUMNS = {"incidents": "incident_id", "mentions": "mention_id", "adm1-counts": "adm1_iso"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from geo.geoparse_index import KIND_CODE, KINDS, Entry, GazetteerIndex, marked
+from geo.geoparse_index import KIND_CODE, KINDS, WORD_MARK, Entry, GazetteerIndex, marked
 from geo.nlp import lexicon
 from geo.nlp.context import (
     comma_follower,
@@ -103,31 +103,66 @@ def _end_ok(text: str, e: int) -> bool:
     return not (nxt in "'’" and e + 1 < len(text) and text[e + 1].isalpha() and text[e + 1] not in "sS")
 
 
+def _char_class(chars: str) -> str:
+    """A regex character class for a set of characters, as ranges."""
+    codes = sorted(ord(c) for c in set(chars))
+    parts, i = [], 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        parts.append(re.escape(chr(codes[i])) + ("-" + re.escape(chr(codes[j])) if j > i else ""))
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+# where a name can start: a capital at a word start, or any letter right after a hashtag
+_NAME_START = re.compile(
+    r"(?<!\w)" + _char_class("".join(chr(c) for c in range(0x10000) if chr(c).isupper())) + r"|(?<=#)\w")
+_ALNUM_RUN = re.compile(r"[^\W_]*")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
 def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candidate]:
-    """Leftmost-longest gazetteer matches on word boundaries (masked = markup blanked)."""
+    """Leftmost-longest gazetteer matches on word boundaries (masked = markup blanked).
+
+    From each capitalised word start, walk forward one word boundary at a time while the
+    span is still the start of some name, and keep the longest span that is a name.
+    """
     folded = prepare(masked)
-    hits: list[tuple[int, int, tuple]] = []
-    # the automaton runs over marked(folded), one character longer: its end index i
-    # (inclusive) is the exclusive end of the name in the original text
-    for e, (key, entries) in index.automaton.iter(marked(folded)):
-        s = e - len(key)
-        first = masked[s]
-        # a name starts on a capital, or on any letter right after a hashtag
-        if not first.isupper() and not (first.isalpha() and s > 0 and masked[s - 1] == "#"):
-            continue
-        if not _start_ok(masked, s) or not _end_ok(masked, e):
-            continue
-        hits.append((s, e, entries))
-    hits.sort(key=lambda h: (h[0], -h[1]))
+    mt = marked(folded)  # mt[s:e + 1] is folded[s:e] with its word starts marked
+    keys = index.key_ids
+    n = len(masked)
     out: list[Candidate] = []
     last_end = -1
-    for s, e, entries in hits:
-        if s < last_end:
+    for m in _NAME_START.finditer(masked):
+        s = m.start()
+        if s < last_end or mt[s] != WORD_MARK or not masked[s].isalpha() or not _start_ok(masked, s):
             continue
-        if " " in folded[s:e] and not _last_word_capitalised(masked[s:e]):
-            continue  # "Anhui province": let the shorter, capitalised "Anhui" win
-        out.append(Candidate(s, e, text[s:e], folded[s:e], entries))
-        last_end = e
+        best = -1
+        best_key = 0
+        p = s
+        if s > 0 and masked[s - 1] == "#":  # "#SonoraFloods": camel case joins words
+            run_end = _ALNUM_RUN.match(masked, s).end()
+            for cm in _CAMEL.finditer(masked, s + 1, run_end):
+                e = cm.start()
+                code = keys.get(mt[s:e + 1], 0)
+                if code & 1 and _end_ok(masked, e):
+                    best, best_key = e, code >> 2
+        while True:
+            e = _ALNUM_RUN.match(masked, p).end()
+            code = keys.get(mt[s:e + 1])
+            if code is None:
+                break
+            if code & 1 and _end_ok(masked, e) and (" " not in folded[s:e] or _last_word_capitalised(masked[s:e])):
+                best, best_key = e, code >> 2
+            if not code & 2 or e >= n:
+                break
+            p = e + 1
+        if best < 0:
+            continue
+        out.append(Candidate(s, best, text[s:best], folded[s:best], index.entries_of(best_key)))
+        last_end = best
     return out
 
 

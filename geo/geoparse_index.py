@@ -1,34 +1,47 @@
-"""The geoparser's in-memory view of the gazetteer: an Aho-Corasick automaton over every
-folded name, and a compact row per place for ranking. Built once per process from the
-sqlite `names`/`places` tables and pickled beside the gazetteer, keyed by its build id."""
+"""The geoparser's view of the gazetteer: every folded name, and a compact row per place.
+
+Built once from the sqlite `names`/`places` tables into a folder beside the gazetteer
+(keyed by the gazetteer's build id and a hash of this code and the alias list), then loaded
+in well under a second by any process: place columns and name -> place entries are numpy
+arrays (memory-mapped), and only the name keys become a Python dict. Place rows and entry
+tuples are made on demand and kept in bounded caches.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
-import pickle
 import re
+import shutil
 import sqlite3
 import threading
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
-import ahocorasick
+import numpy as np
 
 from geo import paths
 from geo.gazetteer import BUILD_HINT, GazetteerMissingError
 from geo.textnorm import normalize
 from geo.types import Place
 
-INDEX_VERSION = "9"  # bump when the pickled layout changes
-# name kinds, most telling first; the automaton stores the small integer
+INDEX_VERSION = "10"  # bump when the file layout changes
+# name kinds, most telling first; an entry stores the small integer
 # ("after_comma" marks aliases usable only in "<place>, <alias>", e.g. AP "Ga.")
 # ("press" marks aliases from geo/data/geoparse_aliases.tsv usable anywhere: "U.S.", "UK")
 KINDS = ("name", "demonym", "ascii", "alt", "abbr", "iso", "after_comma", "press")
 KIND_CODE = {k: i for i, k in enumerate(KINDS)}
+REGION_LEVEL = "region"
+LEVELS = ("country", "admin1", "admin2", "place", REGION_LEVEL)
+# text columns stored as codes into a vocabulary
+_CODED = ("feature_code", "country", "admin1_code", "admin1_iso", "admin2_code")
+ROW_CACHE_MAX = 100_000  # place rows kept as Python objects (then the cache starts afresh)
+ENTRY_CACHE_MAX = 50_000  # names whose entry tuples are kept
 
 
 class PlaceRow(NamedTuple):
@@ -52,26 +65,131 @@ class Entry(NamedTuple):
     kind: int  # index into KINDS
 
 
+_WORD_START = re.compile(r"[^\w](?=\w)")
+WORD_MARK = "\x02"
+
+
+def marked(folded: str) -> str:
+    """' ' + text with every character before a word start replaced by WORD_MARK.
+
+    Keys are stored marked too, so a name matches only from a word start and whatever
+    separates its words ("New York", "New-York").
+    """
+    return _WORD_START.sub(WORD_MARK, " " + folded)
+
+
+@dataclass
+class Tables:
+    """The index as arrays: what is written to disk and memory-mapped back."""
+
+    place: dict[str, np.ndarray]  # id, level, population, lat, lon, name_off + coded columns
+    names: bytes  # utf-8 place names, cut by place["name_off"]
+    vocab: dict[str, list[str]]  # coded column -> its values
+    keys: list[str]  # marked name keys; a trailing-prefix flag is in key_flags
+    key_flags: np.ndarray  # 1: a name, 2: the start of a longer name (bit mask)
+    entry_off: np.ndarray  # key i's entries are entry_row/kind[entry_off[i]:entry_off[i+1]]
+    entry_row: np.ndarray  # row in the place columns
+    entry_kind: np.ndarray
+    build_id: str
+
+
+class PlaceTable:
+    """place id -> PlaceRow, made on demand from the columns (a mapping for the rules)."""
+
+    def __init__(self, t: Tables) -> None:
+        self._t = t
+        self._ids = t.place["id"]
+        self._cache: dict[int, PlaceRow] = {}
+
+    def row(self, i: int) -> PlaceRow:
+        p, v = self._t.place, self._t.vocab
+        off = p["name_off"]
+        name = bytes(self._t.names[int(off[i]):int(off[i + 1])]).decode("utf-8")
+        return PlaceRow(int(self._ids[i]), name, LEVELS[int(p["level"][i])],
+                        *(v[c][int(p[c][i])] for c in _CODED),
+                        int(p["population"][i]), float(p["lat"][i]), float(p["lon"][i]))
+
+    def by_row(self, i: int, place_id: int) -> PlaceRow:
+        row = self._cache.get(place_id)
+        if row is None:
+            if len(self._cache) >= ROW_CACHE_MAX:
+                self._cache.clear()
+            row = self._cache[place_id] = self.row(i)
+        return row
+
+    def get(self, place_id: int, default: PlaceRow | None = None) -> PlaceRow | None:
+        row = self._cache.get(place_id)
+        if row is not None:
+            return row
+        i = int(np.searchsorted(self._ids, place_id))
+        if i >= len(self._ids) or self._ids[i] != place_id:
+            return default
+        return self.by_row(i, place_id)
+
+    def __getitem__(self, place_id: int) -> PlaceRow:
+        row = self.get(place_id)
+        if row is None:
+            raise KeyError(place_id)
+        return row
+
+    def __contains__(self, place_id: object) -> bool:
+        return isinstance(place_id, int | np.integer) and self.get(int(place_id)) is not None
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._ids.tolist())
+
+    def values(self) -> Iterator[PlaceRow]:
+        return (self.row(i) for i in range(len(self._ids)))
+
+
 @dataclass
 class GazetteerIndex:
-    automaton: ahocorasick.Automaton  # folded name -> (folded name, tuple[Entry, ...])
-    places: dict[int, PlaceRow]
-    build_id: str
+    tables: Tables
     db_path: Path
-    # capitals per country, for "Washington alone is the capital" style decisions
-    capitals: dict[str, int]
+    key_ids: dict[str, int] = field(repr=False, default_factory=dict)  # marked key -> id*4 + flags
+    places: PlaceTable = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        t = self.tables
+        if not self.key_ids:
+            self.key_ids = dict(zip(t.keys, (np.arange(len(t.keys), dtype=np.int64) * 4
+                                             + t.key_flags).tolist(), strict=True))
+        self.places = PlaceTable(t)
+        self._entries: dict[int, tuple[Entry, ...]] = {}
+        self._ids = t.place["id"]
+        level = t.place["level"]
+        countries = np.flatnonzero(level == LEVELS.index("country"))
+        cc = t.vocab["country"]
+        self.country_points: dict[str, tuple[float, float]] = {
+            cc[int(t.place["country"][i])]: (float(t.place["lat"][i]), float(t.place["lon"][i]))
+            for i in countries if cc[int(t.place["country"][i])]}
 
     @property
-    def country_points(self) -> dict[str, tuple[float, float]]:
-        """ISO2 -> the country's point (for spatial coherence)."""
-        if not hasattr(self, "_country_points"):
-            self._country_points = {p.country: (p.lat, p.lon) for p in self.places.values()
-                                    if p.level == "country" and p.country}
-        return self._country_points
+    def build_id(self) -> str:
+        return self.tables.build_id
+
+    def entries_of(self, key_id: int) -> tuple[Entry, ...]:
+        """The entries of a key (by id), most telling kind first."""
+        found = self._entries.get(key_id)
+        if found is None:
+            t = self.tables
+            a, b = int(t.entry_off[key_id]), int(t.entry_off[key_id + 1])
+            rows = t.entry_row[a:b].tolist()
+            ids = self._ids[t.entry_row[a:b]].tolist()
+            found = tuple(map(Entry, ids, t.entry_kind[a:b].tolist()))
+            for r, pid in zip(rows, ids, strict=True):
+                self.places.by_row(r, pid)  # rules look at every entry's place
+            if len(self._entries) >= ENTRY_CACHE_MAX:
+                self._entries.clear()
+            self._entries[key_id] = found
+        return found
 
     def entries(self, key: str) -> tuple[Entry, ...]:
-        found = self.automaton.get(marked(key), None)
-        return found[1] if found else ()
+        code = self.key_ids.get(marked(key), 0)
+        return self.entries_of(code >> 2) if code & 1 else ()
 
     def place(self, place_id: int) -> PlaceRow | None:
         return self.places.get(place_id)
@@ -97,19 +215,7 @@ class GazetteerIndex:
         )
 
 
-_WORD_START = re.compile(r"[^\w](?=\w)")
-WORD_MARK = "\x02"
-
-
-def marked(folded: str) -> str:
-    """' ' + text with every character before a word start replaced by WORD_MARK.
-
-    Keys are stored marked too, so the automaton only reports matches that begin at a word
-    start: about a fifth of the raw hits, and no Python work for the rest.
-    """
-    return _WORD_START.sub(WORD_MARK, " " + folded)
-
-
+# -- building -------------------------------------------------------------------------------
 def _usable_key(norm: str, kind: str, name: str) -> bool:
     # keys without a Latin letter can never match English prose; one-letter keys are noise;
     # two-letter keys only as codes ("CA" for California), never as words ("Of", "Us")
@@ -119,12 +225,15 @@ def _usable_key(norm: str, kind: str, name: str) -> bool:
 
 
 def build_index(db_path: Path) -> GazetteerIndex:
-    """Read the sqlite gazetteer into an automaton plus place rows (a few seconds)."""
+    """Read the sqlite gazetteer into an index (a few seconds; load_index caches it on disk)."""
+    return GazetteerIndex(build_tables(db_path), Path(db_path))
+
+
+def build_tables(db_path: Path) -> Tables:
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         places: dict[int, PlaceRow] = {}
-        capitals: dict[str, int] = {}
         for r in con.execute(
             "SELECT id, name, level, feature_code, country, admin1_code, admin1_iso, admin2_code,"
             " population, lat, lon FROM places"
@@ -132,10 +241,6 @@ def build_index(db_path: Path) -> GazetteerIndex:
             row = PlaceRow(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5] or "", r[6] or "",
                            r[7] or "", int(r[8] or 0), float(r[9]), float(r[10]))
             places[row.id] = row
-            if row.feature_code == "PPLC" and row.country:
-                old = capitals.get(row.country)
-                if old is None or places[old].population < row.population:
-                    capitals[row.country] = row.id
         by_key: dict[str, list[Entry]] = {}
         for norm, place_id, kind, name in con.execute("SELECT norm, place_id, kind, name FROM names"):
             if place_id not in places or not _usable_key(norm, kind, name):
@@ -146,17 +251,48 @@ def build_index(db_path: Path) -> GazetteerIndex:
     _add_demonym_plurals(by_key)
     _add_squashed_names(by_key, places)
     _add_aliases(by_key, places)
-    automaton = ahocorasick.Automaton()
+    return _to_tables(by_key, places, meta.get("build_id", "unknown"))
+
+
+def _to_tables(by_key: dict[str, list[Entry]], places: dict[int, PlaceRow], build_id: str) -> Tables:
+    rows = sorted(places.values(), key=lambda p: p.id)
+    row_of = {p.id: i for i, p in enumerate(rows)}
+    vocab: dict[str, list[str]] = {}
+    place: dict[str, np.ndarray] = {
+        "id": np.array([p.id for p in rows], dtype=np.int64),
+        "level": np.array([LEVELS.index(p.level) for p in rows], dtype=np.int8),
+        "population": np.array([p.population for p in rows], dtype=np.int64),
+        "lat": np.array([p.lat for p in rows], dtype=np.float64),
+        "lon": np.array([p.lon for p in rows], dtype=np.float64),
+    }
+    for col in _CODED:
+        values = [getattr(p, col) for p in rows]
+        vocab[col] = sorted(set(values))
+        code = {v: i for i, v in enumerate(vocab[col])}
+        place[col] = np.array([code[v] for v in values], dtype=np.int32)
+    encoded = [p.name.encode("utf-8") for p in rows]
+    place["name_off"] = np.concatenate([[0], np.cumsum([len(b) for b in encoded])]).astype(np.int64)
+    # marked keys; a name key that also starts a longer one gets flag 2 (the matcher walks on)
+    marked_keys: dict[str, list[Entry]] = {}
     for key, entries in by_key.items():
         entries.sort(key=lambda e: e.kind)
-        automaton.add_word(marked(key), (key, tuple(entries)))
-    automaton.make_automaton()
-    return GazetteerIndex(automaton, places, meta.get("build_id", "unknown"), Path(db_path), capitals)
-
-
-ALIAS_KIND = KIND_CODE["press"]
-AFTER_COMMA_KIND = KIND_CODE["after_comma"]
-REGION_LEVEL = "region"
+        marked_keys[marked(key)] = entries
+    flags: dict[str, int] = dict.fromkeys(marked_keys, 1)
+    for mk in marked_keys:
+        for j in range(2, len(mk)):
+            if not mk[j].isalnum():
+                prefix = mk[:j]
+                flags[prefix] = flags.get(prefix, 0) | 2
+    keys = list(flags)
+    offsets, entry_row, entry_kind = [0], [], []
+    for k in keys:
+        for e in marked_keys.get(k, ()):
+            entry_row.append(row_of[e.place_id])
+            entry_kind.append(e.kind)
+        offsets.append(len(entry_row))
+    return Tables(place, b"".join(encoded), vocab, keys, np.array([flags[k] for k in keys], dtype=np.int8),
+                  np.array(offsets, dtype=np.int64), np.array(entry_row, dtype=np.int32),
+                  np.array(entry_kind, dtype=np.int8), build_id)
 
 
 def _alias_rows() -> list[tuple[str, str, str]]:
@@ -167,6 +303,10 @@ def _alias_rows() -> list[tuple[str, str, str]]:
             alias, target, usage = line.split("\t")
             rows.append((alias, target, usage))
     return rows
+
+
+ALIAS_KIND = KIND_CODE["press"]
+AFTER_COMMA_KIND = KIND_CODE["after_comma"]
 
 
 def _add_aliases(by_key: dict[str, list[Entry]], places: dict[int, PlaceRow]) -> None:
@@ -231,11 +371,45 @@ def _add_demonym_plurals(by_key: dict[str, list[Entry]]) -> None:
             plural.extend(e for e in dems if e.place_id not in known)
 
 
-def _cache_file(db_path: Path, build_id: str) -> Path:
+# -- the file beside the gazetteer ----------------------------------------------------------
+_ARRAYS = ("key_flags", "entry_off", "entry_row", "entry_kind")
+
+
+def save_tables(t: Tables, folder: Path) -> None:
+    """Write the tables into folder (written beside it, then renamed into place)."""
+    tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name, arr in t.place.items():
+        np.save(tmp / f"place_{name}.npy", arr)
+    for name in _ARRAYS:
+        np.save(tmp / f"{name}.npy", getattr(t, name))
+    (tmp / "names.bin").write_bytes(t.names)
+    (tmp / "keys.txt").write_text("\n".join(t.keys), encoding="utf-8")
+    (tmp / "meta.json").write_text(json.dumps({"build_id": t.build_id, "vocab": t.vocab,
+                                               "columns": sorted(t.place)}), encoding="utf-8")
+    try:
+        tmp.rename(folder)
+    except OSError:  # another process got there first: use theirs
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def load_tables(folder: Path) -> Tables:
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    place = {c: np.load(folder / f"place_{c}.npy", mmap_mode="r") for c in meta["columns"]}
+    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+    names = np.memmap(folder / "names.bin", dtype=np.uint8, mode="r") if (folder / "names.bin").stat().st_size else b""
+    keys = (folder / "keys.txt").read_text(encoding="utf-8").split("\n")
+    if len(keys) != len(arrays["key_flags"]):
+        raise ValueError(f"{folder}: keys and flags disagree")
+    return Tables(place, names, meta["vocab"], keys, build_id=meta["build_id"], **arrays)
+
+
+def index_folder(db_path: Path, build_id: str) -> Path:
     # the index depends on the gazetteer build, this module and the alias list
     h = hashlib.sha256(Path(__file__).read_bytes())
     h.update(resources.files("geo").joinpath("data", "geoparse_aliases.tsv").read_bytes())
-    return db_path.parent / f"geoparse-index-{build_id}-v{INDEX_VERSION}-{h.hexdigest()[:8]}.pkl"
+    return db_path.parent / f"geoparse-index-{build_id}-v{INDEX_VERSION}-{h.hexdigest()[:8]}"
 
 
 def _read_build_id(db_path: Path) -> str:
@@ -245,6 +419,18 @@ def _read_build_id(db_path: Path) -> str:
     finally:
         con.close()
     return row[0] if row else f"mtime{int(db_path.stat().st_mtime)}"
+
+
+def ensure_index_files(db_path: Path) -> Path:
+    """Build the index folder for a gazetteer if it is missing (`geo gazetteer build` calls this)."""
+    db_path = Path(db_path)
+    folder = index_folder(db_path, _read_build_id(db_path))
+    if not (folder / "meta.json").exists():
+        save_tables(build_tables(db_path), folder)
+        for stale in folder.parent.glob("geoparse-index-*"):
+            if stale != folder and not stale.name.endswith(".tmp"):
+                shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
+    return folder
 
 
 _LOCK = threading.Lock()
@@ -260,30 +446,21 @@ def load_index(db_path: Path | None = None) -> GazetteerIndex:
         if not db_path.exists():
             raise GazetteerMissingError(f"no gazetteer at {db_path}: {BUILD_HINT}")
         try:
-            cache = _cache_file(db_path, _read_build_id(db_path))
+            folder = index_folder(db_path, _read_build_id(db_path))
         except sqlite3.DatabaseError as exc:
             raise GazetteerMissingError(f"gazetteer at {db_path} is unreadable ({exc}): {BUILD_HINT}") from exc
-        index = None
-        if cache.exists():
+        tables = None
+        if (folder / "meta.json").exists():
             try:
-                with cache.open("rb") as f:
-                    index = pickle.load(f)
-                index.db_path = db_path
-            except Exception as exc:  # a stale or truncated cache is rebuilt, never trusted
-                logging.getLogger(__name__).info("rebuilding the parser index cache %s: %s",
-                                                 cache, exc)
-                index = None
-        if index is None:
-            index = build_index(db_path)
+                tables = load_tables(folder)
+            except (OSError, ValueError, KeyError) as exc:  # a damaged index is rebuilt, never trusted
+                logging.getLogger(__name__).info("rebuilding the parser index %s: %s", folder, exc)
+                shutil.rmtree(folder, ignore_errors=True)
+        if tables is None:
             try:
-                tmp = cache.with_suffix(f".{os.getpid()}.tmp")  # parallel test workers each write their own
-                with tmp.open("wb") as f:
-                    pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
-                tmp.replace(cache)
-                for stale in cache.parent.glob("geoparse-index-*.pkl"):
-                    if stale != cache:
-                        stale.unlink(missing_ok=True)
-            except OSError:
-                pass  # read-only gazetteer folder: just rebuild next time
-        _LOADED[db_path] = index
+                folder = ensure_index_files(db_path)
+                tables = load_tables(folder)
+            except OSError:  # read-only gazetteer folder: keep it in memory only
+                tables = build_tables(db_path)
+        index = _LOADED[db_path] = GazetteerIndex(tables, db_path)
         return index

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from functools import lru_cache
 
+import shapely
+import shapely.errors
 from shapely import wkt as shapely_wkt
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import SetupError
+log = logging.getLogger(__name__)
 
 # modifier -> which halves to keep: (north/south/None, east/west/None); "central" is special
 DIRECTIONS: dict[str, tuple[str | None, str | None]] = {
@@ -57,16 +60,28 @@ def directional_part(geom: BaseGeometry, modifier: str) -> BaseGeometry:
     return MultiPolygon([p for g in polys for p in getattr(g, "geoms", [g])]) if polys else geom
 
 
-@lru_cache(maxsize=4)
-def _layer(layer: str):
-    from geo.boundaries import load_boundaries
+# GeoPackage geometry blob: "GP", version, flags, srs id, then an envelope whose size the
+# flags give, then standard WKB (read straight from sqlite: no geopandas on the parse path)
+_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
+
+def gpkg_geometry(blob: bytes) -> BaseGeometry:
+    """A shapely geometry from a GeoPackage geometry blob."""
+    if blob[:2] != b"GP":
+        raise ValueError("not a GeoPackage geometry blob")
+    envelope = _ENVELOPE_BYTES[(blob[3] >> 1) & 0b111]
+    return shapely.from_wkb(bytes(blob[8 + envelope:]))
+
+
+@lru_cache(maxsize=4096)
+def _geometry_from(path: str, layer: str, place_id: int) -> BaseGeometry | None:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        gdf = load_boundaries(layer, simplified=True)
-    except SetupError as exc:
-        log.warning("simplified %s boundaries unavailable (%s): using the full ones", layer, exc)
-        gdf = load_boundaries(layer, simplified=False)
-    return gdf.set_index("place_id", drop=False)
+        row = con.execute(f"SELECT geom FROM {layer} WHERE place_id = ? ORDER BY fid LIMIT 1",  # noqa: S608
+                          (place_id,)).fetchone()
+    finally:
+        con.close()
+    return gpkg_geometry(row[0]) if row and row[0] else None
 
 
 @lru_cache(maxsize=8)
@@ -77,21 +92,22 @@ def _warn_no_boundaries(layer: str, reason: str) -> None:
 
 
 def region_geometry(place_id: int, level: str) -> BaseGeometry | None:
-    """The boundary polygon of a country/admin-1/US county by its gazetteer id, if any."""
+    """The boundary polygon of a country/admin-1/US county by its gazetteer id, if any
+    (from the simplified layers, or the full ones when those are missing)."""
+    from geo import paths
+
     layer = LAYER_FOR_LEVEL.get(level)
     if layer is None:
         return None
-    try:
-        gdf = _layer(layer)
-    except (SetupError, OSError, ValueError) as exc:
-        _warn_no_boundaries(layer, str(exc))
-        return None
-    if place_id not in gdf.index:
-        return None
-    geom = gdf.loc[place_id, "geometry"]
-    if hasattr(geom, "iloc"):  # duplicated ids: take the first
-        geom = geom.iloc[0]
-    return geom
+    for path in (paths.simplified_boundaries_path(), paths.boundaries_path()):
+        if not path.exists():
+            continue
+        try:
+            return _geometry_from(str(path), layer, int(place_id))
+        except (sqlite3.Error, ValueError, KeyError, shapely.errors.GEOSException) as exc:
+            _warn_no_boundaries(layer, f"{path.name}: {exc}")
+    _warn_no_boundaries(layer, f"no boundary file in {paths.gazetteer_dir()}")
+    return None
 
 
 def derive_region(place_id: int, level: str, modifier: str) -> tuple[str, float, float] | None:

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from geo import paths
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="action", required=True)
@@ -36,6 +38,11 @@ def run(args: argparse.Namespace) -> int:
                             use_cache=not args.no_cache)
         except FileNotFoundError as exc:
             raise SetupError(f"gazetteer build failed: {exc}") from exc
+        from geo.geoparse_index import ensure_index_files
+
+        # the geoparser's index, built once here so that every process just maps it in
+        db = (args.out or paths.gazetteer_dir()) / "gazetteer.sqlite"
+        print(f"geoparser index ready at {ensure_index_files(db)}")
         return 0
     from geo.gazetteer import load_gazetteer
 

@@ -1,6 +1,11 @@
 """Export store layers as GeoJSON (RFC 7946), GeoJSON text sequences (RFC 8142), GeoPackage,
 CSV and KML, each with a record of the filter and the gazetteer/boundary versions used.
 
+Article text is untrusted. KML: characters XML 1.0 forbids are dropped (one would make the whole
+file unreadable) and descriptions are HTML-escaped before being XML-escaped, since KML clients
+render them as HTML. CSV: a text cell starting with = + - @ tab or CR is prefixed with ' (OWASP
+CSV injection), so a spreadsheet shows it instead of running it as a formula; numbers never are.
+
 Where the metadata goes: GeoJSON has a top-level foreign member `metadata`; GeoPackage has an
 `export_metadata` table; CSV, GeoJSON sequences and KML get a `<file>.meta.json` sidecar when
 written to a file (`export_metadata()` gives the same dict, and `geo export` prints it to
@@ -9,9 +14,11 @@ stderr when the data goes to stdout). KML also carries it in the Document's Exte
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import math
+import re
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -43,6 +50,9 @@ ID_COLUMN = {"incidents": "incident_id", "mentions": "mention_id", "adm1-counts"
 DROP_COLUMNS = ["geometry_wkt"]  # the feature geometry already carries it
 DECIMALS = 6
 RS = b"\x1e"  # RFC 8142 record separator
+# XML 1.0 Char: tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF
+XML_FORBIDDEN = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportError(InputError):
@@ -219,8 +229,28 @@ def _point_lat_lon(frame: gpd.GeoDataFrame) -> tuple[pd.Series, pd.Series]:
     return lat, lon
 
 
+def neutralise_formula(value: object) -> object:
+    """OWASP: a text cell a spreadsheet would run as a formula gets a leading '. A carriage
+    return inside text becomes a line feed: with LF line ends the csv writer would not quote
+    it, and a reader would cut the row there."""
+    if not isinstance(value, str):
+        return value
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + text if value.startswith(FORMULA_START) else text
+
+
+def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """The text columns of a table with formula-looking cells neutralised; numbers untouched."""
+    table = table.copy()
+    for column in table.columns:
+        if not (pd.api.types.is_numeric_dtype(table[column])
+                or pd.api.types.is_bool_dtype(table[column])):
+            table[column] = table[column].map(neutralise_formula)
+    return table
+
+
 def to_csv(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
-    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    table = neutralise_formulas(pd.DataFrame(frame.drop(columns=frame.geometry.name)))
     table = table.drop(columns=[c for c in ("lat", "lon") if c in table.columns])
     latitude, longitude = _point_lat_lon(frame)
     table.insert(1, "latitude", latitude.to_numpy())
@@ -250,28 +280,37 @@ def to_gpkg(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
         return path.read_bytes()
 
 
+def xml_text(value: object, attribute: bool = False) -> str:
+    """Text for XML 1.0: forbidden characters dropped, then escaped."""
+    cleaned = XML_FORBIDDEN.sub("", str(value))
+    return xml_escape(cleaned, {'"': "&quot;"} if attribute else {})
+
+
 def to_kml(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
-    """KML 2.2, one Placemark per located feature with a TimeStamp; every text is XML-escaped.
+    """KML 2.2, one Placemark per located feature with a TimeStamp; every text is XML-safe and
+    descriptions (rendered as HTML by KML clients) are HTML-escaped first.
     Written directly (not through a DOM) so 100,000 placemarks stay fast and small in memory."""
     out = io.StringIO()
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">'
-              f"<Document><name>{xml_escape(meta['layer'])} export</name><ExtendedData>"
+              f"<Document><name>{xml_text(meta['layer'])} export</name><ExtendedData>"
               '<Data name="export_metadata"><value>'
-              f"{xml_escape(json.dumps(meta, ensure_ascii=False))}</value></Data></ExtendedData>\n")
+              f"{xml_text(json.dumps(meta, ensure_ascii=False))}</value></Data></ExtendedData>\n")
     for props, geometry in zip(_properties(frame), frame.geometry, strict=True):
         if geometry is None or geometry.is_empty:
             continue
         name = str(props.get("name") or props.get("adm1_name") or props.get("adm0_name")
                    or props.get(id_column) or "")
-        out.write(f'<Placemark id="{xml_escape(str(props.get(id_column)), {chr(34): "&quot;"})}">'
-                  f"<name>{xml_escape(name)}</name>"
-                  f"<description>{xml_escape(str(props.get('snippet') or ''))}</description>")
+        description = html.escape(XML_FORBIDDEN.sub("", str(props.get("snippet") or "")))
+        out.write(f'<Placemark id="{xml_text(props.get(id_column), attribute=True)}">'
+                  f"<name>{xml_text(name)}</name>"
+                  f"<description>{xml_escape(description)}</description>")
         if props.get("event_date"):
-            out.write(f"<TimeStamp><when>{xml_escape(props['event_date'])}</when></TimeStamp>")
+            out.write(f"<TimeStamp><when>{xml_text(props['event_date'])}</when></TimeStamp>")
         out.write("<ExtendedData>")
         for key, value in props.items():
             if value is not None:
-                out.write(f'<Data name="{key}"><value>{xml_escape(str(value))}</value></Data>')
+                out.write(f'<Data name="{xml_text(key, attribute=True)}"><value>'
+                          f"{xml_text(value)}</value></Data>")
         out.write("</ExtendedData>")
         out.write(_kml_geometry(shapely.transform(geometry, lambda xy: np.round(xy, DECIMALS))))
         out.write("</Placemark>\n")

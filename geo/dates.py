@@ -8,6 +8,7 @@ date, and keep a `time_precision` code in the ACLED spirit: 1 day, 2 week, 3 mon
 from __future__ import annotations
 
 import re
+from bisect import bisect_right, insort
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -101,8 +102,10 @@ def _capitalised(surface: str, kind: str) -> bool:
 
 
 def _sentence_start(text: str, start: int) -> bool:
-    before = text[:start].rstrip()
-    return not before or before[-1] in ".!?¡¿\n\"“"
+    i = start  # walk back over spaces only: never copy the text before the match
+    while i and text[i - 1].isspace():
+        i -= 1
+    return not i or text[i - 1] in ".!?¡¿\n\"“"
 
 
 def _infer_year(month: int, day: int, published: date) -> date | None:
@@ -171,21 +174,55 @@ def _resolve(kind: str, match: re.Match[str], published: date | None) -> tuple[d
     return None, 3
 
 
+class _Spans:
+    """Non-overlapping spans kept sorted: an overlap test is a binary search, not a scan
+    (a long article has thousands of date expressions)."""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[int, int]] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_right(self.spans, (start, end))
+        before = self.spans[i - 1] if i else None
+        after = self.spans[i] if i < len(self.spans) else None
+        return bool((before and before[1] > start) or (after and after[0] < end))
+
+    def add(self, start: int, end: int) -> None:
+        insort(self.spans, (start, end))
+
+
+def merged_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping ones merged (what in_spans expects)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def in_spans(offset: int, spans: list[tuple[int, int]]) -> bool:
+    """Is offset inside one of the sorted, non-overlapping spans?"""
+    i = bisect_right(spans, (offset, float("inf")))
+    return bool(i) and spans[i - 1][0] <= offset < spans[i - 1][1]
+
+
 def find_date_expressions(text: str, published: date | None) -> list[DateExpression]:
     """All temporal expressions, in text order, without overlaps (more specific patterns win)."""
-    taken: list[tuple[int, int]] = []
+    taken = _Spans()
     found: list[DateExpression] = []
     for kind, pattern in PATTERNS:
         for match in pattern.finditer(text):
             start, end = match.span()
-            if any(start < e and s < end for s, e in taken):
+            if taken.overlaps(start, end):
                 continue
             if not _capitalised(match.group(0), kind):
                 continue
             if kind == "es_yesterday" and match.group(0)[0].isupper() and not _sentence_start(text, start):
                 continue  # "Ayer" mid-sentence is a surname
             resolved, precision = _resolve(kind, match, published)
-            taken.append((start, end))
+            taken.add(start, end)
             found.append(DateExpression(start, end, match.group(0), kind, resolved, precision))
     return sorted(found, key=lambda e: e.start)
 
@@ -204,11 +241,11 @@ def resolve_event_date(text: str, published: date | None,
                        expressions: list[DateExpression] | None = None) -> EventDate:
     """The event date of a report: the first plausible date expression outside background
     sentences; otherwise the publication date, flagged as a week-level estimate."""
-    background_spans = background_spans or []
+    background_spans = merged_spans(background_spans or [])
     if expressions is None:
         expressions = find_date_expressions(text, published)
     for expr in expressions:
-        if any(s <= expr.start < e for s, e in background_spans):
+        if in_spans(expr.start, background_spans):
             continue
         if not is_plausible_event_date(expr.date, published):
             continue

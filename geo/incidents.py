@@ -5,12 +5,18 @@ United States in 2023"). So we split the text into sentences, mark background se
 long before publication, "back in", related-story boilerplate, embedded posts), find the event
 country from the lead, and pick the most specific place of that country in the lead, recording
 why. Organisation-embedded mentions ("Sinaloa Cartel") never count.
+
+Bounded work: everything here is linear in the text and the mentions (sentences are found by
+binary search, support is counted once per place), and only the first `MAX_INCIDENT_CHARS`
+characters are looked at: the event is in the lead, and a 5 MB "article" must not cost more
+than a long one.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from bisect import bisect_right
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -42,6 +48,12 @@ _EVENT_WORDS = re.compile(
     r"abduct\w*|massacre\w*|seiz\w+|captur\w+|fell(?:ed)?|flood\w*|earthquake|crash\w*|fire)\b",
     re.I)
 SNIPPET_CHARS = 280
+# Only this much of an article is read for its event place and date: ~30,000 words, ten times a
+# long feature; mentions and dates after it are ignored (they are still stored).
+MAX_INCIDENT_CHARS = 200_000
+_TOKEN_BEFORE = re.compile(r"([\w.]+)[.!?][\"'”’)]*$")
+_OPENS_WITH_BRACKET = re.compile(r"\s*[(\[]")
+_NON_SPACE = re.compile(r"\S")
 WEAK_CONFIDENCE = 0.6  # below this, a place needs another mention nearby to be the event's
 # "VALDOSTA, Ga. (Northgate Courier) - ..." / "PARIS (Wire) — ..."
 _DATELINE = re.compile(r"^\s*[A-ZÀ-Ý][A-ZÀ-Ý .'-]+(?:,\s*[\w. ]+?)?\s*(?P<outlet>\([^)]{1,60}\))?"
@@ -76,16 +88,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for match in _BOUNDARY.finditer(text):
         cut = match.start()
-        token = re.search(r"([\w.]+)[.!?][\"'”’)]*$", text[start:cut])
+        # the word before the stop, looked for in a short window (no copy of the sentence)
+        token = _TOKEN_BEFORE.search(text, max(start, cut - 80), cut)
         raw = token.group(1) if token else ""
         word = raw.lower()
         abbreviation = word in _ABBREVIATIONS or len(word) == 1 or \
             (word in _STATES and raw[:1].isupper())
         if "\n" not in match.group(0) and abbreviation:
             continue
-        if text[cut - 1:cut] == ")" and not text[start:cut].lstrip().startswith(("(", "[")):
+        if text[cut - 1:cut] == ")" and not _OPENS_WITH_BRACKET.match(text, start, cut):
             continue  # only a whole parenthetical (a related-story link) ends a sentence
-        if text[start:cut].strip():
+        if _NON_SPACE.search(text, start, cut):
             spans.append((start, cut))
         start = match.end()
     if text[start:].strip():
@@ -96,8 +109,16 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def classify_sentences(text: str, published: date | None,
                        dates: list[DateExpression] | None = None) -> list[Sentence]:
     dates = dates if dates is not None else find_date_expressions(text, published)
+    dates = sorted(dates, key=lambda d: d.start)
     sentences = []
+    first_date = 0  # dates and sentences are both in text order: walk them together
     for index, (start, end) in enumerate(sentence_spans(text)):
+        while first_date < len(dates) and dates[first_date].start < start:
+            first_date += 1
+        after = first_date
+        while after < len(dates) and dates[after].start < end:
+            after += 1
+        in_sentence = dates[first_date:after]
         chunk = text[start:end]
         why = ""
         if _BOILERPLATE.search(chunk):
@@ -108,21 +129,25 @@ def classify_sentences(text: str, published: date | None,
             why = f"background phrase '{_BACKGROUND_PHRASES.search(chunk).group(0)}'"
         elif published is not None:
             old_years = [y for y in _YEAR.findall(chunk) if int(y) < published.year]
-            old_dates = [d for d in dates if start <= d.start < end and d.date is not None
+            old_dates = [d for d in in_sentence if d.date is not None
                          and (published - d.date).days > 62]
             if old_years or old_dates:
                 why = f"dated before the report ({(old_years or [old_dates[0].surface])[0]})"
-        has_date = any(start <= d.start < end for d in dates)
+        has_date = bool(in_sentence)
         sentences.append(Sentence(start, end, index, bool(why),
                                   bool(_EVENT_WORDS.search(chunk)) or has_date, why))
     return sentences
 
 
-def _sentence_of(sentences: list[Sentence], offset: int) -> Sentence | None:
-    for sentence in sentences:
-        if sentence.start <= offset < sentence.end:
-            return sentence
-    return None
+def _sentence_finder(sentences: list[Sentence]):  # noqa: ANN202 - a closure
+    """offset -> the sentence holding it (or None), by binary search over sentence starts."""
+    starts = [s.start for s in sentences]
+
+    def sentence_of(offset: int) -> Sentence | None:
+        i = bisect_right(starts, offset) - 1
+        return sentences[i] if i >= 0 and offset < sentences[i].end else None
+
+    return sentence_of
 
 
 def make_snippet(text: str, start: int, end: int, sentence: Sentence | None) -> str:
@@ -166,34 +191,40 @@ def choose_incident(text: str, mentions: list[Mention], published: date | None,
     5. Refinement: a more specific place *inside* the anchor from the lead sentences wins
        (lead "Mexican authorities", then "Sonora's attorney's office" -> Sonora).
     """
-    dates = find_date_expressions(text, published)
-    sentences = classify_sentences(text, published, dates)
+    head = text[:MAX_INCIDENT_CHARS]  # bounded work per article (see the module docstring)
+    dates = find_date_expressions(head, published)
+    sentences = classify_sentences(head, published, dates)
+    sentence_of = _sentence_finder(sentences)
     background = [(s.start, s.end) for s in sentences if s.background]
-    when: EventDate = resolve_event_date(text, published, background, dates)
+    when: EventDate = resolve_event_date(head, published, background, dates)
 
     def result(primary: int | None, reason: str) -> IncidentChoice:
         snippet = ""
         if primary is not None:
             m = mentions[primary]
-            snippet = make_snippet(text, m.start, m.end, _sentence_of(sentences, m.start))
+            snippet = make_snippet(text, m.start, m.end, sentence_of(m.start))
         return IncidentChoice(primary, reason, snippet, when.date, when.precision, when.evidence)
 
     outlet = _source_attribution_span(text)
     n_org = sum(1 for m in mentions if m.kind == "org_embedded")
     usable = [i for i, m in enumerate(mentions)
               if m.resolved and m.kind != "org_embedded" and geo_precision_of(m) is not None
+              and m.start < MAX_INCIDENT_CHARS
               and not (outlet and outlet[0] <= m.start < outlet[1])]
     if not usable:
         return result(None, f"no resolved place outside organisation names ({n_org} "
                       "organisation-embedded, "
                       f"{sum(1 for m in mentions if not m.resolved)} unresolved)")
-    where = {i: _sentence_of(sentences, mentions[i].start) for i in usable}
+    where = {i: sentence_of(mentions[i].start) for i in usable}
+    per_country = Counter(_country(mentions[j]) for j in usable)
+    per_admin1 = Counter(mentions[j].admin1_iso for j in usable)
 
     def support(i: int) -> int:
         """Other mentions (repeats included) in the same admin-1 (or country, for countries)."""
         m = mentions[i]
-        key = (lambda o: _country(o)) if m.level == "country" else (lambda o: o.admin1_iso)
-        return sum(1 for j in usable if j != i and key(m) and key(mentions[j]) == key(m))
+        if m.level == "country":
+            return per_country[_country(m)] - 1
+        return per_admin1[m.admin1_iso] - 1 if m.admin1_iso else 0
 
     # weak: low confidence, nothing else nearby and not in the opening sentence (which names
     # the event's place); chosen only when nothing better exists

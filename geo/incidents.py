@@ -45,7 +45,11 @@ _EVENT_WORDS = re.compile(
     r"\b(kill\w*|dead|deaths?|died|wounded|injur\w*|attack\w*|clash\w*|fight\w*|firefight|"
     r"gunfight|gunm[ae]n|shoot\w*|shot|explo\w+|blast|bomb\w*|airstrikes?|strikes?|shell\w*|"
     r"protest\w*|demonstrat\w*|riot\w*|arrest\w*|detain\w*|raid\w*|ambush\w*|kidnap\w*|"
-    r"abduct\w*|massacre\w*|seiz\w+|captur\w+|fell(?:ed)?|flood\w*|earthquake|crash\w*|fire)\b",
+    r"abduct\w*|massacre\w*|seiz\w+|captur\w+|fell(?:ed)?|flood\w*|earthquake|crash\w*|fire|"
+    # Spanish: muertos, asesinado, ataque, balacera, enfrentamiento, inundaciones, sismo, ...
+    r"muert[oa]s?|asesina\w*|ataque\w*|atac\w+|balacera\w*|enfrentamiento\w*|disparo\w*|"
+    r"herid[oa]s?|secuestr\w+|detenid[oa]s?|protesta\w*|inundaci\w+|inund\w+|sismo\w*|"
+    r"terremoto\w*|incendio\w*|explosi\w+|fosas?)\b",
     re.I)
 SNIPPET_CHARS = 280
 # Only this much of an article is read for its event place and date: ~30,000 words, ten times a

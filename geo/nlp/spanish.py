@@ -22,6 +22,7 @@ from importlib import resources
 from geo.extract import ABBR, ALT, ASCII, NAME, PRESS, Candidate, best_level, max_population
 from geo.geoparse_index import GazetteerIndex
 from geo.nlp.context import comma_follower, is_sentence_start, word_after, word_before
+from geo.reasons import STRONG_PERSON, Drop, Dropped, drop
 from geo.textnorm import fold
 
 # articles, prepositions and their contractions, pronouns, conjunctions, frequent adverbs
@@ -123,8 +124,8 @@ def refine(text: str, cands: list[Candidate], index: GazetteerIndex) -> list[Can
     for c in cands:
         if not c.kept or c.kind == "demonym":
             continue
-        c.dropped = _word_reason(text, c, index, zipf) or _person_reason(text, c, index)
-        if c.dropped:
+        c.drop = _word_reason(text, c, index, zipf) or _person_reason(text, c, index)
+        if c.drop:
             continue
         org = _org_head(text, c)
         if org:
@@ -137,8 +138,16 @@ def refine(text: str, cands: list[Candidate], index: GazetteerIndex) -> list[Can
     return _neighbourhoods(text, cands, index)
 
 
-_ENGLISH_ONLY = ("person: surname after given name", "person: follows capitalised non-place word",
-                 "person: after title", "person: given name before")
+# English person patterns that a Spanish word in the quoted place explains away ("En Culiacán")
+_ENGLISH_ONLY = frozenset({Drop.PERSON_SURNAME_AFTER_GIVEN, Drop.PERSON_FOLLOWS_CAPITALISED,
+                           Drop.PERSON_AFTER_TITLE, Drop.PERSON_GIVEN_NAME_BEFORE})
+# English word-frequency drops, judged again with Spanish frequencies
+_ENGLISH_COMMON = frozenset({Drop.COMMON_WORD_SENTENCE_START, Drop.COMMON_WORD,
+                             Drop.COMMON_WORD_SMALL_PLACES, Drop.USED_IN_LOWER_CASE})
+
+
+def _quoted_word(d: Dropped) -> str:
+    return str(dict(d.detail).get("word", ""))
 
 
 def _undo_english_only_drops(text: str, cands: list[Candidate], index: GazetteerIndex,
@@ -147,37 +156,37 @@ def _undo_english_only_drops(text: str, cands: list[Candidate], index: Gazetteer
     English common words that are not Spanish ones."""
     undone: set[str] = set()
     for c in cands:
-        reason = c.dropped or ""
-        m = re.search(r"'([^']+)'$", reason)
-        word = _low(m.group(1)) if m else ""
-        if reason.startswith(_ENGLISH_ONLY) and (word in FUNCTION_WORDS or word in MONTHS_WEEKDAYS
-                                                 or (zipf.get(word, 0) >= COMMON_SOFT and word not in given_names())):
-            c.dropped = None
-            c.notes.append(f"'{m.group(1)}' is a Spanish word, not a name")
+        if c.drop is None:
+            continue
+        code, quoted = c.drop.code, _quoted_word(c.drop)
+        word = _low(quoted)
+        if code in _ENGLISH_ONLY and (word in FUNCTION_WORDS or word in MONTHS_WEEKDAYS
+                                      or (zipf.get(word, 0) >= COMMON_SOFT and word not in given_names())):
+            c.drop = None
+            c.notes.append(f"'{quoted}' is a Spanish word, not a name")
             undone.add(c.key)
-        elif reason.startswith("common word") or (reason.startswith("'") and "lower case" in reason):
-            c.dropped = None  # judged again below with Spanish frequencies
-    strong = {c.key for c in cands if (c.dropped or "").startswith(("person: after title", "person: surname after",
-                                                                    "person: apposition", "person: followed by an age"))}
+        elif code in _ENGLISH_COMMON:
+            c.drop = None  # judged again below with Spanish frequencies
+    strong = {c.key for c in cands if c.drop and c.drop.code in STRONG_PERSON}
     by_start = {c.start: c for c in cands}
     for c in cands:
-        if c.key in undone and (c.dropped or "").startswith("person: same name") and c.key not in strong:
-            c.dropped = None
+        if c.key in undone and c.drop and c.drop.code is Drop.PERSON_ELSEWHERE and c.key not in strong:
+            c.drop = None
         if c.kept and c.comma_next is None:
             nxt = by_start.get(comma_follower(text, c.end) or -1)
             if nxt is not None and nxt.kept:
                 c.comma_next = nxt
 
 
-def _word_reason(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, float]) -> str | None:
+def _word_reason(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, float]) -> Dropped | None:
     """Spanish function and common words written with a capital."""
     key = c.key
     if " " in key or "-" in key or (c.start > 0 and text[c.start - 1] == "#"):
         return None
     if key in FUNCTION_WORDS:
-        return f"Spanish function word '{c.surface}'"
+        return drop(Drop.FUNCTION_WORD, word=c.surface)
     if key in MONTHS_WEEKDAYS:
-        return "month or weekday"
+        return drop(Drop.MONTH_OR_WEEKDAY)
     z = zipf.get(key, 0.0)
     if z < 3.0:
         return None
@@ -186,41 +195,41 @@ def _word_reason(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str,
     level = best_level(c, index, (NAME, ASCII, ALT, ABBR))
     high = level in HIGH_LEVELS
     if z >= COMMON_START and is_sentence_start(text, c.start) and not high:
-        return f"common Spanish word '{key}' at sentence start"
+        return drop(Drop.COMMON_WORD_SENTENCE_START, word=key)
     if z >= COMMON_MID:
-        return f"common Spanish word '{key}'"
+        return drop(Drop.COMMON_WORD, word=key)
     if z >= COMMON_SOFT and not high and max_population(c, index) < BIG_PLACE // 2:
-        return f"common Spanish word '{key}' naming only small places"
+        return drop(Drop.COMMON_WORD_SMALL_PLACES, word=key)
     if not high and re.search(rf"(?<![\w]){re.escape(c.surface.lower())}(?![\w])", text):
-        return f"'{key}' is also used in lower case here"
+        return drop(Drop.USED_IN_LOWER_CASE, word=key)
     return None
 
 
-def _person_reason(text: str, c: Candidate, index: GazetteerIndex) -> str | None:
+def _person_reason(text: str, c: Candidate, index: GazetteerIndex) -> Dropped | None:
     high = best_level(c, index, (NAME, ASCII, ALT, ABBR)) in HIGH_LEVELS
     if high:
         return None
     before = word_before(text, c.start)
     if before and before[2] == " " and _low(before[0]) in TITLES and before[0][:1].islower():
-        return f"person: after title '{before[0]}'"
+        return drop(Drop.PERSON_AFTER_TITLE, word=before[0])
     after = word_after(text, c.end)
     personal = c.key in given_names() or c.key in surnames()
     if after and after[2] == " " and _low(after[0]) in SPEECH_VERBS and personal:
-        return f"person: name followed by '{after[0]}'"
+        return drop(Drop.PERSON_BEFORE_SPEECH, word=after[0])
     if (after and after[2] == " " and c.key in given_names() and after[0][:1].isupper()
             and _low(after[0]) in surnames()):
-        return f"person: given name before '{after[0]}'"
+        return drop(Drop.PERSON_GIVEN_NAME_BEFORE, word=after[0])
     return None
 
 
 def _second_surnames(text: str, cands: list[Candidate], index: GazetteerIndex) -> None:
     """"Rubén Rocha Moya": a surname right after a name dropped as a person is part of it."""
     for prev, c in zip(cands, cands[1:], strict=False):
-        if not c.kept or c.kind != "toponym" or not (prev.dropped or "").startswith("person"):
+        if not c.kept or c.kind != "toponym" or prev.drop is None or not prev.drop.code.name.startswith("PERSON_"):
             continue
         gap = text[prev.end:c.start]
         if gap == " " and c.key in surnames() and best_level(c, index, (NAME, ASCII, ALT, ABBR)) not in HIGH_LEVELS:
-            c.dropped = f"person: second surname after '{prev.surface}'"
+            c.drop = drop(Drop.PERSON_SECOND_SURNAME, word=prev.surface)
 
 
 def _org_head(text: str, c: Candidate) -> str | None:
@@ -295,7 +304,7 @@ def _neighbourhoods(text: str, cands: list[Candidate], index: GazetteerIndex) ->
                 break
         for c in cands:
             if c.start < end and c.end > start and c is not town and c.kept:
-                c.dropped = f"inside the neighbourhood name '{text[start:end]}'"
+                c.drop = drop(Drop.IN_NEIGHBOURHOOD, word=text[start:end])
         town = town or _town_next_to(text, start, end, cands, index)
         if town is None:
             continue

@@ -176,3 +176,31 @@ def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     connection.close()
     with pytest.raises(StoreError, match="newer"):
         open_store(path)
+
+
+def test_each_article_stores_its_language(tmp_path: Path) -> None:
+    spanish = ArticleRecord("Hombres armados atacaron un bar en Townville el sábado por la noche, "
+                            "informó la policía de Aland. Los vecinos dijeron que escucharon "
+                            "disparos durante varios minutos.", article_id="es1",
+                            published="2024-01-22")
+    given = ArticleRecord("Des manifestants ont défilé à Borderton.", article_id="fr1",
+                          language="fr")
+    with open_store(tmp_path / "lang.gpkg") as store:
+        store.ingest([ARTICLES[0], spanish, given])
+        languages = dict(zip(store.articles()["article_id"], store.articles()["language"],
+                             strict=True))
+    assert languages == {"a1": "en", "es1": "es", "fr1": "fr"}
+
+
+def test_the_real_parser_reports_the_language(real_gazetteer_dir: Path, tmp_path: Path) -> None:
+    with IncidentStore(tmp_path / "real.gpkg") as store:
+        store.ingest([ArticleRecord("Hombres armados atacaron un convoy cerca de Culiacán, "
+                                    "Sinaloa, el sábado, informó la Fiscalía del estado.",
+                                    article_id="es", published="2024-01-22"),
+                      ArticleRecord("Gunmen attacked a convoy near Culiacan, Sinaloa, on "
+                                    "Saturday, the state prosecutor said.", article_id="en",
+                                    published="2024-01-22")])
+        articles = store.articles().set_index("article_id")
+        incidents = store.incidents().set_index("article_id")
+    assert articles.loc["es", "language"] == "es" and articles.loc["en", "language"] == "en"
+    assert incidents.loc["es", "adm1_iso"] == incidents.loc["en", "adm1_iso"] == "MX-SIN"

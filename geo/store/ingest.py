@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from geo.store import IncidentStore
 
 Parser = Callable[[str, date | None], list[Mention]]
-ParseResult = tuple[list[Mention] | None, IncidentChoice | None, str | None]
+# mentions, incident choice, error text, language
+ParseResult = tuple[list[Mention] | None, IncidentChoice | None, str | None, str | None]
 
 
 @dataclass
@@ -53,22 +54,34 @@ class IngestReport:
 
 def parse_text(text: str, published: date | None) -> list[Mention]:
     """The one place the pipeline calls the geoparser (geo.parse, another module)."""
-    from geo.parse import parse
-
-    return parse(text, published=published.isoformat() if published else None)
+    return parse_article(text, published)[0]
 
 
-def parse_job(job: tuple[Parser | None, str, date | None]) -> ParseResult:
-    """(mentions, incident choice, None) or (None, None, error text). Runs in the workers
-    when there are some, so the incident choice is parallel too."""
-    parser, text, published = job
+def parse_article(text: str, published: date | None,
+                  language: str | None = None) -> tuple[list[Mention], str | None]:
+    """Mentions and the article's language (detected by the parser unless given)."""
+    from geo.parse import default_parser
+
+    doc = default_parser().run(text, published.isoformat() if published else None, language)
+    return doc.mentions, doc.language
+
+
+def parse_job(job: tuple[Parser | None, str, date | None, str | None]) -> ParseResult:
+    """(mentions, incident choice, None, language) or (None, None, error text, None). Runs in
+    the workers when there are some, so the incident choice is parallel too."""
+    parser, text, published, language = job
     try:
-        mentions = (parser or parse_text)(text, published)
+        if parser is None:
+            mentions, language = parse_article(text, published, language)
+        else:  # a caller's parser (tests, benchmarks): the language is detected here
+            from geo.nlp.language import detect_language
+
+            mentions, language = parser(text, published), language or detect_language(text)
     except GazetteerMissingError:
         raise  # a setup problem, not a bad article: stop with the build hint
     except Exception as exc:  # noqa: BLE001 - one bad article must not stop the run
-        return None, None, f"{type(exc).__name__}: {exc}"
-    return mentions, choose_incident(text, mentions, published), None
+        return None, None, f"{type(exc).__name__}: {exc}", None
+    return mentions, choose_incident(text, mentions, published), None, language
 
 
 def ingest(store: IncidentStore, records: Iterable[ArticleRecord | Reject], batch_size: int = 100,
@@ -133,7 +146,7 @@ def _parse_pool(store: IncidentStore, workers: int) -> Any:
 def _start_parse(store: IncidentStore, articles: list[ArticleRecord], pool: Any | None,
                  ) -> Callable[[], list[ParseResult]]:
     """Parse now (no pool) or in the background; returns a function giving the results."""
-    jobs = [(store.parser, a.text, a.published_date) for a in articles]
+    jobs = [(store.parser, a.text, a.published_date, a.language) for a in articles]
     if pool is None:
         results = [parse_job(job) for job in jobs]
         return lambda: results
@@ -188,7 +201,7 @@ def finish_batch(store: IncidentStore, fresh: list[ArticleRecord], results: list
     backend = store.backend
     corrections = corrections_for(backend, {a.content_hash for a in fresh}, store.place)
     parsed: list[tuple[ArticleRecord, list[Mention], IncidentChoice | None]] = []
-    for article, (mentions, choice, error) in zip(fresh, results, strict=True):
+    for article, (mentions, choice, error, language) in zip(fresh, results, strict=True):
         if error is not None or mentions is None:
             report.reject(Reject(article.source_path or "", f"geoparser failed: {error}",
                                  article.article_id))
@@ -197,6 +210,7 @@ def finish_batch(store: IncidentStore, fresh: list[ArticleRecord], results: list
             mentions = apply_corrections(article.text, mentions,
                                          corrections[article.content_hash])
             choice = None
+        article.language = article.language or language
         parsed.append((article, mentions, choice))
     joined = join_mentions([m for _, ms, _ in parsed for m in ms], store.boundaries)
     # plain lists: slicing pandas frames per article costs more than the parse
@@ -228,7 +242,7 @@ def insert_article(backend: StoreBackend, article: ArticleRecord) -> bool:
         "ON CONFLICT DO NOTHING",
         (article.article_id, article.content_hash, article.title, article.url, article.source,
          article.published, article.text, article.source_path, "; ".join(article.notes) or None,
-         now(), getattr(article, "language", None)))
+         now(), article.language))
     return cursor.rowcount == 1
 
 

@@ -59,6 +59,7 @@ class Drop(Enum):
     # resolution found nothing to support a doubtful reading
     UNLIKE_ALT_OF_PLACE = "'{word}' is only an unlike alternate name of {place}"
     SMALL_AND_ABROAD = "{place} ({country}) is small and abroad, and the text is about other countries"
+    GENERIC_ADMIN_NAME = "'{word}' is a common word, and nothing in the text places the admin unit {place} ({country})"
     HAMLET = "{place} is a hamlet (pop {population}) and nothing nearby is mentioned"
     PERSONAL_NAME_SMALL_PLACE = "'{word}' is a common personal name and {place} a small place"
 

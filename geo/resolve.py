@@ -63,6 +63,7 @@ class DocContext:
     countries: Counter = field(default_factory=Counter)
     admin1: Counter = field(default_factory=Counter)  # admin-1 of every voting name
     admin1_named: Counter = field(default_factory=Counter)  # ... of states and big cities only
+    states_named: Counter = field(default_factory=Counter)  # admin-1 readings per country ("Ohio and Indiana")
     political: bool = False
 
     def country_bonus(self, country: str, own: Counter) -> float:
@@ -105,6 +106,8 @@ def _context_of(groups: dict[tuple[str, str], list[Candidate]], index: Gazetteer
         if not ranked:
             continue
         top = ranked[0][1]
+        if top.level == "region":
+            continue  # a sea or continent says nothing about which country the text is in
         # a vote only from names that are not torn between countries
         if len(ranked) > 1 and ranked[1][1].country != top.country and ranked[0][0] - ranked[1][0] < W.torn_margin:
             continue
@@ -116,6 +119,8 @@ def _context_of(groups: dict[tuple[str, str], list[Candidate]], index: Gazetteer
             # a wrongly read small town must not vouch for another one
             if top.level == "admin1" or top.population >= W.named_city_pop:
                 ctx.admin1_named[top.admin1_code] += n
+        if top.level == "admin1":
+            ctx.states_named[top.country] += 1
         ctx.countries.update(c_own)
         ctx.admin1.update(a_own)
         own[gkey] = (c_own, a_own)
@@ -130,16 +135,19 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
             groups[(c.key, "demonym" if c.kind == "demonym" else "name")].append(c)
     ctx, own = _context_of(groups, index)
     ctx.political = bool(POLITICAL.search(text[:W.political_window]))
+    containers = {id(c.comma_next) for c in cands if c.kept and c.comma_next is not None}
     out: dict[int, Resolution] = {}
     for gkey, group in groups.items():
-        res = _resolve_group(text, group, index, ctx, own.get(gkey, (Counter(), Counter())))
+        res = _resolve_group(text, group, index, ctx, own.get(gkey, (Counter(), Counter())),
+                             any(id(c) in containers for c in group))
         for c in group:
             out[id(c)] = res
     return out
 
 
 def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,
-                   own: tuple[Counter, Counter]) -> Resolution:
+                   own: tuple[Counter, Counter], container: bool = False) -> Resolution:
+    """container: some occurrence follows "<place>, " ("Buffalo, New York"), so it names a container."""
     ranked = _rank(group[0].entries, index, group[0].key)
     ranked = [t for t in ranked if t[2] != AFTER_COMMA or any(c.start > 1 and text[c.start - 2] == "," for c in group)]
     if len(group[0].surface) == 2 and group[0].surface.isupper() and any(r.level == "admin1" for _, r, _ in ranked):
@@ -200,6 +208,9 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
             why.append("capital, in political news")
         scored.append((score, row, why, support, kind))
     scored.sort(key=lambda t: -t[0])
+    _water_over_small_town(scored)
+    if not state_hint and not container:
+        _city_over_its_state(scored, ctx, group[0].key)
     best_score, best, why, support, kind = scored[0]
     confidence = _confidence([t[0] for t in scored])
     desc = _describe(best)
@@ -211,6 +222,47 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
         evidence += "; only candidate"
     others = any(n > own[0][cc] for cc, n in ctx.countries.items() if cc != best.country)
     return Resolution(best, confidence, evidence, [(t[0], t[1]) for t in scored], support, kind, others)
+
+
+def _city_over_its_state(scored: list, ctx: DocContext, key: str) -> None:
+    """A name that is both a city and the state around it ("New York", "Puebla", "Lagos"):
+    news means the city, unless it says "state" or names other states of the same country
+    ("New York, New Jersey and Connecticut"). The city takes the state's place, no more: it
+    does not beat other readings the state would not have beaten."""
+    state = scored[0][1]
+    if state.level != "admin1" or scored[0][4] not in (NAME, ASCII) or ctx.states_named[state.country] > 1:
+        return  # "NY", "Calif." are the state's codes
+    city = next((t for t in scored if t[1].level == "place" and t[1].admin1_code == state.admin1_code
+                 and (t[4] in (NAME, ASCII) or (t[4] == ALT and not alt_unlike(key, t[1])))
+                 and t[1].population >= W.own_state_city_pop), None)
+    if city is not None:
+        scored.remove(city)
+        city[2].append(f"the city, not its same-named state {state.name}")
+        scored.insert(0, (scored[0][0], *city[1:]))
+
+
+def _water_over_small_town(scored: list) -> None:
+    """"the Pacific", "the Atlantic": a sea or ocean, not a small town named after it,
+    unless the text places the town ("Atlantic, Iowa")."""
+    best = scored[0]
+    if best[1].level != "place" or best[1].population >= W.water_over_town_pop or best[3] & {"comma", "admin1"}:
+        return
+    water = next((t for t in scored if t[1].level == "region"), None)
+    if water is not None:
+        scored.remove(water)
+        water[2].append(f"a sea or region, not the small town {best[1].name}")
+        scored.insert(0, water)
+
+
+def _generic_admin_name(c: Candidate, res: Resolution) -> bool:
+    """"Delta", "Eastern": an admin unit named by a common English word, whose country the text never names."""
+    from geo.nlp import lexicon
+
+    row = res.place
+    return (row is not None and row.level in ("admin1", "admin2") and " " not in c.key
+            and row.population < W.generic_admin_max_pop
+            and lexicon.common_word_zipf().get(c.key, 0.0) >= W.generic_admin_zipf
+            and not res.support & {"comma", "country"})
 
 
 def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]) -> None:
@@ -225,6 +277,9 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
         if not c.kept or res is None or res.place is None or c.kind == "demonym":
             continue
         row = res.place
+        if _generic_admin_name(c, res) and not c.in_county_list:
+            c.drop = drop(Drop.GENERIC_ADMIN_NAME, word=c.surface, place=row.name, country=row.country)
+            continue
         if "comma" in res.support or "state" in res.support or c.in_county_list:
             continue
         if row.level in ("country", "region"):

@@ -1,0 +1,51 @@
+"""Namesake rules of the resolver on the real gazetteer (general rules, invented sentences):
+a city and its same-named state, seas against small towns, admin units named by common words."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def parse(real_gazetteer_dir):
+    from geo.parse import parse as parse_text
+
+    return lambda text: {m.surface: m for m in parse_text(text)}
+
+
+def test_a_city_and_its_same_named_state_means_the_city(parse):
+    got = parse("Gunmen attacked a bus in Puebla on Monday, killing three passengers.")
+    assert got["Puebla"].level == "place" and got["Puebla"].admin1_iso == "MX-PUE"
+    assert "same-named state" in got["Puebla"].evidence
+    assert parse("A fire destroyed a warehouse in New York overnight.")["New York"].level == "place"
+
+
+def test_the_state_when_the_text_says_so(parse):
+    assert parse("Troops were sent to the state of Puebla.")["Puebla"].level == "admin1"
+    assert parse("Rain fell across Puebla state on Monday.")["Puebla"].level == "admin1"
+    # "Buffalo, New York": the name after the comma is the container
+    assert parse("A girl from Buffalo, New York, died of the flu.")["New York"].level == "admin1"
+    # state-level context: other states of the same country are named
+    got = parse("Floods hit Puebla, Oaxaca and Veracruz after the storm.")
+    assert got["Puebla"].level == "admin1"
+    # a state's code is the state
+    assert parse("Schools in NY closed early.")["NY"].level == "admin1"
+
+
+def test_a_sea_is_not_a_small_town(parse):
+    got = parse("Fishermen were rescued in the Atlantic after their boat capsized.")
+    assert got["Atlantic"].level == "region"
+    got = parse("Authorities in Atlantic, Iowa, closed two roads after the storm.")
+    assert got["Atlantic"].level == "place" and got["Atlantic"].admin1_iso == "US-IA"
+
+
+def test_an_admin_unit_named_by_a_common_word_needs_context(parse):
+    got = parse("Bird flu was found in a swan in the Eastern province of the island, officials said.")
+    assert "Eastern" not in got
+    got = parse("Water pumping out of the Delta could help farms recover next year.")
+    assert "Delta" not in got
+    # with its country named, the same word is the admin unit
+    got = parse("Militants attacked an oil pipeline in Nigeria's Delta state.")
+    assert got["Delta"].admin1_iso == "NG-DE"
+    # a word that is mostly the place's name stays a place
+    assert parse("Tourism in Wales rose last year.")["Wales"].level == "admin1"

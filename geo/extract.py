@@ -71,10 +71,11 @@ class Candidate:
 
 def prepare(text: str) -> str:
     """Folded copy used for matching: same length, line breaks and tabs as spaces."""
-    return fold(text).translate(_BLANKS)
-
-
-_BLANKS = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
+    folded = fold(text)
+    for blank in "\n\r\t":
+        if blank in folded:
+            folded = folded.replace(blank, " ")
+    return folded
 
 
 def _in_hashtag(text: str, pos: int) -> bool:
@@ -103,24 +104,10 @@ def _end_ok(text: str, e: int) -> bool:
     return not (nxt in "'’" and e + 1 < len(text) and text[e + 1].isalpha() and text[e + 1] not in "sS")
 
 
-def _char_class(chars: str) -> str:
-    """A regex character class for a set of characters, as ranges."""
-    codes = sorted(ord(c) for c in set(chars))
-    parts, i = [], 0
-    while i < len(codes):
-        j = i
-        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
-            j += 1
-        parts.append(re.escape(chr(codes[i])) + ("-" + re.escape(chr(codes[j])) if j > i else ""))
-        i = j + 1
-    return "[" + "".join(parts) + "]"
-
-
 # where a name can start: a capital at a word start, or any letter right after a hashtag
-_NAME_START = re.compile(
-    r"(?<!\w)" + _char_class("".join(chr(c) for c in range(0x10000) if chr(c).isupper())) + r"|(?<=#)\w")
+# (scanned as "capital, hashtag or non-ASCII", the rest checked per hit: cheaper than a lookbehind)
+_NAME_START = re.compile(r"[A-Z#\x80-\U0010ffff]")
 _ALNUM_RUN = re.compile(r"[^\W_]*")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candidate]:
@@ -130,35 +117,48 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
     span is still the start of some name, and keep the longest span that is a name.
     """
     folded = prepare(masked)
-    mt = marked(folded)  # mt[s:e + 1] is folded[s:e] with its word starts marked
     keys = index.key_ids
+    run_end = _ALNUM_RUN.match
     n = len(masked)
     out: list[Candidate] = []
     last_end = -1
     for m in _NAME_START.finditer(masked):
         s = m.start()
-        if s < last_end or mt[s] != WORD_MARK or not masked[s].isalpha() or not _start_ok(masked, s):
+        first = m.group()
+        hashtag = first == "#"
+        if hashtag:
+            s += 1
+            if s >= n or not masked[s].isalpha():
+                continue
+        elif s < last_end:
             continue
+        elif s:
+            prev = masked[s - 1]
+            if prev.isalnum() or prev == "_" or (s >= 2 and prev in "'’" and masked[s - 2].isalpha()):
+                continue  # inside a word ("McAllen"), or "O'Hare": an apostrophe between letters
+            if prev == "#" or not (first.isupper() and first.isalpha()):
+                continue  # after a hashtag: taken from the '#' hit
+        elif not (first.isupper() and first.isalpha()):
+            continue
+        if s < last_end:
+            continue
+        e = run_end(masked, s).end()
+        code = keys.get(WORD_MARK + folded[s:e])
         best = -1
         best_key = 0
-        p = s
-        if s > 0 and masked[s - 1] == "#":  # "#SonoraFloods": camel case joins words
-            run_end = _ALNUM_RUN.match(masked, s).end()
-            for cm in _CAMEL.finditer(masked, s + 1, run_end):
-                e = cm.start()
-                code = keys.get(mt[s:e + 1], 0)
-                if code & 1 and _end_ok(masked, e):
-                    best, best_key = e, code >> 2
-        while True:
-            e = _ALNUM_RUN.match(masked, p).end()
-            code = keys.get(mt[s:e + 1])
-            if code is None:
-                break
+        if hashtag:  # "#SonoraFloods": camel case joins words
+            for ce in range(s + 1, min(e, s + 40)):
+                if masked[ce].isupper() and masked[ce - 1].islower():
+                    ccode = keys.get(WORD_MARK + folded[s:ce], 0)
+                    if ccode & 1:
+                        best, best_key = ce, ccode >> 2
+        while code is not None:
             if code & 1 and _end_ok(masked, e) and (" " not in folded[s:e] or _last_word_capitalised(masked[s:e])):
                 best, best_key = e, code >> 2
             if not code & 2 or e >= n:
                 break
-            p = e + 1
+            e = run_end(masked, e + 1).end()
+            code = keys.get(marked(folded[s:e]))  # several words: separators marked
         if best < 0:
             continue
         out.append(Candidate(s, best, text[s:best], folded[s:best], index.entries_of(best_key)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Letters that NFD does not decompose but readers treat as their base letter.
@@ -27,9 +28,36 @@ class _FoldTable(dict):
 _TABLE = _FoldTable()
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_UNSTABLE: list[re.Pattern[str]] = []  # characters whose folded form str.lower() would change
+
+
+def _unstable_chars() -> re.Pattern[str]:
+    """'İ' folds to itself (its lower case is two characters); the astral planes are not
+    checked: text with any of these takes the character-by-character path."""
+    if not _UNSTABLE:
+        odd = [c for c in range(0x80, 0x10000) if 0xD800 > c or c > 0xDFFF
+               if (f := _TABLE[c]).lower() != f]
+        _UNSTABLE.append(re.compile("[" + "".join(map(chr, odd)) + "\U00010000-\U0010ffff]"))
+    return _UNSTABLE[0]
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    return m.group().translate(_TABLE)
+
+
 def fold(text: str) -> str:
-    """Lower-case and strip accents, character by character (len(fold(t)) == len(t))."""
-    return text.translate(_TABLE)
+    """Lower-case and strip accents, character by character (len(fold(t)) == len(t)).
+
+    Fast path: non-ASCII runs through the table, then one str.lower() for the ASCII rest
+    (the folded characters are already lower case, so it leaves them alone).
+    """
+    if not text.isascii():
+        if _unstable_chars().search(text):
+            return text.translate(_TABLE)
+        text = _NON_ASCII.sub(_fold_run, text)
+    text = text.lower()
+    return text.replace("`", "'") if "`" in text else text
 
 
 def normalize(name: str) -> str:

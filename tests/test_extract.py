@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from geoparse_fixture import build_tiny_gazetteer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.extract import classify_candidates, find_candidates
 from geo.geoparse_index import build_index
@@ -147,3 +149,12 @@ def test_drop_decisions_carry_codes_and_their_evidence_text(tiny_index):
     assert codes[("Paris", text.rindex("Paris"))] is Drop.PERSON_ELSEWHERE
     street = next(c for c in cands if c.surface == "Springfield")
     assert street.drop.code is Drop.STREET_NAME and street.dropped == "part of a street name ('Avenue')"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_fast_fold_is_the_character_table(text):
+    from geo.textnorm import _TABLE, fold
+
+    assert fold(text) == text.translate(_TABLE)
+    assert fold("İSTANBUL Σ `x` Straße") == "İSTANBUL Σ `x` Straße".translate(_TABLE)

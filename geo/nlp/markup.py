@@ -76,7 +76,8 @@ def mask_markup(text: str) -> str:
     if "/" in text or "@" in text or "www" in text:
         text = _URL.sub(_blank, text)
     # control characters (binary garbage) become spaces too
-    return text.translate(_CONTROL)
+    return text.translate(_CONTROL) if _ANY_CONTROL.search(text) else text
 
 
 _CONTROL = {c: " " for c in range(32) if chr(c) not in "\n\t"} | {0x7F: " ", 0xFFFD: " "}
+_ANY_CONTROL = re.compile("[" + "".join(map(chr, _CONTROL)) + "]")

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from geo.geoparse_index import KIND_CODE, KINDS, WORD_MARK, Entry, GazetteerIndex, marked
+from geo.geoparse_index import KIND_CODE, KINDS, WORD_MARK, Entry, GazetteerIndex, PlaceRow, marked
 from geo.nlp import lexicon
 from geo.nlp.context import (
     comma_follower,
@@ -39,6 +40,7 @@ STREET = re.compile(
     r"^(?:\s+[A-Z][\w'’-]*)?\s+(Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Drive|Dr\.|"
     r"Lane|Ln\.|Pike|Parkway|Pkwy\.?)(?!\w)"
 )
+_STREET_WORD = re.compile(r"Street|St\.|Avenue|Ave|Road|Rd\.|Boulevard|Blvd|Drive|Dr\.|Lane|Ln\.|Pike|Parkway|Pkwy")
 
 
 @dataclass
@@ -57,7 +59,6 @@ class Candidate:
     notes: list[str] = field(default_factory=list)
     in_county_list: bool = False  # "Becker, Clay and Wilkin counties": the text says what it is
     comma_next: Candidate | None = None  # "Culiacán, Sinaloa": the container after the comma
-    level_memo: dict = field(default_factory=dict, repr=False)  # best_level() cache
 
     @property
     def kept(self) -> bool:
@@ -166,51 +167,37 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
     return out
 
 
-def _entry_kinds(c: Candidate) -> set[int]:
-    return {e.kind for e in c.entries}
-
-
-_LEVEL_ORDER = {"country": 0, "region": 1, "admin1": 2, "admin2": 3, "place": 4}
+def _entry_kinds(c: Candidate, index: GazetteerIndex) -> frozenset[int]:
+    return index.facts(c.entries).kinds
 
 
 def best_level(c: Candidate, index: GazetteerIndex, kinds: tuple[int, ...] | None = None) -> str:
     """The highest level among the candidate's places (country > region > admin1 > ...)."""
-    memo_key = (kinds, len(c.entries))
-    if memo_key in c.level_memo:
-        return c.level_memo[memo_key]
-    order = _LEVEL_ORDER
-    best = "place"
-    for e in c.entries:
-        if kinds is not None and e.kind not in kinds:
-            continue
-        row = index.places.get(e.place_id)
-        if row and order.get(row.level, 9) < order[best]:
-            best = row.level
-    c.level_memo[memo_key] = best
-    return best
+    return index.facts(c.entries).level(kinds)
 
 
 def max_population(c: Candidate, index: GazetteerIndex) -> int:
-    return max((index.places[e.place_id].population for e in c.entries if e.place_id in index.places), default=0)
+    return index.facts(c.entries).max_pop
 
 
-def _is_abbreviation_only(c: Candidate) -> bool:
-    letters = c.key.replace(".", "").replace(" ", "")
-    short = len(letters) <= 4 or "." in c.key
-    return (_entry_kinds(c) <= {ABBR, ISO, AFTER_COMMA, PRESS} and short) or (len(letters) <= 3 and c.surface.isupper())
+def _is_abbreviation_only(key: str, surface: str, kinds: frozenset[int]) -> bool:
+    letters = key.replace(".", "").replace(" ", "")
+    short = len(letters) <= 4 or "." in key
+    return (kinds <= {ABBR, ISO, AFTER_COMMA, PRESS} and short) or (len(letters) <= 3 and surface.isupper())
 
 
 def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> Dropped | None:
     """Short codes are places only when written as codes: 'U.S.', 'UK', 'Springfield, IL'."""
     letters = c.surface.replace(".", "").replace(" ", "")
     after_comma = text[max(0, c.start - 2):c.start] in (", ",) or text[c.start - 1:c.start] == ","
-    if _entry_kinds(c) == {AFTER_COMMA}:
+    kinds = _entry_kinds(c, index)
+    if kinds == {AFTER_COMMA}:
         return None if after_comma else drop(Drop.STATE_ABBR_OUTSIDE_COMMA)
     if not letters.isupper():
         return drop(Drop.ABBR_NOT_CAPITALS)
     if "." in c.surface:
         return None
-    if re.match(r"-?\d|\$", text[c.end:c.end + 2]) or text[c.start - 1:c.start] == "$":
+    if _NUMBER_NEXT.match(text, c.end, c.end + 2) or text[c.start - 1:c.start] == "$":
         return drop(Drop.CODE_BEFORE_NUMBER)
     if line_is_shouting(text, c.start, c.end):
         return drop(Drop.HEADLINE_CAPITALS)
@@ -220,7 +207,7 @@ def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> Dropp
             return None
         if _us_state_code(c, index) and low not in lexicon.common_word_zipf() and low not in _STATE_CODE_WORDS:
             return None  # "NY", "TX": press and social-media shorthand for US states
-        if PRESS in _entry_kinds(c):  # press usage ("US", "UK"), from geo/data/geoparse_aliases.tsv
+        if PRESS in kinds:  # press usage ("US", "UK"), from geo/data/geoparse_aliases.tsv
             return None
         return drop(Drop.TWO_LETTER_CODE_ALONE)
     if lexicon.common_word_zipf().get(low, 0) >= 3.0:
@@ -232,11 +219,12 @@ def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> Dropp
 _STATE_CODE_WORDS = frozenset("in or me ok hi oh al la ma pa de co id mo ga ms md mt ne nd sd ut va wa ri ct ak".split())
 
 
+_NUMBER_NEXT = re.compile(r"-?\d|\$")
+
+
 def _us_state_code(c: Candidate, index: GazetteerIndex) -> bool:
-    return any(
-        (row := index.places.get(e.place_id)) is not None and row.level == "admin1" and row.country == "US"
-        for e in c.entries
-    )
+    return any(row is not None and row.level == "admin1" and row.country == "US"
+               for row in index.facts(c.entries).rows)
 
 
 def _previous_candidate_is_place(text: str, c: Candidate) -> bool:
@@ -262,7 +250,7 @@ def _person_reason(text: str, c: Candidate, index: GazetteerIndex, place_starts:
         # a title starts a place name only unabbreviated ("General Santos"), never as "Mr." or "Gov."
         if prev_low in lexicon.TITLES and (prev_word.endswith(".") or before[1] not in place_starts):
             return drop(Drop.PERSON_AFTER_TITLE, word=prev_word)
-        if re.fullmatch(r"[A-Z]\.", prev_word) and personal and not high:
+        if len(prev_word) == 2 and "A" <= prev_word[0] <= "Z" and prev_word[1] == "." and personal and not high:
             return drop(Drop.PERSON_SURNAME_AFTER_INITIAL, word=prev_word)
         plain_word = prev_word[-1] not in ".,'’" and prev_low not in lexicon.MODIFIERS
         if plain_word and before[1] not in sure_places and prev_low in names and zipf.get(prev_low, 0) < COMMON_MID:
@@ -286,23 +274,31 @@ def _person_reason(text: str, c: Candidate, index: GazetteerIndex, place_starts:
             return drop(Drop.PERSON_GIVEN_NAME_BEFORE, word=nxt)
     # "Carlos Humberto, the son of ...", "Smith, 34, was arrested"
     tail = text[c.end:c.end + 40]
-    m = re.match(r",\s+(?:the|a|an|his|her)\s+(\w+)", tail)
+    m = _APPOSITION.match(tail)
     if m and fold(m.group(1)).lower() in lexicon.PERSON_APPOSITIONS and not high:
         return drop(Drop.PERSON_APPOSITION, word=m.group(1))
     if after and after[2] == " " and after[0] in lexicon.PERSON_HEADS and not high:
         return drop(Drop.PERSON_BEFORE_HEAD, word=after[0])
-    if re.match(r",\s+\d{1,2},", tail) and not high:
+    if _AGE.match(tail) and not high:
         return drop(Drop.PERSON_AGE)
     if after and after[2] == " " and fold(after[0]).lower() in lexicon.SPEECH_VERBS and not high:
         two_token = before and before[2] == " " and is_capitalised(before[0]) and before[1] not in place_starts
         if personal or two_token:
             return drop(Drop.PERSON_BEFORE_SPEECH, word=after[0])
     if personal and not high and before and fold(before[0]).lower() in lexicon.SPEECH_VERBS \
-            and re.match(r"\s*[.,;]", tail):
+            and _CLAUSE_END.match(tail):
         return drop(Drop.PERSON_AFTER_SPEECH, word=before[0])
-    if re.match(r"['’]s\s+(?:motion|wife|husband|son|daughter|father|mother|family|attorney|lawyer|office|campaign)\b", tail) and not high:
+    if _POSSESSION.match(tail) and not high:
         return drop(Drop.PERSON_POSSESSIVE)
     return None
+
+
+_APPOSITION = re.compile(r",\s+(?:the|a|an|his|her)\s+(\w+)")
+_AGE = re.compile(r",\s+\d{1,2},")
+_CLAUSE_END = re.compile(r"\s*[.,;]")
+_POSSESSION = re.compile(
+    r"['’]s\s+(?:motion|wife|husband|son|daughter|father|mother|family|attorney|lawyer|office|campaign)\b")
+_HEAD_OF = re.compile(r"(\w+)\s+of\s+(?:the\s+)?$")
 
 
 def _org_head(text: str, c: Candidate, place_starts: set[int]) -> str | None:
@@ -312,7 +308,8 @@ def _org_head(text: str, c: Candidate, place_starts: set[int]) -> str | None:
         low = fold(nxt).lower()
         if is_capitalised(nxt) and low in lexicon.ORG_HEADS:
             return nxt
-    m = re.search(r"(\w+)\s+of\s+(?:the\s+)?$", text[max(0, c.start - 40):c.start])
+    window = text[max(0, c.start - 40):c.start]
+    m = _HEAD_OF.search(window) if "of" in window else None
     if m and is_capitalised(m.group(1)) and fold(m.group(1)).lower() in lexicon.ORG_OF_HEADS:
         return f"{m.group(1)} of"
     return None
@@ -336,21 +333,24 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     sure_places = {c.start for c in cands
                    if c.key not in personal or best_level(c, index, (NAME, ASCII, ABBR)) in HIGH_LEVELS}
     lower_words: list[set[str]] = []  # filled on first use: words written in lower case here
+    # what whole-text patterns need at all (a cheap look first saves a regex per candidate)
+    county_list = "ounties" in text or "arishes" in text
+    streets = _STREET_WORD.search(text) is not None
     for c in cands:
-        if _county_list_entries(text, c, index):
+        if county_list and _county_list_entries(text, c, index):
             continue  # "Becker, Clay and Wilkin counties": the text says what they are
         c.drop = _form_reason(text, c, index, zipf)
         if c.drop:
             continue
-        kinds = _entry_kinds(c)
-        if DEMONYM in kinds and (kinds <= {DEMONYM, ALT} or re.search(r"(an|ese|ish|i|ch)$", c.key)):
+        kinds = _entry_kinds(c, index)
+        if DEMONYM in kinds and (kinds <= {DEMONYM, ALT} or _DEMONYM_END.search(c.key)):
             c.kind = "demonym"
-            c.entries = tuple(e for e in c.entries if e.kind == DEMONYM)
+            c.entries = index.derived(c.entries, "demonyms", _is_demonym)
             continue
         c.drop = (
             _common_word_reason(text, c, index, zipf, lower_words)
-            or (_weak_alternate_name(c, index, zipf.get(c.key, 0)) if _kinds_only_alt(c) else None)
-            or _quote_or_street_reason(text, c, index)
+            or (_weak_alternate_name(c, index, zipf.get(c.key, 0)) if kinds <= {ALT} else None)
+            or _quote_or_street_reason(text, c, index, streets)
         )
         if c.drop:
             continue
@@ -370,35 +370,64 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     return cands
 
 
+_DEMONYM_END = re.compile(r"(an|ese|ish|i|ch)$")
+_ABBREVIATION: Any = object()  # a verdict: "a code: its context decides"
+
+
+def _is_demonym(e: Entry, row: PlaceRow | None) -> bool:
+    return e.kind == DEMONYM
+
+
+def _not_bare_county(e: Entry, row: PlaceRow | None) -> bool:
+    return not (e.kind == ALT and row is not None and row.level == "admin2")
+
+
 def _form_reason(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, float]) -> Dropped | None:
     """How the name is written: case, dates, agencies, titles, codes."""
-    key = c.key
-    first = c.surface[0]
     hashtag = c.start > 0 and text[c.start - 1] == "#"
-    if not first.isupper() and not hashtag:
-        return drop(Drop.NOT_CAPITALISED)
-    if key in lexicon.MONTHS_WEEKDAYS:
-        return drop(Drop.MONTH_OR_WEEKDAY)
-    if key in lexicon.NEWS_AGENCIES:
-        return drop(Drop.NEWS_AGENCY)
-    if key.rstrip(".") in lexicon.TITLES:
-        return drop(Drop.TITLE)
-    if hashtag and not first.isupper() and zipf.get(key, 0) >= 2.5:
-        return drop(Drop.HASHTAG_COMMON_WORD)
-    _drop_bare_county_aliases(c, index)
-    if not c.entries:
-        return drop(Drop.BARE_COUNTY_NAME)
-    kinds = _entry_kinds(c)
-    if (c.surface.isupper() and len(c.surface) <= 4 and not kinds & {ABBR, PRESS, ISO, AFTER_COMMA}
-            and best_level(c, index) not in ("country", "admin1")):
-        return drop(Drop.ACRONYM_OF_ALT_NAME)
-    if len(key.replace(".", "")) <= 2 and not c.surface.replace(".", "").isupper() and AFTER_COMMA not in kinds:
-        return drop(Drop.TWO_LETTERS_NOT_CODE)
-    if kinds <= {ISO}:
-        return drop(Drop.ISO3_CODE)
-    if _is_abbreviation_only(c):
+    memo = index.facts(c.entries).memo
+    found = memo.get(("form", c.key, c.surface, hashtag))
+    if found is None:
+        found = memo[("form", c.key, c.surface, hashtag)] = _written_form(c, index, zipf, hashtag)
+    verdict, c.entries = found
+    if verdict is _ABBREVIATION:
         return _check_abbreviation(text, c, index)
-    return None
+    return verdict
+
+
+def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float],
+                  hashtag: bool) -> tuple[Dropped | None, tuple[Entry, ...]]:
+    """The part of _form_reason that only depends on the name as written (so it is cached)."""
+    key, surface, entries = c.key, c.surface, c.entries
+    first = surface[0]
+    if not first.isupper() and not hashtag:
+        return drop(Drop.NOT_CAPITALISED), entries
+    if key in lexicon.MONTHS_WEEKDAYS:
+        return drop(Drop.MONTH_OR_WEEKDAY), entries
+    if key in lexicon.NEWS_AGENCIES:
+        return drop(Drop.NEWS_AGENCY), entries
+    if key.rstrip(".") in lexicon.TITLES:
+        return drop(Drop.TITLE), entries
+    if hashtag and not first.isupper() and zipf.get(key, 0) >= 2.5:
+        return drop(Drop.HASHTAG_COMMON_WORD), entries
+    if " " not in key:
+        # "Scott" alone is a surname far more often than Scott County: keep counties only
+        # when named as such (their own name, or an alias that still says County/Parish)
+        entries = index.derived(entries, "no_bare_county", _not_bare_county)
+    if not entries:
+        return drop(Drop.BARE_COUNTY_NAME), entries
+    facts = index.facts(entries)
+    kinds = facts.kinds
+    if (surface.isupper() and len(surface) <= 4 and not kinds & {ABBR, PRESS, ISO, AFTER_COMMA}
+            and facts.level() not in ("country", "admin1")):
+        return drop(Drop.ACRONYM_OF_ALT_NAME), entries
+    if len(key.replace(".", "")) <= 2 and not surface.replace(".", "").isupper() and AFTER_COMMA not in kinds:
+        return drop(Drop.TWO_LETTERS_NOT_CODE), entries
+    if kinds <= {ISO}:
+        return drop(Drop.ISO3_CODE), entries
+    if _is_abbreviation_only(key, surface, kinds):
+        return _ABBREVIATION, entries
+    return None, entries
 
 
 def _common_word_reason(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, float],
@@ -428,11 +457,11 @@ def _common_word_reason(text: str, c: Candidate, index: GazetteerIndex, zipf: di
     return None
 
 
-def _quote_or_street_reason(text: str, c: Candidate, index: GazetteerIndex) -> Dropped | None:
+def _quote_or_street_reason(text: str, c: Candidate, index: GazetteerIndex, streets: bool = True) -> Dropped | None:
     high = best_level(c, index, (NAME, ASCII, ALT, ABBR)) in HIGH_LEVELS
     if _quoted(text, c) and not high and max_population(c, index) < BIG_PLACE:
         return drop(Drop.QUOTED_SMALL_PLACE)
-    street = _street_after(text, c.end)
+    street = _street_after(text, c.end) if streets else None
     return drop(Drop.STREET_NAME, word=street) if street else None
 
 
@@ -452,7 +481,7 @@ def _county_list_entries(text: str, c: Candidate, index: GazetteerIndex) -> bool
     keep only its county readings (even for surnames and common words like Clay or Grant)."""
     if not c.surface[:1].isupper() or not _COUNTY_LIST_TAIL.match(text, c.end, c.end + 300):
         return False
-    counties = tuple(e for e in c.entries if index.places[e.place_id].level == "admin2")
+    counties = index.derived(c.entries, "counties", _is_county)
     if not counties:
         return False
     c.entries = counties
@@ -461,28 +490,20 @@ def _county_list_entries(text: str, c: Candidate, index: GazetteerIndex) -> bool
     return True
 
 
-def _drop_bare_county_aliases(c: Candidate, index: GazetteerIndex) -> None:
-    """"Scott" alone is a surname far more often than Scott County: keep counties only
-    when named as such (their own name, or an alias that still says County/Parish)."""
-    if " " in c.key:
-        return
-    c.entries = tuple(
-        e for e in c.entries
-        if not (e.kind == ALT and index.places[e.place_id].level == "admin2")
-    )
+def _is_county(e: Entry, row: PlaceRow | None) -> bool:
+    return row is not None and row.level == "admin2"
 
 
 def _weak_alternate_name(c: Candidate, index: GazetteerIndex, zipf: float) -> Dropped | None:
     """An alternate name alone must look like the place's name, or the place must be big:
     GeoNames carries translations ("Hamas" for Hamm) that English text means otherwise."""
-    best_pop, similar = 0, False
-    for e in c.entries:
-        row = index.places[e.place_id]
-        best_pop = max(best_pop, row.population)
-        if not alt_unlike(c.key, row):
-            similar = True
     if zipf >= 2.5:
         return drop(Drop.ALT_NAME_ENGLISH_WORD)
+    facts = index.facts(c.entries)
+    similar = facts.memo.get(("similar", c.key))
+    if similar is None:
+        similar = facts.memo[("similar", c.key)] = any(not alt_unlike(c.key, row) for row in facts.rows)
+    best_pop = facts.max_pop
     if best_pop < SMALL_ALT_PLACE:
         return drop(Drop.ALT_NAME_SMALL_PLACE)
     if not similar and best_pop < 1_000_000:
@@ -503,10 +524,6 @@ _QUOTES = set('"“”\'‘’«»')
 def _street_after(text: str, end: int) -> str | None:
     m = STREET.match(text[end:end + 60])
     return m.group(1) if m else None
-
-
-def _kinds_only_alt(c: Candidate) -> bool:
-    return _entry_kinds(c) <= {ALT}
 
 
 def _link_commas(text: str, cands: list[Candidate]) -> None:

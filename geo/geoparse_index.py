@@ -145,6 +145,41 @@ class PlaceTable:
         return (self.row(i) for i in range(len(self._ids)))
 
 
+_LEVEL_ORDER = {"country": 0, "region": 1, "admin1": 2, "admin2": 3, "place": 4}
+FACTS_CACHE_MAX = 100_000
+
+
+class EntryFacts:
+    """What the rules ask about one tuple of entries, computed once per tuple.
+
+    Entry tuples come from the index's cache (or from `derived`), so the same tuple object
+    returns for every occurrence of a name; `memo` holds rule results keyed by their inputs.
+    """
+
+    __slots__ = ("entries", "rows", "kinds", "max_pop", "_levels", "memo")
+
+    def __init__(self, entries: tuple[Entry, ...], places: PlaceTable) -> None:
+        self.entries = entries
+        self.rows = [places.get(e.place_id) for e in entries]
+        self.kinds = frozenset(e.kind for e in entries)
+        self.max_pop = max((r.population for r in self.rows if r is not None), default=0)
+        self._levels: dict[tuple[int, ...] | None, str] = {}
+        self.memo: dict = {}
+
+    def level(self, kinds: tuple[int, ...] | None = None) -> str:
+        """The highest level among the places (country > region > admin1 > ...), counting
+        only entries of the given kinds."""
+        best = self._levels.get(kinds)
+        if best is None:
+            order = _LEVEL_ORDER
+            best = "place"
+            for e, row in zip(self.entries, self.rows, strict=True):
+                if row is not None and (kinds is None or e.kind in kinds) and order.get(row.level, 9) < order[best]:
+                    best = row.level
+            self._levels[kinds] = best
+        return best
+
+
 @dataclass
 class GazetteerIndex:
     tables: Tables
@@ -159,6 +194,7 @@ class GazetteerIndex:
                                              + t.key_flags).tolist(), strict=True))
         self.places = PlaceTable(t)
         self._entries: dict[int, tuple[Entry, ...]] = {}
+        self._facts: dict[int, EntryFacts] = {}
         self._ids = t.place["id"]
         level = t.place["level"]
         countries = np.flatnonzero(level == LEVELS.index("country"))
@@ -186,6 +222,26 @@ class GazetteerIndex:
                 self._entries.clear()
             self._entries[key_id] = found
         return found
+
+    def facts(self, entries: tuple[Entry, ...]) -> EntryFacts:
+        """Cached facts about a tuple of entries (kept alive by the cache, so ids stay unique)."""
+        f = self._facts.get(id(entries))
+        if f is None or f.entries is not entries:
+            if len(self._facts) >= FACTS_CACHE_MAX:
+                self._facts.clear()
+            f = self._facts[id(entries)] = EntryFacts(entries, self.places)
+        return f
+
+    def derived(self, entries: tuple[Entry, ...], name: str, keep) -> tuple[Entry, ...]:
+        """entries filtered by keep(entry, row), cached under name (the same tuple each time)."""
+        f = self.facts(entries)
+        out = f.memo.get(name)
+        if out is None:
+            out = tuple(e for e, row in zip(entries, f.rows, strict=True) if keep(e, row))
+            if len(out) == len(entries):
+                out = entries
+            f.memo[name] = out
+        return out
 
     def entries(self, key: str) -> tuple[Entry, ...]:
         code = self.key_ids.get(marked(key), 0)

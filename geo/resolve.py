@@ -14,7 +14,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from geo.distance import haversine_km
+from geo.distance import EARTH_RADIUS_KM, haversine_km
 from geo.extract import ABBR, AFTER_COMMA, ALT, ASCII, DEMONYM, ISO, NAME, PRESS, Candidate
 from geo.geoparse_index import Entry, GazetteerIndex, PlaceRow
 from geo.nlp.similarity import alt_unlike
@@ -28,6 +28,9 @@ POLITICAL = re.compile(
 )
 STATE_WORD = re.compile(r"^\s+(?:state|province)\b|^\s*,?\s+the\s+state\b", re.IGNORECASE)
 STATE_OF = re.compile(r"\b(?:state|province) of\s+$", re.IGNORECASE)
+_STATE_ANY = re.compile(r"state|province", re.IGNORECASE)
+# a latitude difference beyond this is beyond W.near_km whatever the longitudes
+NEAR_DLAT = math.degrees(W.near_km / EARTH_RADIUS_KM) * (1 + 1e-9)
 
 
 @dataclass
@@ -65,6 +68,7 @@ class DocContext:
     admin1_named: Counter = field(default_factory=Counter)  # ... of states and big cities only
     states_named: Counter = field(default_factory=Counter)  # admin-1 readings per country ("Ohio and Indiana")
     political: bool = False
+    state_words: bool = True  # "state" or "province" appears in the text at all
 
     def country_bonus(self, country: str, own: Counter) -> float:
         n = self.countries[country] - own[country]
@@ -97,12 +101,29 @@ def _country_names_stay_countries(ranked: list[tuple[float, PlaceRow, int]]) -> 
     return ranked
 
 
+def _ranked(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_comma: bool = True,
+            postal: bool = False) -> tuple[tuple[float, PlaceRow, int], ...]:
+    """_rank and the filters that only depend on the name, cached per entries tuple:
+    after_comma: "<place>, <alias>" aliases are usable; postal: a two-letter code in capitals."""
+    memo = index.facts(entries).memo
+    found = memo.get(("ranked", key, after_comma, postal))
+    if found is None:
+        ranked = _rank(entries, index, key)
+        if not after_comma:
+            ranked = [t for t in ranked if t[2] != AFTER_COMMA]
+        if postal and any(r.level == "admin1" for _, r, _ in ranked):
+            # "CA", "LA": a two-letter code in running text is a state's postal code, not an ISO country code
+            ranked = [t for t in ranked if not (t[1].level == "country" and t[2] in (ABBR, ISO))] or ranked
+        found = memo[("ranked", key, after_comma, postal)] = tuple(_country_names_stay_countries(ranked))
+    return found
+
+
 def _context_of(groups: dict[tuple[str, str], list[Candidate]], index: GazetteerIndex) -> tuple[DocContext, dict]:
     """First pass: the prior-best place of every group votes for its country/admin-1."""
     ctx = DocContext()
     own: dict[tuple[str, str], tuple[Counter, Counter]] = {}
     for gkey, cands in groups.items():
-        ranked = _country_names_stay_countries(_rank(cands[0].entries, index, cands[0].key))
+        ranked = _ranked(cands[0].entries, index, cands[0].key)
         if not ranked:
             continue
         top = ranked[0][1]
@@ -136,6 +157,7 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     ctx, own = _context_of(groups, index)
     ctx.political = bool(POLITICAL.search(text[:W.political_window]))
     containers = {id(c.comma_next) for c in cands if c.kept and c.comma_next is not None}
+    ctx.state_words = _STATE_ANY.search(text) is not None
     out: dict[int, Resolution] = {}
     for gkey, group in groups.items():
         res = _resolve_group(text, group, index, ctx, own.get(gkey, (Counter(), Counter())),
@@ -148,21 +170,32 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
 def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,
                    own: tuple[Counter, Counter], container: bool = False) -> Resolution:
     """container: some occurrence follows "<place>, " ("Buffalo, New York"), so it names a container."""
-    ranked = _rank(group[0].entries, index, group[0].key)
-    ranked = [t for t in ranked if t[2] != AFTER_COMMA or any(c.start > 1 and text[c.start - 2] == "," for c in group)]
-    if len(group[0].surface) == 2 and group[0].surface.isupper() and any(r.level == "admin1" for _, r, _ in ranked):
-        # "CA", "LA": a two-letter code in running text is a state's postal code, not an ISO country code
-        ranked = [t for t in ranked if not (t[1].level == "country" and t[2] in (ABBR, ISO))] or ranked
-    ranked = _country_names_stay_countries(ranked)
+    first = group[0]
+    ranked = _ranked(first.entries, index, first.key,
+                     after_comma=any(c.start > 1 and text[c.start - 2] == "," for c in group),
+                     postal=len(first.surface) == 2 and first.surface.isupper())
     if not ranked:
         return Resolution(None, 0.0, "no gazetteer entry usable here")
     containers = _comma_containers(group, index)
-    state_hint = any(STATE_WORD.match(text[c.end:c.end + 20]) or STATE_OF.search(text[max(0, c.start - 20):c.start])
-                     for c in group)
+    state_hint = ctx.state_words and any(
+        STATE_WORD.match(text[c.end:c.end + 20]) or STATE_OF.search(text[max(0, c.start - 20):c.start])
+        for c in group)
     has_admin1_rival = {r.country for _, r, _ in ranked if r.level == "admin1"}
     admin1_pop = max((r.population for _, r, _ in ranked if r.level == "admin1"), default=None)
-    near_points = _mentioned_country_points(ctx, own[0], index)
-    doc_countries = any(n - own[0][cc] > 0 for cc, n in ctx.countries.items())
+    own_c, own_a = own
+    cap = W.context_mentions_cap
+    country_bonus: dict[str, float] = {}  # countries named elsewhere in the document
+    for cc, n in ctx.countries.items():
+        if n - own_c.get(cc, 0) > 0:
+            country_bonus[cc] = W.country_context + W.country_per_mention * min(n - own_c.get(cc, 0), cap)
+    admin1_bonus: dict[str, float] = {}
+    for code, n in ctx.admin1.items():
+        if n - own_a.get(code, 0) > 0 and code:
+            admin1_bonus[code] = W.admin1_context + W.admin1_per_mention * min(n - own_a.get(code, 0), cap)
+    admin1_named = {code for code, n in ctx.admin1_named.items() if n - own_a.get(code, 0) > 0}
+    near_points = [index.country_points[cc] for cc in country_bonus if cc in index.country_points]
+    near_points = near_points[:W.near_countries_max]
+    doc_countries = bool(country_bonus)
     scored: list[tuple[float, PlaceRow, list[str], set[str], int]] = []
     for prior, row, kind in ranked:
         score, why, support = prior, [], set()
@@ -176,7 +209,7 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
                 score += W.comma_contained * W.comma_country_factor
                 support.add("comma")
                 why.append("inside the country named after the comma")
-        b = ctx.country_bonus(row.country, own[0]) if row.level != "region" else 0.0
+        b = country_bonus.get(row.country, 0.0) if row.level != "region" else 0.0
         if b:
             score += b
             support.add("country")
@@ -184,10 +217,10 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
         elif doc_countries and row.level in ("place", "admin2", "admin1") and _is_small(row):
             score -= W.abroad_penalty
         if row.level != "admin1" and row.admin1_code:
-            a = ctx.admin1_bonus(row.admin1_code, own[1])
+            a = admin1_bonus.get(row.admin1_code, 0.0)
             if a:
                 score += a
-                if ctx.admin1_named[row.admin1_code] - own[1][row.admin1_code] > 0 or (
+                if row.admin1_code in admin1_named or (
                         row.level == "admin1" or row.population >= W.named_city_pop):
                     support.add("admin1")
                 why.append(f"in {row.admin1_iso or row.admin1_code}, mentioned elsewhere")
@@ -200,7 +233,8 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
             score += W.namesake_bonus
             why.append("far bigger than the same-named region")
         if near_points and row.level in ("place", "admin1", "admin2") and "country" not in support:
-            if any(haversine_km(row.lat, row.lon, la, lo) <= W.near_km for la, lo in near_points):
+            if any(abs(row.lat - la) <= NEAR_DLAT and haversine_km(row.lat, row.lon, la, lo) <= W.near_km
+                   for la, lo in near_points):
                 score += W.near_bonus
                 why.append("near a country named elsewhere")
         if row.feature_code == "PPLC" and row.country in has_admin1_rival and ctx.political and not state_hint:
@@ -304,14 +338,6 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
 
 def _is_small(row: PlaceRow) -> bool:
     return row.population < (W.small_admin1_pop if row.level == "admin1" else W.small_place_pop)
-
-
-def _mentioned_country_points(ctx: DocContext, own: Counter, index: GazetteerIndex) -> list[tuple[float, float]]:
-    points = []
-    for cc, n in ctx.countries.items():
-        if n - own[cc] > 0 and cc in index.country_points:
-            points.append(index.country_points[cc])
-    return points[:W.near_countries_max]
 
 
 def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[set[str], set[str]] | None:

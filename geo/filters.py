@@ -19,9 +19,10 @@ KINDS: dict[str, str] = {
     "demonym": "Demonyms (Sonoran, Mexican)",
     "modified_region": "Regions (southern California)",
     "org_embedded": "Inside organisation names",
+    "supranational": "Unions of countries (European Union)",
 }
 # organisation-embedded mentions ("Bank of America") rarely locate an event: off by default
-DEFAULT_KINDS: tuple[str, ...] = ("toponym", "demonym", "modified_region")
+DEFAULT_KINDS: tuple[str, ...] = ("toponym", "demonym", "modified_region", "supranational")
 GEO_PRECISIONS: dict[int, str] = {
     1: "Place (city, town)",
     2: "County / admin-2",

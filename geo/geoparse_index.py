@@ -394,7 +394,9 @@ def _add_aliases(by_key: dict[str, list[Entry]], places: dict[int, PlaceRow]) ->
             places[place_id] = PlaceRow(place_id, alias, REGION_LEVEL, "RGN", "", "", "", "", 0, lat, lon)
         if place_id is None:
             continue
-        code = AFTER_COMMA_KIND if usage == "after_comma" else (KIND_CODE["name"] if kind == "region" else ALIAS_KIND)
+        # a region's name is its name; "press" marks a short form used like a code ("EU")
+        code = AFTER_COMMA_KIND if usage == "after_comma" else (
+            KIND_CODE["name"] if kind == "region" and usage != "press" else ALIAS_KIND)
         entries = by_key.setdefault(normalize(alias), [])
         entries[:] = [e for e in entries if e.place_id != place_id]  # the alias's usage wins
         entries.append(Entry(place_id, code))

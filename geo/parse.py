@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geo import macroregions
 from geo.extract import Candidate, classify_candidates, find_candidates
 from geo.geoparse_index import REGION_LEVEL, GazetteerIndex, PlaceRow, load_index
 from geo.nlp import spanish
@@ -131,6 +132,8 @@ class Parser:
             m.geometry_wkt, m.lat, m.lon = region
             m.precision = "subregion"
             m.evidence = f"{c.modifier} part of " + m.evidence
+        elif res.place.level == REGION_LEVEL:
+            _as_area(m, res.place.name)
         return m
 
     # -- running -------------------------------------------------------------------------
@@ -162,6 +165,20 @@ def fill_from_row(m: Mention, row: PlaceRow) -> None:
     m.admin2_code = row.admin2_code or None
     m.lat, m.lon = row.lat, row.lon
     m.precision = PRECISION.get(row.level, "place")
+
+
+def _as_area(m: Mention, name: str) -> None:
+    """A continent, macro-region or union is drawn as the union of its member countries;
+    a union ("European Union") is a kind of its own, so it can be filtered out."""
+    region = macroregions.lookup(name)
+    if region is None:
+        return
+    if region.kind == "union":
+        m.kind = "supranational"
+    area = macroregions.area_of(region)
+    if area is not None:
+        m.geometry_wkt = area[0]  # the point stays the region's own centre
+    m.evidence += f"; the area of {len(region.members)} member countries"
 
 
 def _snapshot(step: str, doc: Doc) -> Any:

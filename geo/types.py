@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Level = Literal["country", "admin1", "admin2", "place", "region"]
-Kind = Literal["toponym", "demonym", "modified_region", "org_embedded"]
+Kind = Literal["toponym", "demonym", "modified_region", "org_embedded", "supranational"]
 Precision = Literal["place", "admin2", "admin1", "subregion", "country"]
 
 # UCDP/ACLED-style geo precision code per mention precision.

@@ -45,7 +45,7 @@ if missing := missing_assets():
                f"(missing: {', '.join(missing)}).")
 
 tables: Tables = empty_tables()
-if store_path.exists():
+if paths.store_exists(store_path):
     try:
         tables = load_tables(str(store_path), store_version(store_path))
     except Exception as exc:

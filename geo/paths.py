@@ -40,9 +40,24 @@ def cache_dir() -> Path:
     return base / "geo-incident-mapper"
 
 
-def default_store() -> Path:
-    """The incident store: GEO_STORE, default data/incidents.gpkg."""
-    return Path(os.environ.get("GEO_STORE", ROOT / "data" / "incidents.gpkg"))
+def default_store() -> Path | str:
+    """The incident store: GEO_STORE, default data/incidents.gpkg (a postgresql:// URL names a
+    PostGIS store and stays a string)."""
+    return store_location(os.environ.get("GEO_STORE") or ROOT / "data" / "incidents.gpkg")
+
+
+def store_location(value: str | Path | None = None) -> Path | str:
+    """A store as given (--store): a URL with a scheme stays a string (Path would fold its
+    '//'), anything else is a file path; None is the default store."""
+    if value is None:
+        return default_store()
+    text = str(value)
+    return text if "://" in text else Path(value)
+
+
+def store_exists(location: str | Path) -> bool:
+    """A GeoPackage file exists; a server store is created on first use, so it 'exists'."""
+    return isinstance(location, str) and "://" in location or Path(location).exists()
 
 
 def shared_dir() -> Path:

@@ -68,3 +68,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("PostGIS MISSING", sep="!", red=True, bold=True)
         terminalreporter.write_line(
             f"the PostGIS store tests did NOT run: {_missing[0]}", red=True, bold=True)
+
+
+@pytest.fixture
+def postgis_url2(postgis_cluster: LocalPostgres) -> Iterator[str]:
+    """A second fresh PostGIS database, for tests that compare two stores."""
+    name = f"t{os.getpid()}_{next(_names)}"
+    url = postgis_cluster.create_database(name, template=TEMPLATE)
+    yield url
+    postgis_cluster.drop_database(name)

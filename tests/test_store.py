@@ -1,4 +1,5 @@
-"""The GeoPackage store: layers, idempotence, transactions, filters, corrections."""
+"""The incident store on both backends (GeoPackage and PostGIS): layers, idempotence,
+transactions, filters, corrections. Tests named *_geopackage run on the GeoPackage only."""
 
 from __future__ import annotations
 
@@ -29,23 +30,64 @@ ARTICLES = [
 ]
 
 
-def open_store(path: Path, **kwargs: object) -> IncidentStore:
+def open_store(path: str | Path, **kwargs: object) -> IncidentStore:
     kwargs.setdefault("parser", keyword_parser)
     kwargs.setdefault("boundaries", boundaries())
     kwargs.setdefault("gazetteer_get", PLACES.get)
     return IncidentStore(path, **kwargs)
 
 
+@pytest.fixture(params=["gpkg", "postgis"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """A new, empty store location on each backend."""
+    if request.param == "postgis":
+        return request.getfixturevalue("postgis_url")
+    return tmp_path / "store.gpkg"
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> IncidentStore:
-    s = open_store(tmp_path / "store.gpkg")
+def location2(request: pytest.FixtureRequest, location: str | Path, tmp_path: Path,
+              ) -> str | Path:
+    """A second empty store on the same backend as `location`."""
+    if isinstance(location, str):
+        return request.getfixturevalue("postgis_url2")
+    return tmp_path / "second.gpkg"
+
+
+def refuse_incidents_of(s: IncidentStore, article_id: str) -> None:
+    """A database trigger that makes writing one article's incident fail."""
+    if s.path is not None:
+        s.connection.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON incidents WHEN NEW.article_id = "
+            f"'{article_id}' BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        return
+    s.connection.execute(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF NEW.article_id = '{article_id}' THEN RAISE EXCEPTION 'refused'; END IF; "
+        "RETURN NEW; END $$")
+    s.connection.execute("CREATE TRIGGER refuse BEFORE INSERT ON incidents FOR EACH ROW "
+                         "EXECUTE FUNCTION refuse()")
+
+
+@pytest.fixture
+def store(location: str | Path) -> IncidentStore:
+    s = open_store(location)
     report = s.ingest(ARTICLES)
     assert (report.read, report.stored, report.rejected) == (4, 4, 0)
     yield s
     s.close()
 
 
-def test_layers_form_a_valid_geopackage(store: IncidentStore) -> None:
+@pytest.fixture
+def gpkg_store(tmp_path: Path) -> IncidentStore:
+    s = open_store(tmp_path / "store.gpkg")
+    s.ingest(ARTICLES)
+    yield s
+    s.close()
+
+
+def test_layers_form_a_valid_geopackage(gpkg_store: IncidentStore) -> None:
+    store = gpkg_store
     layers = dict(pyogrio.list_layers(store.path))
     assert layers == {"articles": None, "mentions": "Unknown", "incidents": "Point",
                       "corrections": None}
@@ -93,19 +135,19 @@ def test_reused_id_with_other_text_is_rejected(store: IncidentStore) -> None:
     assert report.rejected == 1 and "already in the store" in report.rejects[0].reason
 
 
-def test_read_rejects_are_counted_not_lost(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.gpkg") as s:
+def test_read_rejects_are_counted_not_lost(location: str | Path) -> None:
+    with open_store(location) as s:
         report = s.ingest([Reject("f.jsonl:3", "missing 'text' field"), ARTICLES[0]])
     assert (report.read, report.stored, report.rejected) == (2, 1, 1)
 
 
-def test_a_failing_article_is_rejected_alone(tmp_path: Path) -> None:
+def test_a_failing_article_is_rejected_alone(location: str | Path) -> None:
     def flaky(text: str, published: object) -> list:
         if "Borderton" in text:
             raise RuntimeError("boom")
         return keyword_parser(text, published)
 
-    with open_store(tmp_path / "s.gpkg", parser=flaky) as s:
+    with open_store(location, parser=flaky) as s:
         report = s.ingest(ARTICLES)
         assert (report.stored, report.rejected) == (3, 1)
         assert "geoparser failed: RuntimeError: boom" in report.rejects[0].reason
@@ -114,11 +156,9 @@ def test_a_failing_article_is_rejected_alone(tmp_path: Path) -> None:
         assert set(s.incidents()["article_id"]) == {"a1", "a2", "a4"}
 
 
-def test_a_write_error_rolls_back_only_that_article(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.gpkg") as s:
-        s.connection.execute(
-            "CREATE TRIGGER no_a3 BEFORE INSERT ON incidents WHEN NEW.article_id = 'a3' "
-            "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+def test_a_write_error_rolls_back_only_that_article(location: str | Path) -> None:
+    with open_store(location) as s:
+        refuse_incidents_of(s, "a3")
         report = s.ingest(ARTICLES)
         assert (report.stored, report.rejected) == (3, 1)
         assert "refused" in report.rejects[0].reason
@@ -201,8 +241,8 @@ def test_correction_to_not_a_place_and_to_an_unparsed_span(store: IncidentStore)
     assert names == {"Aland", "Borderton"}
 
 
-def test_corrections_survive_reprocessing_and_rebuilt_gazetteer(tmp_path: Path) -> None:
-    path = tmp_path / "s.gpkg"
+def test_corrections_survive_reprocessing_and_rebuilt_gazetteer(location: str | Path) -> None:
+    path = location
     with open_store(path) as s:
         s.ingest(ARTICLES)
         start = ARTICLES[2].text.index("Borderton")
@@ -214,8 +254,8 @@ def test_corrections_survive_reprocessing_and_rebuilt_gazetteer(tmp_path: Path) 
         assert s.incidents(article_id="a1").iloc[0]["name"] == "Townville"
 
 
-def test_corrections_apply_on_later_ingest_of_the_same_content(tmp_path: Path) -> None:
-    path = tmp_path / "s.gpkg"
+def test_corrections_apply_on_later_ingest_of_the_same_content(location: str | Path) -> None:
+    path = location
     with open_store(path) as s:
         s.ingest(ARTICLES[2:3])
         start = ARTICLES[2].text.index("Borderton")
@@ -228,7 +268,9 @@ def test_corrections_apply_on_later_ingest_of_the_same_content(tmp_path: Path) -
         assert s.incidents(article_id="again").iloc[0]["gazetteer_id"] == 101
 
 
-def test_reader_sees_committed_data_while_a_writer_holds_a_transaction(store: IncidentStore) -> None:
+def test_reader_sees_committed_data_while_a_writer_holds_a_transaction_geopackage(
+        gpkg_store: IncidentStore) -> None:
+    store = gpkg_store
     store.connection.execute("BEGIN IMMEDIATE")
     store.connection.execute("DELETE FROM incidents")
     try:
@@ -238,7 +280,7 @@ def test_reader_sees_committed_data_while_a_writer_holds_a_transaction(store: In
         store.connection.execute("ROLLBACK")
 
 
-def test_not_a_geopackage_is_refused(tmp_path: Path) -> None:
+def test_not_a_geopackage_is_refused_geopackage(tmp_path: Path) -> None:
     other = tmp_path / "other.sqlite"
     sqlite3.connect(other).execute("CREATE TABLE t (x)")
     with pytest.raises(StoreError, match="not a GeoPackage"):
@@ -251,7 +293,9 @@ def test_not_a_geopackage_is_refused(tmp_path: Path) -> None:
         open_store(tmp_path)
 
 
-def test_opening_does_not_wait_for_a_running_ingest(store: IncidentStore) -> None:
+def test_opening_does_not_wait_for_a_running_ingest_geopackage(
+        gpkg_store: IncidentStore) -> None:
+    store = gpkg_store
     import time
 
     store.connection.execute("BEGIN IMMEDIATE")  # as an ingest batch holds the write lock
@@ -264,13 +308,13 @@ def test_opening_does_not_wait_for_a_running_ingest(store: IncidentStore) -> Non
         store.connection.execute("ROLLBACK")
 
 
-def test_parallel_parsing_stores_the_same_as_serial(tmp_path: Path) -> None:
+def test_parallel_parsing_stores_the_same_as_serial(location: str | Path,
+                                                  location2: str | Path) -> None:
     many = [ArticleRecord(f"{a.text} Report {i}.", article_id=f"{a.article_id}-{i}",
                           published=a.published) for i in range(30) for a in ARTICLES]
     # same content in the next batch, while the first is parsed but not yet written
     many.insert(7, ArticleRecord(many[0].text, article_id="dup-content"))
-    with open_store(tmp_path / "serial.gpkg") as serial, \
-            open_store(tmp_path / "parallel.gpkg") as parallel:
+    with open_store(location) as serial, open_store(location2) as parallel:
         one = serial.ingest(many, batch_size=7)
         two = parallel.ingest(many, batch_size=7, workers=2)
         assert (two.read, two.stored, two.already_present, two.rejected) == \
@@ -278,3 +322,24 @@ def test_parallel_parsing_stores_the_same_as_serial(tmp_path: Path) -> None:
         columns = ["incident_id", "name", "event_date", "adm1_iso", "reason"]
         assert serial.incidents()[columns].equals(parallel.incidents()[columns])
         assert len(serial.mentions()) == len(parallel.mentions())
+
+
+def test_both_backends_return_the_same_layers(tmp_path: Path, postgis_url: str) -> None:
+    with open_store(tmp_path / "s.gpkg") as gpkg, open_store(postgis_url) as pg:
+        for s in (gpkg, pg):
+            s.ingest(ARTICLES)
+            start = ARTICLES[2].text.index("Borderton")
+            s.add_correction("a3", start, start + 9, 101, note="wrong town")
+        for read in ("incidents", "mentions"):
+            one, two = getattr(gpkg, read)(), getattr(pg, read)()
+            pd.testing.assert_frame_equal(one, two, check_dtype=False)
+            assert list(one.geometry.to_wkt()) == list(two.geometry.to_wkt())
+        drop = ["fid", "ingested_at", "created_at"]
+        for read in ("articles", "corrections"):
+            one, two = getattr(gpkg, read)(), getattr(pg, read)()
+            assert list(one.columns) == list(two.columns)
+            pd.testing.assert_frame_equal(one.drop(columns=drop, errors="ignore"),
+                                          two.drop(columns=drop, errors="ignore"),
+                                          check_dtype=False)
+        assert {k: v for k, v in gpkg.stats().items() if k != "store"} == \
+            {k: v for k, v in pg.stats().items() if k != "store"}

@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("geo.cli.ingest_cmd", "read articles into the incident store"),
     "stats": ("geo.cli.stats_cmd", "summarise the incident store"),
     "export": ("geo.cli.export_cmd", "export layers as GeoJSON, CSV, GeoPackage or KML"),
+    "store": ("geo.cli.store_cmd", "migrate, copy (GeoPackage <-> PostGIS) and check stores"),
 }
 
 

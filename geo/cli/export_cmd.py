@@ -13,6 +13,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from geo.paths import store_location
+
 
 def _iso_date(value: str) -> str:
     try:
@@ -32,8 +34,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="geojson")
     p.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
     p.add_argument("--meta", type=Path, help="write the export metadata JSON here")
-    p.add_argument("--store", type=Path, help="GeoPackage store (default: $GEO_STORE or "
-                   "data/incidents.gpkg)")
+    p.add_argument("--store", type=store_location, help="GeoPackage path or postgresql:// URL "
+                   "(default: $GEO_STORE or data/incidents.gpkg)")
     # the app's filter, field for field (geo.filters.Filters)
     p.add_argument("--from", dest="date_from", type=_iso_date, help="on or after this day")
     p.add_argument("--to", dest="date_to", type=_iso_date, help="on or before this day")
@@ -85,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None and args.format not in TEXT_FORMATS:
         raise InputError(f"{args.format} is binary: give --output PATH")
     path = args.store or paths.default_store()
-    if not Path(path).exists():
+    if not paths.store_exists(path):
         raise StoreError(f"no store at {path} (run `geo ingest` first)")
     try:
         filters = filters_from_args(args)

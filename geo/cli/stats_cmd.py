@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
+
+from geo.paths import store_location
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--store", type=Path, help="GeoPackage store (default: $GEO_STORE or "
-                   "data/incidents.gpkg)")
+    p.add_argument("--store", type=store_location, help="GeoPackage path or postgresql:// URL "
+                   "(default: $GEO_STORE or data/incidents.gpkg)")
     p.add_argument("--json", action="store_true", help="print the statistics as JSON")
 
 
@@ -19,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     from geo.store import IncidentStore
 
     path = args.store or paths.default_store()
-    if not Path(path).exists():
+    if not paths.store_exists(path):
         raise StoreError(f"no store at {path} (run `geo ingest` first)")
     with IncidentStore(path) as store:
         stats = store.stats()

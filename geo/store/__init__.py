@@ -7,7 +7,8 @@ that QGIS opens as is (the embedded default), behind a backend seam for a server
 - `schema.py`: the layers, declared once; `migrations.py`: upgrades of older stores;
 - `ingest.py`: batching, the parse pool, dedup, writing rows;
 - `corrections.py`: analyst corrections and reprocessing; `query.py`: reads, filters, stats;
-- `gpkg.py`: the GeoPackage geometry codec and core tables.
+- `gpkg.py`: the GeoPackage geometry codec and core tables;
+- `postgis.py`: the PostgreSQL + PostGIS backend; `copy.py`: copies between stores.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ class IncidentStore:
 
     def __init__(self, location: str | Path | None = None, parser: Parser | None = None,
                  boundaries: AdminBoundaries | None = None,
-                 gazetteer_get: Callable[[int], Place | None] | None = None) -> None:
+                 gazetteer_get: Callable[[int], Place | None] | None = None,
+                 pool: object = None) -> None:
         if location is None:
             location = paths.default_store()
         self.location = str(location)
@@ -50,7 +52,9 @@ class IncidentStore:
         self.parser = parser
         self._boundaries = boundaries
         self._gazetteer_get = gazetteer_get
-        self.backend: StoreBackend = open_backend(location if self.path is None else self.path)
+        # pool: a psycopg_pool.ConnectionPool to borrow a server store's connection from
+        self.backend: StoreBackend = open_backend(location if self.path is None else self.path,
+                                                  pool=pool)
 
     @property
     def connection(self) -> object:

@@ -73,10 +73,14 @@ def is_server_location(location: str | Path) -> bool:
     return isinstance(location, str) and "://" in location
 
 
-def open_backend(location: str | Path) -> StoreBackend:
+def open_backend(location: str | Path, pool: Any = None) -> StoreBackend:
     """The backend for a store location: a GeoPackage path, or a server URL."""
     if is_server_location(location):
         scheme = str(location).split("://", 1)[0].lower()
+        if scheme in {"postgresql", "postgres"}:
+            from geo.store.postgis import PostgisBackend
+
+            return PostgisBackend(str(location), pool=pool)
         from geo.errors import StoreError
 
         raise StoreError(f"no store backend for {scheme}:// locations in this version "

@@ -23,8 +23,15 @@ class Tables:
     articles: pd.DataFrame
 
 
-def store_version(path: Path) -> tuple[float, float, int]:
+def store_version(path: Path | str) -> tuple:
     """Changes whenever the store (or its write-ahead log) is written."""
+    if isinstance(path, str) and "://" in path:  # a server store: ask it (pooled connection)
+        from geo.store.postgis import version_token
+
+        with connection_pool(path).connection() as connection:
+            return version_token(connection)
+    path = Path(path)
+
     def stat(p: Path) -> tuple[float, int]:
         return (p.stat().st_mtime, p.stat().st_size) if p.exists() else (0.0, 0)
     main, size = stat(path)
@@ -58,17 +65,27 @@ def empty_tables() -> Tables:
 def load_tables(store_path: str, version: tuple[float, float, int]) -> Tables:
     """All incidents, mentions and articles of the store (version only keys the cache)."""
     del version
-    from geo.store import IncidentStore
 
-    with IncidentStore(store_path) as store:
+    with open_store(store_path) as store:
         # one snapshot: an ingest running meanwhile never shows incidents without articles
         return Tables(*store.read_all())
 
 
 def open_store(store_path: str | Path):
+    """The store; a server store borrows a connection from the app's pool (returned on close)."""
     from geo.store import IncidentStore
 
+    if isinstance(store_path, str) and "://" in store_path:
+        return IncidentStore(store_path, pool=connection_pool(store_path))
     return IncidentStore(store_path)
+
+
+@st.cache_resource
+def connection_pool(url: str):  # noqa: ANN201 - psycopg_pool.ConnectionPool
+    """One pool of connections per server store for all the app's sessions."""
+    from geo.store.postgis import open_pool
+
+    return open_pool(url)
 
 
 @st.cache_data(max_entries=1)

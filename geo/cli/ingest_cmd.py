@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from geo.paths import store_location
 from geo.read import FUTURE_DAYS
 
 
@@ -19,8 +20,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", help="files (.txt .jsonl .csv .rss/.atom/.xml), folders "
                    "(recursive) or feed URLs (with --allow-urls)")
     p.add_argument("--date", help="publication date YYYY-MM-DD for texts that carry none")
-    p.add_argument("--store", type=Path, help="GeoPackage store (default: $GEO_STORE or "
-                   "data/incidents.gpkg)")
+    p.add_argument("--store", type=store_location, help="GeoPackage path or postgresql:// URL "
+                   "(default: $GEO_STORE or data/incidents.gpkg)")
     p.add_argument("--rejects", type=Path, help="write rejected records here as JSON Lines "
                    "(default: list them on stderr)")
     p.add_argument("--if-empty", action="store_true",
@@ -28,7 +29,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-urls", action="store_true", help="fetch feed URLs from the network")
     p.add_argument("--batch-size", type=int, default=100, help="articles per transaction")
     p.add_argument("--workers", type=int, default=1,
-                   help="geoparser processes (2 on a 2-core machine is ~1.5x faster)")
+                   help="N > 1: ingest on a local Dask cluster of N worker processes")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="ingest on an existing Dask cluster "
+                   "(tcp://host:8786); its workers need this project and the gazetteer")
+    p.add_argument("--partition-size", type=int, default=100,
+                   help="articles per Dask task (with --workers or --scheduler)")
+    p.add_argument("--dashboard", action="store_true",
+                   help="serve the Dask dashboard of the local cluster and print its address")
     p.add_argument("--strict", action="store_true", help="exit 1 if any record was rejected")
     p.add_argument("--reprocess", action="store_true", help="re-parse and re-join every stored "
                    "article (after a gazetteer rebuild), applying analyst corrections again")
@@ -75,13 +82,14 @@ def run(args: argparse.Namespace) -> int:
     with store:
         if args.reprocess:
             n = store.reprocess_all()
-            print(f"reprocessed {n} stored articles in {store.path}")
+            print(f"reprocessed {n} stored articles in {store.backend.location}")
             if not args.paths:
                 return 0
         if args.if_empty:
             n = store.article_count()
             if n:
-                print(f"{store.path} already holds {n} articles: nothing to do (--if-empty)")
+                print(f"{store.backend.location} already holds {n} articles: nothing to do "
+                      "(--if-empty)")
                 return 0
         show_progress = not args.quiet and sys.stderr.isatty()
 
@@ -91,10 +99,12 @@ def run(args: argparse.Namespace) -> int:
 
         records = iter_records(args.paths, default_date=args.date, allow_urls=args.allow_urls,
                                delimiter=args.delimiter, future_days=args.future_days)
-        report = store.ingest(records, batch_size=args.batch_size, progress=progress,
-                              workers=max(1, args.workers))
-        if show_progress:
-            print(file=sys.stderr)
+        if args.scheduler or args.workers > 1:
+            report = _ingest_on_dask(store, records, args, show_progress)
+        else:
+            report = store.ingest(records, batch_size=args.batch_size, progress=progress)
+            if show_progress:
+                print(file=sys.stderr)
     if args.rejects:
         write_rejects(args.rejects, report.rejects)
     else:
@@ -103,6 +113,29 @@ def run(args: argparse.Namespace) -> int:
             print(safe(f"rejected {item.source}{record}: {item.reason}"), file=sys.stderr)
     for source, note in report.notes:
         print(safe(f"note {source}: {note}"), file=sys.stderr)
-    print(f"{report.summary()} -> {store.path}"
+    print(f"{report.summary()} -> {store.backend.location}"
           + (f"; rejects in {args.rejects}" if args.rejects and report.rejects else ""))
     return 1 if args.strict and report.rejected else 0
+
+
+def _ingest_on_dask(store, records, args: argparse.Namespace, show_progress: bool):  # noqa: ANN001, ANN202
+    """Parse, join and choose incidents on a Dask cluster (geo.dask_ingest)."""
+    from geo import dask_ingest
+
+    client, cluster = dask_ingest.start_client(max(1, args.workers), args.scheduler,
+                                               dashboard=args.dashboard)
+    try:
+        where = args.scheduler or f"a local cluster of {args.workers} processes"
+        print(f"ingesting on Dask: {where}", file=sys.stderr)
+        if args.dashboard or args.scheduler:
+            print(f"Dask dashboard: {client.dashboard_link}", file=sys.stderr)
+        progress = dask_ingest.tqdm_progress(enabled=show_progress)
+        try:
+            return dask_ingest.ingest(store, records, client, partition_size=args.partition_size,
+                                      progress=progress)
+        finally:
+            progress.close()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -18,7 +18,7 @@ import shapely
 
 from geo.gazetteer import GazetteerMissingError
 from geo.incidents import IncidentChoice, choose_incident
-from geo.join import join_mentions
+from geo.join import AdminBoundaries, join_mentions
 from geo.read import ArticleRecord, Reject
 from geo.store.backend import StoreBackend, chunks, marks
 from geo.store.corrections import apply_corrections, corrections_for
@@ -192,14 +192,35 @@ def _id_taken(article: ArticleRecord) -> Reject:
                   "in the store with different text", article.article_id)
 
 
+@dataclass
+class PreparedArticle:
+    """An article ready to write: its mentions joined to the admin units (records and shapes
+    parallel to mentions) and its incident choice. Picklable: Dask workers send these to a
+    GeoPackage's one writer."""
+
+    article: ArticleRecord
+    mentions: list[Mention]
+    records: list[dict]
+    shapes: list
+    choice: IncidentChoice | None
+
+
 def finish_batch(store: IncidentStore, fresh: list[ArticleRecord], results: list[ParseResult],
                  report: IngestReport) -> None:
     """Corrections, one vectorised admin join for the batch, then one transaction with a
     savepoint per article."""
     if not fresh:
         return
-    backend = store.backend
-    corrections = corrections_for(backend, {a.content_hash for a in fresh}, store.place)
+    corrections = corrections_for(store.backend, {a.content_hash for a in fresh}, store.place)
+    prepared = prepare_batch(fresh, results, corrections, store.boundaries, report)
+    write_prepared(store.backend, prepared, report)
+
+
+def prepare_batch(fresh: list[ArticleRecord], results: list[ParseResult],
+                  corrections: dict[str, list[dict]], boundaries: AdminBoundaries,
+                  report: IngestReport) -> list[PreparedArticle]:
+    """Pure: parse failures become rejects, corrections are applied (and the incident chosen
+    again), and all mentions are joined to the admin units in one vectorised join."""
     parsed: list[tuple[ArticleRecord, list[Mention], IncidentChoice | None]] = []
     for article, (mentions, choice, error, language) in zip(fresh, results, strict=True):
         if error is not None or mentions is None:
@@ -212,22 +233,33 @@ def finish_batch(store: IncidentStore, fresh: list[ArticleRecord], results: list
             choice = None
         article.language = article.language or language
         parsed.append((article, mentions, choice))
-    joined = join_mentions([m for _, ms, _ in parsed for m in ms], store.boundaries)
+    joined = join_mentions([m for _, ms, _ in parsed for m in ms], boundaries)
     # plain lists: slicing pandas frames per article costs more than the parse
     records = joined.drop(columns="geometry").to_dict("records")
     shapes = list(joined.geometry.array)
-    offset = 0
+    prepared, offset = [], 0
+    for article, mentions, choice in parsed:
+        span = slice(offset, offset + len(mentions))
+        offset += len(mentions)
+        prepared.append(PreparedArticle(article, mentions, records[span], shapes[span], choice))
+    return prepared
+
+
+def write_prepared(backend: StoreBackend, prepared: list[PreparedArticle],
+                   report: IngestReport) -> None:
+    """One transaction with a savepoint per article: each article fully in or fully out."""
+    if not prepared:
+        return
     with backend.transaction():
-        for article, mentions, choice in parsed:
-            span = slice(offset, offset + len(mentions))
-            offset += len(mentions)
+        for item in prepared:
+            article = item.article
             try:
                 with backend.savepoint():
                     if not insert_article(backend, article):
                         _count_lost_race(backend, article, report)
                         continue
-                    write_mentions_and_incident(backend, article, mentions, records[span],
-                                                shapes[span], choice)
+                    write_mentions_and_incident(backend, article, item.mentions, item.records,
+                                                item.shapes, item.choice)
                 report.stored += 1
             except (*backend.errors, ValueError, TypeError) as exc:
                 report.reject(Reject(article.source_path or "", f"could not store: {exc}",

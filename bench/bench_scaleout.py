@@ -1,0 +1,262 @@
+"""Scale-out figures: Dask speed-up, PostGIS vs GeoPackage, a million incidents, concurrency.
+
+    .venv/bin/python bench/bench_scaleout.py                  # all parts, scaled-down defaults
+    .venv/bin/python bench/bench_scaleout.py dask --n 2000    # one part
+    parts: dask | backends | million | concurrency
+
+Runs on a throwaway PostGIS cluster on a loopback port (Debian's postgresql + PostGIS, see
+geo/pg_local.py). The machine's load average is printed with every part: the figures mean
+little on a machine shared with other work. Results go to bench/results/scaleout_*.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_ingest import make_articles  # noqa: E402
+
+from geo.pg_local import LocalPostgres  # noqa: E402
+from geo.store import IncidentStore  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
+
+
+def save(name: str, result: dict) -> None:
+    result.update(run_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), load=load())
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"scaleout_{name}.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {out}", flush=True)
+
+
+# -- Dask: 1 -> 2 workers ----------------------------------------------------------------
+def bench_dask(pg: LocalPostgres, n: int) -> dict:
+    from geo import paths
+    from geo.dask_ingest import PLUGIN_NAME, PipelinePlugin, ingest, start_client, worker_info
+
+    articles = make_articles(n)
+    runs = {}
+    for workers in (1, 2):
+        url = pg.create_database(f"dask_{workers}_{time.time_ns()}")
+        client, cluster = start_client(workers)
+        try:
+            t0 = time.perf_counter()
+            client.register_plugin(PipelinePlugin(str(paths.gazetteer_dir())), name=PLUGIN_NAME)
+            loaded = client.run(worker_info)
+            startup = time.perf_counter() - t0
+            print(f"{workers} worker(s) loaded in {startup:.1f} s ({load()})", flush=True)
+            with IncidentStore(url) as store:
+                report = ingest(store, articles, client, partition_size=100)
+            after = client.run(worker_info)
+        finally:
+            client.close()
+            cluster.close()
+        runs[workers] = {
+            "seconds": round(report.seconds, 2), "stored": report.stored,
+            "articles_per_second": round(report.stored / report.seconds, 1),
+            "worker_load_seconds": [round(v["load_seconds"], 1) for v in loaded.values()],
+            "worker_rss_mb_after_load": [v["rss_after_load"] >> 20 for v in loaded.values()],
+            "worker_rss_mb_after_ingest": [v["rss"] >> 20 for v in after.values()],
+            "load": load()}
+        print(f"  {workers} worker(s): {report.stored} articles in {report.seconds:.1f} s = "
+              f"{runs[workers]['articles_per_second']} articles/s; worker RSS "
+              f"{runs[workers]['worker_rss_mb_after_ingest']} MB ({load()})", flush=True)
+    speedup = runs[1]["seconds"] / runs[2]["seconds"]
+    print(f"speed-up 1 -> 2 workers: {speedup:.2f}x", flush=True)
+    return {"articles": n, "runs": runs, "speedup": round(speedup, 2)}
+
+
+# -- PostGIS vs GeoPackage ---------------------------------------------------------------
+def bench_backends(pg: LocalPostgres, n: int, tmp: Path) -> tuple[dict, str]:
+    from geo.export import export_layer
+    from geo.filters import Filters
+    from geo.store.ingest import parse_text
+
+    articles = make_articles(n)
+    parse_text("Warm-up in Paris.", None)
+    url = pg.create_database(f"backends_{time.time_ns()}")
+    out = {"articles": n}
+    for name, location in (("geopackage", tmp / "bench.gpkg"), ("postgis", url)):
+        with IncidentStore(location) as store:
+            store.boundaries  # noqa: B018 - loaded before timing
+            report = store.ingest(articles)
+            t0 = time.perf_counter()
+            data = export_layer(store, "incidents", "geojson")
+            export_seconds = time.perf_counter() - t0
+            top = store.stats()["incidents_by_country"]
+            adm1 = store.backend.execute(
+                "SELECT adm1_iso, count(*) FROM incidents WHERE adm1_iso IS NOT NULL "
+                "GROUP BY 1 ORDER BY 2 DESC LIMIT 1").fetchone()[0]
+            t0 = time.perf_counter()
+            sql_count = store.backend.execute(
+                "SELECT count(*) FROM incidents WHERE adm1_iso = ?", (adm1,)).fetchone()[0]
+            sql_seconds = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            frame = store.incidents(Filters(admin1=(adm1,)))
+            filter_seconds = time.perf_counter() - t0
+        out[name] = {"ingest_seconds": round(report.seconds, 2),
+                     "articles_per_second": round(report.stored / report.seconds, 1),
+                     "incidents_geojson_seconds": round(export_seconds, 3),
+                     "incidents_geojson_mb": round(len(data) / 1e6, 2),
+                     "admin1": adm1, "count_sql_ms": round(sql_seconds * 1000, 2),
+                     "count": sql_count, "filter_to_frame_ms": round(filter_seconds * 1000, 1),
+                     "filtered_rows": len(frame), "countries": len(top), "load": load()}
+        print(f"{name}: {out[name]}", flush=True)
+    return out, url
+
+
+# -- a million incidents -----------------------------------------------------------------
+def bench_million(pg: LocalPostgres, n: int) -> dict:
+    """n synthetic incidents (and their articles) COPYed into PostGIS, then filtered."""
+    import numpy as np
+    import psycopg
+    import shapely
+
+    from geo.filters import Filters
+    from geo.store.postgis import ewkb
+
+    url = pg.create_database(f"million_{time.time_ns()}")
+    IncidentStore(url).close()  # create the tables
+    rng = np.random.default_rng(7)
+    admin1 = [f"C{c:02d}-{a:02d}" for c in range(100) for a in range(30)]  # 3,000 units
+    first = date(2023, 1, 1)
+    t0 = time.perf_counter()
+    with psycopg.connect(url) as connection:
+        with connection.cursor().copy(
+                "COPY articles (article_id, content_hash, published, text) FROM STDIN") as copy:
+            for i in range(n):
+                copy.write_row((f"m{i}", f"h{i}", None, "synthetic"))
+        units = rng.integers(0, len(admin1), n)
+        days = rng.integers(0, 730, n)
+        lon, lat = rng.uniform(-180, 180, n), rng.uniform(-60, 70, n)
+        with connection.cursor().copy(
+                "COPY incidents (geom, incident_id, article_id, event_date, adm0_iso3, adm1_iso, "
+                "geo_precision, kind, confidence, lat, lon) FROM STDIN") as copy:
+            for i in range(n):
+                unit = admin1[units[i]]
+                copy.write_row((ewkb(shapely.Point(lon[i], lat[i])), f"inc:m{i}", f"m{i}",
+                                (first + timedelta(days=int(days[i]))).isoformat(),
+                                unit[:3], unit, 1, "toponym", 0.9, lat[i], lon[i]))
+        connection.execute("ANALYZE incidents")
+    load_seconds = time.perf_counter() - t0
+    print(f"{n:,} incidents loaded in {load_seconds:.1f} s ({load()})", flush=True)
+    filters = Filters(start=date(2023, 3, 1), end=date(2023, 5, 31), admin1=("C42-07",))
+    timings = []
+    with IncidentStore(url) as store:
+        for _ in range(5):
+            t0 = time.perf_counter()
+            frame = store.incidents(filters)
+            timings.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        count = store.backend.execute(
+            "SELECT count(*) FROM incidents WHERE event_date BETWEEN ? AND ? AND adm1_iso = ?",
+            ("2023-03-01", "2023-05-31", "C42-07")).fetchone()[0]
+        count_seconds = time.perf_counter() - t0
+    assert count == len(frame), (count, len(frame))
+    result = {"incidents": n, "load_seconds": round(load_seconds, 1),
+              "filter": "event date 2023-03-01..2023-05-31 and admin-1 C42-07",
+              "rows": len(frame), "store_incidents_filter_s_median": round(
+                  statistics.median(timings), 3), "store_incidents_filter_s_max": round(
+                  max(timings), 3), "sql_count_s": round(count_seconds, 3), "load": load()}
+    print(f"million: {result}", flush=True)
+    return result
+
+
+# -- concurrency: 4 readers + 1 ingest -----------------------------------------------------
+def bench_concurrency(url: str, seconds: float, readers: int, tmp: Path) -> dict:
+    from geo.filters import Filters
+    from geo.store.postgis import open_pool
+
+    feed = tmp / "feed.jsonl"
+    with feed.open("w", encoding="utf-8") as out:
+        for a in make_articles(20000):
+            out.write(json.dumps({"id": f"c-{a.article_id}", "text": a.text + " (live)",
+                                  "published": a.published}) + "\n")
+    with IncidentStore(url) as store:
+        before = store.article_count()
+        codes = [c for c in store.stats()["incidents_by_country"] if c != "unknown"][:10]
+    ingest = subprocess.Popen([sys.executable, "-m", "geo", "ingest", str(feed), "--store", url,
+                               "--quiet", "--batch-size", "50"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    pool = open_pool(url, max_size=readers)
+    latencies: list[float] = []
+    errors: list[str] = []
+    stop = time.monotonic() + seconds
+
+    def reader(k: int) -> None:
+        i = 0
+        while time.monotonic() < stop:
+            filters = Filters(countries=(codes[(k + i) % len(codes)],)) if codes else Filters()
+            t0 = time.perf_counter()
+            try:
+                with IncidentStore(url, pool=pool) as store:
+                    store.incidents(filters)
+                    store.version_token()
+                latencies.append(time.perf_counter() - t0)
+            except Exception as exc:  # noqa: BLE001 - counted, the figure we report
+                errors.append(f"{type(exc).__name__}: {exc}")
+            i += 1
+
+    threads = [threading.Thread(target=reader, args=(k,)) for k in range(readers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ingest.terminate()
+    ingest.wait(timeout=30)
+    pool.close()
+    with IncidentStore(url) as store:
+        written = store.article_count() - before
+    latencies.sort()
+    result = {"seconds": seconds, "readers": readers, "reads": len(latencies),
+              "errors": len(errors), "error_examples": errors[:3],
+              "read_p50_s": round(latencies[len(latencies) // 2], 3) if latencies else None,
+              "read_p95_s": round(latencies[int(len(latencies) * 0.95)], 3) if latencies else None,
+              "articles_ingested_meanwhile": written, "load": load()}
+    print(f"concurrency: {result}", flush=True)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("parts", nargs="*", default=["dask", "backends", "million", "concurrency"])
+    parser.add_argument("--n", type=int, default=2000, help="articles for dask and backends")
+    parser.add_argument("--incidents", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args(argv)
+    print(load(), flush=True)
+    with LocalPostgres(settings={}) as pg, tempfile.TemporaryDirectory() as tmp:
+        url = None
+        if "dask" in args.parts:
+            save(f"dask_{args.n}", bench_dask(pg, args.n))
+        if "backends" in args.parts or "concurrency" in args.parts:
+            result, url = bench_backends(pg, args.n, Path(tmp))
+            save(f"backends_{args.n}", result)
+        if "million" in args.parts:
+            save(f"million_{args.incidents}", bench_million(pg, args.incidents))
+        if "concurrency" in args.parts:
+            save("concurrency", bench_concurrency(url, args.seconds, 4, Path(tmp)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Distributed ingest on Dask `distributed`: `geo ingest PATHS --workers N | --scheduler ADDR`.
+
+The client reads the articles, drops those the store already has, and submits partitions.
+Each worker process parses, joins and chooses the incidents of its partitions with a parser and
+boundaries loaded ONCE per process by a WorkerPlugin, from the files on disk: the parser index
+(a pyahocorasick automaton) is never pickled, scattered or broadcast (automata cannot be shared
+between processes and pickling them leaks memory).
+
+Writes: a store that takes concurrent writers (PostGIS) is written by the workers themselves;
+a GeoPackage (one writer) gets the prepared articles funnelled back to the client, which writes
+them as they arrive. Either way each article is written in its own all-or-nothing unit and the
+content hash is unique, so a partition retried after a killed worker adds no duplicates and
+leaves no gaps.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from geo import paths
+from geo.read import ArticleRecord, Reject
+
+PLUGIN_NAME = "geo-pipeline"
+_WORKER: dict[str, Any] = {}  # per worker process: parser, boundaries, open stores
+
+
+class PipelinePlugin(WorkerPlugin):
+    """Loads the geoparser and the admin boundaries once per worker process, from files.
+
+    Only the gazetteer folder (a string) travels to the workers."""
+
+    name = PLUGIN_NAME
+
+    def __init__(self, gazetteer_dir: str) -> None:
+        self.gazetteer_dir = gazetteer_dir
+
+    def setup(self, worker: object) -> None:
+        os.environ["GEO_GAZETTEER_DIR"] = self.gazetteer_dir
+        load_pipeline()
+
+    def teardown(self, worker: object) -> None:
+        for store in _WORKER.pop("stores", {}).values():
+            store.close()
+
+
+def load_pipeline() -> dict[str, Any]:
+    """The process's parser and boundaries (loaded on first call; the plugin calls it at
+    worker start so no task pays for it)."""
+    if "parser" not in _WORKER:
+        import psutil
+
+        from geo.join import load_admin_boundaries
+        from geo.parse import default_parser
+
+        started = time.perf_counter()
+        _WORKER["parser"] = default_parser()
+        _WORKER["boundaries"] = load_admin_boundaries()
+        _WORKER["boundaries"].adm0  # noqa: B018 - touch: lazy layers load now, not in a task
+        _WORKER["load_seconds"] = time.perf_counter() - started
+        _WORKER["rss_after_load"] = psutil.Process().memory_info().rss
+    return _WORKER
+
+
+def worker_info() -> dict[str, float]:
+    """Load time and resident memory of this worker process (for `client.run`)."""
+    import psutil
+
+    state = load_pipeline()
+    return {"pid": os.getpid(), "load_seconds": state["load_seconds"],
+            "rss_after_load": state["rss_after_load"],
+            "rss": psutil.Process().memory_info().rss}
+
+
+@dataclass
+class PartitionOutcome:
+    """What a partition did: counts and rejects, plus the prepared articles when the client
+    is the writer (GeoPackage)."""
+
+    stored: int = 0
+    already_present: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    prepared: list | None = None
+    worker_pid: int = 0
+
+
+def process_partition(articles: list[ArticleRecord], corrections: dict[str, list[dict]],
+                      store_target: str | None) -> PartitionOutcome:
+    """Runs on a worker: parse, join and choose incidents; write them when store_target
+    (a server store's URL) is given, else return them to the client."""
+    from geo.store.backend import open_backend
+    from geo.store.ingest import IngestReport, parse_job, prepare_batch, write_prepared
+
+    state = load_pipeline()
+    report = IngestReport()
+    results = [parse_job((None, a.text, a.published_date)) for a in articles]
+    prepared = prepare_batch(articles, results, corrections, state["boundaries"], report)
+    outcome = PartitionOutcome(worker_pid=os.getpid())
+    if store_target is None:
+        outcome.prepared = prepared
+    else:
+        backends = state.setdefault("stores", {})
+        if store_target not in backends:
+            backends[store_target] = open_backend(store_target)
+        write_prepared(backends[store_target], prepared, report)
+        outcome.stored, outcome.already_present = report.stored, report.already_present
+    outcome.rejects = report.rejects
+    return outcome
+
+
+def _partitions(records: Iterable[ArticleRecord | Reject], size: int,
+                report: Any) -> Iterator[list[ArticleRecord]]:
+    batch: list[ArticleRecord] = []
+    for item in records:
+        report.read += 1
+        if isinstance(item, Reject):
+            report.reject(item)
+            continue
+        report.notes.extend((item.source_path or item.article_id, n) for n in item.notes)
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def start_client(workers: int = 2, scheduler: str | None = None, dashboard: bool = False,
+                 ) -> tuple[Any, Any]:
+    """(client, cluster): a new LocalCluster of `workers` processes, or a client of an existing
+    scheduler (cluster None). Each worker has one thread: the parser is pure Python."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler, timeout="30s"), None
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           dashboard_address=":0" if dashboard else None,
+                           memory_limit=0, silence_logs=40)
+    return Client(cluster), cluster
+
+
+def ingest(store: Any, records: Iterable[ArticleRecord | Reject], client: Any,
+           partition_size: int = 100, progress: Callable[[Any], None] | None = None,
+           max_in_flight: int | None = None) -> Any:
+    """Ingest `records` into `store` (an IncidentStore) on the Dask cluster behind `client`;
+    returns the IngestReport. Partitions stream: at most max_in_flight are submitted at once
+    (bounded memory on the client), default two per worker thread."""
+    from distributed import as_completed
+
+    from geo.store.corrections import corrections_for
+    from geo.store.ingest import IngestReport, new_articles, write_prepared
+
+    report = IngestReport()
+    started = time.perf_counter()
+    client.register_plugin(PipelinePlugin(str(paths.gazetteer_dir())), name=PLUGIN_NAME)
+    # a server store takes the workers' writes; a GeoPackage has one writer: this process
+    target = None if store.path is not None else store.backend.url
+    limit = max_in_flight or 2 * max(1, sum(client.nthreads().values()))
+    in_flight = as_completed()
+    pending_ids: dict[str, str] = {}  # hash -> id, submitted but not yet written
+    submitted: dict[str, list[ArticleRecord]] = {}  # future key -> its articles
+    run_id = f"{os.getpid()}-{time.time_ns()}"  # keys unique to this run
+    partitions = _partitions(records, partition_size, report)
+    count = 0
+
+    def submit_next() -> bool:
+        nonlocal count
+        for batch in partitions:
+            fresh = new_articles(store.backend, batch, report, pending_ids)
+            if not fresh:
+                continue
+            pending_ids.update((a.content_hash, a.article_id) for a in fresh)
+            corrections = corrections_for(store.backend, {a.content_hash for a in fresh},
+                                          store.place)
+            future = client.submit(process_partition, fresh, corrections, target,
+                                   key=f"geo-partition-{run_id}-{count}", pure=False)
+            submitted[future.key] = fresh
+            in_flight.add(future)
+            count += 1
+            return True
+        return False
+
+    while in_flight.count() < limit and submit_next():
+        pass
+    for future in in_flight:
+        outcome: PartitionOutcome = future.result()
+        if outcome.prepared is not None:
+            write_prepared(store.backend, outcome.prepared, report)
+        report.stored += outcome.stored
+        report.already_present += outcome.already_present
+        for item in outcome.rejects:
+            report.reject(item)
+        for article in submitted.pop(future.key):
+            pending_ids.pop(article.content_hash, None)
+        future.release()
+        if progress:
+            progress(report)
+        while in_flight.count() < limit and submit_next():
+            pass
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def tqdm_progress(total: int | None = None, enabled: bool = True) -> Callable[[Any], None]:
+    """A progress callback drawing a tqdm bar of articles done (written, present or
+    rejected) on stderr."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="article", file=sys.stderr, disable=not enabled,
+               dynamic_ncols=True)
+
+    def update(report: Any) -> None:
+        bar.update(report.stored + report.already_present + report.rejected - bar.n)
+        bar.set_postfix(stored=report.stored, present=report.already_present,
+                        rejected=report.rejected, refresh=False)
+
+    update.close = bar.close  # type: ignore[attr-defined]
+    return update

@@ -1,0 +1,132 @@
+"""Distributed ingest on a real local Dask cluster of 2 worker processes, on the real
+gazetteer: the same incidents as a single-process ingest whatever the partitioning, into a
+GeoPackage (one writer) and into PostGIS (workers write), and a worker killed mid-partition
+leaves no duplicates and no gaps."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from geo import paths
+from geo.read import ArticleRecord
+from geo.store import IncidentStore
+
+pytestmark = pytest.mark.slow
+
+
+def corpus(n: int) -> list[ArticleRecord]:
+    """n distinct articles made by varying the sample corpus, with some exact duplicates."""
+    texts = []
+    for f in sorted((paths.ROOT / "data" / "sample").glob("2024-*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if row.get("text") and len(row.get("published") or "") == 10:
+                texts.append((row["text"], row["published"]))
+    assert texts, "the sample corpus is missing"
+    out = []
+    for i in range(n):
+        text, published = texts[i % len(texts)]
+        out.append(ArticleRecord(f"{text}\n\n(Report {i}.)", article_id=f"d{i}",
+                                 published=published))
+    # the same content again under other ids: stored once
+    out += [ArticleRecord(a.text, article_id=f"dup{i}", published=a.published)
+            for i, a in enumerate(out[:: max(1, n // 20)])]
+    return out
+
+
+@pytest.fixture(scope="module")
+def client(real_gazetteer_dir: Path) -> Iterator[object]:
+    from geo.dask_ingest import start_client
+
+    client, cluster = start_client(workers=2)
+    yield client
+    client.close()
+    cluster.close()
+
+
+def mapping(store: IncidentStore) -> dict[str, tuple]:
+    """article -> its incident (place, date, admin-1, point)."""
+    incidents = store.incidents()
+    return {row.article_id: (row.incident_id, row.name, row.event_date, row.adm1_iso,
+                             None if row.geometry is None else row.geometry.wkt)
+            for row in incidents.itertuples()}
+
+
+@pytest.fixture(scope="module")
+def single_process(tmp_path_factory: pytest.TempPathFactory,
+                   real_gazetteer_dir: Path) -> tuple[dict, int]:
+    with IncidentStore(tmp_path_factory.mktemp("single") / "s.gpkg") as store:
+        report = store.ingest(corpus(2000), batch_size=100)
+        assert report.rejected == 0
+        return mapping(store), len(store.mentions())
+
+
+def test_dask_into_geopackage_matches_single_process(client: object, tmp_path: Path,
+                                                      single_process: tuple[dict, int]) -> None:
+    from geo.dask_ingest import ingest
+
+    expected, mentions = single_process
+    with IncidentStore(tmp_path / "d.gpkg") as store:
+        report = ingest(store, corpus(2000), client, partition_size=37)
+        assert (report.read, report.stored, report.already_present, report.rejected) == \
+            (2020, 2000, 20, 0)
+        assert mapping(store) == expected
+        assert len(store.mentions()) == mentions
+    # both workers took part
+    info = client.run(lambda: os.getpid())
+    assert len(set(info.values())) == 2
+
+
+def test_dask_into_postgis_matches_single_process(client: object, postgis_url: str,
+                                                  single_process: tuple[dict, int]) -> None:
+    from geo.dask_ingest import ingest
+
+    expected, mentions = single_process
+    with IncidentStore(postgis_url) as store:
+        report = ingest(store, corpus(2000), client, partition_size=250)
+        assert (report.stored, report.already_present, report.rejected) == (2000, 20, 0)
+        assert mapping(store) == expected
+        assert len(store.mentions()) == mentions
+        # again: everything is already there
+        again = ingest(store, corpus(2000), client, partition_size=500)
+        assert (again.stored, again.already_present) == (0, 2020)
+
+
+def test_a_worker_killed_mid_partition_loses_nothing_and_duplicates_nothing(
+        client: object, postgis_url: str) -> None:
+    """PostGIS: the workers write, so the killed one may die inside its transaction."""
+    from geo.dask_ingest import ingest
+
+    location = postgis_url
+    articles = corpus(600)
+    killed: list[tuple[int, list]] = []
+
+    def kill_a_busy_worker(_report: object) -> None:
+        if killed:
+            return
+        pids = client.run(os.getpid)
+        busy = {addr: keys for addr, keys in client.processing().items() if keys}
+        if busy:
+            address, keys = next(iter(busy.items()))
+            os.kill(pids[address], signal.SIGKILL)
+            killed.append((pids[address], keys))
+
+    with IncidentStore(location) as store:
+        report = ingest(store, articles, client, partition_size=20, progress=kill_a_busy_worker)
+        assert killed, "no worker was busy when the first partition finished"
+        assert (report.stored, report.already_present, report.rejected) == (600, 20, 0)
+        stored = store.articles()
+        assert len(stored) == 600 and stored["content_hash"].is_unique
+        incidents = store.incidents()
+        assert sorted(incidents["article_id"]) == sorted(stored["article_id"])
+        mentions = store.mentions()
+        assert mentions["mention_id"].is_unique
+        assert set(mentions["article_id"]) <= set(stored["article_id"])
+    # the killed process is gone and the nanny started another in its place
+    assert killed[0][0] not in client.run(os.getpid).values()

@@ -99,7 +99,7 @@ def process_partition(articles: list[ArticleRecord], corrections: dict[str, list
 
     state = load_pipeline()
     report = IngestReport()
-    results = [parse_job((None, a.text, a.published_date)) for a in articles]
+    results = [parse_job((None, a.text, a.published_date, a.language)) for a in articles]
     prepared = prepare_batch(articles, results, corrections, state["boundaries"], report)
     outcome = PartitionOutcome(worker_pid=os.getpid())
     if store_target is None:

@@ -264,11 +264,17 @@ def _city_over_its_state(scored: list, ctx: DocContext, key: str) -> None:
     ("New York, New Jersey and Connecticut"). The city takes the state's place, no more: it
     does not beat other readings the state would not have beaten."""
     state = scored[0][1]
-    if state.level != "admin1" or scored[0][4] not in (NAME, ASCII) or ctx.states_named[state.country] > 1:
+    if scored[0][4] not in (NAME, ASCII):
         return  # "NY", "Calif." are the state's codes
-    city = next((t for t in scored if t[1].level == "place" and t[1].admin1_code == state.admin1_code
+    if state.level == "admin1" and ctx.states_named[state.country] <= 1:
+        inside, min_pop = (lambda r: r.admin1_code == state.admin1_code), W.own_state_city_pop
+    elif state.level == "admin2" and state.admin2_code:  # "Celaya", "Culiacán": the town, not the municipality
+        inside, min_pop = (lambda r: r.admin2_code == state.admin2_code), W.own_municipality_town_pop
+    else:
+        return
+    city = next((t for t in scored if t[1].level == "place" and inside(t[1])
                  and (t[4] in (NAME, ASCII) or (t[4] == ALT and not alt_unlike(key, t[1])))
-                 and t[1].population >= W.own_state_city_pop), None)
+                 and t[1].population >= min_pop), None)
     if city is not None:
         scored.remove(city)
         city[2].append(f"the city, not its same-named state {state.name}")

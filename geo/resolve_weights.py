@@ -61,6 +61,7 @@ class ResolverWeights:
     hamlet_pop: int = 1_000
     # -- namesakes ------------------------------------------------------------------------
     own_state_city_pop: int = 50_000  # a city this big inside its same-named state is what news means
+    own_municipality_town_pop: int = 10_000  # ... and a town this big inside its same-named municipality
     generic_admin_zipf: float = 3.5  # an admin unit named by a common word ("Delta", "Eastern") needs context
     generic_admin_max_pop: int = 2_000_000  # ... unless it is big enough to be the word's main sense ("Wales")
     water_over_town_pop: int = 50_000  # a sea or ocean beats a town smaller than this without local support

@@ -49,3 +49,11 @@ def test_an_admin_unit_named_by_a_common_word_needs_context(parse):
     assert got["Delta"].admin1_iso == "NG-DE"
     # a word that is mostly the place's name stays a place
     assert parse("Tourism in Wales rose last year.")["Wales"].level == "admin1"
+
+
+def test_a_town_and_its_same_named_municipality_means_the_town(parse):
+    got = parse("Gunmen killed five people at a taco stand in Celaya, Guanajuato, on Sunday night.")
+    assert got["Celaya"].level == "place" and got["Celaya"].admin1_iso == "MX-GUA"
+    # Spanish "municipio de" keeps the municipality
+    got = parse("Cinco personas murieron en el municipio de Celaya, Guanajuato, el domingo.")
+    assert got["Celaya"].level == "admin2"

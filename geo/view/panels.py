@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import html
 import re
-import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -251,45 +249,24 @@ def upload_section(store_path: str) -> None:
                              accept_multiple_files=True, key="uploads")
     if not files or not st.button("Ingest", type="primary", key="ingest"):
         return
-    from geo.read import read_paths
-    from geo.view.data import open_store
+    from geo.view.upload import ingest_uploads
 
-    with tempfile.TemporaryDirectory() as tmp:
-        saved: dict[str, str] = {}  # temp path -> the name the analyst uploaded
-        for i, f in enumerate(files):
-            # keep the suffix (it selects the reader) but never trust the name as a path
-            name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(f.name).name)[-80:] or "upload"
-            path = Path(tmp) / f"{i:03d}_{name}"
-            path.write_bytes(f.getvalue())
-            saved[str(path)] = f.name
-        result = read_paths(list(saved))
-        records = list(result.records)
-        bar = st.progress(0.0, text="Ingesting…")
-        total = max(len(records), 1)
+    status = st.empty()
 
-        def progress(report) -> None:
-            bar.progress(min(report.read / total, 1.0), text=f"Ingested {report.read} of {len(records)} articles")
+    def progress(report) -> None:
+        status.text(f"Ingested {report.read} records…")
 
-        try:
-            with open_store(store_path) as store:
-                report = store.ingest(records, batch_size=20, progress=progress)
-        except Exception as exc:
-            st.error(f"Ingest failed; articles stored before the error are kept: {exc}")
-            return
-    bar.progress(1.0, text="Done")
-    rejects = list(result.rejects) + list(report.rejects)
-
-    def original(source: str) -> str:
-        for temp, name in saved.items():
-            source = source.replace(temp, name)
-        return source
-
-    st.success(f"Read {len(records) + len(rejects)} records from {len(files)} file(s): stored {report.stored}, "
-               f"already present {report.already_present}, rejected {len(rejects)} ({report.seconds:.1f} s).")
-    if rejects:
-        st.warning(f"{len(rejects)} rejected: nothing else was lost.")
-        st.table(pd.DataFrame([{"source": original(r.source), "record": r.record_id or "", "reason": r.reason}
-                               for r in rejects[:200]]))
+    outcome = ingest_uploads([(f.name, f) for f in files], store_path, progress)
+    status.empty()
+    if outcome.error:
+        st.error(f"Ingest stopped; articles stored before the error are kept: {outcome.error}")
+    else:
+        st.success(outcome.summary())
+    if outcome.rejects:
+        st.warning(f"{len(outcome.rejects)} rejected: nothing else was lost."
+                   + (" The first 200 are listed." if len(outcome.rejects) > 200 else ""))
+        st.table(pd.DataFrame([{"source": r.source, "record": r.record_id or "", "reason": r.reason}
+                               for r in outcome.rejects[:200]]))
     st.cache_data.clear()
 
 

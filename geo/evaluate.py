@@ -131,7 +131,7 @@ def load_corpus(path: Path, limit: int | None = None) -> list[dict]:
     """Documents of a JSONL corpus, read by geo.read (records split on "\n" only); InputError
     names the first line that is not a JSON object with a string 'text'."""
     from geo.errors import InputError
-    from geo.read import iter_json_lines
+    from geo.read import iter_json_lines, without_surrogates
 
     docs = []
     with Path(path).open("rb") as stream:
@@ -140,6 +140,7 @@ def load_corpus(path: Path, limit: int | None = None) -> list[dict]:
                 why = "no string 'text' field"
             if why:
                 raise InputError(f"{path} is not JSON Lines of documents: {where}: {why}")
+            doc["text"] = without_surrogates(doc["text"])[0]  # same length: offsets hold
             docs.append(doc)
             if limit and len(docs) >= limit:
                 break

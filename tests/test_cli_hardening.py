@@ -134,3 +134,13 @@ def test_project_errors_share_one_root_and_keep_their_builtin() -> None:
                            (UnknownAssetError, KeyError), (InputError, ValueError),
                            (SetupError, RuntimeError), (StoreError, RuntimeError)]:
         assert issubclass(error, GeoError) and issubclass(error, builtin), error
+
+
+def test_eval_with_lone_surrogates_writes_its_errors(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    corpus, errors = tmp_path / "c.jsonl", tmp_path / "errors.txt"
+    corpus.write_text('{"id": "s", "text": "Rain \\ud800 in Lima.", "toponyms": []}\n',
+                      encoding="utf-8")
+    assert main(["eval", str(corpus), "--errors", str(errors)]) == 0
+    assert "1 documents" in capsys.readouterr().out
+    assert "Lima" in errors.read_text(encoding="utf-8")

@@ -34,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
     sets = {"+".join(kinds) or "none": kinds}
     sets.setdefault("+".join(with_dem), with_dem)
     sets.setdefault("+".join(with_org), with_org)
-    err_file = args.errors.open("w", encoding="utf-8") if args.errors else None
+    err_file = (args.errors.open("w", encoding="utf-8", errors="backslashreplace")
+                if args.errors else None)
     t0 = time.perf_counter()
     try:
         results = evaluate(docs, parser.parse, sets, err_file.write if err_file else None)

@@ -6,7 +6,8 @@
 One article per size, made by joining the sample corpus's texts (data/sample/*.jsonl) until it
 has the size, written as a one-line JSONL file and ingested into a fresh store the way
 `geo ingest` does (read + parse + join + incident + write). The parser is loaded and the store
-created before the clock starts. Prints a table and writes JSON to bench/results/.
+created before the clock starts (all articles go into one store); sizes up to 1 MB are timed 3
+times and the best run is kept, since other processes on the machine make single short runs noisy. Prints a table and writes JSON to bench/results/.
 """
 
 from __future__ import annotations
@@ -42,15 +43,21 @@ def make_text(chars: int) -> str:
     return "\n\n".join(parts)[:chars]
 
 
-def ingest_one(text: str, folder: Path, name: str) -> dict:
+def mention_count(store: IncidentStore) -> int:
+    return store.connection.execute("SELECT count(*) FROM mentions").fetchone()[0]
+
+
+def ingest_one(text: str, store: IncidentStore, folder: Path, name: str) -> dict:
     source = folder / f"{name}.jsonl"
-    source.write_text(json.dumps({"id": name, "published": "2024-05-02", "text": text},
+    # a marker line keeps every run's content (hash) distinct: nothing is "already present"
+    source.write_text(json.dumps({"id": name, "published": "2024-05-02",
+                                  "text": f"{name}.\n{text}"[:len(text)]},
                                  ensure_ascii=False) + "\n", encoding="utf-8")
-    with IncidentStore(folder / f"{name}.gpkg") as store:  # creating the store is not timed
-        start = time.perf_counter()
-        report = store.ingest(iter_records([source], future_days=None))
-        seconds = time.perf_counter() - start
-        mentions = store.connection.execute("SELECT count(*) FROM mentions").fetchone()[0]
+    before = mention_count(store)
+    start = time.perf_counter()
+    report = store.ingest(iter_records([source], future_days=None))
+    seconds = time.perf_counter() - start
+    mentions = mention_count(store) - before
     if report.stored != 1:
         raise SystemExit(f"{name}: not stored: {[r.reason for r in report.rejects]}")
     return {"chars": len(text), "seconds": round(seconds, 2), "mentions": mentions,
@@ -66,15 +73,20 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        with IncidentStore(folder / "warm.gpkg") as store:  # load parser, gazetteer, boundaries
-            store.ingest([ArticleRecord(text=make_text(2_000), article_id="warm",
-                                        published="2024-05-02")])
+        store = IncidentStore(folder / "bench.gpkg")
+        # load the parser, gazetteer and boundaries, and create the store, before any timing
+        store.ingest([ArticleRecord(text=make_text(20_000), article_id="warm",
+                                    published="2024-05-02")])
         print(f"{'chars':>10} {'mentions':>9} {'seconds':>8} {'s per MB':>9}")
         for size in args.sizes:
-            row = ingest_one(make_text(size), folder, f"a{size}")
+            text = make_text(size)
+            runs = [ingest_one(text, store, folder, f"a{size}-{i}")
+                    for i in range(3 if size <= 1_000_000 else 1)]
+            row = min(runs, key=lambda r: r["seconds"])
             rows.append(row)
             print(f"{row['chars']:>10,} {row['mentions']:>9,} {row['seconds']:>8.2f} "
                   f"{row['seconds_per_mb']:>9.2f}", flush=True)
+        store.close()
     args.results.mkdir(parents=True, exist_ok=True)
     out = args.results / "ingest_size.json"
     out.write_text(json.dumps({"when": datetime.now(UTC).isoformat(timespec="seconds"),

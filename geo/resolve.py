@@ -294,6 +294,15 @@ def _water_over_small_town(scored: list) -> None:
         scored.insert(0, water)
 
 
+def _english_word_zipf(word: str, zipf: dict[str, float]) -> float:
+    """Zipf frequency of a word, British spellings read as their American form ("centre")."""
+    forms = [word]
+    for british, american in (("re", "er"), ("our", "or"), ("ise", "ize")):
+        if word.endswith(british):
+            forms.append(word[: -len(british)] + american)
+    return max(zipf.get(f, 0.0) for f in forms)
+
+
 def _generic_admin_name(c: Candidate, res: Resolution) -> bool:
     """"Delta", "Eastern": an admin unit named by a common English word, whose country the text never names."""
     from geo.nlp import lexicon
@@ -301,7 +310,7 @@ def _generic_admin_name(c: Candidate, res: Resolution) -> bool:
     row = res.place
     return (row is not None and row.level in ("admin1", "admin2") and " " not in c.key
             and row.population < W.generic_admin_max_pop
-            and lexicon.common_word_zipf().get(c.key, 0.0) >= W.generic_admin_zipf
+            and _english_word_zipf(c.key, lexicon.common_word_zipf()) >= W.generic_admin_zipf
             and not res.support & {"comma", "country"})
 
 

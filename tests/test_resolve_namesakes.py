@@ -47,6 +47,9 @@ def test_an_admin_unit_named_by_a_common_word_needs_context(parse):
     # with its country named, the same word is the admin unit
     got = parse("Militants attacked an oil pipeline in Nigeria's Delta state.")
     assert got["Delta"].admin1_iso == "NG-DE"
+    # British spellings count as the word ("Centre" is a region of Cameroon and of France)
+    assert "Centre" not in parse("The Centre for Infectious Disease said cases rose in Lyon.")
+    assert parse("Floods hit the Centre region of Cameroon.")["Centre"].country == "CM"
     # a word that is mostly the place's name stays a place
     assert parse("Tourism in Wales rose last year.")["Wales"].level == "admin1"
 

@@ -240,12 +240,27 @@ def neutralise_formula(value: object) -> object:
 
 
 def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
-    """The text columns of a table with formula-looking cells neutralised; numbers untouched."""
+    """The text columns of a table with formula-looking cells neutralised (as
+    neutralise_formula, vectorised: a 100,000-row export stays fast); numbers untouched."""
     table = table.copy()
     for column in table.columns:
-        if not (pd.api.types.is_numeric_dtype(table[column])
-                or pd.api.types.is_bool_dtype(table[column])):
-            table[column] = table[column].map(neutralise_formula)
+        series = table[column]
+        if (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
+                or pd.api.types.is_datetime64_any_dtype(series)):
+            continue
+        try:
+            starts = series.str.startswith(FORMULA_START)  # NaN where not a string
+            has_cr = series.str.contains("\r", regex=False)
+        except AttributeError:  # no strings in this column
+            continue
+        starts = starts.fillna(False).astype(bool)
+        change = starts | has_cr.fillna(False).astype(bool)
+        if not change.any():
+            continue
+        fixed = series[change].str.replace("\r\n", "\n", regex=False).str.replace(
+            "\r", "\n", regex=False)
+        fixed = fixed.where(~starts[change], "'" + fixed)
+        table[column] = series.astype(object).where(~change, fixed)
     return table
 
 

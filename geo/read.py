@@ -366,18 +366,26 @@ def read_jsonl(path: Path, default_date: str | None = None) -> Iterator[Item]:
 
 
 def detect_delimiter(head: str) -> str:
-    """The delimiter that makes the header name a 'text' column: csv.Sniffer's guess on the
-    head of the file first, then , ; tab | in turn; ',' when none does."""
-    first_line = head.split("\n", 1)[0]
-    candidates = []
-    try:
-        candidates.append(csv.Sniffer().sniff(head, delimiters=CSV_DELIMITERS).delimiter)
-    except csv.Error:
-        pass  # article text fools the sniffer easily: the header decides below
-    for delimiter in [*candidates, *CSV_DELIMITERS]:
-        cells = next(csv.reader([first_line], delimiter=delimiter), [])
-        if "text" in (c.strip() for c in cells):
-            return delimiter
+    """The delimiter that makes the header name a 'text' column, among , ; tab |.
+
+    The header decides: article prose in the rows is full of commas and semicolons. csv.Sniffer
+    (on 2 kB: its regexes are slow on hostile input) only breaks a tie between delimiters that
+    each give a 'text' column with other columns; a header of one column, or none that fits,
+    means ','. `--delimiter` overrides all this."""
+    first_line = head.split("\n", 1)[0].lstrip("\ufeff")
+    fits = {}
+    for delimiter in CSV_DELIMITERS:
+        cells = [c.strip() for c in next(csv.reader([first_line], delimiter=delimiter), [])]
+        if "text" in cells and len(cells) > 1:
+            fits[delimiter] = cells
+    if len(fits) == 1:
+        return next(iter(fits))
+    if fits:
+        try:
+            sniffed = csv.Sniffer().sniff(head[:2048], delimiters="".join(fits)).delimiter
+        except csv.Error:
+            sniffed = ""
+        return sniffed if sniffed in fits else next(iter(fits))
     return ","
 
 

@@ -168,3 +168,19 @@ def test_jsonl_splits_on_newline_only(tmp_path: Path) -> None:
                  encoding="utf-8")
     result = read_paths([f])
     assert [r.text for r in result.records] == texts and not result.rejects
+
+
+def test_the_header_decides_the_delimiter_before_any_sniffing(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    class NoSniffing:
+        def sniff(self, *_: object, **__: object) -> None:
+            raise AssertionError("csv.Sniffer is slow on hostile heads: the header decides")
+
+    monkeypatch.setattr(read.csv, "Sniffer", NoSniffing)
+    hostile = tmp_path / "a.csv"
+    hostile.write_text("id;text\n1;" + ",'" * 8000 + "\n", encoding="utf-8")
+    assert read_paths([hostile]).records[0].article_id == "1"
+    single = tmp_path / "b.csv"
+    single.write_text("text\nRain; wind and hail\nSnow; sleet\n", encoding="utf-8")
+    assert [r.text for r in read_paths([single]).records] == ["Rain; wind and hail", "Snow; sleet"]
+    assert read.detect_delimiter("\ufeffid\ttext\n") == "\t"

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from geo.geoparse_index import KIND_CODE, KINDS, WORD_MARK, Entry, GazetteerIndex, PlaceRow, marked
+from geo.geoparse_index import KIND_CODE, KINDS, WORD_MARK, Entry, GazetteerIndex, PlaceRow
 from geo.nlp import lexicon
 from geo.nlp.context import (
     comma_follower,
@@ -40,7 +40,8 @@ STREET = re.compile(
     r"^(?:\s+[A-Z][\w'’-]*)?\s+(Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Drive|Dr\.|"
     r"Lane|Ln\.|Pike|Parkway|Pkwy\.?)(?!\w)"
 )
-_STREET_WORD = re.compile(r"Street|St\.|Avenue|Ave|Road|Rd\.|Boulevard|Blvd|Drive|Dr\.|Lane|Ln\.|Pike|Parkway|Pkwy")
+_STREET_WORDS = ("Street", "St.", "Avenue", "Ave", "Road", "Rd.", "Boulevard", "Blvd", "Drive", "Dr.",
+                 "Lane", "Ln.", "Pike", "Parkway", "Pkwy")  # what STREET needs in the text at all
 
 
 @dataclass
@@ -144,7 +145,8 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
         if s < last_end:
             continue
         e = run_end(masked, s).end()
-        code = keys.get(WORD_MARK + folded[s:e])
+        lookup = WORD_MARK + folded[s:e]  # folded[s:e] with its word starts marked, as keys are
+        code = keys.get(lookup)
         best = -1
         best_key = 0
         if hashtag:  # "#SonoraFloods": camel case joins words
@@ -158,8 +160,11 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
                 best, best_key = e, code >> 2
             if not code & 2 or e >= n:
                 break
-            e = run_end(masked, e + 1).end()
-            code = keys.get(marked(folded[s:e]))  # several words: separators marked
+            p = e + 1  # the separator at e is marked when a word follows it
+            sep = WORD_MARK if p < n and (folded[p].isalnum() or folded[p] == "_") else folded[e]
+            e = run_end(masked, p).end()
+            lookup = lookup + sep + folded[p:e]
+            code = keys.get(lookup)
         if best < 0:
             continue
         out.append(Candidate(s, best, text[s:best], folded[s:best], index.entries_of(best_key)))
@@ -335,7 +340,7 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     lower_words: list[set[str]] = []  # filled on first use: words written in lower case here
     # what whole-text patterns need at all (a cheap look first saves a regex per candidate)
     county_list = "ounties" in text or "arishes" in text
-    streets = _STREET_WORD.search(text) is not None
+    streets = any(word in text for word in _STREET_WORDS)
     for c in cands:
         if county_list and _county_list_entries(text, c, index):
             continue  # "Becker, Clay and Wilkin counties": the text says what they are

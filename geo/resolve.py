@@ -28,7 +28,9 @@ POLITICAL = re.compile(
 )
 STATE_WORD = re.compile(r"^\s+(?:state|province)\b|^\s*,?\s+the\s+state\b", re.IGNORECASE)
 STATE_OF = re.compile(r"\b(?:state|province) of\s+$", re.IGNORECASE)
-_STATE_ANY = re.compile(r"state|province", re.IGNORECASE)
+# words POLITICAL needs (lower case): a substring test first spares the regex most texts
+_POLITICAL_WORDS = ("congress", "senate", "white house", "capitol", "lawmakers", "federal", "administration",
+                    "pentagon", "government", "parliament", "ministry", "embassy", "diplomat", "legislat")
 # a latitude difference beyond this is beyond W.near_km whatever the longitudes
 NEAR_DLAT = math.degrees(W.near_km / EARTH_RADIUS_KM) * (1 + 1e-9)
 
@@ -155,9 +157,11 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
         if c.kept:
             groups[(c.key, "demonym" if c.kind == "demonym" else "name")].append(c)
     ctx, own = _context_of(groups, index)
-    ctx.political = bool(POLITICAL.search(text[:W.political_window]))
+    head = text[:W.political_window]
+    ctx.political = any(w in head.lower() for w in _POLITICAL_WORDS) and bool(POLITICAL.search(head))
     containers = {id(c.comma_next) for c in cands if c.kept and c.comma_next is not None}
-    ctx.state_words = _STATE_ANY.search(text) is not None
+    lower = text.lower()
+    ctx.state_words = "state" in lower or "province" in lower
     out: dict[int, Resolution] = {}
     for gkey, group in groups.items():
         res = _resolve_group(text, group, index, ctx, own.get(gkey, (Counter(), Counter())),

@@ -106,9 +106,9 @@ def _end_ok(text: str, e: int) -> bool:
     return not (nxt in "'’" and e + 1 < len(text) and text[e + 1].isalpha() and text[e + 1] not in "sS")
 
 
-# where a name can start: a capital at a word start, or any letter right after a hashtag
-# (scanned as "capital, hashtag or non-ASCII", the rest checked per hit: cheaper than a lookbehind)
-_NAME_START = re.compile(r"[A-Z#\x80-\U0010ffff]")
+# where a name can start, with its first word: a capital (or any non-ASCII letter, checked
+# with isupper()) at a word start, or a hashtag (the name starts on the letter after '#')
+_NAME_WORD = re.compile(r"(?<!\w)(?:[A-Z]|[^\W\d_a-z])[^\W_]*|#[^\W_]+")
 _ALNUM_RUN = re.compile(r"[^\W_]*")
 
 
@@ -124,27 +124,20 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
     n = len(masked)
     out: list[Candidate] = []
     last_end = -1
-    for m in _NAME_START.finditer(masked):
-        s = m.start()
-        first = m.group()
+    for m in _NAME_WORD.finditer(masked):
+        s, e = m.span()
+        if s < last_end:
+            continue
+        first = masked[s]
         hashtag = first == "#"
         if hashtag:
             s += 1
-            if s >= n or not masked[s].isalpha():
+            if not masked[s].isalpha():
                 continue
-        elif s < last_end:
+        elif first > "~" and not (first.isupper() and first.isalpha()):
             continue
-        elif s:
-            prev = masked[s - 1]
-            if prev.isalnum() or prev == "_" or (s >= 2 and prev in "'’" and masked[s - 2].isalpha()):
-                continue  # inside a word ("McAllen"), or "O'Hare": an apostrophe between letters
-            if prev == "#" or not (first.isupper() and first.isalpha()):
-                continue  # after a hashtag: taken from the '#' hit
-        elif not (first.isupper() and first.isalpha()):
-            continue
-        if s < last_end:
-            continue
-        e = run_end(masked, s).end()
+        elif s >= 2 and masked[s - 1] in "'’" and masked[s - 2].isalpha():
+            continue  # "O'Hare", "d'Ivoire": an apostrophe between letters is inside a word
         lookup = WORD_MARK + folded[s:e]  # folded[s:e] with its word starts marked, as keys are
         code = keys.get(lookup)
         best = -1

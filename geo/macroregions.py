@@ -46,7 +46,8 @@ def macroregions() -> dict[str, MacroRegion]:
 
 
 # short and other names of the same area (as written in geo/data/geoparse_aliases.tsv)
-ALSO_CALLED = {"eu": "european union", "e.u.": "european union"}
+ALSO_CALLED = {"eu": "european union", "e.u.": "european union", "ue": "european union",
+               "union europea": "european union", "union africana": "african union"}
 
 
 def lookup(name: str) -> MacroRegion | None:

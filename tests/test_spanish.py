@@ -162,3 +162,16 @@ def test_word_lists_are_generated_and_loaded():
     zipf = spanish.common_word_zipf()
     assert zipf["nacional"] > 5 and zipf["rio"] > 4.5 and "mexico" not in zipf
     assert "herrera" in spanish.surnames() and "jesus" in spanish.given_names()
+
+
+def test_spanish_press_forms(parser):
+    doc = parser.run("La UE y EE.UU. acordaron sanciones; la Unión Europea enviará ayuda a la CDMX. "
+                     "Autoridades de EU deportaron a 200 migrantes a Tijuana.")
+    got = by_surface(doc.mentions)
+    assert doc.language == "es"
+    assert got["EE.UU."].country == "US" and got["EU"].country == "US"  # Mexican press: EU = Estados Unidos
+    assert got["UE"].kind == got["Unión Europea"].kind == "supranational"
+    assert got["CDMX"].name == "Mexico City"
+    # in English, EU is the European Union
+    eu = by_surface(parser.parse("EU ministers met in Brussels on Monday to agree the sanctions."))["EU"]
+    assert eu.kind == "supranational"

@@ -67,6 +67,9 @@ DIRECTIONS = {
     "sudeste": "south-east", "suroriente": "south-east", "suroeste": "south-west",
     "sudoeste": "south-west", "surponiente": "south-west", "centro": "central",
 }
+# Spanish press abbreviations that mean something else in English: Mexican papers write "EU"
+# for Estados Unidos (the European Union is "UE")
+PRESS_FORMS = {"eu": "ee.uu."}
 NEIGHBOURHOOD_WORDS = ("colonia", "col.", "fraccionamiento", "fracc.", "barrio")
 
 COMMON_MID, COMMON_SOFT, COMMON_START = 4.9, 4.0, 3.3  # as for English (geo.extract)
@@ -121,6 +124,10 @@ def refine(text: str, cands: list[Candidate], index: GazetteerIndex) -> list[Can
     with neighbourhood mentions added."""
     zipf = common_word_zipf()
     _undo_english_only_drops(text, cands, index, zipf)
+    for c in cands:
+        if c.key in PRESS_FORMS and c.surface.isupper() and (entries := index.entries(PRESS_FORMS[c.key])):
+            c.entries = entries
+            c.notes.append(f"'{c.surface}' is Spanish press usage for {PRESS_FORMS[c.key].upper()}")
     for c in cands:
         if not c.kept or c.kind == "demonym":
             continue

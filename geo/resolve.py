@@ -281,7 +281,8 @@ def _city_over_its_state(scored: list, ctx: DocContext, key: str) -> None:
                  and t[1].population >= min_pop), None)
     if city is not None:
         scored.remove(city)
-        city[2].append(f"the city, not its same-named state {state.name}")
+        unit = "state" if state.level == "admin1" else "municipality"
+        city[2].append(f"the town, not its same-named {unit} {state.name}")
         scored.insert(0, (scored[0][0], *city[1:]))
 
 

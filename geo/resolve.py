@@ -28,6 +28,9 @@ POLITICAL = re.compile(
 )
 STATE_WORD = re.compile(r"^\s+(?:state|province)\b|^\s*,?\s+the\s+state\b", re.IGNORECASE)
 STATE_OF = re.compile(r"\b(?:state|province) of\s+$", re.IGNORECASE)
+# a dateline opens a story or a line: "WASHINGTON (AP) —", "HERMOSILLO, Sonora.-", "PARIS —"
+DATELINE = re.compile(r"([A-ZÀ-Ý][A-ZÀ-Ý .'-]+?)(?:,\s*[\w. ]{2,30}?)?\s*"
+                      r"(?:\([^)\n]{1,60}\)|(?:\([^)\n]{1,60}\)\s*)?(?:[-–—]|\.-))")
 # words POLITICAL needs (lower case): a substring test first spares the regex most texts
 _POLITICAL_WORDS = ("congress", "senate", "white house", "capitol", "lawmakers", "federal", "administration",
                     "pentagon", "government", "parliament", "ministry", "embassy", "diplomat", "legislat")
@@ -247,6 +250,8 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
         scored.append((score, row, why, support, kind))
     scored.sort(key=lambda t: -t[0])
     _water_over_small_town(scored)
+    if any(_in_dateline(text, c) for c in group):
+        _city_in_dateline(scored, group[0].key)
     if not state_hint and not container:
         _city_over_its_state(scored, ctx, group[0].key)
     best_score, best, why, support, kind = scored[0]
@@ -260,6 +265,30 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
         evidence += "; only candidate"
     others = any(n > own[0][cc] for cc, n in ctx.countries.items() if cc != best.country)
     return Resolution(best, confidence, evidence, [(t[0], t[1]) for t in scored], support, kind, others)
+
+
+def _in_dateline(text: str, c: Candidate) -> bool:
+    """The name opens a line, or follows a headline's colon, in capitals, before "(Outlet)" or a dash."""
+    if not c.surface.isupper():
+        return False
+    before = text[max(0, c.start - 3):c.start]
+    if c.start > 0 and not (before.endswith("\n") or before.rstrip(" \t").endswith(":")
+                            or text[text.rfind("\n", 0, c.start) + 1:c.start].strip() == ""):
+        return False
+    m = DATELINE.match(text, c.start)
+    return m is not None and m.end(1) >= c.end
+
+
+def _city_in_dateline(scored: list, key: str) -> None:
+    """A dateline names the city the story was filed from ("WASHINGTON (AP) —"), not a state."""
+    if scored[0][1].level not in ("admin1", "admin2"):
+        return
+    city = next((t for t in scored if t[1].level == "place" and t[1].population >= W.own_municipality_town_pop
+                 and (t[4] in (NAME, ASCII) or (t[4] == ALT and not alt_unlike(key, t[1])))), None)
+    if city is not None:
+        scored.remove(city)
+        city[2].append("a dateline names a city")
+        scored.insert(0, (scored[0][0], *city[1:]))
 
 
 def _city_over_its_state(scored: list, ctx: DocContext, key: str) -> None:

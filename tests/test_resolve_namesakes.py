@@ -60,3 +60,13 @@ def test_a_town_and_its_same_named_municipality_means_the_town(parse):
     # Spanish "municipio de" keeps the municipality
     got = parse("Cinco personas murieron en el municipio de Celaya, Guanajuato, el domingo.")
     assert got["Celaya"].level == "admin2"
+
+
+def test_a_dateline_names_a_city(parse):
+    got = parse("WASHINGTON (Reuters) - The United States on Monday condemned the attack.")
+    assert got["WASHINGTON"].level == "place" and got["WASHINGTON"].admin1_iso == "US-DC"
+    got = parse("Kerry condemns rebels as deadline passes: WASHINGTON (AP) - The State Department said.")
+    assert got["WASHINGTON"].admin1_iso == "US-DC"
+    # the same name elsewhere in capitals is not a dateline
+    got = parse("Voters in WASHINGTON and Oregon approved the measure.")
+    assert got["WASHINGTON"].level == "admin1"

@@ -67,13 +67,13 @@ def _merged(path: str, members: tuple[str, ...]) -> tuple[str, float, float] | N
     for r in rows:
         if not r[0]:
             continue
-        shape = gpkg_geometry(r[0]).buffer(0)
+        shape = gpkg_geometry(r[0])
         pieces = list(getattr(shape, "geoms", [shape]))
         big = [p for p in pieces if p.area >= MIN_PART_DEGREES2] or [largest_part(shape)]
-        parts.extend(big)
+        parts.extend(p.simplify(SIMPLIFY_DEGREES) for p in big)  # simplified first: a faster union
     if not parts:
         return None
-    merged = shapely.union_all(parts).simplify(SIMPLIFY_DEGREES)
+    merged = shapely.union_all(shapely.make_valid(parts)).simplify(SIMPLIFY_DEGREES)
     point = largest_part(merged).representative_point()
     return shapely_wkt.dumps(merged, rounding_precision=3), point.y, point.x
 

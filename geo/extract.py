@@ -437,15 +437,16 @@ def _common_word_reason(text: str, c: Candidate, index: GazetteerIndex, zipf: di
     z = zipf.get(key, 0.0)
     if z < 3.0:
         return None
-    if best_level(c, index, (NAME, ASCII, ABBR, PRESS)) in ("country", "region"):
+    facts = index.facts(c.entries)
+    if facts.level((NAME, ASCII, ABBR, PRESS)) in ("country", "region"):
         return None  # "China", "Turkey", "Chad"
-    level = best_level(c, index, (NAME, ASCII, ALT, ABBR))
+    level = facts.level((NAME, ASCII, ALT, ABBR))
     high = level in HIGH_LEVELS
     if z >= COMMON_START and is_sentence_start(text, c.start):
         return drop(Drop.COMMON_WORD_SENTENCE_START, word=key)
     if z >= COMMON_MID:
         return drop(Drop.COMMON_WORD, word=key)
-    if z >= COMMON_SOFT and not high and level != "admin2" and max_population(c, index) < BIG_PLACE // 2:
+    if z >= COMMON_SOFT and not high and level != "admin2" and facts.max_pop < BIG_PLACE // 2:
         return drop(Drop.COMMON_WORD_SMALL_PLACES, word=key)
     if not high:
         if not lower_words:

@@ -153,6 +153,9 @@ def _context_of(groups: dict[tuple[str, str], list[Candidate]], index: Gazetteer
     return ctx, own
 
 
+_NO_VOTES: tuple[Counter, Counter] = (Counter(), Counter())  # a group that did not vote (read only)
+
+
 def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex) -> dict[int, Resolution]:
     """Resolve every kept candidate; returns {id(candidate): Resolution}."""
     groups: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
@@ -167,7 +170,7 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     ctx.state_words = "state" in lower or "province" in lower
     out: dict[int, Resolution] = {}
     for gkey, group in groups.items():
-        res = _resolve_group(text, group, index, ctx, own.get(gkey, (Counter(), Counter())),
+        res = _resolve_group(text, group, index, ctx, own.get(gkey) or _NO_VOTES,
                              any(id(c) in containers for c in group))
         for c in group:
             out[id(c)] = res

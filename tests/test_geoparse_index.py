@@ -68,3 +68,17 @@ def test_parse_path_imports_no_geopandas_and_stays_small(real_gazetteer_dir):
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["heavy"] == []
     assert "modified_region" in out["kinds"]
+
+
+def test_names_with_punctuation_and_hashtags_on_the_real_index(real_gazetteer_dir):
+    """The name walk crosses word separators as the gazetteer writes them ("St. Louis",
+    "Winston-Salem", "U.S."), joins a squashed hashtag, and never starts inside a word."""
+    from geo.parse import parse
+
+    text = ("Flooding hit St. Louis, Winston-Salem and Washington, D.C.; #SierraLeone and the "
+            "U.S. responded. O'Hare Airport closed in New York City.")
+    found = {m.surface: m.name for m in parse(text)}
+    assert found["St. Louis"] == "St. Louis" and found["Winston-Salem"] == "Winston-Salem"
+    assert found["SierraLeone"] == "Sierra Leone" and found["U.S."] == "United States"
+    assert found["New York City"] == "New York City"
+    assert "Hare" not in found and "York" not in found and "Louis" not in found

@@ -89,10 +89,10 @@ def bench_dask(pg: LocalPostgres, n: int) -> dict:
 def bench_backends(pg: LocalPostgres, n: int, tmp: Path) -> tuple[dict, str]:
     from geo.export import export_layer
     from geo.filters import Filters
-    from geo.store.ingest import parse_text
+    from geo.store.ingest import parse_article
 
     articles = make_articles(n)
-    parse_text("Warm-up in Paris.", None)
+    parse_article("Warm-up in Paris, in the morning.", None)  # parser and language models
     url = pg.create_database(f"backends_{time.time_ns()}")
     out = {"articles": n}
     for name, location in (("geopackage", tmp / "bench.gpkg"), ("postgis", url)):
@@ -122,6 +122,54 @@ def bench_backends(pg: LocalPostgres, n: int, tmp: Path) -> tuple[dict, str]:
                      "filtered_rows": len(frame), "countries": len(top), "load": load()}
         print(f"{name}: {out[name]}", flush=True)
     return out, url
+
+
+# -- admin join: shapely/geopandas in the worker vs ST_Intersects in PostGIS ----------------
+def bench_adminjoin(pg: LocalPostgres, store_url: str) -> dict:
+    """The same points (the place mentions of the backends run) joined to admin-1 both ways."""
+    import geopandas as gpd
+    import psycopg
+    import shapely
+
+    from geo.join import load_admin_boundaries
+    from geo.store.postgis import copy_rows, ewkb
+    from geo.store.schema import Layer
+
+    with psycopg.connect(store_url) as connection:
+        rows = connection.execute("SELECT lon, lat FROM mentions WHERE level = 'place' AND "
+                                  "lon IS NOT NULL").fetchall()
+        adm1 = load_admin_boundaries().adm1
+        connection.execute("CREATE TABLE bench_adm1 (fid bigint PRIMARY KEY, geom "
+                           "geometry(Geometry, 4326), admin1_iso text)")
+        copy_rows(connection, Layer("bench_adm1", [("admin1_iso", "TEXT")], "", "GEOMETRY"),
+                  ({"fid": i, "geom": g, "admin1_iso": code} for i, (g, code) in
+                   enumerate(zip(adm1.geometry, adm1["admin1_iso"], strict=True))),
+                  with_fid=True)
+        connection.execute("CREATE INDEX ON bench_adm1 USING gist (geom)")
+        connection.execute("CREATE TABLE bench_points (id int, geom geometry(Point, 4326))")
+        with connection.cursor().copy("COPY bench_points FROM STDIN") as copy:
+            for i, (x, y) in enumerate(rows):
+                copy.write_row((i, ewkb(shapely.Point(x, y))))
+        connection.execute("ANALYZE bench_adm1")
+        connection.execute("ANALYZE bench_points")
+        t0 = time.perf_counter()
+        sql = dict(connection.execute(
+            "SELECT p.id, a.admin1_iso FROM bench_points p JOIN bench_adm1 a "
+            "ON ST_Intersects(a.geom, p.geom)").fetchall())
+        sql_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    points = gpd.GeoDataFrame({"id": range(len(rows))}, geometry=gpd.points_from_xy(
+        [r[0] for r in rows], [r[1] for r in rows]), crs="EPSG:4326")
+    joined = gpd.sjoin(points, adm1[["admin1_iso", "geometry"]], predicate="intersects")
+    python_seconds = time.perf_counter() - t0
+    python = dict(zip(joined["id"], joined["admin1_iso"], strict=True))
+    agree = sum(python.get(k) == v for k, v in sql.items()) / max(1, len(sql))
+    result = {"points": len(rows), "polygons": len(adm1),
+              "postgis_st_intersects_s": round(sql_seconds, 3),
+              "geopandas_sjoin_s": round(python_seconds, 3), "agreement": round(agree, 4),
+              "load": load()}
+    print(f"admin join: {result}", flush=True)
+    return result
 
 
 # -- a million incidents -----------------------------------------------------------------
@@ -238,7 +286,8 @@ def bench_concurrency(url: str, seconds: float, readers: int, tmp: Path) -> dict
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("parts", nargs="*", default=["dask", "backends", "million", "concurrency"])
+    parser.add_argument("parts", nargs="*",
+                        default=["dask", "backends", "adminjoin", "million", "concurrency"])
     parser.add_argument("--n", type=int, default=2000, help="articles for dask and backends")
     parser.add_argument("--incidents", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=60)
@@ -248,9 +297,11 @@ def main(argv: list[str] | None = None) -> int:
         url = None
         if "dask" in args.parts:
             save(f"dask_{args.n}", bench_dask(pg, args.n))
-        if "backends" in args.parts or "concurrency" in args.parts:
+        if {"backends", "adminjoin", "concurrency"} & set(args.parts):
             result, url = bench_backends(pg, args.n, Path(tmp))
             save(f"backends_{args.n}", result)
+        if "adminjoin" in args.parts:
+            save("adminjoin", bench_adminjoin(pg, url))
         if "million" in args.parts:
             save(f"million_{args.incidents}", bench_million(pg, args.incidents))
         if "concurrency" in args.parts:

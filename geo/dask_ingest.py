@@ -135,13 +135,19 @@ def start_client(workers: int = 2, scheduler: str | None = None, dashboard: bool
                  ) -> tuple[Any, Any]:
     """(client, cluster): a new LocalCluster of `workers` processes, or a client of an existing
     scheduler (cluster None). Each worker has one thread: the parser is pure Python."""
+    import logging
+
     from distributed import Client, LocalCluster
 
+    # Dask logs every worker start and stop at INFO: keep the terminal to our progress bar
+    for name in ("distributed", "bokeh", "tornado"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     if scheduler:
         return Client(scheduler, timeout="30s"), None
+    # the scheduler's HTTP server on a free port; the dashboard pages only when asked for
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=":0" if dashboard else None,
-                           memory_limit=0, silence_logs=40)
+                           dashboard_address=":0", scheduler_kwargs={"dashboard": dashboard},
+                           memory_limit=0, silence_logs=logging.CRITICAL)  # task errors reach us
     return Client(cluster), cluster
 
 
@@ -158,7 +164,6 @@ def ingest(store: Any, records: Iterable[ArticleRecord | Reject], client: Any,
 
     report = IngestReport()
     started = time.perf_counter()
-    client.register_plugin(PipelinePlugin(str(paths.gazetteer_dir())), name=PLUGIN_NAME)
     # a server store takes the workers' writes; a GeoPackage has one writer: this process
     target = None if store.path is not None else store.backend.url
     limit = max_in_flight or 2 * max(1, sum(client.nthreads().values()))
@@ -175,6 +180,9 @@ def ingest(store: Any, records: Iterable[ArticleRecord | Reject], client: Any,
             fresh = new_articles(store.backend, batch, report, pending_ids)
             if not fresh:
                 continue
+            if count == 0:  # workers load the pipeline now (not when nothing is new)
+                client.register_plugin(PipelinePlugin(str(paths.gazetteer_dir())),
+                                       name=PLUGIN_NAME)
             pending_ids.update((a.content_hash, a.article_id) for a in fresh)
             corrections = corrections_for(store.backend, {a.content_hash for a in fresh},
                                           store.place)

@@ -18,6 +18,7 @@ from geo.read import ArticleRecord
 from geo.store import IncidentStore
 
 pytestmark = pytest.mark.slow
+N = 1000  # articles for the partitioning tests (three full ingests: kept modest for the suite)
 
 
 def corpus(n: int) -> list[ArticleRecord]:
@@ -62,7 +63,7 @@ def mapping(store: IncidentStore) -> dict[str, tuple]:
 def single_process(tmp_path_factory: pytest.TempPathFactory,
                    real_gazetteer_dir: Path) -> tuple[dict, int]:
     with IncidentStore(tmp_path_factory.mktemp("single") / "s.gpkg") as store:
-        report = store.ingest(corpus(2000), batch_size=100)
+        report = store.ingest(corpus(N), batch_size=100)
         assert report.rejected == 0
         return mapping(store), len(store.mentions())
 
@@ -73,9 +74,9 @@ def test_dask_into_geopackage_matches_single_process(client: object, tmp_path: P
 
     expected, mentions = single_process
     with IncidentStore(tmp_path / "d.gpkg") as store:
-        report = ingest(store, corpus(2000), client, partition_size=37)
+        report = ingest(store, corpus(N), client, partition_size=37)
         assert (report.read, report.stored, report.already_present, report.rejected) == \
-            (2020, 2000, 20, 0)
+            (N + 20, N, 20, 0)
         assert mapping(store) == expected
         assert len(store.mentions()) == mentions
     # both workers took part
@@ -89,13 +90,13 @@ def test_dask_into_postgis_matches_single_process(client: object, postgis_url: s
 
     expected, mentions = single_process
     with IncidentStore(postgis_url) as store:
-        report = ingest(store, corpus(2000), client, partition_size=250)
-        assert (report.stored, report.already_present, report.rejected) == (2000, 20, 0)
+        report = ingest(store, corpus(N), client, partition_size=250)
+        assert (report.stored, report.already_present, report.rejected) == (N, 20, 0)
         assert mapping(store) == expected
         assert len(store.mentions()) == mentions
         # again: everything is already there
-        again = ingest(store, corpus(2000), client, partition_size=500)
-        assert (again.stored, again.already_present) == (0, 2020)
+        again = ingest(store, corpus(N), client, partition_size=500)
+        assert (again.stored, again.already_present) == (0, N + 20)
 
 
 def test_a_worker_killed_mid_partition_loses_nothing_and_duplicates_nothing(

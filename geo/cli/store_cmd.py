@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 
@@ -124,6 +125,12 @@ def _local_postgis(args: argparse.Namespace) -> int:
 
     from geo.pg_local import LocalPostgres
 
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    # Ctrl-C or kill (TERM) stop the server cleanly; a shell may start `... &` ignoring SIGINT
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     cluster = LocalPostgres(Path(args.directory).resolve(), port=args.port, keep=True,
                             settings={})
     cluster.start()
@@ -132,7 +139,8 @@ def _local_postgis(args: argparse.Namespace) -> int:
             url = cluster.create_database(args.database)
         except Exception:  # noqa: BLE001 - already there from an earlier run
             url = cluster.url(args.database)
-        print(f"PostGIS is serving {url} (Ctrl-C stops it; data kept in {args.directory})",
+        print(f"PostGIS is serving {url} (Ctrl-C or kill stops it; data kept in "
+              f"{args.directory})",
               flush=True)
         while True:
             time.sleep(3600)

@@ -5,23 +5,35 @@ Run: `make run`, or `streamlit run app.py` (store: env GEO_STORE, default data/i
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import paths
-from geo.view import panels, sidebar
+from geo.view import mappanel, panels, sidebar
 from geo.view.assets import missing_assets
 from geo.view.basemap import ensure_basemap
 from geo.view.data import Tables, attribution_text, empty_tables, load_tables, store_version
 from geo.view.filters import apply_filters, date_bounds
-from geo.view.mapview import build_map
+from geo.view.labels import ensure_labels
+from geo.view.layout import LAYOUT_CSS
 
 st.set_page_config(page_title="Incident map", page_icon="🗺️", layout="wide")
+st.html(LAYOUT_CSS)
+# fixed slots, created before anything that may or may not show (spinners, notices): the map
+# keeps its place in the page on every rerun, so it is never remounted by a shifted position
+headline_slot, map_slot, timeline_slot, tabs_slot = st.container(), st.container(), st.container(), st.container()
+tab_evidence, tab_table, tab_correct, tab_add, tab_download = tabs_slot.tabs(
+    ["Evidence", "Incidents", "Correct a place", "Add articles", "Download"], key="tabs")
 
 
 @st.cache_resource(show_spinner="Preparing the offline basemap…")
 def boundary_urls() -> dict[str, str]:
     return ensure_basemap()
+
+
+@st.cache_resource(show_spinner="Preparing the place names…")
+def label_tiers() -> list[dict]:
+    return ensure_labels()
 
 
 @st.cache_resource
@@ -35,8 +47,6 @@ def adm1_shapes():
 
 
 store_path = paths.default_store()
-st.title("Incident map")
-st.caption(f"Store: `{store_path}`")
 if not st.get_option("server.enableStaticServing"):
     st.error("Static file serving is off, so the map cannot load Leaflet. Start the app from the "
              "project folder (it reads .streamlit/config.toml) or pass --server.enableStaticServing true.")
@@ -44,52 +54,53 @@ if missing := missing_assets():
     st.warning("Leaflet is not installed locally, so the map cannot draw offline. Run `geo assets` "
                f"(missing: {', '.join(missing)}).")
 
+# uploads are stored before the store is read, so new articles show on this very run
+with tab_add:
+    panels.upload_section(str(store_path))
+
 tables: Tables = empty_tables()
+version = store_version(store_path) if paths.store_exists(store_path) else None
 if paths.store_exists(store_path):
     try:
-        tables = load_tables(str(store_path), store_version(store_path))
+        tables = load_tables(str(store_path), version)
     except Exception as exc:
         st.error(f"Could not read the store {store_path}: {exc}")
 else:
-    st.info(f"No store at {store_path} yet. Upload articles below, or run `geo ingest data/sample`.")
+    st.info(f"No store at {store_path} yet. Add articles in the tab below, or run `geo ingest data/sample`.")
 
 incidents, mentions, articles = tables.incidents, tables.mentions, tables.articles
 filters = sidebar.filter_sidebar(incidents)
-map_options = sidebar.map_options_sidebar()
+state = sidebar.map_sidebar()
+st.sidebar.caption(f"Store: `{store_path}`")
+sidebar.sync_url(filters, state)  # now, so the URL carries a filter change before the map redraws
 
 undated = apply_filters(incidents, sidebar.filters_with_dates(filters, None, None), articles)
-filtered = apply_filters(incidents, filters, articles) if len(incidents) else incidents
-bounds = date_bounds(filtered, filters.time_axis)
+shown = apply_filters(incidents, filters, articles) if len(incidents) else incidents
+bounds = date_bounds(shown, filters.time_axis)
 
-panels.metrics_row(filtered, len(incidents), bounds)
-panels.timeline_section(undated, filters)
-step = panels.playback_section(filters, date_bounds(undated, filters.time_axis))
-shown = apply_filters(filtered, sidebar.filters_with_dates(filters, *step), articles) if step else filtered
+with headline_slot:
+    panels.metrics_row(shown, len(incidents), bounds)
+urls, tiers = boundary_urls(), label_tiers()
+with map_slot:
+    clicked = mappanel.map_panel(shown, mentions, filters, state, urls, tiers, version)
+with timeline_slot:
+    panels.timeline_section(undated, filters)
 
-map_col, side_col = st.columns([5, 2], gap="medium")
-with map_col:
-    st.subheader("Map")
-    fmap = build_map(shown, mentions, boundary_urls(), map_options)
-    clicked = st_folium(fmap, key="map", height=map_options.height, use_container_width=True,
-                        returned_objects=["last_object_clicked", "last_object_clicked_tooltip"])
-with side_col:
-    st.subheader("Evidence")
-    from_map = panels.evidence_for_click(shown, clicked)
-
-st.subheader(f"Incidents ({len(shown):,})")
-from_table = panels.incident_table(shown)
-selected = from_table if len(from_table) else from_map
-with side_col:
-    panels.evidence_cards(selected, mentions)
-
-left, right = st.columns(2, gap="large")
-with left:
-    st.subheader("Correct a place")
-    panels.corrections_section(str(store_path), shown, selected, mentions, articles)
-    st.subheader("Add articles")
-    panels.upload_section(str(store_path))
-with right:
-    st.subheader("Download")
+state = sidebar.current_map_state(state)
+# the selected incident stays inspectable after a correction moved it out of the filters
+selected = mappanel.selected_row(shown, state.selected)
+if selected is None:
+    selected = mappanel.selected_row(incidents, state.selected)
+evidence = clicked if len(clicked) else (shown.iloc[0:0] if selected is None else pd.DataFrame([selected]))
+with tab_evidence:
+    panels.evidence_cards(evidence, mentions)
+with tab_table:
+    st.caption(f"{len(shown):,} incidents under the current filters. Choose a row to select it on the map.")
+    panels.incident_table(shown, state.selected, mappanel.select_from_table)
+with tab_correct:
+    panels.corrections_section(str(store_path), shown, evidence.head(1), mentions, articles)
+with tab_download:
     panels.downloads_section(shown, mentions, filters, bounds, adm1_shapes())
 
+sidebar.sync_url(filters, state)
 panels.attribution_footer(attribution_text())

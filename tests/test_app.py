@@ -146,8 +146,12 @@ def test_correction_updates_store_and_table(real_gazetteer_dir, tmp_path, monkey
         incidents = s.incidents()
     # an ambiguous name: the sample has a "Paris" that other gazetteer places share
     target = incidents[incidents["name"] == "Paris"].iloc[0]
+    app.query_params["sel"] = target["incident_id"]  # the analyst selected it (a link to it)
     at = app.run()
-    table_before = _table(at)
+    # the analyst is looking at the incident's own country and state
+    at.multiselect(key="f_countries").set_value([target["adm0_iso3"]]).run()
+    at.multiselect(key="f_admin1").set_value([target["adm1_iso"]]).run()
+    assert target["incident_id"] in set(_table(at)["incident_id"])
     box = next(s for s in at.selectbox if s.key.startswith("corr_incident_"))
     box.set_value(target["incident_id"]).run()
     mention_box = next(s for s in at.selectbox if s.key == f"corr_mention_{target['article_id']}")
@@ -167,28 +171,78 @@ def test_correction_updates_store_and_table(real_gazetteer_dir, tmp_path, monkey
         after = s.incidents()
     assert len(corrections) == 1 and int(corrections["gazetteer_id"].iloc[0]) == alternative
     assert int(after.loc[after["article_id"] == target["article_id"], "gazetteer_id"].iloc[0]) == alternative
-    # the app reread the store: the table shows the corrected place for that article
-    table_after = _table(at)
-    assert len(table_after) == len(table_before)
-    assert not table_after.equals(table_before)
+    # the filters and the selected incident survive the correction
+    assert at.multiselect(key="f_countries").value == [target["adm0_iso3"]]
+    assert at.multiselect(key="f_admin1").value == [target["adm1_iso"]]
+    assert at.session_state["sel"] == target["incident_id"]
+    # the app reread the store: the corrected incident is now elsewhere, so it left this view
+    moved = after[after["article_id"] == target["article_id"]].iloc[0]
+    if moved["adm1_iso"] != target["adm1_iso"]:
+        assert target["incident_id"] not in set(_table(at)["incident_id"]) if len(at.dataframe) else True
+    # "not a place" can be undone: mark the mention so, then give it its place back
+    mention_box = next(s for s in at.selectbox if s.key == f"corr_mention_{target['article_id']}")
+    primary = next(m for m in mention_box.options if m.startswith(f"“{target['surface']}”"))
+    mention_box.select_index(mention_box.options.index(primary)).run()
+    radio = next(r for r in at.radio if r.key.startswith(f"corr_pick_{target['article_id']}_"))
+    radio.set_value(-1).run()  # not a place
+    at.button(key="corr_save").click().run()
+    assert not at.exception, at.exception
+    mention_box = next(s for s in at.selectbox if s.key == f"corr_mention_{target['article_id']}")
+    removed = [o for o in mention_box.options if "not a place" in o]
+    assert removed, mention_box.options  # still listed, so it can be given a place again
+    mention_box.select_index(mention_box.options.index(removed[0])).run()
+    radio = next(r for r in at.radio if r.key.startswith(f"corr_pick_{target['article_id']}_"))
+    radio.set_value(current).run()
+    at.button(key="corr_save").click().run()
+    assert not at.exception, at.exception
+    with IncidentStore(store) as s:
+        restored = s.incidents()
+    assert int(restored.loc[restored["article_id"] == target["article_id"], "gazetteer_id"].iloc[0]) == current
 
 
-def test_playback_steps_through_the_period(app):
+def test_url_map_state_round_trips(app, store):
+    from geo.store import IncidentStore
+
+    with IncidentStore(store) as s:
+        target = s.incidents().iloc[3]
+    app.query_params.update({"layers": "points,heat", "sel": str(target["incident_id"]), "view": "24.8,-107.39,7"})
     at = app.run()
-    everything = len(_table(at))
-    at.toggle(key="play_on").set_value(True).run()
-    assert not at.exception
-    weeks = at.radio(key="f_bin").set_value("week").run()
-    first = _table(weeks)
-    assert len(first) < everything
-    counts = [len(first)]
-    for _ in range(4):
-        at.button(key="play_next").click().run()
-        counts.append(len(_table(at)))
-    assert any(c != counts[0] for c in counts), "the shown incidents change step by step"
-    assert all(c < everything for c in counts)
-    at.toggle(key="play_cumulative").set_value(True).run()
-    assert len(_table(at)) >= counts[-1]
+    assert not at.exception, at.exception
+    assert at.toggle(key="m_heat").value and not at.toggle(key="m_areas").value
+    params = {k: at.query_params[k] for k in at.query_params}
+    flat = {k: (v[0] if isinstance(v, list) else v) for k, v in params.items()}
+    assert flat["sel"] == str(target["incident_id"]) and flat["layers"] == "points,heat"
+    assert flat["view"] == "24.8000,-107.3900,7"
+    # the selected incident is first in the table, marked, and its evidence is shown
+    table = _table(at)
+    assert table.iloc[0]["incident_id"] == target["incident_id"] and table.iloc[0]["sel"] == "●"
+    # turning a layer on keeps the selection and the view in the URL
+    at.toggle(key="m_areas").set_value(True).run()
+    flat = {k: (at.query_params[k][0] if isinstance(at.query_params[k], list) else at.query_params[k])
+            for k in at.query_params}
+    assert "layers" not in flat or "areas" in flat["layers"]
+    assert flat["sel"] == str(target["incident_id"]) and flat["view"] == "24.8000,-107.3900,7"
+
+
+def test_articles_after_the_range_show_up_without_a_reload(real_gazetteer_dir, tmp_path, monkeypatch):
+    from geo.read import ArticleRecord
+    from geo.store import IncidentStore
+
+    store = build_real_store(tmp_path)
+    monkeypatch.setenv("GEO_STORE", str(store))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    before = _table(at)
+    last = max(before["event_date"].astype(str))
+    later = date.fromisoformat(last).replace(year=date.fromisoformat(last).year + 1).isoformat()
+    with IncidentStore(store) as s:  # as the upload tab does, from another writer
+        s.ingest([ArticleRecord(text="Flooding closed roads in Hermosillo, Sonora, officials said.",
+                                article_id="later-1", title="Later flooding in Hermosillo", published=later)])
+    at.run()
+    after = _table(at)
+    assert len(after) == len(before) + 1
+    assert later in set(after["event_date"].astype(str)) | set(after["published"].astype(str))
+    assert at.date_input(key="f_dates").value[1].isoformat() >= later[:10]
+    assert "from" not in at.query_params and "to" not in at.query_params
 
 
 def test_app_without_a_store_explains_and_runs(tmp_path, monkeypatch):

@@ -23,6 +23,8 @@ from geo.view.assets import missing_assets
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
+STORE: dict[str, Path] = {}
+VIEWPORT = {"width": 1440, "height": 900}
 ARTIFACTS = paths.ROOT / "artifacts"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "ws://localhost", "data:", "blob:",
@@ -42,6 +44,7 @@ def server(real_gazetteer_dir, tmp_path_factory):
     if missing := missing_assets():
         pytest.skip(f"Leaflet assets are missing ({', '.join(missing)}): run `geo assets`")
     store = build_real_store(tmp_path_factory.mktemp("browserstore"))
+    STORE["path"] = store
     port = _free_port()
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
     env = {**os.environ, "GEO_STORE": str(store)}
@@ -87,7 +90,7 @@ def browser():
 
 @pytest.fixture()
 def page(browser):
-    context = browser.new_context(viewport={"width": 1500, "height": 1400}, accept_downloads=True)
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     page = context.new_page()
     page.external_requests = []  # type: ignore[attr-defined]
     page.dialogs = []  # type: ignore[attr-defined]
@@ -141,6 +144,26 @@ def _click_marker_for_evidence(page, frame):
     return card
 
 
+def _open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).first.click()
+
+
+def _map_frame(page):
+    """The map's frame object (for evaluating JavaScript in it)."""
+    page.locator(MAP_FRAME).first.wait_for(timeout=60_000)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if "streamlit_folium" in frame.url:
+                try:
+                    if frame.evaluate("() => !!(window.map && window.incidentTime)"):
+                        return frame
+                except Exception:  # the frame is still loading
+                    pass
+        page.wait_for_timeout(200)
+    raise AssertionError("the map frame never finished loading")
+
+
 def _wait_for_map(page):
     # after a rerun the old map iframe lingers until the new one has mounted
     page.wait_for_function(f"() => document.querySelectorAll('{MAP_FRAME}').length === 1", timeout=60_000)
@@ -188,7 +211,7 @@ def test_map_draws_offline_and_date_brush_narrows(server, page):
     narrowed = _incident_count(page)
     assert 0 < narrowed < total
     # the rest of the page (table, map) has rerun with the new range too
-    page.get_by_role("heading", name=f"Incidents ({narrowed})").wait_for(timeout=30_000)
+    page.get_by_text(f"{narrowed:,} incidents under the current filters").wait_for(state="attached", timeout=30_000)
     _wait_for_app(page)
     assert "from=" in page.url and "to=" in page.url  # the URL carries the new range
     _wait_for_map(page).locator(".leaflet-basemap-pane canvas").first.wait_for(timeout=30_000)
@@ -242,6 +265,7 @@ def test_geojson_download_is_valid(server, page):
     page.goto(server + "/?country=MEX")
     _wait_for_app(page)
     count = _incident_count(page)
+    _open_tab(page, "Download")
     button = page.locator('[data-testid="stDownloadButton"] button', has_text="GeoJSON").first
     button.scroll_into_view_if_needed()
     with page.expect_download(timeout=60_000) as info:
@@ -287,19 +311,185 @@ def test_hostile_article_text_shows_literally_and_runs_nothing(server, page):
     # 2. select the table row: the same card, from the table
     page.reload()
     _wait_for_app(page)
+    _open_tab(page, "Incidents")
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    page.wait_for_function("() => location.search.includes('sel=')", timeout=30_000)
+    _open_tab(page, "Evidence")
     card = page.locator(".evidence").first
     card.wait_for(timeout=30_000)
     _assert_inert(page, card)
     assert page.external_requests == []
 
 
+def _labels(frame) -> list[str]:
+    return frame.evaluate("() => [...document.querySelectorAll('.place-label')].map(e => e.textContent)")
+
+
+def _set_view(frame, lat: float, lon: float, zoom: int) -> None:
+    frame.evaluate(f"() => {{ window.map.setView([{lat}, {lon}], {zoom}, {{animate: false}}); return true; }}")
+
+
+def test_map_first_layout_and_labelled_offline_basemap(server, page):
+    page.goto(server)
+    _wait_for_app(page)
+    _wait_for_map(page)
+    box = page.locator(MAP_FRAME).first.bounding_box()
+    assert box["y"] < VIEWPORT["height"] * 0.25, box  # the map starts near the top of the first screen
+    assert box["y"] + box["height"] <= VIEWPORT["height"] + 60, box  # and (nearly) all of it is in it
+    assert box["width"] >= 0.65 * VIEWPORT["width"], box
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "map-first.png"))
+    # no Deploy button, no toolbar menu
+    assert page.get_by_role("button", name="Deploy").count() == 0
+    frame = _map_frame(page)
+    assert frame.evaluate("() => document.querySelectorAll('.leaflet-control-layers').length") == 0
+    # zoom 4 over Mexico: capitals and big cities, from our own gazetteer
+    _set_view(frame, 22.0, -101.0, 4)
+    frame.wait_for_function("() => document.querySelectorAll('.place-label').length >= 5", timeout=30_000)
+    at_4 = set(_labels(frame))
+    assert frame.evaluate("() => document.querySelectorAll('.place-label-capital').length") >= 1
+    page.wait_for_timeout(1000)  # the outline canvas redraws after the move
+    page.screenshot(path=str(ARTIFACTS / "basemap-zoom4.png"))
+    # zoom 8 over Sinaloa: towns appear that zoom 4 did not show, and admin-2 tiers load
+    _set_view(frame, 24.8, -107.4, 8)
+    frame.wait_for_function("() => document.querySelectorAll('.place-label-minor').length >= 3", timeout=30_000)
+    at_8 = set(_labels(frame))
+    assert at_8 - at_4, (at_4, at_8)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "basemap-zoom8.png"))
+    assert page.external_requests == [], page.external_requests
+
+
+def test_time_scrubbing_and_playback_stay_in_the_browser(server, page):
+    sent: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(len(payload))))
+    page.goto(server)
+    _wait_for_app(page)
+    _wait_for_map(page)
+    frame = _map_frame(page)
+    page.wait_for_timeout(1500)  # let the map report its first state
+    frame.evaluate("() => { document.__probe = 'same-document'; }")
+    before = len(sent)
+    total = frame.evaluate("() => window.incidentTime.total")
+    assert total > 10
+    frame.locator(".time-mode").select_option("7")
+    slider = frame.locator(".time-slider")
+    shown = []
+    last_day = frame.evaluate("() => window.incidentTime.lastDay")
+    for day in (last_day // 4, last_day // 2, (3 * last_day) // 4):
+        slider.evaluate(f"(el) => {{ el.value = {day}; el.dispatchEvent(new Event('input')); }}")
+        label = frame.locator(".time-label").inner_text()
+        shown.append((label, frame.evaluate("() => window.incidentTime.state.count")))
+    assert len({label for label, _ in shown}) == 3  # the visible dates follow the slider
+    assert all(count < total for _, count in shown)
+    assert all(f"{count} of" in label.replace(",", "") for label, count in shown)
+    page.screenshot(path=str(ARTIFACTS / "time-window.png"))
+    # playback: the step, the dates and the count move on their own
+    frame.locator(".time-play").click()
+    page.wait_for_timeout(2500)
+    frame.locator(".time-play").click()
+    assert frame.locator(".time-label").inner_text() != shown[-1][0]
+    # same frame document, still one map frame, nothing sent to the app
+    assert frame.evaluate("() => document.__probe") == "same-document"
+    assert page.locator(MAP_FRAME).count() == 1
+    assert len(sent) == before, "scrubbing or playback sent a rerun request"
+    assert page.external_requests == []
+
+
+def _some_point_incident() -> dict:
+    from geo.store import IncidentStore
+
+    with IncidentStore(STORE["path"]) as store:
+        incidents = store.incidents()
+    points = incidents[(incidents["precision"] == "place") & ~incidents["title"].str.contains("script")]
+    where = points.geometry.apply(lambda g: (round(g.x, 3), round(g.y, 3)))
+    alone = points[~where.duplicated(keep=False)]  # one marker, not a cluster, at any zoom
+    row = alone.iloc[len(alone) // 2]
+    return {"id": str(row["incident_id"]), "title": str(row["title"]), "lat": row.geometry.y, "lon": row.geometry.x}
+
+
+def test_table_and_map_are_linked(server, page):
+    target = _some_point_incident()
+    page.goto(server)
+    _wait_for_app(page)
+    _wait_for_map(page)
+    frame = _map_frame(page)
+    # table -> map: choose the row, the map pans to it and rings it, the URL names it
+    _open_tab(page, "Incidents")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for(timeout=30_000)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    # the grid is a canvas: pick a row by its position, then read which incident the URL names
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17 + 35 * 2)  # third row
+    page.wait_for_function("() => location.search.includes('sel=')", timeout=30_000)
+    selected = page.evaluate("() => new URLSearchParams(location.search).get('sel')")
+    frame.wait_for_function("() => document.querySelectorAll('.selected-ring').length === 1", timeout=30_000)
+    ring = frame.evaluate("""() => { let c = null; window.map.eachLayer(l => {
+        if (l.options && l.options.className === 'selected-ring') { c = l.getLatLng(); } }); return c; }""")
+    center = frame.evaluate("() => window.map.getCenter()")
+    assert abs(center["lat"] - ring["lat"]) < 0.05 and abs(center["lng"] - ring["lng"]) < 0.05
+    page.screenshot(path=str(ARTIFACTS / "table-to-map.png"))
+    # map -> table and evidence: click a marker; the evidence shows and the row is first and marked
+    _open_tab(page, "Evidence")
+    _set_view(frame, target["lat"], target["lon"], 12)
+    frame.wait_for_function("() => document.querySelectorAll('" + INCIDENT_MARKER.replace("'", "\\'") + "').length > 0",
+                            timeout=30_000)
+    page.locator(MAP_FRAME).first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    point = frame.evaluate(f"() => window.map.latLngToContainerPoint([{target['lat']}, {target['lon']}])")
+    box = page.locator(MAP_FRAME).first.bounding_box()
+    for _ in range(3):  # a click while the map is still wiring up is not reported; click again
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+        try:
+            page.wait_for_function(f"() => new URLSearchParams(location.search).get('sel') === {json.dumps(target['id'])}",
+                                   timeout=15_000)
+            break
+        except Exception:
+            continue
+    assert page.evaluate("() => new URLSearchParams(location.search).get('sel')") == target["id"] != selected
+    page.get_by_text(target["title"][:30]).first.wait_for(timeout=30_000)  # its evidence card
+    _open_tab(page, "Incidents")
+    page.get_by_text("●").first.wait_for(state="attached", timeout=30_000)
+    assert page.locator(MAP_FRAME).count() == 1
+    assert page.external_requests == []
+
+
+def test_url_round_trip_of_view_and_selection(server, page, browser):
+    target = _some_point_incident()
+    page.goto(f"{server}/?sel={target['id']}&view={target['lat']:.4f},{target['lon']:.4f},8&layers=points,heat")
+    _wait_for_app(page)
+    _wait_for_map(page)
+    frame = _map_frame(page)
+    center, zoom = frame.evaluate("() => window.map.getCenter()"), frame.evaluate("() => window.map.getZoom()")
+    assert zoom == 8 and abs(center["lat"] - target["lat"]) < 0.01 and abs(center["lng"] - target["lon"]) < 0.01
+    frame.wait_for_function("() => document.querySelectorAll('.selected-ring').length === 1", timeout=30_000)
+    page.locator(".evidence").first.wait_for(timeout=30_000)
+    assert target["title"][:30] in page.locator(".evidence").first.inner_text()
+    # the analyst pans and zooms: the URL follows in the browser, and a new tab opens the same screen
+    _set_view(frame, target["lat"] + 1.0, target["lon"] - 1.0, 6)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('view').endsWith(',6')", timeout=10_000)
+    shared = page.url
+    assert "sel=" in shared and "layers=points%2Cheat" in shared or "layers=points,heat" in shared
+    again = browser.new_context(viewport=VIEWPORT).new_page()
+    again.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL_PREFIXES) else r.abort())
+    again.goto(shared)
+    _wait_for_app(again)
+    other = _map_frame(again)
+    c2, z2 = other.evaluate("() => window.map.getCenter()"), other.evaluate("() => window.map.getZoom()")
+    assert z2 == 6 and abs(c2["lat"] - (target["lat"] + 1.0)) < 0.01
+    assert other.evaluate("() => document.querySelectorAll('.selected-ring').length") == 1
+    again.screenshot(path=str(ARTIFACTS / "url-round-trip.png"))
+    again.context.close()
+
+
 def test_upload_ingests_with_progress_and_lists_rejects(server, page, tmp_path):
+    # dated after everything in the store: it must show up at once, without a reload
     good = {"id": "upload-1", "title": "Flooding closes roads in Hermosillo", "source": "Upload Test",
-            "url": "https://example.org/upload-1", "published": "2024-06-20",
+            "url": "https://example.org/upload-1", "published": "2025-03-20",
             "text": "HERMOSILLO, Mexico (Upload Test) - Flooding closed roads in Hermosillo, Sonora, on Thursday."}
     batch = tmp_path / "batch.jsonl"
     batch.write_text(json.dumps(good) + "\n" + '{"id": "broken", "title": "no text field"}\n' + "not json\n",
@@ -307,6 +497,7 @@ def test_upload_ingests_with_progress_and_lists_rejects(server, page, tmp_path):
     page.goto(server)
     _wait_for_app(page)
     before = _incident_count(page)
+    _open_tab(page, "Add articles")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(batch))
     page.get_by_role("button", name="Ingest").click()
     page.get_by_text("stored 1,").first.wait_for(timeout=120_000)
@@ -315,7 +506,11 @@ def test_upload_ingests_with_progress_and_lists_rejects(server, page, tmp_path):
     assert "/tmp" not in page.locator('[data-testid="stTable"]').first.inner_text()
     page.get_by_text("batch.jsonl:3").first.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "app-upload.png"), full_page=True)
-    page.reload()
-    _wait_for_app(page)
-    assert _incident_count(page) == before + 1
+    # no reload: the headline count, the date span and the URL follow the new article
+    page.wait_for_function(f"""() => {{
+        const v = document.querySelector('[data-testid="stMetricValue"]');
+        return v && parseInt(v.innerText.replace(/,/g, '')) === {before + 1};
+    }}""", timeout=60_000)
+    assert "2025" in page.locator('[data-testid="stMetricValue"]').nth(3).inner_text()
+    assert "to=" not in page.url
     assert page.external_requests == []

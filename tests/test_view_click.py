@@ -7,7 +7,7 @@ import re
 import pytest
 from view_fixtures import synthetic_store_tables
 
-from geo.view.mapview import build_map
+from geo.view.mapview import MapOptions, build_map
 from geo.view.panels import evidence_for_click
 
 URLS = {lvl: f"/app/static/basemap/{lvl}.geojson" for lvl in ("adm0", "adm1")}
@@ -24,7 +24,8 @@ def _tooltips(page: str) -> list[str]:
 
 def test_tooltip_codes_in_the_map_are_understood(tables):
     incidents, mentions, _ = tables
-    page = build_map(incidents, mentions, URLS).get_root().render()
+    options = MapOptions.from_layers(("points", "areas", "adm1", "adm0"))
+    page = build_map(incidents, mentions, URLS, options).get_root().render()
     codes = set(_tooltips(page))
     assert {"unit:MX-SON", "area:MX-SON", "unit:MEX", "area:MEX"} <= codes
     region = next(c for c in codes if c.startswith("region:"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 import geopandas as gpd
 import pytest
@@ -11,8 +12,9 @@ from view_fixtures import HOSTILE_TITLE, build_real_store, synthetic_store_table
 
 from geo.view.assets import STATIC_URL
 from geo.view.elements import js_json
-from geo.view.layers import class_breaks, class_colors, heat_grid, point_groups, region_polygons
+from geo.view.layers import class_breaks, class_colors, heat_grid, region_polygons
 from geo.view.mapview import MapOptions, build_map
+from geo.view.symbology import time_rows
 
 URLS = {lvl: f"{STATIC_URL}/basemap/{lvl}.geojson" for lvl in ("adm0", "adm1", "adm2")}
 
@@ -33,28 +35,37 @@ def test_every_asset_is_served_locally(tables):
     assert links, "the map should link Leaflet"
     assert all(link.startswith(f"{STATIC_URL}/vendor/") for link in links), links
     assert "leaflet.markercluster.js" in page and "leaflet-heat.js" in page
-    # the only remote URL is the optional OSM tile template, which loads only when chosen
-    remote = set(re.findall(r"https?://[^\s\"']+", page))
+    # the offline map names no remote URL at all; OSM tiles appear only when chosen
+    assert not re.findall(r"https?://[^\s\"']+", page)
+    osm = _render(build_map(incidents, mentions, URLS, MapOptions(basemap="osm")))
+    remote = set(re.findall(r"https?://[^\s\"']+", osm))
     assert remote and all(re.match(r"https://(tile|www)\.openstreetmap\.org/", u) for u in remote), remote
 
 
-def test_layers_and_controls_are_present(tables):
+def test_layers_follow_the_options_and_there_is_no_layer_control(tables):
     incidents, mentions, _ = tables
-    page = _render(build_map(incidents, mentions, URLS))
-    for name in ("Outlines (offline)", "OpenStreetMap (online)", "Incidents per admin-1",
-                 "Incidents per country", "Areas mentioned", "Heatmap", "Incidents"):
-        assert name in page, name
-    assert "L.control.layers" in page and "L.markerClusterGroup" in page
+    every = MapOptions.from_layers(("points", "areas", "adm1", "adm0", "heat"))
+    page = _render(build_map(incidents, mentions, URLS, every))
+    assert "L.control.layers" not in page  # layers are chosen once, in the sidebar
+    assert "L.markerClusterGroup" in page and "L.heatLayer" in page
     assert page.count("fetch(") >= 3  # basemap + choropleths come from cached static files
+    assert "admin1_iso" in page and '"MX-SON":[' in page
+    bare = _render(build_map(incidents, mentions, URLS, MapOptions.from_layers(())))
+    assert "L.heatLayer" not in bare and '"MX-SON":[' not in bare
+    assert "incidentTimeLayer" in bare  # the points layer exists, hidden
+    assert '"show":false' in bare
+
+
+def _rows(page: str) -> list:
+    return json.loads(re.search(r"window\.incidentTimeLayer\(map_\w+, (\[.*?\]), \{", page).group(1))
 
 
 def test_area_incidents_are_polygons_not_pins(tables):
     incidents, mentions, _ = tables
-    points, dropped = point_groups(incidents[~incidents["precision"].isin(["admin1", "subregion", "country"])])
-    assert dropped == 0
+    points = incidents[~incidents["precision"].isin(["admin1", "subregion", "country"])]
     page = _render(build_map(incidents, mentions, URLS))
-    data = json.loads(re.search(r"var rows = (\[.*?\]);\n", page).group(1))
-    assert len(data) == len(points)
+    data = _rows(page)
+    assert sum(r[2] for r in data) == len(points)
     # Sonora (admin-1) and Mexico (country) are never drawn as a point
     assert not any(abs(r[0] - 29.3) < 1e-6 and abs(r[1] + 110.7) < 1e-6 for r in data)
     assert '"MX-SON":[' in page and '"MEX":[' in page
@@ -63,14 +74,36 @@ def test_area_incidents_are_polygons_not_pins(tables):
     assert "southern California" in page
 
 
-def test_turning_areas_off_hides_the_group(tables):
+def test_turning_areas_off_drops_them(tables):
     incidents, mentions, _ = tables
     on = _render(build_map(incidents, mentions, URLS, MapOptions(show_areas=True)))
     off = _render(build_map(incidents, mentions, URLS, MapOptions(show_areas=False)))
-    group = re.search(r'"Areas mentioned" : (feature_group_\w+)', off)
-    assert group, "areas are a feature group in the layer control"
-    assert f"{group.group(1)}.addTo(" not in off
-    assert on.count(".addTo(map_") > off.count(".addTo(map_")
+    assert "southern California" in on and "southern California" not in off
+
+
+def test_time_rows_are_one_per_location_and_day(tables):
+    incidents, _, _ = tables
+    points = incidents[~incidents["precision"].isin(["admin1", "subregion", "country"])]
+    rows, dropped, day0, legend = time_rows(points, "event_date")
+    assert dropped == 0 and rows["n"].sum() == len(points)
+    assert day0 == min(date.fromisoformat(d) for d in points["event_date"])
+    assert not rows.duplicated(["lat", "lon", "day", "color"]).any()
+    days = (gpd.pd.to_datetime(points["event_date"]) - gpd.pd.Timestamp(day0)).dt.days
+    assert sorted(rows["day"].unique()) == sorted(days.unique())
+    assert legend.color_by == "recency" and not legend.sized_by_sources
+
+
+def test_colour_by_category_and_size_by_sources_when_the_store_has_them(tables):
+    incidents, mentions, _ = tables
+    events = incidents.assign(category=["protest" if i % 2 else "violence" for i in range(len(incidents))],
+                              source_count=[1 + i % 5 for i in range(len(incidents))])
+    points = events[events["precision"] == "place"]
+    rows, _, _, legend = time_rows(points, "event_date")
+    assert legend.color_by == "category" and {label for label, _ in legend.colors} == {"protest", "violence"}
+    assert set(rows["color"]) == {c for _, c in legend.colors}
+    assert legend.sized_by_sources and rows["radius"].nunique() > 1 and rows["radius"].max() <= 10
+    page = _render(build_map(events, mentions, URLS))
+    assert "protest" in page and "Size: sources" in page
 
 
 def test_popups_escape_article_text_and_data_cannot_close_the_script(tables):
@@ -86,11 +119,11 @@ def test_popups_escape_article_text_and_data_cannot_close_the_script(tables):
 
 def test_point_cap_keeps_the_busiest_locations_and_says_so(tables):
     incidents, mentions, _ = tables
-    groups, dropped = point_groups(incidents, max_points=2)
-    assert len(groups) == 2 and dropped == len(incidents) - int(groups["n"].sum())
-    assert groups["n"].is_monotonic_decreasing
+    points = incidents[incidents["precision"] == "place"]
+    rows, dropped, _, _ = time_rows(points, "event_date", max_rows=2)
+    assert len(rows) == 2 and dropped == len(points) - int(rows["n"].sum())
     page = _render(build_map(incidents, mentions, URLS, MapOptions(max_points=2)))
-    assert "busiest locations" in page
+    assert "busiest location-days" in page
 
 
 def test_class_breaks_and_colors():
@@ -111,7 +144,7 @@ def test_heat_grid_aggregates(tables):
 def test_map_without_boundaries_falls_back_to_tiles(tables):
     incidents, mentions, _ = tables
     page = _render(build_map(incidents, mentions, {}))
-    assert "Outlines (offline)" not in page and "OpenStreetMap (online)" in page
+    assert "basemap" not in page and "tile.openstreetmap.org" in page
 
 
 # ---- real store, real boundaries -------------------------------------------------------------
@@ -130,7 +163,7 @@ def test_real_store_map(real_tables):
     incidents, mentions = real_tables
     assert len(incidents) > 20
     page = _render(build_map(incidents, mentions, URLS))
-    rows = json.loads(re.search(r"var rows = (\[.*?\]);\n", page).group(1))
+    rows = _rows(page)
     assert rows and all(-90 <= r[0] <= 90 and -180 <= r[1] <= 180 for r in rows)
     assert sum(r[2] for r in rows) == (~incidents["precision"].isin(["admin1", "subregion", "country"])).sum()
     adm1_codes = set(incidents["adm1_iso"].dropna())
@@ -157,8 +190,9 @@ def test_unlocated_incidents_are_skipped_not_fatal(tables):
     incidents, mentions, _ = tables
     frame = incidents.copy()
     frame.loc[frame.index[:3], "geometry"] = None
-    groups, _ = point_groups(frame)
-    assert groups["n"].sum() == len(frame) - 3
+    points = frame[frame["precision"] == "place"]
+    rows, _, _, _ = time_rows(points, "event_date")
+    assert rows["n"].sum() == len(points) - int(points.geometry.isna().sum())
     page = _render(build_map(frame, mentions, URLS))
     assert "L.markerClusterGroup" in page
     assert _render(build_map(frame.iloc[0:0], mentions.iloc[0:0], URLS))

@@ -1,7 +1,5 @@
 """Folium elements the stock plugins do not offer, written for size and safety.
 
-- `IncidentCluster`: clustered circle markers from one compact JSON array (one row per location,
-  cluster badges count incidents, not markers), bulk-added with chunked loading.
 - `AreaLayer`: polygons either fetched from a static GeoJSON file the browser caches (admin
   boundaries: the page carries only the per-area counts) or given inline (derived regions).
 - `MapNote`: a small text box on the map (e.g. "showing 20,000 of 100,000 incidents").
@@ -16,9 +14,7 @@ import json
 from typing import Any
 
 from branca.element import MacroElement
-from folium.elements import JSCSSMixin
 from folium.map import Layer
-from folium.plugins import MarkerCluster
 from folium.template import Template
 
 
@@ -29,49 +25,6 @@ def js_json(value: Any) -> str:
                        ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, code)
     return text
-
-
-class IncidentCluster(JSCSSMixin, Layer):
-    """rows: [lat, lon, n, color, popup_html] per location."""
-
-    default_js = MarkerCluster.default_js
-    default_css = MarkerCluster.default_css
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.markerClusterGroup({
-            chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
-            iconCreateFunction: function (cluster) {
-                var n = 0, kids = cluster.getAllChildMarkers();
-                for (var i = 0; i < kids.length; i++) { n += kids[i].options.incidents || 1; }
-                var size = n < 10 ? 'small' : (n < 100 ? 'medium' : 'large');
-                return L.divIcon({html: '<div><span>' + n + '</span></div>',
-                    className: 'marker-cluster marker-cluster-' + size, iconSize: L.point(40, 40)});
-            }
-        });
-        (function () {
-            var rows = {{ this.rows_json }};
-            var markers = new Array(rows.length);
-            for (var i = 0; i < rows.length; i++) {
-                var r = rows[i];
-                // radius <= 10 so Leaflet reports the marker's own position on click
-                var m = L.circleMarker([r[0], r[1]], {
-                    radius: Math.min(10, 6 + Math.log2(r[2])), color: '#ffffff', weight: 1.5,
-                    fillColor: r[3], fillOpacity: 0.9, incidents: r[2]});
-                m.bindPopup(r[4], {maxWidth: 320});
-                markers[i] = m;
-            }
-            {{ this.get_name() }}.addLayers(markers);
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, rows: list[list[Any]], name: str = "Incidents", show: bool = True):
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "IncidentCluster"
-        self.rows_json = js_json(rows)
 
 
 class AreaLayer(Layer):
@@ -220,17 +173,37 @@ class MapNote(MacroElement):
 MAP_CSS = """
 <style>
 .leaflet-container { background: #dfe9f0; font: 12px/1.4 "Source Sans Pro", sans-serif; }
-.leaflet-control-layers, .map-note, .leaflet-popup-content { font-size: 12px; line-height: 1.35; }
-.leaflet-control-layers label { margin-bottom: 0; }
+.map-note, .leaflet-popup-content { font-size: 12px; line-height: 1.35; }
 .map-note { background: rgba(255,255,255,.92); padding: 4px 8px; border-radius: 4px;
-  box-shadow: 0 1px 4px rgba(0,0,0,.25); max-width: 320px; }
+  box-shadow: 0 1px 4px rgba(0,0,0,.25); max-width: 260px; }
+.map-note summary { cursor: pointer; font-weight: 600; }
 .map-note .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px;
   vertical-align: middle; border: 1px solid #999; }
+.map-note .swatch.dot { border-radius: 50%; border-color: #fff; box-shadow: 0 0 0 1px #999; background: #b2182b; }
+.map-note .swatch.bubble { width: 18px; height: 18px; border-radius: 50%; border: 3px solid rgba(253,174,97,.6);
+  background: rgba(244,109,67,.85); color: #fff; font-size: 9px; text-align: center; line-height: 12px; }
 .marker-cluster-small { background-color: rgba(253, 174, 97, .6); }
 .marker-cluster-small div { background-color: rgba(244, 109, 67, .75); color: #fff; }
 .marker-cluster-medium { background-color: rgba(244, 109, 67, .6); }
 .marker-cluster-medium div { background-color: rgba(215, 48, 39, .8); color: #fff; }
 .marker-cluster-large { background-color: rgba(215, 48, 39, .55); }
 .marker-cluster-large div { background-color: rgba(165, 0, 38, .85); color: #fff; }
+.time-bar { background: rgba(255,255,255,.95); padding: 4px 8px; border-radius: 4px; display: flex;
+  align-items: center; gap: 6px; box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px;
+  width: min(720px, calc(100vw - 90px)); flex-wrap: wrap; }
+.time-bar .time-slider { flex: 1 1 160px; min-width: 120px; }
+.time-bar button { border: 1px solid #aaa; background: #fff; border-radius: 3px; width: 28px; height: 24px;
+  cursor: pointer; }
+.time-bar select { font-size: 12px; }
+.time-bar .time-label { white-space: nowrap; }
+.place-labels { position: absolute; left: 0; top: 0; }
+.place-label { position: absolute; white-space: nowrap; transform: translate(-50%, -100%);
+  margin-top: -3px; color: #333; text-shadow: 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }
+.place-label::after { content: ""; position: absolute; left: 50%; top: 100%; width: 3px; height: 3px;
+  margin: 1px 0 0 -2px; border-radius: 50%; background: #555; }
+.place-label-capital { font-size: 13px; font-weight: 700; }
+.place-label-major { font-size: 12px; font-weight: 600; }
+.place-label-minor { font-size: 11px; color: #444; }
+.leaflet-marker-icon.selected-ring { pointer-events: none; }
 </style>
 """

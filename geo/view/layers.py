@@ -12,13 +12,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.view.popups import popup_html
-
 # precision values drawn as areas rather than points
 AREA_PRECISIONS = ("admin1", "subregion", "country")
-# point colour by precision: exact places dark, coarser ones lighter
-POINT_COLORS: dict[str, str] = {"place": "#b2182b", "admin2": "#ef8a62"}
-DEFAULT_POINT_COLOR = "#999999"
 # sequential YlOrRd classes for choropleths and area shading
 CLASS_COLORS = ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"]
 NICE_BREAKS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000]
@@ -40,36 +35,6 @@ def split_points_areas(incidents: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, g
     """(point-level incidents, area-level incidents) by their precision."""
     is_area = incidents["precision"].isin(AREA_PRECISIONS)
     return incidents[~is_area], incidents[is_area]
-
-
-def point_groups(incidents: gpd.GeoDataFrame, max_points: int | None = None) -> tuple[pd.DataFrame, int]:
-    """One row per distinct location: lat, lon, n (incidents there), color, popup (escaped HTML).
-
-    When there are more locations than `max_points`, keeps the busiest ones and returns how many
-    were left out, so the map can say so instead of shipping a huge page.
-    """
-    if incidents.empty:
-        return pd.DataFrame(columns=["lat", "lon", "n", "color", "popup"]), 0
-    coords = lat_lon(incidents).round(COORD_DECIMALS)
-    frame = incidents.drop(columns=incidents.geometry.name).assign(lat=coords["lat"], lon=coords["lon"])
-    frame = frame.dropna(subset=["lat", "lon"])
-    frame = frame.sort_values(["confidence"], ascending=False, kind="stable")
-    grouped = frame.groupby(["lat", "lon"], sort=False)
-    first = grouped.head(1).set_index(["lat", "lon"])
-    n = grouped.size()
-    out = pd.DataFrame({"n": n}).join(first[["precision", "name", "title", "event_date"]])
-    out = out.reset_index().sort_values("n", ascending=False, kind="stable")
-    dropped = 0
-    if max_points is not None and len(out) > max_points:
-        dropped = int(out["n"].iloc[max_points:].sum())
-        out = out.iloc[:max_points]
-    out["color"] = out["precision"].map(POINT_COLORS).fillna(DEFAULT_POINT_COLOR)
-    # the popup names the busiest incident's place and title; the panel lists all of them
-    out["popup"] = [
-        popup_html(r) + (f"<br><i>{n} incidents here</i>" if n > 1 else "")
-        for r, n in zip(out[["name", "title", "event_date"]].to_dict("records"), out["n"], strict=True)
-    ]
-    return out[["lat", "lon", "n", "color", "popup"]].reset_index(drop=True), dropped
 
 
 def admin_counts(incidents: pd.DataFrame, key: str, name: str) -> pd.DataFrame:

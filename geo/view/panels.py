@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import time
 from datetime import date
 
 import geopandas as gpd
@@ -16,7 +15,7 @@ from geo.view.exports import FORMATS, LAYERS, export_filename, layer_frame, to_b
 from geo.view.filters import Filters
 from geo.view.layers import AREA_PRECISIONS, COORD_DECIMALS, lat_lon
 from geo.view.popups import EVIDENCE_CSS, evidence_html, safe_url
-from geo.view.timeline import brush_dates, counts_by_period, playback_steps, timeline_chart
+from geo.view.timeline import brush_dates, counts_by_period, timeline_chart
 
 MAX_EVIDENCE_CARDS = 12
 TABLE_COLUMNS = ["event_date", "published", "name", "adm1_name", "adm0_name", "kind", "precision",
@@ -25,7 +24,8 @@ AREA_CODE = re.compile(r"\[([^\[\]]+)\]\s*$")
 
 
 def metrics_row(filtered: pd.DataFrame, total: int, bounds: tuple[date, date] | None) -> None:
-    cols = st.columns(4)
+    """One compact row of headline numbers."""
+    cols = st.columns([1, 1, 1, 2], gap="small")
     cols[0].metric("Incidents", f"{len(filtered):,}", help=f"{total:,} in the store")
     cols[1].metric("Articles", f"{filtered['article_id'].nunique() if len(filtered) else 0:,}")
     cols[2].metric("Countries", f"{filtered['adm0_iso3'].nunique() if len(filtered) else 0:,}")
@@ -35,7 +35,7 @@ def metrics_row(filtered: pd.DataFrame, total: int, bounds: tuple[date, date] | 
         same_year = bounds[0].year == bounds[1].year
         span = (f"{bounds[0]:%d %b %Y}" if bounds[0] == bounds[1]
                 else f"{bounds[0]:%d}–{bounds[1]:%d %b %Y}" if same_month
-                else f"{bounds[0]:%b}–{bounds[1]:%b %Y}" if same_year
+                else f"{bounds[0]:%d %b}–{bounds[1]:%d %b %Y}" if same_year
                 else f"{bounds[0]:%b %Y}–{bounds[1]:%b %Y}")
     cols[3].metric("Date span", span)
 
@@ -55,45 +55,8 @@ def timeline_section(undated_filtered: pd.DataFrame, filters: Filters) -> None:
         return
     st.altair_chart(timeline_chart(counts, filters.bin), width="stretch",
                     on_select=_on_brush, selection_mode="brush", key="timeline")
-    st.caption("Drag across the timeline to set the date range; the map and table follow.")
-
-
-def _step(delta: int, n: int) -> None:
-    st.session_state["play_index"] = (st.session_state.get("play_index", 0) + delta) % max(n, 1)
-
-
-def playback_section(filters: Filters, bounds: tuple[date, date] | None) -> tuple[date, date] | None:
-    """Step through the selected period day by day (or week by week); returns the step shown."""
-    with st.expander("▶ Playback: step through the selected period", expanded=False):
-        on = st.toggle("Play the period step by step", key="play_on")
-        start, end = filters.start or (bounds[0] if bounds else None), filters.end or (bounds[1] if bounds else None)
-        if not on or not start or not end:
-            return None
-        steps = playback_steps(start, end, filters.bin)
-        index = min(st.session_state.get("play_index", 0), len(steps) - 1)
-        st.session_state["play_index"] = index
-        c1, c2, c3, c4 = st.columns([1, 1, 1, 5])
-        c1.button("◀ Prev", on_click=_step, args=(-1, len(steps)), key="play_prev")
-        c2.button("Next ▶", on_click=_step, args=(1, len(steps)), key="play_next")
-        auto = c3.toggle("Auto", key="play_auto", help="advance every 2 seconds")
-        cumulative = c4.toggle("Accumulate (show everything up to the step)", key="play_cumulative")
-        first, last = steps[index]
-        st.progress((index + 1) / len(steps), text=f"Step {index + 1} of {len(steps)}: {first} – {last}")
-        if auto:
-            _ticker(len(steps))
-        return (start if cumulative else first), last
-
-
-@st.fragment(run_every=2.0)
-def _ticker(n: int) -> None:
-    # a fragment rerun advances; the full rerun it triggers must not advance again
-    now = time.monotonic()
-    if now - st.session_state.get("play_last", 0.0) >= 1.9:
-        if st.session_state.get("play_last"):
-            _step(1, n)
-            st.session_state["play_last"] = now
-            st.rerun(scope="app")
-        st.session_state["play_last"] = now
+    st.caption("Drag across the timeline to set the date range (the map fits the result). "
+               "The time bar on the map scrubs and plays through it without reloading.")
 
 
 def evidence_for_click(filtered: gpd.GeoDataFrame, clicked: dict | None) -> pd.DataFrame:
@@ -138,25 +101,43 @@ def evidence_cards(selected: pd.DataFrame, mentions: gpd.GeoDataFrame) -> None:
     st.html(EVIDENCE_CSS + "".join(cards) + tail)
 
 
-def incident_table(filtered: pd.DataFrame) -> pd.DataFrame:
-    """Sortable table of the filtered incidents; returns the selected rows."""
+TABLE_IDS = "_incident_table_ids"
+
+
+def incident_table(filtered: pd.DataFrame, selected: str | None, on_pick) -> None:
+    """Sortable table of the filtered incidents, the selected one first and marked.
+
+    Choosing a row calls `on_pick(incident_id)` before the rerun (so the map can pan to it).
+    """
     if filtered.empty:
         st.info("No incidents match the filters.")
-        return filtered
-    table = pd.DataFrame(filtered[[c for c in TABLE_COLUMNS if c in filtered]]).copy()
+        return
+    table = pd.DataFrame(filtered[[c for c in ["incident_id", *TABLE_COLUMNS] if c in filtered]]).copy()
+    is_selected = table["incident_id"].astype(str) == (selected or "")
+    table = pd.concat([table[is_selected], table[~is_selected]])
+    table.insert(0, "sel", ["●" if s else "" for s in is_selected.sort_values(ascending=False)])
     table["source_url"] = table["source_url"].map(lambda u: safe_url(u))
-    event = st.dataframe(
+    st.session_state[TABLE_IDS] = table["incident_id"].astype(str).tolist()
+
+    def picked() -> None:
+        state = st.session_state.get("incident_table")
+        rows = state.selection.rows if state is not None else []
+        ids = st.session_state.get(TABLE_IDS, [])
+        if rows and rows[0] < len(ids):
+            on_pick(ids[rows[0]])
+
+    st.dataframe(
         table, hide_index=True, width="stretch", height=360, key="incident_table",
-        on_select="rerun", selection_mode="single-row",
+        on_select=picked, selection_mode="single-row",
+        column_order=["sel", *[c for c in TABLE_COLUMNS if c in table]],
         column_config={
+            "sel": st.column_config.TextColumn("", width=24, help="the selected incident"),
             "source_url": st.column_config.LinkColumn("Article", display_text="open ↗"),
             "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0, max_value=1.0, format="%.2f"),
             "event_date": "Event date", "published": "Published", "name": "Place",
             "adm1_name": "Admin-1", "adm0_name": "Country", "title": "Title",
         },
     )
-    rows = event.selection.rows if event is not None else []
-    return filtered.iloc[rows] if rows else filtered.iloc[0:0]
 
 
 def downloads_section(filtered: gpd.GeoDataFrame, mentions: gpd.GeoDataFrame, filters: Filters,
@@ -176,6 +157,7 @@ def downloads_section(filtered: gpd.GeoDataFrame, mentions: gpd.GeoDataFrame, fi
 
 
 MAX_CORRECTION_CHOICES = 500
+NOT_A_PLACE = -1  # the radio's key for "not a place" (gazetteer ids are positive)
 
 
 def _incident_label(row: dict) -> str:
@@ -186,7 +168,9 @@ def _incident_label(row: dict) -> str:
 def corrections_section(store_path: str, shown: pd.DataFrame, selected: pd.DataFrame,
                         mentions: gpd.GeoDataFrame, articles: pd.DataFrame) -> None:
     """Pick an incident's mention, see the gazetteer's other candidates, store the analyst's choice."""
-    if shown.empty:
+    if msg := st.session_state.pop("corr_saved", None):
+        st.success(msg)
+    if shown.empty and selected.empty:
         st.caption("No incidents to correct under the current filters.")
         return
     pool = shown.head(MAX_CORRECTION_CHOICES)
@@ -197,16 +181,19 @@ def corrections_section(store_path: str, shown: pd.DataFrame, selected: pd.DataF
     default = ids.index(str(selected.iloc[0]["incident_id"])) if len(selected) else 0
     incident_id = st.selectbox("Incident (click one on the map or in the table to jump to it)", ids,
                                index=default, format_func=labels.get, key=f"corr_incident_{ids[default]}")
+    if incident_id != ids[default]:  # the analyst picked another one here: it becomes the selected one
+        st.session_state[sidebar.SELECTED] = incident_id
     row = pool[pool["incident_id"].astype(str) == incident_id].iloc[0]
     article_id = str(row["article_id"])
     in_article = mentions[mentions["article_id"] == article_id].sort_values("start") if len(mentions) else mentions
-    if in_article.empty:
+    options = in_article.to_dict("records") + removed_mentions(store_path, article_id, in_article)
+    if not options:
         st.caption("This article has no stored mentions.")
         return
-    options = in_article.to_dict("records")
     mention = st.selectbox(
         "Mention", options, key=f"corr_mention_{article_id}",
-        format_func=lambda m: f"“{m['surface']}” ({m['start']}–{m['end']}) → {m.get('name') or 'unresolved'}")
+        format_func=lambda m: f"“{m['surface']}” ({m['start']}–{m['end']}) → "
+                              f"{'not a place (your correction: pick a place to undo)' if m.get('removed') else m.get('name') or 'unresolved'}")
     text = articles.loc[articles["article_id"] == article_id, "text"]
     context = str(text.iloc[0]) if len(text) else None
     try:
@@ -216,12 +203,12 @@ def corrections_section(store_path: str, shown: pd.DataFrame, selected: pd.DataF
     except Exception as exc:  # the geoparser or gazetteer may be missing: say so, keep the app up
         st.warning(f"Candidates are unavailable: {exc}")
         return
-    choices: dict[int | None, str] = {None: "Not a place (remove this mention)"}
+    choices: dict[int, str] = {NOT_A_PLACE: "Not a place (remove this mention)"}
     for place in candidates:
         where = ", ".join(p for p in (place.admin1_iso, place.country) if p)
         choices[place.id] = f"{place.name} — {place.level}{', ' + where if where else ''} (id {place.id})"
     current = mention.get("place_id")
-    current = int(current) if current is not None and not pd.isna(current) else None
+    current = int(current) if current is not None and not pd.isna(current) else NOT_A_PLACE
     keys = list(choices)
     pick = st.radio("Gazetteer candidates", keys, format_func=choices.get,
                     key=f"corr_pick_{article_id}_{mention['start']}",
@@ -233,15 +220,32 @@ def corrections_section(store_path: str, shown: pd.DataFrame, selected: pd.DataF
         try:
             with open_store(store_path) as store:
                 store.add_correction(article_id, int(mention["start"]), int(mention["end"]),
-                                     None if pick is None else int(pick), note=note)
+                                     None if pick == NOT_A_PLACE else int(pick), note=note)
         except Exception as exc:
             st.error(f"Correction not saved: {exc}")
             return
         st.cache_data.clear()
         st.session_state["corr_saved"] = f"Saved: “{mention['surface']}” is now {choices[pick]}."
         st.rerun()
-    if msg := st.session_state.pop("corr_saved", None):
-        st.success(msg)
+
+
+def removed_mentions(store_path: str, article_id: str, in_article: pd.DataFrame) -> list[dict]:
+    """Spans the analyst marked "not a place" (latest correction wins), so they can be undone."""
+    from geo.view.data import open_store
+
+    try:
+        with open_store(store_path) as store:
+            corrections = store.corrections()
+    except Exception:  # no store yet, or unreadable: nothing to undo
+        return []
+    if corrections.empty:
+        return []
+    mine = corrections[corrections["article_id"] == article_id].drop_duplicates(["start", "end"], keep="last")
+    present = set(zip(in_article["start"], in_article["end"], strict=True)) if len(in_article) else set()
+    return [{"surface": r["surface"], "start": int(r["start"]), "end": int(r["end"]), "place_id": None,
+             "name": None, "removed": True}
+            for r in mine.to_dict("records")
+            if pd.isna(r["gazetteer_id"]) and (int(r["start"]), int(r["end"])) not in present]
 
 
 def upload_section(store_path: str) -> None:

@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from geo.view import viewstate
 from geo.view.filters import (
     BINS,
     GEO_PRECISIONS,
@@ -22,10 +23,12 @@ from geo.view.filters import (
     from_query_params,
     to_query_params,
 )
-from geo.view.mapview import MapOptions
+from geo.view.viewstate import BASEMAPS, LAYERS, ViewState
 
 SEEDED = "_filters_seeded_from_url"
 DATES = "f_dates"
+BOUNDS = "_f_date_bounds"  # the data's date range on the previous run
+SELECTED = "sel"
 
 
 def _seed_from_url(incidents: pd.DataFrame) -> None:
@@ -58,6 +61,11 @@ def _labels(incidents: pd.DataFrame, code: str, name: str) -> dict[str, str]:
             for c, n in sorted(zip(pairs[code], pairs[name], strict=True), key=lambda p: str(p[1]))}
 
 
+def _keep_chosen(labels: dict[str, str], key: str) -> dict[str, str]:
+    chosen = st.session_state.get(key) or []
+    return {**labels, **{c: f"{c} (no incidents now)" for c in chosen if c not in labels}}
+
+
 def filter_sidebar(incidents: pd.DataFrame) -> Filters:
     """Draw the filter widgets and return the filters they describe (and sync the URL)."""
     _seed_from_url(incidents)
@@ -70,8 +78,13 @@ def filter_sidebar(incidents: pd.DataFrame) -> Filters:
     if bounds:
         lo, hi = bounds
         current = st.session_state.get(DATES)
+        previous = st.session_state.get(BOUNDS)
+        st.session_state[BOUNDS] = (lo, hi)
         # keep the chosen range inside the data (a shared URL may come from a larger store)
         if not current or len(current) != 2:
+            st.session_state[DATES] = (lo, hi)
+        elif previous and tuple(current) == tuple(previous) and previous != (lo, hi):
+            # the analyst was looking at every date: new articles (an upload) widen the view
             st.session_state[DATES] = (lo, hi)
         else:
             first, last = (min(max(d, lo), hi) for d in current)
@@ -89,13 +102,13 @@ def filter_sidebar(incidents: pd.DataFrame) -> Filters:
     else:
         sb.caption("No dated incidents in the store yet.")
 
-    countries = _labels(incidents, "adm0_iso3", "adm0_name")
-    st.session_state["f_countries"] = [c for c in st.session_state.get("f_countries", []) if c in countries]
+    # a chosen unit stays chosen when the data no longer has it (a correction moved its only
+    # incident away, say): the analyst's filter is theirs to change, not the data's
+    countries = _keep_chosen(_labels(incidents, "adm0_iso3", "adm0_name"), "f_countries")
     chosen = sb.multiselect("Country", list(countries), format_func=countries.get, key="f_countries",
                             placeholder="All countries")
     pool = incidents[incidents["adm0_iso3"].isin(chosen)] if chosen and not incidents.empty else incidents
-    admin1 = _labels(pool, "adm1_iso", "adm1_name")
-    st.session_state["f_admin1"] = [c for c in st.session_state.get("f_admin1", []) if c in admin1]
+    admin1 = _keep_chosen(_labels(pool, "adm1_iso", "adm1_name"), "f_admin1")
     chosen_adm1 = sb.multiselect("State / province (admin-1)", list(admin1), format_func=admin1.get,
                                  key="f_admin1", placeholder="All")
     query = sb.text_input("Search titles and text", key="f_query", placeholder="e.g. drought")
@@ -108,12 +121,21 @@ def filter_sidebar(incidents: pd.DataFrame) -> Filters:
     filters = Filters(start=start, end=end, time_axis=axis, countries=tuple(chosen),
                       admin1=tuple(chosen_adm1), query=query.strip(), geo_precision=tuple(sorted(precision)),
                       kinds=tuple(k for k in KINDS if k in kinds), min_confidence=float(min_conf), bin=bin_)
-    _sync_url(filters)
     return filters
 
 
-def _sync_url(filters: Filters) -> None:
-    wanted = to_query_params(filters)
+def url_view() -> viewstate.MapView | None:
+    """The map view the browser last wrote into the URL (None when absent or unreadable)."""
+    raw = st.query_params.get(viewstate.VIEW_PARAM)
+    try:
+        return viewstate.parse_view(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def sync_url(filters: Filters, state: ViewState) -> None:
+    """Rewrite the URL from the filters and the map state (the browser keeps the view current)."""
+    wanted = {**to_query_params(filters), **viewstate.to_query_params(state)}
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 
@@ -123,20 +145,33 @@ def set_date_range(start: date, end: date) -> None:
     st.session_state[DATES] = (start, end)
 
 
-def map_options_sidebar() -> MapOptions:
+def _seed_map_state() -> None:
+    if st.session_state.get("_map_seeded_from_url"):
+        return
+    state, problems = viewstate.from_query_params(st.query_params.to_dict())
+    for problem in problems:
+        st.toast(problem)
+    for layer in LAYERS:
+        st.session_state[f"m_{layer}"] = layer in state.layers
+    st.session_state["m_basemap"] = state.basemap
+    st.session_state[SELECTED] = state.selected
+    st.session_state["_map_seeded_from_url"] = True
+
+
+def map_sidebar() -> ViewState:
+    """The layer toggles (the map has no layer control of its own) and the selected incident."""
+    _seed_map_state()
     sb = st.sidebar
     sb.header("Map layers")
-    basemap = sb.radio("Base map", ["outlines", "osm"], horizontal=True, key="m_basemap",
-                       format_func={"outlines": "Outlines (offline)", "osm": "OpenStreetMap (online)"}.get)
-    return MapOptions(
-        show_points=sb.toggle("Incident points", value=True, key="m_points"),
-        show_areas=sb.toggle("Areas mentioned (admin-1, country, regions)", value=True, key="m_areas"),
-        show_admin1_choropleth=sb.toggle("Choropleth: incidents per admin-1", value=False, key="m_adm1"),
-        show_country_choropleth=sb.toggle("Choropleth: incidents per country", value=False, key="m_adm0"),
-        show_heatmap=sb.toggle("Heatmap", value=False, key="m_heat"),
-        basemap=basemap,
-    )
+    layers = tuple(k for k, label in LAYERS.items() if sb.toggle(label, key=f"m_{k}"))
+    basemap = sb.radio("Base map", list(BASEMAPS), horizontal=True, key="m_basemap", format_func=BASEMAPS.get)
+    return ViewState(view=url_view(), layers=layers, basemap=basemap, selected=st.session_state.get(SELECTED))
 
 
 def filters_with_dates(filters: Filters, start: date | None, end: date | None) -> Filters:
     return replace(filters, start=start, end=end)
+
+
+def current_map_state(state: ViewState) -> ViewState:
+    """The map state after this run's clicks (a click on the map selects an incident)."""
+    return replace(state, selected=st.session_state.get(SELECTED))

@@ -37,17 +37,25 @@ def counts_by_period(incidents: pd.DataFrame, axis: str, bin: str = "day") -> pd
     return pd.DataFrame({"period": counts.index, "incidents": counts.to_numpy(dtype="int64")})
 
 
-def timeline_chart(counts: pd.DataFrame, bin: str = "day", height: int = 140) -> alt.Chart:
-    """Bar chart of counts with an x-interval brush named `brush`."""
+def timeline_chart(counts: pd.DataFrame, bin: str = "day", height: int = 110) -> alt.Chart:
+    """Bar chart of counts with an x-interval brush named `brush`.
+
+    Each bar spans its whole day or week (x to x2), so bars are visible at any range and the
+    first and last periods are drawn in full; counts are whole numbers on the y axis.
+    """
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
-    unit = "yearmonthdate"
     label = "Week of" if bin == "week" else "Day"
+    width = pd.Timedelta(days=7 if bin == "week" else 1)
+    data = counts.assign(period_end=counts["period"] + width)
+    peak = int(counts["incidents"].max()) if len(counts) else 1
     return (
-        alt.Chart(counts)
-        .mark_bar(color="#c0392b", opacity=0.85)
+        alt.Chart(data)
+        .mark_rect(color="#c0392b", opacity=0.85, stroke="#ffffff", strokeWidth=0.3)
         .encode(
-            x=alt.X(f"{unit}(period):T", title=None),
-            y=alt.Y("incidents:Q", title="Incidents"),
+            x=alt.X("period:T", title=None, axis=alt.Axis(format="%d %b %Y", labelOverlap=True)),
+            x2="period_end:T",
+            y=alt.Y("incidents:Q", title="Incidents",
+                    axis=alt.Axis(tickMinStep=1, format="d", values=None if peak > 6 else list(range(peak + 1)))),
             tooltip=[alt.Tooltip("period:T", title=label, format="%Y-%m-%d"), "incidents:Q"],
         )
         .add_params(brush)

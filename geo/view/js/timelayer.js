@@ -1,0 +1,137 @@
+// Incidents on the map with time scrubbing and playback done in the browser (no app rerun).
+// rows: [lat, lon, n, color, radius, day, popupHtml]; day is days after opts.day0 (-1: undated).
+// Only the markers entering or leaving the window are added to or removed from the cluster,
+// so one step costs little however many incidents the map holds.
+window.incidentTimeLayer = function (map, rows, opts) {
+  var cluster = L.markerClusterGroup({
+    chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
+    iconCreateFunction: function (c) {
+      var n = 0, kids = c.getAllChildMarkers();
+      for (var i = 0; i < kids.length; i++) { n += kids[i].options.incidents || 1; }
+      var size = n < 10 ? 'small' : (n < 100 ? 'medium' : 'large');
+      var tip = n + (n === 1 ? ' incident' : ' incidents') + ' here: click to zoom in';
+      return L.divIcon({html: '<div title="' + tip + '"><span>' + n + '</span></div>',
+        className: 'marker-cluster marker-cluster-' + size, iconSize: L.point(40, 40)});
+    }
+  });
+  var markers = new Array(rows.length), shown = new Uint8Array(rows.length), lastDay = 0, total = 0;
+  for (var i = 0; i < rows.length; i++) {
+    var r = rows[i];
+    var m = L.circleMarker([r[0], r[1]], {radius: r[4], color: '#ffffff', weight: 1.5,
+      fillColor: r[3], fillOpacity: 0.9, incidents: r[2]});
+    m.bindPopup(r[6], {maxWidth: 320});
+    markers[i] = m;
+    shown[i] = 1;
+    total += r[2];
+    if (r[5] > lastDay) { lastDay = r[5]; }
+  }
+  cluster.addLayers(markers);
+  if (opts.show) { cluster.addTo(map); }
+
+  var DAY = 86400000, day0 = opts.day0 ? Date.parse(opts.day0 + 'T00:00:00Z') : null;
+  function iso(d) { return new Date(day0 + d * DAY).toISOString().slice(0, 10); }
+  var state = {mode: 'all', day: lastDay, lo: 0, hi: lastDay, count: total, playing: null};
+
+  // show rows whose day is in [lo, hi]; undated rows only when every date is shown
+  function apply(lo, hi, all) {
+    var add = [], remove = [], count = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var d = rows[i][5], want = all || (d >= lo && d <= hi) ? 1 : 0;
+      if (want) { count += rows[i][2]; }
+      if (want !== shown[i]) { (want ? add : remove).push(markers[i]); shown[i] = want; }
+    }
+    if (remove.length) { cluster.removeLayers(remove); }
+    if (add.length) { cluster.addLayers(add); }
+    state.lo = lo; state.hi = hi; state.count = count;
+    return count;
+  }
+
+  var bar = null, slider, label, modeBox, playButton;
+  function windowFor(day) {
+    var mode = state.mode;
+    if (mode === 'all') { return [0, lastDay, true]; }
+    if (mode === 'upto') { return [0, day, false]; }
+    var width = parseInt(mode, 10);
+    return [Math.max(0, day - width + 1), day, false];
+  }
+  function render() {
+    var w = windowFor(state.day);
+    var count = apply(w[0], w[1], w[2]);
+    if (!bar) { return; }
+    slider.value = state.day;
+    var span = day0 === null ? 'no dates' : (w[2] ? iso(0) + ' – ' + iso(lastDay) + ' (all dates)'
+      : (w[0] === w[1] ? iso(w[1]) : iso(w[0]) + ' – ' + iso(w[1])));
+    label.innerHTML = '<b class="time-date">' + span + '</b> · <span class="time-count">' +
+      count.toLocaleString('en') + '</span> of ' + total.toLocaleString('en') + ' point incidents';
+  }
+  function setDay(day) {
+    if (state.mode === 'all') { state.mode = 'upto'; modeBox.value = 'upto'; }
+    state.day = Math.max(0, Math.min(lastDay, day));
+    render();
+  }
+  function stop() {
+    if (state.playing) { clearInterval(state.playing); state.playing = null; }
+    if (playButton) { playButton.textContent = '▶'; playButton.title = 'Play'; }
+  }
+  function play() {
+    if (state.playing) { stop(); return; }
+    var step = state.mode === 'all' || state.mode === 'upto' ? opts.step : parseInt(state.mode, 10);
+    if (state.mode === 'all' || state.day >= lastDay) { setDay(state.mode === 'all' || state.mode === 'upto' ? 0 : step - 1); }
+    playButton.textContent = '⏸'; playButton.title = 'Pause';
+    state.playing = setInterval(function () {
+      if (state.day >= lastDay) { stop(); return; }
+      setDay(state.day + step);
+    }, opts.interval);
+  }
+
+  if (day0 !== null && lastDay > 0) {
+    var Bar = L.Control.extend({
+      options: {position: 'bottomleft'},
+      onAdd: function () {
+        bar = L.DomUtil.create('div', 'time-bar');
+        playButton = L.DomUtil.create('button', 'time-play', bar);
+        playButton.type = 'button'; playButton.textContent = '▶'; playButton.title = 'Play';
+        modeBox = L.DomUtil.create('select', 'time-mode', bar);
+        modeBox.title = 'Which dates the map shows';
+        [['all', 'All dates'], ['upto', 'Up to the date'], ['1', '1-day window'], ['7', '7-day window'],
+         ['30', '30-day window']].forEach(function (o) {
+          var opt = L.DomUtil.create('option', '', modeBox); opt.value = o[0]; opt.textContent = o[1];
+        });
+        slider = L.DomUtil.create('input', 'time-slider', bar);
+        slider.type = 'range'; slider.min = 0; slider.max = lastDay; slider.step = 1; slider.value = lastDay;
+        slider.title = 'Drag to scrub through time';
+        label = L.DomUtil.create('span', 'time-label', bar);
+        L.DomEvent.disableClickPropagation(bar);
+        L.DomEvent.disableScrollPropagation(bar);
+        L.DomEvent.on(slider, 'input', function () { stop(); setDay(parseInt(slider.value, 10)); });
+        L.DomEvent.on(modeBox, 'change', function () { state.mode = modeBox.value; render(); });
+        L.DomEvent.on(playButton, 'click', play);
+        return bar;
+      }
+    });
+    new Bar().addTo(map);
+  }
+  render();
+  var api = {cluster: cluster, setDay: setDay, state: state, lastDay: lastDay, total: total,
+    setMode: function (mode) { state.mode = mode; if (modeBox) { modeBox.value = mode; } render(); },
+    play: play, stop: stop};
+  window.incidentTime = api;
+  return api;
+};
+
+// Keep the map's centre and zoom in the page's URL (?view=lat,lon,zoom) without rerunning the app,
+// so a copied link reopens the same view. The map lives in a same-origin component frame.
+window.incidentViewSync = function (map) {
+  function write() {
+    try {
+      var c = map.getCenter(), z = map.getZoom();
+      var lon = ((c.lng + 180) % 360 + 360) % 360 - 180;
+      var target = window.parent && window.parent !== window ? window.parent : window;
+      var url = new URL(target.location.href);
+      url.searchParams.set('view', c.lat.toFixed(4) + ',' + lon.toFixed(4) + ',' + z);
+      target.history.replaceState(target.history.state, '', url.toString());
+    } catch (e) { /* a cross-origin host page: the view just is not shared */ }
+  }
+  map.on('moveend', write);
+  map.whenReady(function () { setTimeout(write, 0); });
+};

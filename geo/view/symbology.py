@@ -1,0 +1,136 @@
+"""What a marker's colour and size mean, and the rows the browser's time layer draws.
+
+Colour: the incident's category when the store has one (the events stage adds `category`),
+else its recency (age at the end of the filtered period). Size: the number of sources that
+reported it (`source_count`, 1 when the store does not count sources). Each row of the time
+layer is one location on one day, so the browser can show any date window without asking the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.view.filters import time_values
+from geo.view.layers import COORD_DECIMALS, lat_lon
+from geo.view.popups import popup_html
+
+# recency classes: (upper bound in days before the period's last day, label, colour)
+RECENCY_CLASSES: list[tuple[int, str, str]] = [
+    (7, "last 7 days", "#b2182b"),
+    (30, "8–30 days before", "#ef6548"),
+    (90, "31–90 days before", "#fc9272"),
+    (10**9, "older", "#b8a9a4"),
+]
+# qualitative palette for categories (colour-blind safe order), the rest share "other"
+CATEGORY_COLORS = ["#1f78b4", "#e31a1c", "#33a02c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#fb9a99"]
+OTHER_COLOR = "#999999"
+NO_CATEGORY = "uncategorised"
+# radius in px per source-count class; <= 10 so Leaflet reports the marker's own position on click
+SIZE_CLASSES: list[tuple[int, str, int]] = [(1, "1 source", 5), (2, "2–3 sources", 7), (4, "4+ sources", 9)]
+POPUP_TITLE_CHARS = 70
+
+
+@dataclass(frozen=True)
+class Legend:
+    """What the colours and sizes on the map mean: (label, colour) and (label, radius) pairs."""
+
+    color_by: str  # "category" or "recency"
+    colors: list[tuple[str, str]]
+    sizes: list[tuple[str, int]]
+    sized_by_sources: bool
+
+
+def color_keys(incidents: pd.DataFrame, axis: str) -> tuple[pd.Series, list[tuple[str, str]], str]:
+    """(colour per incident, legend entries, "category" or "recency")."""
+    if "category" in incidents.columns and incidents["category"].notna().any():
+        cats = incidents["category"].fillna(NO_CATEGORY).astype(str)
+        ranked = [c for c in cats.value_counts().index if c != NO_CATEGORY]
+        named = ranked[: len(CATEGORY_COLORS)]
+        palette = dict(zip(named, CATEGORY_COLORS, strict=False))
+        colors = cats.map(palette).fillna(OTHER_COLOR)
+        legend = [(c, palette[c]) for c in named]
+        if len(ranked) > len(named) or (cats == NO_CATEGORY).any():
+            legend.append(("other / uncategorised", OTHER_COLOR))
+        return colors, legend, "category"
+    days = time_values(incidents, axis)
+    last = days.max()
+    age = (last - days).dt.days if pd.notna(last) else pd.Series(np.nan, index=incidents.index)
+    bounds = [b for b, _, _ in RECENCY_CLASSES]
+    idx = np.searchsorted(np.asarray(bounds), age.fillna(10**8).to_numpy(), side="left")
+    palette = [c for _, _, c in RECENCY_CLASSES]
+    colors = pd.Series([palette[min(i, len(palette) - 1)] for i in idx], index=incidents.index, dtype=object)
+    present = set(colors)
+    legend = [(label, c) for _, label, c in RECENCY_CLASSES if c in present]
+    return colors, legend, "recency"
+
+
+def source_counts(incidents: pd.DataFrame) -> pd.Series:
+    if "source_count" not in incidents.columns:
+        return pd.Series(1, index=incidents.index, dtype="int64")
+    return pd.to_numeric(incidents["source_count"], errors="coerce").fillna(1).clip(lower=1).astype("int64")
+
+
+def radius_for(sources: pd.Series) -> pd.Series:
+    mins = np.asarray([m for m, _, _ in SIZE_CLASSES])
+    radii = np.asarray([r for _, _, r in SIZE_CLASSES])
+    idx = np.clip(np.searchsorted(mins, sources.to_numpy(), side="right") - 1, 0, len(mins) - 1)
+    return pd.Series(radii[idx], index=sources.index)
+
+
+def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None
+              ) -> tuple[pd.DataFrame, int, date | None, Legend]:
+    """Rows for the browser's time layer: one per location, day and colour.
+
+    Columns lat, lon, n (incidents), color, radius, day (days after `day0`, -1 undated), popup.
+    Returns (rows, incidents left out by the cap, day0, legend). Past `max_rows` rows the
+    locations with most incidents are kept and the rest counted, so the page stays bounded.
+    """
+    colors, color_legend, color_by = color_keys(points, axis)
+    sources = source_counts(points)
+    sized = "source_count" in points.columns
+    legend = Legend(color_by, color_legend, [(label, r) for _, label, r in SIZE_CLASSES] if sized else [],
+                    sized)
+    empty = pd.DataFrame(columns=["lat", "lon", "n", "color", "radius", "day", "popup"])
+    if points.empty:
+        return empty, 0, None, legend
+    coords = lat_lon(points).round(COORD_DECIMALS)
+    days = time_values(points, axis)
+    day0 = days.min()
+    offsets = ((days - day0).dt.days if pd.notna(day0) else pd.Series(np.nan, index=points.index))
+    frame = pd.DataFrame({
+        "lat": coords["lat"], "lon": coords["lon"], "color": colors, "sources": sources,
+        "day": offsets.fillna(-1).astype("int64"), "confidence": points["confidence"],
+        "name": points["name"], "title": points["title"], "event_date": points["event_date"],
+    }).dropna(subset=["lat", "lon"])
+    if frame.empty:
+        return empty, 0, None, legend
+    frame = frame.sort_values("confidence", ascending=False, kind="stable")
+    grouped = frame.groupby(["lat", "lon", "day", "color"], sort=False)
+    first = grouped.head(1).set_index(["lat", "lon", "day", "color"])
+    out = pd.DataFrame({"n": grouped.size(), "sources": grouped["sources"].max()}).join(
+        first[["name", "title", "event_date"]]).reset_index()
+    dropped = 0
+    if max_rows is not None and len(out) > max_rows:
+        # keep whole locations, busiest first, so a kept place keeps all its days
+        per_location = out.groupby(["lat", "lon"])["n"].transform("sum")
+        out = out.assign(_busy=per_location).sort_values(["_busy", "day"], ascending=[False, True], kind="stable")
+        dropped = int(out["n"].iloc[max_rows:].sum())
+        out = out.iloc[:max_rows].drop(columns="_busy")
+    out["radius"] = radius_for(out["sources"]).to_numpy()
+    out["popup"] = [
+        popup_html({"name": r["name"], "title": _short(r["title"]), "event_date": r["event_date"]})
+        + (f"<br><i>{n} incidents here that day</i>" if n > 1 else "")
+        for r, n in zip(out[["name", "title", "event_date"]].to_dict("records"), out["n"], strict=True)
+    ]
+    rows = out[["lat", "lon", "n", "color", "radius", "day", "popup"]].reset_index(drop=True)
+    return rows, dropped, (day0.date() if pd.notna(day0) else None), legend
+
+
+def _short(title: object) -> str:
+    text = "" if title is None or (isinstance(title, float) and np.isnan(title)) else str(title)
+    return text if len(text) <= POPUP_TITLE_CHARS else text[: POPUP_TITLE_CHARS - 1] + "…"

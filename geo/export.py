@@ -6,8 +6,9 @@ file unreadable) and descriptions are HTML-escaped before being XML-escaped, sin
 render them as HTML. CSV: a text cell starting with = + - @ tab or CR is prefixed with ' (OWASP
 CSV injection), so a spreadsheet shows it instead of running it as a formula; numbers never are.
 
-Where the metadata goes: GeoJSON has a top-level foreign member `metadata`; GeoPackage has an
-`export_metadata` table; CSV, GeoJSON sequences and KML get a `<file>.meta.json` sidecar when
+Where the metadata goes: GeoJSON has a top-level foreign member `metadata`; GeoPackage keeps it
+in its standard metadata tables (`gpkg_metadata`, the layer's GDAL metadata: one layer only, so
+readers open it without asking which); CSV, GeoJSON sequences and KML get a `<file>.meta.json` sidecar when
 written to a file (`export_metadata()` gives the same dict, and `geo export` prints it to
 stderr when the data goes to stdout). KML also carries it in the Document's ExtendedData.
 """
@@ -287,11 +288,11 @@ def to_gpkg(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
                                       if g is not None else None for g in out.geometry],
                                      index=out.index, crs="EPSG:4326")
         geometry_type = "Point" if layer == "incidents" else "Unknown"
-        pyogrio.write_dataframe(out, path, layer=layer, driver="GPKG",
-                                geometry_type=geometry_type, promote_to_multi=False)
-        table = pd.DataFrame({"key": list(meta), "value": [json.dumps(v, ensure_ascii=False)
-                                                           for v in meta.values()]})
-        pyogrio.write_dataframe(table, path, layer="export_metadata", driver="GPKG")
+        # the metadata goes in the GeoPackage's own metadata tables (gpkg_metadata), not in a
+        # second layer: one layer means geopandas/QGIS open the data without asking or warning
+        pyogrio.write_dataframe(out, path, layer=layer, driver="GPKG", geometry_type=geometry_type,
+                                promote_to_multi=False,
+                                layer_metadata={k: json.dumps(v, ensure_ascii=False) for k, v in meta.items()})
         return path.read_bytes()
 
 

@@ -9,6 +9,7 @@ directly on those codes and take the boundary polygon (or the derived geometry) 
 from __future__ import annotations
 
 import sqlite3
+import warnings
 from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
@@ -137,6 +138,24 @@ def _spatial_admin(points: gpd.GeoDataFrame, layer: gpd.GeoDataFrame,
     return joined[list(columns)].rename(columns=columns)
 
 
+# a unit's reference point may sit just off a simplified coastline (a port town's municipality)
+NEARBY_DEGREES = 0.1
+
+
+def _nearby_admin(points: gpd.GeoDataFrame, layer: gpd.GeoDataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """The polygon containing each point, else the nearest within NEARBY_DEGREES (else none)."""
+    inside = _spatial_admin(points, layer, columns)
+    missing = inside[list(columns.values())[0]].isna()
+    if missing.any():
+        with warnings.catch_warnings():  # degrees are fine at this tolerance: no projection needed
+            warnings.simplefilter("ignore", UserWarning)
+            near = gpd.sjoin_nearest(points[missing], layer[[*columns, "geometry"]], how="left",
+                                     max_distance=NEARBY_DEGREES)
+        near = near[~near.index.duplicated(keep="first")][list(columns)].rename(columns=columns)
+        inside.loc[near.index] = near
+    return inside
+
+
 def join_mentions(mentions: list[Mention], boundaries: AdminBoundaries | None = None,
                   ) -> gpd.GeoDataFrame:
     """One row per mention: the Mention fields, geo_precision, admin columns and a geometry."""
@@ -181,6 +200,22 @@ def join_mentions(mentions: list[Mention], boundaries: AdminBoundaries | None = 
             result.loc[is_place, "adm2_code"] = found2["adm2_code"].where(
                 found2["adm2_code"].notna(), result.loc[is_place, "adm2_code"])
 
+    # 2b. area-level units whose own code has no boundary (a GeoNames unit Natural Earth maps
+    # differently: Kenya's counties inside NE's provinces, Mayotte inside France): the boundary
+    # that contains the unit's point gives the country and admin-1, so filters and names work.
+    # Their stored shape still comes from their own code (step 4), never from the larger unit.
+    own_iso3, own_adm1 = result["adm0_iso3"].copy(), result["adm1_iso"].copy()
+    unknown0 = ~result["adm0_iso3"].isin(list(b.adm0_by_iso3))  # also no code at all (YT: no ISO3 polygon)
+    unknown1 = result["adm1_iso"].notna() & ~result["adm1_iso"].isin(list(b.adm1_by_iso))
+    orphan = has_point & ~is_place & (unknown0 | unknown1) & (frame["level"] != "country")
+    if orphan.any():
+        points = result.loc[orphan, ["geometry"]]
+        for column, found in (("adm0_iso3", _nearby_admin(points, b.adm0, {"iso3": "adm0_iso3"})),
+                              ("adm1_iso", _nearby_admin(points, b.adm1, {"admin1_iso": "adm1_iso"}))):
+            unknown = (unknown0 if column == "adm0_iso3" else unknown1 | result["adm1_iso"].isna())[orphan]
+            keep = found[column].notna() & unknown
+            result.loc[keep[keep].index, column] = found.loc[keep, column]
+
     # 3. names from the code tables
     result["adm0_name"] = result["adm0_iso3"].map(lambda c: b.adm0_by_iso3.get(c, (None,))[0])
     result["adm1_name"] = result["adm1_iso"].map(lambda c: b.adm1_by_iso.get(c, (None,))[0])
@@ -190,7 +225,7 @@ def join_mentions(mentions: list[Mention], boundaries: AdminBoundaries | None = 
 
     # 4. shapes for area-level mentions and derived regions (points stay points)
     shapes, wkts = [], []
-    rows = zip(frame["geometry_wkt"], frame["level"], result["adm0_iso3"], result["adm1_iso"],
+    rows = zip(frame["geometry_wkt"], frame["level"], own_iso3, own_adm1,
                result["adm2_code"], result.geometry.array, strict=True)
     for wkt, level, iso3, iso_1, code_2, point in rows:
         shape = None

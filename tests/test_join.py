@@ -119,3 +119,26 @@ def test_admin2_names_outside_boundaries_come_from_the_gazetteer(real_gazetteer_
     row = join_mentions([mention]).iloc[0]
     assert row.adm1_iso == "MX-SIN"
     assert row.adm2_code == place.admin2_code and row.adm2_name
+
+
+def test_units_whose_codes_have_no_boundary_take_the_containing_one(real_gazetteer_dir: Path) -> None:
+    """GeoNames and Natural Earth disagree for some units: Kenya's counties (GeoNames admin-1)
+    lie inside NE's provinces, and Mayotte is a GeoNames country NE maps as part of France."""
+    from geo.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    mentions = []
+    for i, (name, country) in enumerate((("Kisumu", "KE"), ("Nyeri", "KE"), ("Mamoudzou", "YT"))):
+        unit = gazetteer.lookup(name, country=country, level="admin1")[0]
+        mentions.append(Mention(i * 20, i * 20 + len(name), name, place_id=unit.id, level="admin1",
+                                country=unit.country, admin1_iso=unit.admin1_iso, admin1_code=unit.admin1_code,
+                                lat=unit.lat, lon=unit.lon, precision="admin1"))
+    joined = join_mentions(mentions)
+    kisumu, nyeri, mamoudzou = joined.to_dict("records")
+    for row in (kisumu, nyeri):
+        assert row["adm0_iso3"] == "KEN" and row["adm0_name"] == "Kenya"
+        assert row["adm1_name"], row  # a named unit, not None
+    assert mamoudzou["adm0_iso3"] == "FRA" and mamoudzou["adm0_name"] == "France"
+    assert mamoudzou["adm1_name"] == "Mayotte"
+    # the stored shape is never the larger containing unit
+    assert all(g.geom_type == "Point" for g in joined.geometry)

@@ -39,6 +39,14 @@ def test_file_names_say_layer_and_range():
     assert export_filename("adm1-counts", Filters(), "csv", (date(2024, 1, 1), date(2024, 2, 1))) == \
         "adm1-counts_2024-01-01_2024-02-01.csv"
     assert export_filename("mentions", Filters(), "gpkg") == "mentions_all-dates.gpkg"
+    # the filter is in the name, so different views never collide
+    view = Filters(countries=("MEX", "USA"), admin1=("MX-SIN",), query="Agua / fría?")
+    assert export_filename("incidents", view, "csv", (date(2024, 1, 1), date(2024, 2, 1))) == \
+        "incidents_MEX+USA_MX-SIN_q-agua-fr-a_2024-01-01_2024-02-01.csv"
+    many = Filters(countries=("AAA", "BBB", "CCC", "DDD", "EEE"))
+    assert export_filename("incidents", many, "csv") == "incidents_AAA+BBB+CCC+2more_all-dates.csv"
+    names = {export_filename("incidents", Filters(countries=(c,)), "geojson") for c in ("MEX", "USA")}
+    assert len(names) == 2
 
 
 def test_exports_follow_the_filters(tables):

@@ -25,12 +25,31 @@ FORMATS: dict[str, tuple[str, str]] = {
 
 
 def export_filename(layer: str, filters: Filters, fmt: str, bounds: tuple[date, date] | None = None) -> str:
-    """e.g. incidents_2024-03-01_2024-03-20.geojson; the range is the filter's or the data's."""
+    """e.g. incidents_MEX_MX-SIN_q-flood_2024-03-01_2024-03-20.geojson.
+
+    The name carries the filter (countries, admin-1 units, category, search, dates: the filter's
+    range or the data's), so downloads of different views never overwrite each other.
+    """
     start = filters.start or (bounds[0] if bounds else None)
     end = filters.end or (bounds[1] if bounds else None)
     span = f"{start.isoformat()}_{end.isoformat()}" if start and end else "all-dates"
-    safe_layer = re.sub(r"[^a-z0-9-]+", "-", layer.lower())
-    return f"{safe_layer}_{span}.{FORMATS[fmt][0]}"
+    parts = [_slug(layer.lower())]
+    for codes in (filters.countries, filters.admin1, getattr(filters, "categories", ()) or ()):
+        if codes:
+            shown = "+".join(_slug(str(c)) for c in list(codes)[:MAX_CODES_IN_NAME])
+            parts.append(shown + (f"+{len(codes) - MAX_CODES_IN_NAME}more" if len(codes) > MAX_CODES_IN_NAME else ""))
+    if filters.query.strip():
+        parts.append("q-" + _slug(filters.query.strip().lower())[:30].strip("-"))
+    parts.append(span)
+    return "_".join(p for p in parts if p) + f".{FORMATS[fmt][0]}"
+
+
+MAX_CODES_IN_NAME = 3
+
+
+def _slug(text: str) -> str:
+    """File-name safe: letters, digits, dots, + and -; anything else becomes -."""
+    return re.sub(r"[^A-Za-z0-9.+-]+", "-", text).strip("-")
 
 
 def layer_frame(

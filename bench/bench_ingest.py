@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_ingest.py            # 10,000 articles (a few minutes)
     .venv/bin/python bench/bench_ingest.py --n 1000   # smaller
+    .venv/bin/python bench/bench_ingest.py --n 10000 --merge-cost   # merging vs none
 
 Articles are made by varying the sample corpus (data/sample/*.jsonl): each copy gets its own id,
 a marker sentence (so its content hash differs) and a publication date shifted by whole weeks,
@@ -56,9 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="geoparser processes")
     parser.add_argument("--store", type=Path, help="keep the store here (default: temporary)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--merge-cost", action="store_true",
+                        help="ingest twice, without and with merging reports into incidents, "
+                             "and print what merging costs (no exports)")
     args = parser.parse_args(argv)
 
     articles = make_articles(args.n)
+    if args.merge_cost:
+        return merge_cost(articles, args)
     with tempfile.TemporaryDirectory() as tmp:
         store_path = args.store or Path(tmp) / "bench.gpkg"
         for suffix in ("", "-wal", "-shm"):
@@ -129,6 +135,36 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(result, indent=1) + "\n")
     print(f"wrote {out}")
     return 0 if report.rejected == 0 else 1
+
+
+def merge_cost(articles: list[ArticleRecord], args: argparse.Namespace) -> int:
+    """Ingest the same articles into two stores, without and with merging (parse included:
+    the cost that matters is that of the whole ingest)."""
+    parse_text("Warm-up in Paris.", None)
+    seconds, incidents = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for merge in (False, True):
+            store = IncidentStore(Path(tmp) / f"merge-{merge}.gpkg", merge=merge)
+            store.boundaries  # noqa: B018
+            report = store.ingest(articles, batch_size=args.batch_size)
+            seconds[merge] = report.seconds
+            incidents[merge] = store.stats()["incidents"]
+            store.close()
+            print(f"merge={merge}: {report.stored:,} articles in {report.seconds:.1f} s "
+                  f"({report.stored / report.seconds:,.1f} articles/s), "
+                  f"{incidents[merge]:,} incidents", flush=True)
+    extra = seconds[True] / seconds[False] - 1
+    print(f"merging costs {extra:+.1%} ({len(articles):,} articles, batch {args.batch_size})")
+    result = {"benchmark": "ingest-merge-cost", "articles": len(articles),
+              "run_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+              "seconds_without": round(seconds[False], 2), "seconds_with": round(seconds[True], 2),
+              "incidents_without": incidents[False], "incidents_with": incidents[True],
+              "extra_cost": round(extra, 4)}
+    args.results.mkdir(parents=True, exist_ok=True)
+    out = args.results / f"ingest_merge_{len(articles)}.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {out}")
+    return 0
 
 
 if __name__ == "__main__":

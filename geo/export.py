@@ -38,7 +38,7 @@ from geo.errors import InputError
 from geo.filters import Filters
 from geo.store import IncidentStore
 
-LAYERS = ("incidents", "mentions", "adm1-counts", "adm0-counts")
+LAYERS = ("incidents", "articles", "mentions", "adm1-counts", "adm0-counts")
 FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "kml")
 TEXT_FORMATS = {"geojson", "geojsonl", "csv", "kml"}
 MEDIA_TYPES = {"geojson": "application/geo+json", "geojsonl": "application/geo+json-seq",
@@ -46,7 +46,7 @@ MEDIA_TYPES = {"geojson": "application/geo+json", "geojsonl": "application/geo+j
                "kml": "application/vnd.google-earth.kml+xml"}
 EXTENSIONS = {"geojson": ".geojson", "geojsonl": ".geojsons", "gpkg": ".gpkg", "csv": ".csv",
               "kml": ".kml"}
-ID_COLUMN = {"incidents": "incident_id", "mentions": "mention_id", "adm1-counts": "adm1_iso",
+ID_COLUMN = {"incidents": "incident_id", "articles": "article_id", "mentions": "mention_id", "adm1-counts": "adm1_iso",
              "adm0-counts": "adm0_iso3"}
 DROP_COLUMNS = ["geometry_wkt"]  # the feature geometry already carries it
 DECIMALS = 6
@@ -89,6 +89,8 @@ def layer_frame(store: IncidentStore, layer: str,
     filters = filters or Filters.everything()
     if layer == "incidents":
         frame = store.incidents(filters)
+    elif layer == "articles":
+        frame = store.article_incidents(filters)
     elif layer == "mentions":
         frame = store.mentions(filters)
     elif layer in ("adm1-counts", "adm0-counts"):
@@ -121,15 +123,19 @@ def count_units(incidents: pd.DataFrame, layer: str,
         key, name_col, code_col, extra = "adm0_iso3", "adm0_name", "iso3", []
     else:
         raise ExportError(f"unknown count layer {layer!r}")
-    columns = [key, name_col, *extra, "incident_id", "event_date"]
+    columns = [key, name_col, *extra, "incident_id", "event_date", "source_count"]
     located = pd.DataFrame(incidents)[[c for c in columns if c in incidents]] \
         if len(incidents) else pd.DataFrame(columns=columns)
     located = located[located[key].notna()]
+    if "source_count" not in located:  # frames from before incidents were events
+        located = located.assign(source_count=1)
     counts = located.groupby(key).agg(
         **{name_col: (name_col, "first")}, **{c: (c, "first") for c in extra},
-        incidents=("incident_id", "size"), first_event_date=("event_date", "min"),
+        incidents=("incident_id", "size"), articles=("source_count", "sum"),
+        first_event_date=("event_date", "min"),
         last_event_date=("event_date", "max")).reset_index()
     counts["incidents"] = counts["incidents"].astype("int64")
+    counts["articles"] = counts["articles"].fillna(0).astype("int64")
     geometry = [None] * len(counts)
     if shapes is not None and len(counts):
         polygons = shapes[shapes[code_col].notna()].drop_duplicates(code_col).set_index(code_col)
@@ -269,9 +275,11 @@ def to_csv(frame: gpd.GeoDataFrame, id_column: str, meta: dict) -> bytes:
     table = neutralise_formulas(pd.DataFrame(frame.drop(columns=frame.geometry.name)))
     table = table.drop(columns=[c for c in ("lat", "lon") if c in table.columns])
     latitude, longitude = _point_lat_lon(frame)
-    table.insert(1, "latitude", latitude.to_numpy())
-    table.insert(2, "longitude", longitude.to_numpy())
-    table.insert(3, "geometry_type", frame.geometry.geom_type.to_numpy())
+    # identifiers first: articles lead with article_id, incident_id
+    lead = 2 if list(table.columns[:2]) == ["article_id", "incident_id"] else 1
+    table.insert(lead, "latitude", latitude.to_numpy())
+    table.insert(lead + 1, "longitude", longitude.to_numpy())
+    table.insert(lead + 2, "geometry_type", frame.geometry.geom_type.to_numpy())
     buffer = io.StringIO()
     table.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")

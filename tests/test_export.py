@@ -106,7 +106,7 @@ def test_geojson_round_trips_through_gdal(store: IncidentStore, tmp_path: Path) 
                 if value is None:
                     assert got is None or pd.isna(got), key
                 elif key in ("event_date", "published", "time", "first_event_date",
-                             "last_event_date") or key.endswith("_at"):
+                             "last_event_date", "first_reported") or key.endswith("_at"):
                     assert str(pd.Timestamp(got).date()) == str(value)[:10], key
                 else:
                     assert got == value, key

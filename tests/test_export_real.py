@@ -74,6 +74,7 @@ def test_real_geojson_exports_follow_rfc7946(seed_store: IncidentStore, tmp_path
         frame = pyogrio.read_dataframe(path)
         assert len(frame) == len(collection["features"])
         assert list(frame[{"incidents": "incident_id", "mentions": "mention_id",
+                           "articles": "article_id",
                            "adm1-counts": "adm1_iso", "adm0-counts": "adm0_iso3"}[layer]]) \
             == [f["id"] for f in collection["features"]]
     manifest = json.loads(paths.manifest_path().read_text())

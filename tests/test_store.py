@@ -55,17 +55,17 @@ def location2(request: pytest.FixtureRequest, location: str | Path, tmp_path: Pa
 
 
 def refuse_incidents_of(s: IncidentStore, article_id: str) -> None:
-    """A database trigger that makes writing one article's incident fail."""
+    """A database trigger that makes writing one article's event reports fail."""
     if s.path is not None:
         s.connection.execute(
-            "CREATE TRIGGER refuse BEFORE INSERT ON incidents WHEN NEW.article_id = "
+            "CREATE TRIGGER refuse BEFORE INSERT ON article_incidents WHEN NEW.article_id = "
             f"'{article_id}' BEGIN SELECT RAISE(ABORT, 'refused'); END")
         return
     s.connection.execute(
         "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         f"IF NEW.article_id = '{article_id}' THEN RAISE EXCEPTION 'refused'; END IF; "
         "RETURN NEW; END $$")
-    s.connection.execute("CREATE TRIGGER refuse BEFORE INSERT ON incidents FOR EACH ROW "
+    s.connection.execute("CREATE TRIGGER refuse BEFORE INSERT ON article_incidents FOR EACH ROW "
                          "EXECUTE FUNCTION refuse()")
 
 
@@ -90,7 +90,7 @@ def test_layers_form_a_valid_geopackage(gpkg_store: IncidentStore) -> None:
     store = gpkg_store
     layers = dict(pyogrio.list_layers(store.path))
     assert layers == {"articles": None, "mentions": "Unknown", "incidents": "Point",
-                      "corrections": None}
+                      "corrections": None, "article_incidents": None, "event_keys": None}
     assert len(gpd.read_file(store.path, layer="articles")) == 4
     incidents = gpd.read_file(store.path, layer="incidents")
     assert incidents.crs.to_epsg() == 4326
@@ -261,7 +261,7 @@ def test_corrections_apply_on_later_ingest_of_the_same_content(location: str | P
         start = ARTICLES[2].text.index("Borderton")
         s.add_correction("a3", start, start + 9, 101)
         # the article is removed (e.g. a cleaned store) but its correction is kept...
-        for table in ("mentions", "incidents", "articles"):
+        for table in ("mentions", "incidents", "event_keys", "article_incidents", "articles"):
             s.connection.execute(f"DELETE FROM {table}")
         # ...and is applied when the same text comes in again, under another id
         s.ingest([ArticleRecord(ARTICLES[2].text, article_id="again", published="2024-06-10")])

@@ -25,6 +25,7 @@ from geo.filters import Filters
 from geo.join import AdminBoundaries
 from geo.read import ArticleRecord, Reject
 from geo.store import corrections as _corrections
+from geo.store import events as _events
 from geo.store import ingest as _ingest
 from geo.store import query as _query
 from geo.store.backend import StoreBackend, is_server_location, open_backend
@@ -43,18 +44,21 @@ class IncidentStore:
     def __init__(self, location: str | Path | None = None, parser: Parser | None = None,
                  boundaries: AdminBoundaries | None = None,
                  gazetteer_get: Callable[[int], Place | None] | None = None,
-                 pool: object = None) -> None:
+                 pool: object = None, merge: bool = True) -> None:
         if location is None:
             location = paths.default_store()
         self.location = str(location)
         # a GeoPackage store has a path (QGIS, pyogrio and the tests read the file directly)
         self.path = None if is_server_location(location) else Path(location)
         self.parser = parser
+        self.merge = merge  # False: every event report is an incident of its own (benchmarks)
         self._boundaries = boundaries
         self._gazetteer_get = gazetteer_get
         # pool: a psycopg_pool.ConnectionPool to borrow a server store's connection from
         self.backend: StoreBackend = open_backend(location if self.path is None else self.path,
                                                   pool=pool)
+        if _events.needs_rebuild(self.backend):  # upgraded from one incident per article
+            _events.rebuild(self)
 
     @property
     def connection(self) -> object:
@@ -103,6 +107,11 @@ class IncidentStore:
         """Re-parse and re-join every article, corrections applied again."""
         return _corrections.reprocess_all(self, batch_size)
 
+    def rebuild_incidents(self) -> int:
+        """Derive every incident again from the stored articles and mentions (re-cluster
+        deterministically). Returns the number of incidents."""
+        return _events.rebuild(self)
+
     # -- reading -------------------------------------------------------------------------
     def corrections(self) -> pd.DataFrame:
         return _query.read_table(self.backend, "corrections")
@@ -119,6 +128,11 @@ class IncidentStore:
                  article_id: str | None = None) -> gpd.GeoDataFrame:
         """Mentions (all, one article's, or those of the filtered incidents' articles)."""
         return _query.read_mentions(self.backend, filters, article_id)
+
+    def article_incidents(self, filters: Filters | None = None) -> gpd.GeoDataFrame:
+        """Every article with each incident it reports (first columns article_id,
+        incident_id; an article with several incidents gives several rows)."""
+        return _query.read_article_incidents(self.backend, filters)
 
     def read_all(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame]:
         """Incidents, mentions and articles from one snapshot: an ingest running meanwhile

@@ -110,7 +110,8 @@ def reprocess(store: IncidentStore, article_id: str, reparse: bool = False) -> N
     """Rebuild one article's mentions and incident (inside the caller's transaction): from its
     stored mentions, or re-parsed from its text, with corrections applied."""
     from geo.join import join_mentions
-    from geo.store.ingest import parse_text, write_mentions_and_incident
+    from geo.store.events import forget_article, merge
+    from geo.store.ingest import parse_text, write_mentions_and_reports
 
     backend = store.backend
     article = stored_article(backend, article_id)
@@ -125,12 +126,13 @@ def reprocess(store: IncidentStore, article_id: str, reparse: bool = False) -> N
     digest = article.content_hash
     mentions = apply_corrections(article.text, mentions,
                                  corrections_for(backend, {digest}, store.place).get(digest, []))
+    others = forget_article(backend, article_id)
     backend.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
-    backend.execute("DELETE FROM incidents WHERE article_id = ?", (article_id,))
     joined = join_mentions(mentions, store.boundaries)
-    write_mentions_and_incident(backend, article, mentions,
-                                joined.drop(columns="geometry").to_dict("records"),
-                                list(joined.geometry.array))
+    reports = write_mentions_and_reports(backend, article, mentions,
+                                         joined.drop(columns="geometry").to_dict("records"),
+                                         list(joined.geometry.array))
+    merge(backend, reports + others, store.merge)
 
 
 def reprocess_all(store: IncidentStore, batch_size: int = 100) -> int:

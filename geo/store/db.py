@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 META_TABLE = "store_meta"  # key/value: schema_version (not a layer: not in gpkg_contents)
 _KNOWN_PREFIXES = ("gpkg_", "rtree_", "sqlite_")
+LEGACY_LAYERS = {"articles", "mentions", "incidents", "corrections"}  # schema versions 1 and 2
 
 
 class GpkgBackend:
@@ -155,7 +156,8 @@ def _state(connection: sqlite3.Connection) -> str:
         return "foreign"
     if "gpkg_contents" in tables:
         registered = {r[0] for r in connection.execute("SELECT table_name FROM gpkg_contents")}
-        if set(LAYERS) <= registered:
+        # every layer, or the layers of an older version (the migration adds the rest)
+        if set(LAYERS) <= registered or LEGACY_LAYERS <= registered:
             return "ready"
     if any(connection.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()
            for t in tables & set(LAYERS)):

@@ -14,14 +14,15 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import shapely
 
 from geo.gazetteer import GazetteerMissingError
-from geo.incidents import IncidentChoice, choose_incident
+from geo.events import EventReport
+from geo.incidents import IncidentChoice
 from geo.join import AdminBoundaries, join_mentions
 from geo.read import ArticleRecord, Reject
 from geo.store.backend import StoreBackend, chunks, marks
 from geo.store.corrections import apply_corrections, corrections_for
+from geo.store.events import merge, reports_of_article, write_reports
 from geo.store.schema import MENTION_COLUMNS
 from geo.types import Mention
 
@@ -81,7 +82,7 @@ def parse_job(job: tuple[Parser | None, str, date | None, str | None]) -> ParseR
         raise  # a setup problem, not a bad article: stop with the build hint
     except Exception as exc:  # noqa: BLE001 - one bad article must not stop the run
         return None, None, f"{type(exc).__name__}: {exc}", None
-    return mentions, choose_incident(text, mentions, published), None, language
+    return mentions, None, None, language  # events are extracted after the admin join
 
 
 def ingest(store: IncidentStore, records: Iterable[ArticleRecord | Reject], batch_size: int = 100,
@@ -213,7 +214,7 @@ def finish_batch(store: IncidentStore, fresh: list[ArticleRecord], results: list
         return
     corrections = corrections_for(store.backend, {a.content_hash for a in fresh}, store.place)
     prepared = prepare_batch(fresh, results, corrections, store.boundaries, report)
-    write_prepared(store.backend, prepared, report)
+    write_prepared(store.backend, prepared, report, store.merge)
 
 
 def prepare_batch(fresh: list[ArticleRecord], results: list[ParseResult],
@@ -246,10 +247,12 @@ def prepare_batch(fresh: list[ArticleRecord], results: list[ParseResult],
 
 
 def write_prepared(backend: StoreBackend, prepared: list[PreparedArticle],
-                   report: IngestReport) -> None:
-    """One transaction with a savepoint per article: each article fully in or fully out."""
+                   report: IngestReport, merge_events: bool = True) -> None:
+    """One transaction with a savepoint per article: each article fully in or fully out; then
+    the batch's event reports join incidents (geo.store.events.merge) in the same transaction."""
     if not prepared:
         return
+    reports: list[EventReport] = []
     with backend.transaction():
         for item in prepared:
             article = item.article
@@ -258,12 +261,14 @@ def write_prepared(backend: StoreBackend, prepared: list[PreparedArticle],
                     if not insert_article(backend, article):
                         _count_lost_race(backend, article, report)
                         continue
-                    write_mentions_and_incident(backend, article, item.mentions, item.records,
-                                                item.shapes, item.choice)
+                    written = write_mentions_and_reports(backend, article, item.mentions,
+                                                         item.records, item.shapes)
+                reports += written
                 report.stored += 1
             except (*backend.errors, ValueError, TypeError) as exc:
                 report.reject(Reject(article.source_path or "", f"could not store: {exc}",
                                      article.article_id))
+        merge(backend, reports, merge_events)
 
 
 def insert_article(backend: StoreBackend, article: ArticleRecord) -> bool:
@@ -288,11 +293,11 @@ def _count_lost_race(backend: StoreBackend, article: ArticleRecord,
         report.reject(_id_taken(article))
 
 
-def write_mentions_and_incident(backend: StoreBackend, article: ArticleRecord,
-                                mentions: list[Mention], records: list[dict], shapes: list,
-                                choice: IncidentChoice | None = None) -> None:
+def write_mentions_and_reports(backend: StoreBackend, article: ArticleRecord,
+                               mentions: list[Mention], records: list[dict], shapes: list,
+                               ) -> list[EventReport]:
     """Insert the joined mentions (records + shapes, parallel to `mentions`) and the
-    article's incident."""
+    article's event reports; their incidents come from `merge`."""
     mention_ids: list[str] = []
     seen: set[str] = set()
     rows = []
@@ -306,36 +311,9 @@ def write_mentions_and_incident(backend: StoreBackend, article: ArticleRecord,
         row.update(mention_id=mention_id, article_id=article.article_id, geom=geometry)
         rows.append(row)
     backend.insert_rows("mentions", rows)
-
-    if choice is None:
-        choice = choose_incident(article.text, mentions, article.published_date)
-    values: dict[str, object] = {
-        "incident_id": f"inc:{article.article_id}", "article_id": article.article_id,
-        "title": article.title, "source": article.source, "source_url": article.url,
-        "published": article.published,
-        "event_date": choice.event_date.isoformat() if choice.event_date else None,
-        "time_precision": choice.time_precision, "date_evidence": choice.date_evidence,
-        "reason": choice.reason, "snippet": choice.snippet,
-    }
-    point = None
-    if choice.primary is not None:
-        m, record = mentions[choice.primary], records[choice.primary]
-        values.update(
-            mention_id=mention_ids[choice.primary], name=m.name, surface=m.surface,
-            kind=m.kind, level=m.level, gazetteer_id=m.place_id, precision=m.precision,
-            country=m.country, geo_precision=sql_value(record["geo_precision"]),
-            confidence=m.confidence,
-            **{c: sql_value(record[c]) for c in ("adm0_iso3", "adm0_name", "adm1_iso",
-                                                 "adm1_name", "adm2_code", "adm2_name")})
-        shape = shapes[choice.primary]
-        if m.lat is not None and m.lon is not None:
-            point = shapely.Point(m.lon, m.lat)
-        elif shape is not None and not shape.is_empty:
-            point = shape.representative_point()
-        if point is not None:
-            values.update(lat=point.y, lon=point.x)
-    values["geom"] = point
-    backend.insert_rows("incidents", [values])
+    return write_reports(backend, reports_of_article(
+        article.article_id, article.title, article.text, mentions, mention_ids,
+        article.published_date))
 
 
 def now() -> str:

@@ -7,13 +7,50 @@ version it upgrades from. Each step runs on a DB-API connection whose SQL uses `
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from geo.store.schema import LAYERS, SCHEMA_VERSION
 
+REBUILD_FLAG = "incidents_rebuild"  # store_meta key: incidents must be derived again
+
+
+def _create_layer(connection: Any, name: str) -> None:
+    from geo.store.gpkg import add_attributes_table, add_feature_table
+    from geo.store.schema import columns_sql
+
+    layer = LAYERS[name]
+    if layer.geometry:
+        add_feature_table(connection, name, layer.geometry, columns_sql(layer.columns),
+                          layer.description)
+    else:
+        add_attributes_table(connection, name, columns_sql(layer.columns), layer.description)
+    for index, columns in layer.indexes:
+        connection.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {name}({columns})")
+
+
+def _incidents_are_events(connection: Any) -> None:
+    """Version 2 -> 3: incidents become events (one row per event, not per article), with
+    the link table `article_incidents` and the merge index `event_keys`. Incidents are derived
+    data: the old table (one row per article, article_id UNIQUE) is replaced by an empty one
+    and the store is flagged so that opening it derives the incidents again from the stored
+    articles and mentions (geo.store.events.rebuild)."""
+    connection.execute('DROP TABLE IF EXISTS "incidents"')
+    if isinstance(connection, sqlite3.Connection):  # a GeoPackage: its registry and R-tree
+        connection.execute('DROP TABLE IF EXISTS "rtree_incidents_geom"')
+        for table in ("gpkg_extensions", "gpkg_geometry_columns", "gpkg_contents"):
+            connection.execute(f"DELETE FROM {table} WHERE table_name = 'incidents'")
+        for name in ("incidents", "article_incidents", "event_keys"):
+            _create_layer(connection, name)
+    # (a server backend creates the missing layers from the declarations after the steps)
+    connection.execute("CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT)")
+    connection.execute("INSERT INTO store_meta VALUES (?, '1') ON CONFLICT (key) DO UPDATE "
+                       "SET value = excluded.value", (REBUILD_FLAG,))
+
+
 # version -> the step that brings a store of that version to version + 1 (beyond new columns)
-STEPS: dict[int, Callable[[Any], None]] = {}
+STEPS: dict[int, Callable[[Any], None]] = {2: _incidents_are_events}
 
 
 def add_missing_columns(connection: Any, existing: dict[str, set[str]]) -> list[str]:

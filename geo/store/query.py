@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from geo.filters import Filters, apply_filters, matching_articles, mentions_of
 from geo.store.backend import StoreBackend, chunks, marks
@@ -29,7 +30,8 @@ def prefilter(filters: Filters | None, article_id: str | None = None) -> tuple[s
     clauses: list[str] = []
     params: list = []
     if article_id is not None:
-        clauses.append("t.article_id = ?")
+        clauses.append("t.incident_id IN (SELECT incident_id FROM article_incidents "
+                       "WHERE article_id = ?)")
         params.append(article_id)
     if filters is not None:
         day = ("substr(t.published, 1, 10)" if filters.time_axis == "published" else
@@ -99,11 +101,11 @@ def read_mentions(backend: StoreBackend, filters: Filters | None = None,
     """Mentions with their article's dates, source and a context snippet. With `filters`: the
     mentions of the filtered incidents' articles, of the chosen kinds (`geo.filters.mentions_of`)."""
     g, ch = backend.dialect.greatest, backend.dialect.char
-    sql = ("SELECT t.*, t.place_id AS gazetteer_id, i.published AS published, "
-           "i.event_date AS event_date, i.source_url AS source_url, "
+    sql = ("SELECT t.*, t.place_id AS gazetteer_id, a.published AS published, "
+           "(SELECT x.event_date FROM article_incidents x WHERE x.article_id = t.article_id "
+           "AND x.report_index = 0) AS event_date, a.url AS source_url, "
            f"trim(replace(replace(substr(a.text, {g}(1, t.start - 79), t.\"end\" - t.start + "
            f"160), {ch}(10), ' '), {ch}(13), ' ')) AS snippet FROM mentions t "
-           "LEFT JOIN incidents i ON i.article_id = t.article_id "
            "JOIN articles a ON a.article_id = t.article_id")
     if filters is None:
         where, params = ("", []) if article_id is None else (" WHERE t.article_id = ?",
@@ -152,3 +154,28 @@ def stats(backend: StoreBackend) -> dict:
             "GROUP BY 1"),
         "mentions_by_kind": grouped("SELECT kind, count(*) FROM mentions GROUP BY 1"),
     }
+
+
+ARTICLE_INCIDENT_SQL = (
+    "SELECT a.article_id, l.incident_id, l.role, l.reason, l.similarity, a.title, a.source, "
+    "a.url, a.published, l.event_date, l.time_precision, l.place_name, l.country, l.admin1, "
+    "l.category, i.source_count, i.lat, i.lon FROM articles a "
+    "LEFT JOIN article_incidents l ON l.article_id = a.article_id "
+    "LEFT JOIN incidents i ON i.incident_id = l.incident_id "
+    "ORDER BY a.fid, l.report_index")
+
+
+def read_article_incidents(backend: StoreBackend,
+                           filters: Filters | None = None) -> gpd.GeoDataFrame:
+    """Every article with each incident it reports (several incidents: several rows; none:
+    one row with no incident), at its incident's point. With `filters`: only the rows of the
+    incidents passing them."""
+    frame = backend.read_frame(ARTICLE_INCIDENT_SQL)
+    if filters is not None and filters != Filters.everything():
+        keep = set(read_incidents(backend, filters)["incident_id"])
+        frame = frame[frame["incident_id"].isin(keep)].reset_index(drop=True)
+    lon, lat = frame.pop("lon"), frame.pop("lat")
+    geometry = [None if pd.isna(x) or pd.isna(y) else shapely.Point(x, y)
+                for x, y in zip(lon, lat, strict=True)]
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, index=frame.index, crs=CRS),
+                            crs=CRS)

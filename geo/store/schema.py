@@ -57,9 +57,10 @@ MENTION_COLUMNS: list[tuple[str, str]] = [
     *ADMIN_COLUMNS,
 ]
 
+# one row per real-world event; `article_id` is the report whose place and date stand for it
 INCIDENT_COLUMNS: list[tuple[str, str]] = [
     ("incident_id", "TEXT NOT NULL UNIQUE"),
-    ("article_id", "TEXT NOT NULL UNIQUE REFERENCES articles(article_id)"),
+    ("article_id", "TEXT REFERENCES articles(article_id)"),
     ("title", "TEXT"),
     ("source", "TEXT"),
     ("source_url", "TEXT"),
@@ -82,6 +83,52 @@ INCIDENT_COLUMNS: list[tuple[str, str]] = [
     ("lon", "REAL"),
     ("reason", "TEXT"),
     ("snippet", "TEXT"),
+    ("category", "TEXT"),
+    ("category_evidence", "TEXT"),
+    ("source_count", "INTEGER"),
+    ("first_reported", "TEXT"),
+    ("article_ids", "TEXT"),  # JSON list
+    ("sources", "TEXT"),  # JSON list of {article_id, title, source, url, published}
+    ("merge_confidence", "REAL"),
+    ("component", "TEXT"),  # the block of linked reports it was clustered in
+]
+
+# one row per event report of an article (an article can report several events): the link to
+# its incident, why it joined, and what merging compares (place, date, category, text vector)
+ARTICLE_INCIDENT_COLUMNS: list[tuple[str, str]] = [
+    ("article_id", "TEXT NOT NULL REFERENCES articles(article_id)"),
+    ("incident_id", "TEXT"),
+    ("role", "TEXT"),
+    ("reason", "TEXT"),
+    ("similarity", "REAL"),
+    ("report_index", "INTEGER NOT NULL"),
+    ("component", "TEXT"),
+    ("mention_id", "TEXT"),
+    ("place_name", "TEXT"),
+    ("country", "TEXT"),
+    ("admin1", "TEXT"),
+    ("admin2", "TEXT"),
+    ("lat", "REAL"),
+    ("lon", "REAL"),
+    ("geo_precision", "INTEGER"),
+    ("event_date", "DATE"),
+    ("time_precision", "INTEGER"),
+    ("date_evidence", "TEXT"),
+    ("date_stated", "INTEGER"),
+    ("published", "TEXT"),
+    ("category", "TEXT"),
+    ("category_evidence", "TEXT"),
+    ("sentence", "TEXT"),
+    ("years", "TEXT"),  # JSON list
+    ("vector", "TEXT"),  # JSON {word: weight}
+]
+
+# candidate index for merging: each report under its place and words, with its day
+EVENT_KEY_COLUMNS: list[tuple[str, str]] = [
+    ("key", "TEXT NOT NULL"),
+    ("day", "INTEGER"),  # ordinal of the event date; NULL when undated
+    ("article_id", "TEXT NOT NULL"),
+    ("report_index", "INTEGER NOT NULL"),
 ]
 
 CORRECTION_COLUMNS: list[tuple[str, str]] = [
@@ -121,15 +168,22 @@ LAYERS: dict[str, Layer] = {layer.name: layer for layer in (
           "place mentions with admin join (points, or simplified polygons)", "GEOMETRY",
           (("mentions_article", "article_id"),)),
     Layer("incidents", INCIDENT_COLUMNS,
-          "one incident per article: primary location and event date", "POINT",
-          (("incidents_date", "event_date"),)),
+          "one incident per real-world event: place, date, category and its sources", "POINT",
+          (("incidents_date", "event_date"), ("incidents_component", "component"))),
+    Layer("article_incidents", ARTICLE_INCIDENT_COLUMNS,
+          "event reports of articles and the incident each joined, with why",
+          indexes=(("article_incidents_article", "article_id"),
+                   ("article_incidents_incident", "incident_id"),
+                   ("article_incidents_component", "component"))),
+    Layer("event_keys", EVENT_KEY_COLUMNS, "candidate index for merging event reports",
+          indexes=(("event_keys_key_day", "key, day"), ("event_keys_article", "article_id"))),
     Layer("corrections", CORRECTION_COLUMNS, "analyst corrections, applied on every ingest",
           indexes=(("corrections_hash", "content_hash"),)),
 )}
 
 # Version of the layer declarations above. Bump it with every change to them and add the step
 # that upgrades a store of the previous version to geo/store/migrations.py.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def columns_sql(columns: list[tuple[str, str]]) -> str:

@@ -1,0 +1,263 @@
+"""Incidents in the store: event reports of each article, merged across articles.
+
+Each article's event reports (geo.events) are stored in `article_incidents` with everything
+merging compares, and indexed in `event_keys` by place and words with their day. A batch of new
+reports looks up its candidates there (by key and date window, never a scan of all incidents),
+takes the blocks of linked reports they fall into, and clusters those blocks again
+(geo.cluster): incidents elsewhere are untouched, and the result is the one a full rebuild
+gives, whatever the order and batches in which articles arrived.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+import shapely
+
+from geo.cluster import (
+    MERGE_SCORE,
+    Incident,
+    cluster_reports,
+    compare,
+    date_window,
+    index_keys,
+)
+from geo.events import EventReport, extract_events
+from geo.store.backend import StoreBackend, chunks, marks
+from geo.store.schema import ARTICLE_INCIDENT_COLUMNS
+from geo.types import Mention
+
+if TYPE_CHECKING:
+    from geo.store import IncidentStore
+
+_REPORT_FIELDS = ("place_name", "country", "admin1", "admin2", "lat", "lon", "geo_precision",
+                  "time_precision", "date_evidence", "category", "category_evidence", "sentence")
+_LINK_COLUMNS = [c for c, _ in ARTICLE_INCIDENT_COLUMNS]
+
+
+def reports_of_article(article_id: str, title: str | None, text: str, mentions: list[Mention],
+                       mention_ids: list[str], published: date | None) -> list[EventReport]:
+    reports = extract_events(article_id, title or "", text, mentions, published)
+    for r in reports:
+        r.mention_id = mention_ids[r.mention] if r.mention is not None else None
+    return reports
+
+
+def _row(r: EventReport) -> dict:
+    return {
+        "article_id": r.article_id, "report_index": r.index, "role": r.role,
+        "mention_id": r.mention_id,
+        **{f: getattr(r, f) for f in _REPORT_FIELDS},
+        "event_date": r.event_date.isoformat() if r.event_date else None,
+        "date_stated": int(r.date_stated),
+        "published": r.published.isoformat() if r.published else None,
+        "years": json.dumps(list(r.years)),
+        "vector": json.dumps({k: round(v, 5) for k, v in sorted(r.vector.items())}),
+    }
+
+
+def _report(row: dict) -> EventReport:
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value[:10]) if value else None
+
+    return EventReport(
+        row["article_id"], int(row["report_index"]), row["role"] or "main", None,
+        place_name=row["place_name"], country=row["country"], admin1=row["admin1"],
+        admin2=row["admin2"], lat=row["lat"], lon=row["lon"],
+        geo_precision=row["geo_precision"], place_reason="",
+        event_date=day(row["event_date"]), time_precision=row["time_precision"],
+        date_evidence=row["date_evidence"] or "", published=day(row["published"]),
+        category=row["category"] or "other", category_evidence=row["category_evidence"] or "",
+        sentence=row["sentence"] or "", date_stated=bool(row["date_stated"]),
+        years=tuple(json.loads(row["years"] or "[]")),
+        vector=json.loads(row["vector"] or "{}"), mention_id=row["mention_id"])
+
+
+def _load(backend: StoreBackend, where: str, params: Sequence) -> list[EventReport]:
+    cursor = backend.execute(
+        f"SELECT {', '.join(_LINK_COLUMNS)} FROM article_incidents WHERE {where}", params)
+    return [_report(dict(zip(_LINK_COLUMNS, row, strict=True))) for row in cursor.fetchall()]
+
+
+def _candidates(backend: StoreBackend, r: EventReport) -> set[tuple[str, int]]:
+    """Stored reports sharing an index key with `r`, within its date window (undated: any)."""
+    keys = index_keys(r)
+    window = date_window(r)
+    sql = (f"SELECT DISTINCT article_id, report_index FROM event_keys WHERE key IN "
+           f"({marks(len(keys))})")
+    params: list = list(keys)
+    if window:
+        sql += " AND (day IS NULL OR day BETWEEN ? AND ?)"
+        params += list(window)
+    return {(a, int(i)) for a, i in backend.execute(sql, params).fetchall()}
+
+
+def write_reports(backend: StoreBackend, reports: Iterable[EventReport]) -> list[EventReport]:
+    """Store new reports (not yet in an incident) and their index keys."""
+    reports = list(reports)
+    backend.insert_rows("article_incidents", [_row(r) for r in reports])
+    backend.insert_rows("event_keys", [
+        {"key": key, "day": r.event_date.toordinal() if r.event_date else None,
+         "article_id": r.article_id, "report_index": r.index}
+        for r in reports for key in index_keys(r)])
+    return reports
+
+
+def merge(backend: StoreBackend, new: list[EventReport], enabled: bool = True) -> int:
+    """Attach new (already written) reports to incidents: re-cluster only the blocks they
+    link into. Returns the number of incidents written. `enabled=False` (benchmarks): every
+    report is an incident of its own."""
+    if not new:
+        return 0
+    if not enabled:
+        return write_incidents(backend, [i for r in new for i in cluster_reports([r])])
+    new_keys = {r.key for r in new}
+    asked: dict[tuple[str, int], list[EventReport]] = {}
+    for r in new:
+        for pair in _candidates(backend, r) - new_keys:
+            asked.setdefault(pair, []).append(r)
+    components: set[str] = set()
+    linked: list[tuple[str, int]] = []
+    for chunk in chunks(sorted(asked), 200):
+        for other in _load(backend, " OR ".join(["(article_id = ? AND report_index = ?)"]
+                                                * len(chunk)),
+                           [v for pair in chunk for v in pair]):
+            if any((link := compare(r, other)).score is not None and link.score >= MERGE_SCORE
+                   and not link.far for r in asked[other.key]):
+                linked.append(other.key)
+    if linked:
+        for chunk in chunks(sorted(set(linked)), 200):
+            where = " OR ".join(["(article_id = ? AND report_index = ?)"] * len(chunk))
+            rows = backend.execute(f"SELECT DISTINCT component FROM article_incidents WHERE "
+                                   f"{where}", [v for pair in chunk for v in pair]).fetchall()
+            components |= {c for (c,) in rows if c}
+    block = list(new)
+    for chunk in chunks(sorted(components)):
+        block += [r for r in _load(backend, f"component IN ({marks(len(chunk))})", chunk)
+                  if r.key not in new_keys]
+        backend.execute(f"DELETE FROM incidents WHERE component IN ({marks(len(chunk))})",
+                        chunk)
+    return write_incidents(backend, cluster_reports(block))
+
+
+def write_incidents(backend: StoreBackend, incidents: list[Incident]) -> int:
+    rows = []
+    for incident in incidents:
+        for r in incident.reports:
+            backend.execute(
+                "UPDATE article_incidents SET incident_id = ?, reason = ?, similarity = ?, "
+                "component = ? WHERE article_id = ? AND report_index = ?",
+                (incident.id, incident.reasons.get(r.key), incident.similarity.get(r.key),
+                 incident.component, r.article_id, r.index))
+        rows.append(_incident_row(backend, incident))
+    backend.insert_rows("incidents", rows)
+    return len(rows)
+
+
+def _incident_row(backend: StoreBackend, incident: Incident) -> dict:
+    anchor = incident.anchor
+    articles = {}
+    ids = incident.article_ids
+    for chunk in chunks(ids):
+        for row in backend.execute(
+                "SELECT article_id, title, source, url, published FROM articles WHERE "
+                f"article_id IN ({marks(len(chunk))})", list(chunk)).fetchall():
+            articles[row[0]] = dict(zip(("article_id", "title", "source", "url", "published"),
+                                        row, strict=True))
+    first = articles.get(anchor.article_id, {})
+    values: dict[str, object] = {
+        "incident_id": incident.id, "article_id": anchor.article_id,
+        "title": first.get("title"), "source": first.get("source"),
+        "source_url": first.get("url"), "published": first.get("published"),
+        "event_date": anchor.event_date.isoformat() if anchor.event_date else None,
+        "time_precision": anchor.time_precision, "date_evidence": anchor.date_evidence,
+        "reason": anchor.place_reason or None, "snippet": anchor.sentence,
+        "category": incident.category, "category_evidence": incident.category_evidence,
+        "source_count": incident.source_count,
+        "first_reported": incident.first_reported.isoformat() if incident.first_reported
+        else None,
+        "article_ids": json.dumps(ids), "sources": json.dumps([articles[a] for a in ids
+                                                               if a in articles]),
+        "merge_confidence": incident.confidence, "component": incident.component,
+    }
+    mention_id = anchor.mention_id
+    point = None
+    if mention_id:
+        row = backend.execute(
+            'SELECT name, surface, kind, level, place_id, precision, geo_precision, '
+            'confidence, country, adm0_iso3, adm0_name, adm1_iso, adm1_name, adm2_code, '
+            'adm2_name, lat, lon, geom FROM mentions WHERE mention_id = ?',
+            (mention_id,)).fetchone()
+        if row is not None:
+            (values["name"], values["surface"], values["kind"], values["level"],
+             values["gazetteer_id"], values["precision"], values["geo_precision"],
+             values["confidence"], values["country"], values["adm0_iso3"],
+             values["adm0_name"], values["adm1_iso"], values["adm1_name"],
+             values["adm2_code"], values["adm2_name"], lat, lon, geom) = row
+            values["mention_id"] = mention_id
+            if lat is not None and lon is not None:
+                point = shapely.Point(lon, lat)
+            elif geom is not None:
+                shape = backend.decode_geometries([geom])[0]
+                if shape is not None and not shape.is_empty:
+                    point = shape.representative_point()
+    if point is not None:
+        values.update(lat=point.y, lon=point.x)
+    values["geom"] = point
+    return values
+
+
+def forget_article(backend: StoreBackend, article_id: str) -> list[EventReport]:
+    """Remove an article's reports (before it is processed again); returns the other reports
+    of the blocks it was in, whose incidents are dropped and must be merged again."""
+    components = [c for (c,) in backend.execute(
+        "SELECT DISTINCT component FROM article_incidents WHERE article_id = ? AND "
+        "component IS NOT NULL", (article_id,)).fetchall()]
+    backend.execute("DELETE FROM article_incidents WHERE article_id = ?", (article_id,))
+    backend.execute("DELETE FROM event_keys WHERE article_id = ?", (article_id,))
+    others: list[EventReport] = []
+    if components:
+        others = _load(backend, f"component IN ({marks(len(components))})", components)
+        backend.execute(f"DELETE FROM incidents WHERE component IN ({marks(len(components))})",
+                        components)
+    return others
+
+
+def rebuild(store: IncidentStore) -> int:
+    """Derive every incident again from the stored articles and mentions (after a migration,
+    or `geo incidents rebuild`): the same input gives the same incidents."""
+    backend = store.backend
+    fields = list(Mention.__dataclass_fields__)
+    columns = ", ".join(f'"{f}"' for f in fields)
+    with backend.transaction():
+        for table in ("incidents", "article_incidents", "event_keys"):
+            backend.execute(f"DELETE FROM {table}")
+        reports: list[EventReport] = []
+        articles = backend.execute(
+            "SELECT article_id, title, text, published FROM articles ORDER BY article_id"
+        ).fetchall()
+        for article_id, title, text, published in articles:
+            rows = backend.execute(
+                f'SELECT mention_id, {columns} FROM mentions WHERE article_id = ? '
+                'ORDER BY start, mention_id', (article_id,)).fetchall()
+            mentions = [Mention(**dict(zip(fields, r[1:], strict=True))) for r in rows]
+            ids = [r[0] for r in rows]
+            reports += write_reports(backend, reports_of_article(
+                article_id, title, text, mentions, ids,
+                date.fromisoformat(published[:10]) if published else None))
+        count = write_incidents(backend, cluster_reports(reports))
+        if needs_rebuild(backend):
+            backend.execute("DELETE FROM store_meta WHERE key = 'incidents_rebuild'")
+    return count
+
+
+def needs_rebuild(backend: StoreBackend) -> bool:
+    try:
+        row = backend.execute("SELECT value FROM store_meta WHERE key = 'incidents_rebuild'"
+                              ).fetchone()
+    except backend.errors:
+        return False
+    return bool(row and row[0] == "1")

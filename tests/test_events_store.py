@@ -1,0 +1,148 @@
+"""Incidents as events in the store, on the real gazetteer, boundaries and GeoPackage: merging
+across articles, incremental ingest equal to a rebuild, the upgrade of a store written by the
+previous version, and the articles export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geo import paths
+from geo.export import export_layer
+from geo.read import ArticleRecord, read_paths
+from geo.store import IncidentStore
+from geo.store.schema import SCHEMA_VERSION
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+FIXTURE_V2 = Path(__file__).resolve().parent / "data" / "store_v2.gpkg"
+
+SECOND_REPORT = ArticleRecord(
+    "HERMOSILLO, Mexico - Twelve suspected cartel gunmen died on Saturday in a shootout with "
+    "security forces on a highway in Sonora state as they tried to free the son of a Sinaloa "
+    "Cartel hitman from police custody, the Sonora attorney general's office said on Sunday. "
+    "Two officers were wounded.", article_id="second-report",
+    title="Twelve gunmen killed in failed bid to free hitman's son in Sonora",
+    source="Another Wire", published="2024-01-21")
+
+
+def grouping(store: IncidentStore) -> list[list[str]]:
+    links = store.backend.read_frame("SELECT article_id, report_index, incident_id FROM "
+                                     "article_incidents")
+    groups: dict[str, list[str]] = {}
+    for row in links.itertuples():
+        groups.setdefault(row.incident_id, []).append(f"{row.article_id}#{row.report_index}")
+    return sorted(sorted(g) for g in groups.values())
+
+
+def test_seed_and_a_second_report_give_one_incident_with_two_sources(
+        tmp_path: Path, seed_article: tuple[str, dict], real_gazetteer_dir: Path) -> None:
+    _, expected = seed_article
+    seed = read_paths([paths.shared_dir() / "seeds" / expected["file"]]).records
+    with IncidentStore(tmp_path / "s.gpkg") as store:
+        store.ingest(seed)
+        alone = store.incidents()
+        assert len(alone) == 1 and alone.iloc[0]["adm1_iso"] == "MX-SON"
+        assert str(alone.iloc[0]["event_date"])[:10] == expected["event_date"]
+        store.ingest([SECOND_REPORT])
+        incidents = store.incidents()
+        assert len(incidents) == 1, incidents[["incident_id", "article_ids"]]
+        incident = incidents.iloc[0]
+        assert incident["source_count"] == 2 and incident["adm1_iso"] == "MX-SON"
+        assert str(incident["event_date"])[:10] == expected["event_date"]
+        assert incident["first_reported"] == "2024-01-21"
+        assert sorted(json.loads(incident["article_ids"])) == sorted(
+            [seed[0].article_id, "second-report"])
+        links = store.backend.read_frame("SELECT * FROM article_incidents")
+        assert all("text similarity" in reason for reason in links["reason"])
+
+
+@pytest.fixture(scope="module")
+def sample_records(real_gazetteer_dir: Path) -> list[ArticleRecord]:
+    return read_paths([SAMPLE]).records
+
+
+def test_incremental_ingest_in_any_order_and_batches_equals_a_rebuild(
+        tmp_path: Path, sample_records: list[ArticleRecord]) -> None:
+    records = sample_records
+    with IncidentStore(tmp_path / "a.gpkg") as a, IncidentStore(tmp_path / "b.gpkg") as b:
+        a.ingest(records, batch_size=100)
+        for start in range(0, len(records), 7):  # reversed, in small separate ingests
+            b.ingest(list(reversed(records))[start:start + 7], batch_size=3)
+        assert grouping(a) == grouping(b)
+        assert sorted(a.incidents()["incident_id"]) == sorted(b.incidents()["incident_id"])
+        incremental = grouping(b)
+        b.rebuild_incidents()
+        assert grouping(b) == incremental
+        assert len(b.incidents()) == len(set(b.backend.read_frame(
+            "SELECT incident_id FROM article_incidents")["incident_id"]))
+
+
+def test_a_store_written_by_the_previous_version_is_upgraded(tmp_path: Path,
+                                                             real_gazetteer_dir: Path) -> None:
+    path = tmp_path / "old.gpkg"
+    shutil.copy(FIXTURE_V2, path)
+    with IncidentStore(path) as store:
+        version = store.backend.execute(
+            "SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()[0]
+        assert int(version) == SCHEMA_VERSION
+        assert store.article_count() == 6
+        incidents = store.incidents()
+        assert 1 <= len(incidents) <= 6 and incidents["source_count"].sum() >= 6
+        assert incidents["category"].notna().all()
+        links = store.backend.read_frame("SELECT * FROM article_incidents")
+        assert set(links["article_id"]) == set(store.articles()["article_id"])
+        assert links["incident_id"].notna().all()
+        assert store.ingest([SECOND_REPORT]).stored == 1
+    with IncidentStore(path) as again:  # the upgrade is done once
+        assert again.article_count() == 7
+
+
+def test_articles_export_lists_every_article_with_its_incidents(
+        tmp_path: Path, real_gazetteer_dir: Path) -> None:
+    two = ArticleRecord("Gunmen attacked a bar in Celaya on Saturday, and on Sunday a convoy "
+                        "was ambushed near Culiacán.", article_id="two-events",
+                        published="2024-01-22")
+    none = ArticleRecord("A quiet note about nothing in particular.", article_id="no-place",
+                         title="Note")
+    with IncidentStore(tmp_path / "s.gpkg") as store:
+        store.ingest([two, none, SECOND_REPORT])
+        rows = list(csv.DictReader(io.StringIO(
+            export_layer(store, "articles", "csv").decode())))
+        counts = export_layer(store, "adm1-counts", "geojson")
+    assert list(rows[0])[:2] == ["article_id", "incident_id"]
+    by_article: dict[str, list[str]] = {}
+    for row in rows:
+        by_article.setdefault(row["article_id"], []).append(row["incident_id"])
+    assert len(set(by_article["two-events"])) == 2
+    assert set(by_article) == {"two-events", "no-place", "second-report"}
+    features = json.loads(counts)["features"]
+    assert all("articles" in f["properties"] and "incidents" in f["properties"]
+               for f in features)
+
+
+def test_cli_ingest_then_export_articles_on_headline_only_and_undated_jsonl(
+        tmp_path: Path, real_gazetteer_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    from geo.cli import main
+
+    source = tmp_path / "in.jsonl"
+    rows = [{"id": "h1", "title": "Quake hits island off south Iran", "text": "",
+             "date": None},
+            {"id": "h2", "title": "Strong quake jolts Qeshm island", "text": "A magnitude 5.9 "
+             "earthquake hit Qeshm island in southern Iran, state media said.", "date": None},
+            {"id": "h3", "title": "Flood", "text": "Floods hit Piura, Peru.",
+             "date": "2024-03-09"}]
+    source.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    store = tmp_path / "s.gpkg"
+    assert main(["ingest", str(source), "--store", str(store), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["export", "--layer", "articles", "--format", "csv", "--store",
+                 str(store)]) == 0
+    out = capsys.readouterr().out
+    got = {row["article_id"]: row["incident_id"] for row in csv.DictReader(io.StringIO(out))}
+    assert set(got) == {"h1", "h2", "h3"} and all(got.values())
+    assert got["h3"] != got["h1"]

@@ -201,6 +201,8 @@ def test_the_real_parser_reports_the_language(real_gazetteer_dir: Path, tmp_path
                                     "Saturday, the state prosecutor said.", article_id="en",
                                     published="2024-01-22")])
         articles = store.articles().set_index("article_id")
-        incidents = store.incidents().set_index("article_id")
+        incidents = store.incidents()
     assert articles.loc["es", "language"] == "es" and articles.loc["en", "language"] == "en"
-    assert incidents.loc["es", "adm1_iso"] == incidents.loc["en", "adm1_iso"] == "MX-SIN"
+    # the two reports tell one event: one incident in Sinaloa with both as sources
+    assert list(incidents["adm1_iso"]) == ["MX-SIN"]
+    assert list(incidents["source_count"]) == [2]

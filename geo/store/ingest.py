@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from geo.gazetteer import GazetteerMissingError
 from geo.events import EventReport
+from geo.gazetteer import GazetteerMissingError
 from geo.incidents import IncidentChoice
 from geo.join import AdminBoundaries, join_mentions
 from geo.read import ArticleRecord, Reject

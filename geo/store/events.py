@@ -60,8 +60,10 @@ def _row(r: EventReport) -> dict:
 
 
 def _report(row: dict) -> EventReport:
-    def day(value: str | None) -> date | None:
-        return date.fromisoformat(value[:10]) if value else None
+    def day(value: str | date | None) -> date | None:  # a server returns DATE as a date
+        if isinstance(value, date):
+            return value
+        return date.fromisoformat(str(value)[:10]) if value else None
 
     return EventReport(
         row["article_id"], int(row["report_index"]), row["role"] or "main", None,

@@ -146,3 +146,22 @@ def test_cli_ingest_then_export_articles_on_headline_only_and_undated_jsonl(
     got = {row["article_id"]: row["incident_id"] for row in csv.DictReader(io.StringIO(out))}
     assert set(got) == {"h1", "h2", "h3"} and all(got.values())
     assert got["h3"] != got["h1"]
+
+
+def test_the_sample_merging_events_of_data_readme(tmp_path: Path,
+                                                   sample_records: list[ArticleRecord]) -> None:
+    """data/README.md, 'Events for merging': three outlets, one gunfight in Culiacán; the same
+    town a week later and the neighbouring state the same night stay apart."""
+    wanted = {"sample-0076", "sample-0079", "sample-0080", "sample-0081", "sample-0082"}
+    with IncidentStore(tmp_path / "s.gpkg") as store:
+        store.ingest([r for r in sample_records if r.article_id in wanted])
+        links = store.backend.read_frame(
+            "SELECT article_id, incident_id FROM article_incidents WHERE report_index = 0")
+        incident = dict(zip(links["article_id"], links["incident_id"], strict=True))
+        incidents = store.incidents().set_index("incident_id")
+    assert incident["sample-0076"] == incident["sample-0079"] == incident["sample-0080"]
+    assert len({incident["sample-0076"], incident["sample-0081"], incident["sample-0082"]}) == 3
+    merged = incidents.loc[incident["sample-0076"]]
+    assert merged["source_count"] == 3 and merged["adm1_iso"] == "MX-SIN"
+    assert str(merged["event_date"])[:10] == "2024-12-24"
+    assert incidents.loc[incident["sample-0082"], "adm1_iso"] == "MX-SON"

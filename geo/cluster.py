@@ -38,6 +38,7 @@ PLACE_DISTANCE_KM = {1: 60.0, 2: 150.0}
 # of a topic share both), so they are zero; a fitting date does help.
 PLACE_BONUS, NEAR_BONUS, DATE_BONUS, CATEGORY_BONUS, CATEGORY_PENALTY = 0.0, 0.0, 0.08, 0.0, 0.15
 TOKEN_KEYS = 8  # index keys per report: its most weighted words
+SMALL_GROUP = 30  # blocks up to this size compare their pairs one by one
 INCOMPATIBLE = 1.0  # distance given to pairs that cannot be one event (no likeness)
 STRICT = True
 
@@ -271,14 +272,16 @@ def _average_linkage(group: list[EventReport], links: dict) -> list[list[int]]:
     import numpy as np
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    texts = text_matrix(group)
-    texts = (texts @ texts.T).toarray()
+    texts = None
+    if n > SMALL_GROUP:  # all pairs of a big block: one sparse product
+        matrix = text_matrix(group)
+        texts = (matrix @ matrix.T).toarray()
     dist = np.zeros(n * (n - 1) // 2)
     k = 0
     for i in range(n):
         for j in range(i + 1, n):
             link = links.get((group[i].key, group[j].key)) or \
-                compare(group[i], group[j], texts[i, j])
+                compare(group[i], group[j], None if texts is None else texts[i, j])
             dist[k] = INCOMPATIBLE if link.score is None else max(0.0, 1.0 - link.score)
             k += 1
     labels = fcluster(linkage(dist, "average"), 1.0 - MERGE_SCORE, "distance")
@@ -322,18 +325,13 @@ def explain(incident: Incident, links: dict) -> None:
 def cluster_reports(reports: list[EventReport]) -> list[Incident]:
     """Incidents from reports, the same whatever their order."""
     reports = sorted(reports, key=lambda r: r.key)
-    row = {r.key: i for i, r in enumerate(reports)}
-    matrix = text_matrix(reports)
     index = EventIndex()
     links: dict = {}
     for r in reports:
-        others = index.candidates(r)
-        if others:
-            texts = (matrix[[row[o.key] for o in others]] @ matrix[row[r.key]].T).toarray()
-            for other, text in zip(others, texts[:, 0], strict=True):
-                pair = (min(r.key, other.key), max(r.key, other.key))
-                first, second = (r, other) if r.key < other.key else (other, r)
-                links[pair] = compare(first, second, text)
+        for other in index.candidates(r):  # few per report: plain cosines beat matrix setup
+            pair = (min(r.key, other.key), max(r.key, other.key))
+            first, second = (r, other) if r.key < other.key else (other, r)
+            links[pair] = compare(first, second)
         index.add(r)
     incidents = []
     for group in _components(reports, links):

@@ -52,11 +52,17 @@ def client(real_gazetteer_dir: Path) -> Iterator[object]:
 
 
 def mapping(store: IncidentStore) -> dict[str, tuple]:
-    """article -> its incident (place, date, admin-1, point)."""
-    incidents = store.incidents()
-    return {row.article_id: (row.incident_id, row.name, row.event_date, row.adm1_iso,
-                             None if row.geometry is None else row.geometry.wkt)
-            for row in incidents.itertuples()}
+    """article's event report -> its incident (place, date, admin-1, point)."""
+    incidents = store.incidents().set_index("incident_id")
+    links = store.backend.read_frame("SELECT article_id, report_index, incident_id "
+                                     "FROM article_incidents")
+    out = {}
+    for link in links.itertuples():
+        row = incidents.loc[link.incident_id]
+        out[f"{link.article_id}#{link.report_index}"] = (
+            link.incident_id, row["name"], row["event_date"], row["adm1_iso"],
+            None if row.geometry is None else row.geometry.wkt)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +131,9 @@ def test_a_worker_killed_mid_partition_loses_nothing_and_duplicates_nothing(
         stored = store.articles()
         assert len(stored) == 600 and stored["content_hash"].is_unique
         incidents = store.incidents()
-        assert sorted(incidents["article_id"]) == sorted(stored["article_id"])
+        links = store.backend.read_frame("SELECT article_id, incident_id FROM article_incidents")
+        assert sorted(set(links["article_id"])) == sorted(stored["article_id"])
+        assert set(incidents["incident_id"]) == set(links["incident_id"])
         mentions = store.mentions()
         assert mentions["mention_id"].is_unique
         assert set(mentions["article_id"]) <= set(stored["article_id"])

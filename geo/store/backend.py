@@ -25,6 +25,9 @@ class Dialect:
 
     greatest: str = "max"  # two-argument maximum of scalars
     char: str = "char"  # character from its code point
+    # a statement that serialises merging incidents among concurrent writers (until the
+    # transaction ends); None where there is only ever one writer (a GeoPackage)
+    merge_lock: str | None = None
 
 
 class Cursor(Protocol):

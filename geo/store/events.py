@@ -116,6 +116,9 @@ def merge(backend: StoreBackend, new: list[EventReport], enabled: bool = True) -
         return 0
     if not enabled:
         return write_incidents(backend, [i for r in new for i in cluster_reports([r])])
+    lock = getattr(getattr(backend, "dialect", None), "merge_lock", None)
+    if lock:  # concurrent writers: one merge at a time, each seeing the others' committed reports
+        backend.execute(lock)
     new_keys = {r.key for r in new}
     asked: dict[tuple[str, int], list[EventReport]] = {}
     for r in new:

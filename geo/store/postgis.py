@@ -115,7 +115,8 @@ def _safe(url: str) -> str:
 class PostgisBackend:
     """A store in a PostgreSQL database with PostGIS."""
 
-    dialect = Dialect(greatest="greatest", char="chr")
+    dialect = Dialect(greatest="greatest", char="chr",
+                      merge_lock=f"SELECT pg_advisory_xact_lock({_LOCK_KEY + 1})")
     errors: tuple[type[BaseException], ...] = (psycopg.DatabaseError,)
 
     def __init__(self, url: str, pool: Any = None) -> None:

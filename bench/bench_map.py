@@ -5,8 +5,9 @@ big places), with the store's precision mix (most place-level, some admin-2, adm
 over one year. For each size we time a *filter change* as the app does it: filter the frame,
 build the folium map, and produce exactly what streamlit-folium sends to the browser (script,
 header, html); then Chromium draws the page (navigation to drawn markers) and we scrub the time
-bar: each step is timed in the page with performance.now() from the slider's input event to the
-second animation frame after it (the markers are drawn), with no server involved.
+bar with a 7-day window one day per step (as dragging or playback moves it): each step is timed
+in the page with performance.now() from the slider's input event to the second animation frame
+after it (the markers are drawn), with no server involved.
 `--app` also starts the real app on the sample corpus and times navigation to drawn markers.
 
 Targets: filter change to drawn map < 1 s at 10,000 and < 2 s at 100,000; a scrub step < 100 ms
@@ -101,9 +102,11 @@ def measure(incidents: gpd.GeoDataFrame, filters: Filters, repeats: int = 3) -> 
 SCRUB_STEP_JS = """async (steps) => {
     const t = window.incidentTime, frame = () => new Promise(r => requestAnimationFrame(r));
     t.setMode('7');
+    t.setDay(Math.round(t.lastDay / 3));
+    await frame();
     const times = [];
     for (let i = 1; i <= steps; i++) {
-        const day = Math.round(i * t.lastDay / (steps + 1));
+        const day = Math.round(t.lastDay / 3) + i;  // one day per step, as dragging or playing does
         const slider = document.querySelector('.time-slider');
         const started = performance.now();
         slider.value = day;

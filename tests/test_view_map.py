@@ -196,3 +196,18 @@ def test_unlocated_incidents_are_skipped_not_fatal(tables):
     page = _render(build_map(frame, mentions, URLS))
     assert "L.markerClusterGroup" in page
     assert _render(build_map(frame.iloc[0:0], mentions.iloc[0:0], URLS))
+
+
+def test_time_row_popups_match_the_single_popup_and_escape(tables):
+    from geo.view.popups import popup_html
+    from geo.view.symbology import popups
+
+    incidents, _, _ = tables
+    rows = incidents.head(5)[["name", "title", "event_date"]].assign(n=[1, 2, 1, 1, 3])
+    rows.loc[rows.index[0], "title"] = HOSTILE_TITLE
+    got = popups(rows).tolist()
+    for row, text in zip(rows.to_dict("records"), got, strict=True):
+        short = dict(row, title=row["title"] if len(row["title"]) <= 70 else row["title"][:69] + "…")
+        assert text.startswith(popup_html(short))
+        assert ("incidents here that day" in text) == (row["n"] > 1)
+    assert "<script>" not in got[0] and "&lt;script&gt;" in got[0]

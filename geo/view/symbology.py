@@ -8,6 +8,7 @@ layer is one location on one day, so the browser can show any date window withou
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +18,6 @@ import pandas as pd
 
 from geo.view.filters import time_values
 from geo.view.layers import COORD_DECIMALS, lat_lon
-from geo.view.popups import popup_html
 
 # recency classes: (upper bound in days before the period's last day, label, colour)
 RECENCY_CLASSES: list[tuple[int, str, str]] = [
@@ -110,10 +110,10 @@ def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None
     if frame.empty:
         return empty, 0, None, legend
     frame = frame.sort_values("confidence", ascending=False, kind="stable")
-    grouped = frame.groupby(["lat", "lon", "day", "color"], sort=False)
-    first = grouped.head(1).set_index(["lat", "lon", "day", "color"])
-    out = pd.DataFrame({"n": grouped.size(), "sources": grouped["sources"].max()}).join(
-        first[["name", "title", "event_date"]]).reset_index()
+    # sorted by confidence, so "first" is the most confident incident's place, title and date
+    out = frame.groupby(["lat", "lon", "day", "color"], sort=False).agg(
+        n=("confidence", "size"), sources=("sources", "max"), name=("name", "first"),
+        title=("title", "first"), event_date=("event_date", "first")).reset_index()
     dropped = 0
     if max_rows is not None and len(out) > max_rows:
         # keep whole locations, busiest first, so a kept place keeps all its days
@@ -122,13 +122,20 @@ def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None
         dropped = int(out["n"].iloc[max_rows:].sum())
         out = out.iloc[:max_rows].drop(columns="_busy")
     out["radius"] = radius_for(out["sources"]).to_numpy()
-    out["popup"] = [
-        popup_html({"name": r["name"], "title": _short(r["title"]), "event_date": r["event_date"]})
-        + (f"<br><i>{n} incidents here that day</i>" if n > 1 else "")
-        for r, n in zip(out[["name", "title", "event_date"]].to_dict("records"), out["n"], strict=True)
-    ]
+    out["popup"] = popups(out)
     rows = out[["lat", "lon", "n", "color", "radius", "day", "popup"]].reset_index(drop=True)
     return rows, dropped, (day0.date() if pd.notna(day0) else None), legend
+
+
+def popups(rows: pd.DataFrame) -> pd.Series:
+    """popup_html for every row at once (same markup, every value escaped), plus the day's count."""
+    def text(value: object) -> str:
+        return html.escape(value, quote=True) if isinstance(value, str) else ""
+
+    day = pd.to_datetime(rows["event_date"], errors="coerce", utc=True, format="mixed").dt.strftime("%Y-%m-%d")
+    more = rows["n"].map(lambda n: f"<br><i>{n} incidents here that day</i>" if n > 1 else "")
+    return ("<b>" + rows["name"].map(text) + "</b> · " + day.fillna("unknown") + "<br>"
+            + rows["title"].map(lambda t: text(_short(t))) + more)
 
 
 def _short(title: object) -> str:

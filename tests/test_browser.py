@@ -360,6 +360,16 @@ def test_map_first_layout_and_labelled_offline_basemap(server, page):
     assert at_8 - at_4, (at_4, at_8)
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "basemap-zoom8.png"))
+    # 800 px wide: still usable, buttons keep whole, readable labels
+    page.set_viewport_size({"width": 800, "height": 900})
+    _open_tab(page, "Download")
+    buttons = page.locator('[data-testid="stDownloadButton"] button')
+    buttons.first.scroll_into_view_if_needed()
+    labels = [b.inner_text().strip() for b in buttons.all()]
+    assert set(labels) == {"GeoJSON", "CSV", "GPKG"}, labels
+    assert all(b.evaluate("(el) => el.scrollWidth <= el.clientWidth + 1") for b in buttons.all())
+    assert page.locator(MAP_FRAME).first.bounding_box()["width"] >= 400
+    page.screenshot(path=str(ARTIFACTS / "narrow-800.png"))
     assert page.external_requests == [], page.external_requests
 
 

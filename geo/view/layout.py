@@ -11,5 +11,11 @@ LAYOUT_CSS = """
 /* buttons keep whole words: never "G. C. G." on a narrow screen */
 [data-testid="stDownloadButton"] button, .stButton button { white-space: nowrap; min-width: max-content; }
 label, [data-testid="stWidgetLabel"] p { word-break: normal; overflow-wrap: normal; hyphens: manual; }
+/* narrow screens (800 px): a narrower sidebar (it still collapses with its << button), smaller numbers */
+@media (max-width: 900px) {
+  section[data-testid="stSidebar"] { width: 220px !important; min-width: 220px !important; }
+  [data-testid="stMetricValue"] { font-size: 1.05rem; }
+  [data-testid="stMainBlockContainer"] { padding: .8rem .8rem; }
+}
 </style>
 """

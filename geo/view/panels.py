@@ -178,10 +178,15 @@ def corrections_section(store_path: str, shown: pd.DataFrame, selected: pd.DataF
         pool = pd.concat([selected.head(1), pool])
     ids = pool["incident_id"].astype(str).tolist()
     labels = dict(zip(ids, (_incident_label(r) for r in pool.to_dict("records")), strict=True))
-    default = ids.index(str(selected.iloc[0]["incident_id"])) if len(selected) else 0
+    # nothing selected: nothing chosen here either (and the geoparser is not loaded for nothing)
+    default = ids.index(str(selected.iloc[0]["incident_id"])) if len(selected) else None
+    chosen = ids[default] if default is not None else None
     incident_id = st.selectbox("Incident (click one on the map or in the table to jump to it)", ids,
-                               index=default, format_func=labels.get, key=f"corr_incident_{ids[default]}")
-    if incident_id != ids[default]:  # the analyst picked another one here: it becomes the selected one
+                               index=default, format_func=labels.get, key=f"corr_incident_{chosen}",
+                               placeholder="Select an incident on the map, in the table or here")
+    if incident_id is None:
+        return
+    if incident_id != chosen:  # the analyst picked another one here: it becomes the selected one
         st.session_state[sidebar.SELECTED] = incident_id
     row = pool[pool["incident_id"].astype(str) == incident_id].iloc[0]
     article_id = str(row["article_id"])

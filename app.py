@@ -23,7 +23,7 @@ st.html(LAYOUT_CSS)
 # keeps its place in the page on every rerun, so it is never remounted by a shifted position
 headline_slot, map_slot, timeline_slot, tabs_slot = st.container(), st.container(), st.container(), st.container()
 tab_evidence, tab_table, tab_correct, tab_add, tab_download = tabs_slot.tabs(
-    ["Evidence", "Incidents", "Correct a place", "Add articles", "Download"], key="tabs")
+    ["Evidence", "Incidents", "Correct a place", "Add articles", "Download"])
 
 
 @st.cache_resource(show_spinner="Preparing the offline basemap…")

@@ -115,7 +115,8 @@ def _wait_for_app(page) -> None:
 
 
 def _incident_count(page) -> int:
-    return int(page.locator('[data-testid="stMetricValue"]').first.inner_text().replace(",", ""))
+    metric = page.locator('[data-testid="stMetric"]', has_text="Incidents").first
+    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
 
 
 # incident markers are circle markers with a white outline; area polygons are not
@@ -145,7 +146,17 @@ def _click_marker_for_evidence(page, frame):
 
 
 def _open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).first.click()
+    tab = page.get_by_role("tab", name=name).first
+    for _ in range(3):  # a click during a rerun's redraw may be lost: click until it is selected
+        tab.click()
+        try:
+            page.wait_for_function(
+                f"""() => [...document.querySelectorAll('[role=tab]')].some(
+                    t => t.innerText.trim() === {json.dumps(name)} && t.getAttribute('aria-selected') === 'true')""",
+                timeout=5_000)
+            return
+        except Exception:
+            continue
 
 
 def _map_frame(page):
@@ -200,7 +211,8 @@ def test_map_draws_offline_and_date_brush_narrows(server, page):
         page.mouse.up()
         try:
             page.wait_for_function(f"""() => {{
-                const v = document.querySelector('[data-testid="stMetricValue"]');
+                const m = [...document.querySelectorAll('[data-testid="stMetric"]')].find(e => e.innerText.includes('Incidents'));
+                const v = m && m.querySelector('[data-testid="stMetricValue"]');
                 return v && parseInt(v.innerText.replace(/,/g, '')) < {total};
             }}""", timeout=15_000)
             break
@@ -518,7 +530,8 @@ def test_upload_ingests_with_progress_and_lists_rejects(server, page, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "app-upload.png"), full_page=True)
     # no reload: the headline count, the date span and the URL follow the new article
     page.wait_for_function(f"""() => {{
-        const v = document.querySelector('[data-testid="stMetricValue"]');
+        const m = [...document.querySelectorAll('[data-testid="stMetric"]')].find(e => e.innerText.includes('Incidents'));
+                const v = m && m.querySelector('[data-testid="stMetricValue"]');
         return v && parseInt(v.innerText.replace(/,/g, '')) === {before + 1};
     }}""", timeout=60_000)
     assert "2025" in page.locator('[data-testid="stMetricValue"]').nth(3).inner_text()

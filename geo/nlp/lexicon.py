@@ -75,25 +75,33 @@ MODIFIERS = {
 }
 
 
-def _data_lines(name: str) -> list[str]:
+def data_lines(name: str) -> list[str]:
+    """The lines of a word list in geo/data, without blank lines and # comments."""
     text = resources.files("geo").joinpath("data", name).read_text(encoding="utf-8")
     return [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
 
 
+
+
 @cache
-def common_word_zipf() -> dict[str, float]:
-    """English word -> Zipf frequency (7 = 'the', 3 = once per million words)."""
+def zipf_table(name: str) -> dict[str, float]:
+    """word -> Zipf frequency from a `word<TAB>zipf` list in geo/data."""
     out: dict[str, float] = {}
-    for line in _data_lines("common_words.tsv"):
+    for line in data_lines(name):
         word, _, zipf = line.partition("\t")
         out[word] = float(zipf)
     return out
 
 
+def common_word_zipf() -> dict[str, float]:
+    """English word -> Zipf frequency (7 = 'the', 3 = once per million words)."""
+    return zipf_table("common_words.tsv")
+
+
 @cache
 def first_names() -> frozenset[str]:
     """Folded given names."""
-    return frozenset(_data_lines("first_names.txt"))
+    return frozenset(data_lines("first_names.txt"))
 
 
 @cache
@@ -105,10 +113,10 @@ def personal_names() -> frozenset[str]:
 @cache
 def common_personal_names() -> frozenset[str]:
     """The most frequent US given names and surnames (census lists)."""
-    return frozenset(_data_lines("common_given_names.txt")) | surnames()
+    return frozenset(data_lines("common_given_names.txt")) | surnames()
 
 
 @cache
 def surnames() -> frozenset[str]:
     """Frequent (US census) surnames, lower case."""
-    return frozenset(_data_lines("surnames.txt"))
+    return frozenset(data_lines("surnames.txt"))

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 
 from geo.extract import ABBR, ALT, ASCII, NAME, PRESS, Candidate, best_level, max_population
 from geo.geoparse_index import GazetteerIndex
 from geo.nlp.context import comma_follower, is_sentence_start, word_after, word_before
+from geo.nlp.lexicon import data_lines, zipf_table
 from geo.reasons import STRONG_PERSON, Drop, Dropped, drop
 from geo.textnorm import fold
 
@@ -89,29 +89,19 @@ _NEIGHBOURHOOD = re.compile(
     rf"\b(?i:colonia|col\.|fraccionamiento|fracc\.|barrio)\s+((?:{_CAP_WORD}|\d+)(?:\s+(?:(?:de|del|la|las|los|el|y)\s+)*(?:{_CAP_WORD}|\d+))*)")
 
 
-def _data_lines(name: str) -> list[str]:
-    text = resources.files("geo").joinpath("data", name).read_text(encoding="utf-8")
-    return [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
-
-
-@cache
 def common_word_zipf() -> dict[str, float]:
     """Folded Spanish word -> Zipf frequency (geo/data/common_words_es.tsv)."""
-    out: dict[str, float] = {}
-    for line in _data_lines("common_words_es.tsv"):
-        word, _, zipf = line.partition("\t")
-        out[word] = float(zipf)
-    return out
+    return zipf_table("common_words_es.tsv")
 
 
 @cache
 def given_names() -> frozenset[str]:
-    return frozenset(_data_lines("given_names_es.txt"))
+    return frozenset(data_lines("given_names_es.txt"))
 
 
 @cache
 def surnames() -> frozenset[str]:
-    return frozenset(_data_lines("surnames_es.txt"))
+    return frozenset(data_lines("surnames_es.txt"))
 
 
 def _low(word: str) -> str:

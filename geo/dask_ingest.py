@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,23 +114,6 @@ def process_partition(articles: list[ArticleRecord], corrections: dict[str, list
     return outcome
 
 
-def _partitions(records: Iterable[ArticleRecord | Reject], size: int,
-                report: Any) -> Iterator[list[ArticleRecord]]:
-    batch: list[ArticleRecord] = []
-    for item in records:
-        report.read += 1
-        if isinstance(item, Reject):
-            report.reject(item)
-            continue
-        report.notes.extend((item.source_path or item.article_id, n) for n in item.notes)
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def start_client(workers: int = 2, scheduler: str | None = None, dashboard: bool = False,
                  ) -> tuple[Any, Any]:
     """(client, cluster): a new LocalCluster of `workers` processes, or a client of an existing
@@ -160,7 +143,7 @@ def ingest(store: Any, records: Iterable[ArticleRecord | Reject], client: Any,
     from distributed import as_completed
 
     from geo.store.corrections import corrections_for
-    from geo.store.ingest import IngestReport, new_articles, write_prepared
+    from geo.store.ingest import IngestReport, article_batches, new_articles, write_prepared
 
     report = IngestReport()
     started = time.perf_counter()
@@ -171,7 +154,7 @@ def ingest(store: Any, records: Iterable[ArticleRecord | Reject], client: Any,
     pending_ids: dict[str, str] = {}  # hash -> id, submitted but not yet written
     submitted: dict[str, list[ArticleRecord]] = {}  # future key -> its articles
     run_id = f"{os.getpid()}-{time.time_ns()}"  # keys unique to this run
-    partitions = _partitions(records, partition_size, report)
+    partitions = article_batches(records, partition_size, report)
     count = 0
 
     def submit_next() -> bool:

@@ -107,16 +107,7 @@ def ingest(store: IncidentStore, records: Iterable[ArticleRecord | Reject], batc
             progress(report)
 
     try:
-        for batch in batches(records, batch_size):
-            articles = []
-            for item in batch:
-                report.read += 1
-                if isinstance(item, Reject):
-                    report.reject(item)
-                else:
-                    articles.append(item)
-                    report.notes.extend((item.source_path or item.article_id, n)
-                                        for n in item.notes)
+        for articles in article_batches(records, batch_size, report):
             fresh = new_articles(store.backend, articles, report, in_flight)
             in_flight.update((a.content_hash, a.article_id) for a in fresh)
             started_parse = _start_parse(store, fresh, pool)
@@ -330,9 +321,17 @@ def sql_value(value: object) -> object:
     return value
 
 
-def batches(items: Iterable, size: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
+def article_batches(records: Iterable[ArticleRecord | Reject], size: int,
+                    report: IngestReport) -> Iterator[list[ArticleRecord]]:
+    """Batches of `size` articles; every item read is counted, rejects from reading are
+    reported and reading notes kept as they pass."""
+    batch: list[ArticleRecord] = []
+    for item in records:
+        report.read += 1
+        if isinstance(item, Reject):
+            report.reject(item)
+            continue
+        report.notes.extend((item.source_path or item.article_id, n) for n in item.notes)
         batch.append(item)
         if len(batch) >= size:
             yield batch

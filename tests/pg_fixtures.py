@@ -15,12 +15,14 @@ import atexit
 import itertools
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from geo.pg_local import LocalPostgres, PostgresUnavailable
 
 TEMPLATE = "geo_template"
+BACKENDS = ["gpkg", "postgis"]
 _missing: list[str] = []
 _names = itertools.count(1)
 
@@ -77,3 +79,17 @@ def postgis_url2(postgis_cluster: LocalPostgres) -> Iterator[str]:
     url = postgis_cluster.create_database(name, template=TEMPLATE)
     yield url
     postgis_cluster.drop_database(name)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def store_location(request: pytest.FixtureRequest,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | Path]:
+    """A new, empty store location on each backend, shared by a module's tests (a GeoPackage
+    path, or a fresh PostGIS database dropped after the module)."""
+    if request.param == "gpkg":
+        yield tmp_path_factory.mktemp("store") / "store.gpkg"
+        return
+    cluster: LocalPostgres = request.getfixturevalue("postgis_cluster")
+    name = f"m{os.getpid()}_{next(_names)}"
+    yield cluster.create_database(name, template=TEMPLATE)
+    cluster.drop_database(name)

@@ -20,12 +20,12 @@ from geo.store import IncidentStore
 
 
 @pytest.fixture(scope="module")
-def seed_store(tmp_path_factory: pytest.TempPathFactory, seed_article: tuple[str, dict],
+def seed_store(store_location: str | Path, seed_article: tuple[str, dict],
                real_gazetteer_dir: Path) -> IncidentStore:
     pytest.importorskip("geo.parse", reason="geo.parse (the geoparser helper's) not there yet")
     _, expected = seed_article
     records = read_paths([paths.shared_dir() / "seeds" / expected["file"]])
-    store = IncidentStore(tmp_path_factory.mktemp("real") / "seed.gpkg")
+    store = IncidentStore(store_location)  # on each backend (GeoPackage, PostGIS)
     report = store.ingest(records.records)
     assert (report.stored, report.rejected) == (1, 0)
     yield store

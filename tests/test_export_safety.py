@@ -1,5 +1,5 @@
 """Exports safe to open: KML that parses and carries no live markup, CSV without formulas.
-On the real parser, gazetteer and store; the app's CSV download uses the same writer."""
+On the real parser, gazetteer and store (both backends); the app's CSV download uses the same writer."""
 
 from __future__ import annotations
 
@@ -40,9 +40,9 @@ def html_tags(markup: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def hostile_store(tmp_path_factory: pytest.TempPathFactory, real_gazetteer_dir: Path):
+def hostile_store(store_location: str | Path, real_gazetteer_dir: Path):
     pytest.importorskip("geo.parse")
-    store = IncidentStore(tmp_path_factory.mktemp("hostile") / "s.gpkg")
+    store = IncidentStore(store_location)  # on each backend (GeoPackage, PostGIS)
     report = store.ingest([ArticleRecord(text=HOSTILE_TEXT, article_id="-evil\x01",
                                          title=HOSTILE_TITLE, published="2024-01-22",
                                          source="@source")])

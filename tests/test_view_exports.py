@@ -1,4 +1,5 @@
-"""Downloads: the filtered layers as RFC 7946 GeoJSON, CSV and GeoPackage, with telling names."""
+"""Downloads: the filtered layers as RFC 7946 GeoJSON, CSV and GeoPackage, with telling names.
+The tests on a real store run on both backends (GeoPackage and PostGIS)."""
 
 from __future__ import annotations
 
@@ -103,11 +104,11 @@ def test_metadata_records_the_app_filter(tables):
     assert all(feat["id"] for feat in doc["features"])
 
 
-def test_real_store_exports(real_gazetteer_dir, tmp_path):
+def test_real_store_exports(real_store):
     from geo.boundaries import load_boundaries
     from geo.store import IncidentStore
 
-    with IncidentStore(build_real_store(tmp_path)) as store:
+    with IncidentStore(real_store) as store:
         incidents, mentions = store.incidents(), store.mentions()
     filters = Filters(start=date(2024, 1, 1), end=date(2024, 3, 31))
     shown = apply_filters(incidents, filters)
@@ -121,6 +122,21 @@ def test_real_store_exports(real_gazetteer_dir, tmp_path):
     assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in counts["features"] if f["geometry"])
 
 
+@pytest.fixture(scope="module")
+def real_store(real_gazetteer_dir, store_location, tmp_path_factory):
+    """Part of data/sample through the real pipeline, on each backend: the GeoPackage as built,
+    or copied into PostGIS (`geo store copy`). Tests only read it."""
+    from geo.store import IncidentStore
+    from geo.store.copy import copy_store
+
+    gpkg = build_real_store(tmp_path_factory.mktemp("real"))
+    if not isinstance(store_location, str):
+        return gpkg
+    with IncidentStore(gpkg) as source, IncidentStore(store_location) as destination:
+        copy_store(source.backend, destination.backend)
+    return store_location
+
+
 def _ids(data: bytes, column: str) -> list[str]:
     return sorted(pd.read_csv(io.BytesIO(data), dtype=str)[column].dropna())
 
@@ -132,8 +148,7 @@ def _ids(data: bytes, column: str) -> list[str]:
      ["--precision", "1,2", "--time-axis", "published", "--from", "2024-03-01"]),
     ({"kinds": ("toponym",), "min_confidence": 0.6}, ["--kinds", "toponym", "--min-confidence", "0.6"]),
 ])
-def test_app_download_and_geo_export_give_the_same_rows(real_gazetteer_dir, tmp_path, capsysbinary,
-                                                        fields, args):
+def test_app_download_and_geo_export_give_the_same_rows(real_store, capsysbinary, fields, args):
     """One Filters type: the app's download and `geo export` with the same filter agree."""
     from dataclasses import replace
 
@@ -141,7 +156,7 @@ def test_app_download_and_geo_export_give_the_same_rows(real_gazetteer_dir, tmp_
     from geo.cli import main
     from geo.store import IncidentStore
 
-    path = build_real_store(tmp_path)
+    path = real_store
     with IncidentStore(path) as store:
         incidents, mentions, articles = store.read_all()
     filters = replace(Filters(kinds=tuple(KINDS)), **fields)

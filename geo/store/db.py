@@ -215,7 +215,8 @@ def schema_version(connection: sqlite3.Connection) -> int:
 
 def _migrate(connection: sqlite3.Connection, path: Path) -> None:
     version = schema_version(connection)
-    if version == SCHEMA_VERSION:
+    if version == SCHEMA_VERSION and not migrations.missing_indexes(
+            migrations.sqlite_indexes(connection)):
         return  # current: take no write lock, so opening never waits on an ingest
     if version > SCHEMA_VERSION:
         raise StoreError(f"{path} has store schema version {version}, newer than this "
@@ -227,6 +228,8 @@ def _migrate(connection: sqlite3.Connection, path: Path) -> None:
             log.info("upgrading store %s from schema %d to %d", path, version, SCHEMA_VERSION)
             migrations.upgrade(connection, version)
             _set_version(connection, SCHEMA_VERSION)
+        migrations.create_indexes(connection, migrations.missing_indexes(
+            migrations.sqlite_indexes(connection)))
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")

@@ -70,6 +70,23 @@ def add_missing_columns(connection: Any, existing: dict[str, set[str]]) -> list[
     return added
 
 
+def missing_indexes(existing: set[str]) -> list[tuple[str, str, str]]:
+    """(index, table, columns) of every declared index not among `existing` index names.
+    Indexes hold no data of their own, so adding one needs no version step: a store that
+    lacks one (written before it was declared) gets it when it is opened."""
+    return [(index, layer.name, columns) for layer in LAYERS.values()
+            for index, columns in layer.indexes if index not in existing]
+
+
+def create_indexes(connection: Any, missing: list[tuple[str, str, str]]) -> None:
+    for index, table, columns in missing:
+        connection.execute(f'CREATE INDEX IF NOT EXISTS "{index}" ON "{table}" ({columns})')
+
+
+def sqlite_indexes(connection: Any) -> set[str]:
+    return {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
 def sqlite_columns(connection: Any) -> dict[str, set[str]]:
     return {layer: {r[1] for r in connection.execute(f'PRAGMA table_info("{layer}")')}
             for layer in LAYERS}

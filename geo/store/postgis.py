@@ -257,7 +257,7 @@ def ensure_schema(connection: psycopg.Connection, location: str) -> None:
     """Create the tables on an empty database, or upgrade an older store, in one transaction
     under an advisory lock (several workers may open a new store at once)."""
     version = _schema_version(connection)
-    if version == SCHEMA_VERSION:
+    if version == SCHEMA_VERSION and not migrations.missing_indexes(_pg_indexes(connection)):
         return  # current: no lock, opening never waits on a writer
     if version is not None and version > SCHEMA_VERSION:
         raise StoreError(f"{location} has store schema version {version}, newer than this "
@@ -281,6 +281,9 @@ def ensure_schema(connection: psycopg.Connection, location: str) -> None:
                 for statement in schema_ddl():  # new layers and indexes
                     connection.execute(statement)
                 _set_version(connection, SCHEMA_VERSION)
+            else:  # current, but an index declared since it was made is missing
+                migrations.create_indexes(_Qmark(connection), migrations.missing_indexes(
+                    _pg_indexes(connection)))
     except psycopg.Error as exc:
         raise StoreError(f"cannot prepare the store {location}: {exc}") from exc
 
@@ -318,6 +321,11 @@ def schema_version(url: str) -> int | None:
 def _set_version(connection: psycopg.Connection, version: int) -> None:
     connection.execute(f"INSERT INTO {META_TABLE} VALUES ('schema_version', %s) ON CONFLICT "
                        "(key) DO UPDATE SET value = excluded.value", (str(version),))
+
+
+def _pg_indexes(connection: psycopg.Connection) -> set[str]:
+    return {r[0] for r in connection.execute(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")}
 
 
 def _pg_columns(connection: Any) -> dict[str, set[str]]:

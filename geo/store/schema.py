@@ -169,7 +169,8 @@ LAYERS: dict[str, Layer] = {layer.name: layer for layer in (
           (("mentions_article", "article_id"),)),
     Layer("incidents", INCIDENT_COLUMNS,
           "one incident per real-world event: place, date, category and its sources", "POINT",
-          (("incidents_date", "event_date"), ("incidents_component", "component"))),
+          (("incidents_date", "event_date"), ("incidents_component", "component"),
+           ("incidents_adm1_date", "adm1_iso, event_date"))),  # the map's admin-1 + dates filter
     Layer("article_incidents", ARTICLE_INCIDENT_COLUMNS,
           "event reports of articles and the incident each joined, with why",
           indexes=(("article_incidents_article", "article_id"),
@@ -182,7 +183,8 @@ LAYERS: dict[str, Layer] = {layer.name: layer for layer in (
 )}
 
 # Version of the layer declarations above. Bump it with every change to them and add the step
-# that upgrades a store of the previous version to geo/store/migrations.py.
+# that upgrades a store of the previous version to geo/store/migrations.py. (A new index alone
+# needs no bump: a store that lacks a declared index gets it when opened.)
 SCHEMA_VERSION = 3
 
 

@@ -6,7 +6,8 @@ that QGIS opens as is (the embedded default), behind a backend seam for a server
 - `db.py`: the GeoPackage backend (connect, schema in one transaction, migrations, blocks);
 - `schema.py`: the layers, declared once; `migrations.py`: upgrades of older stores;
 - `ingest.py`: batching, the parse pool, dedup, writing rows;
-- `corrections.py`: analyst corrections and reprocessing; `query.py`: reads, filters, stats;
+- `corrections.py`: analyst corrections and reprocessing; `event_corrections.py`: analysts'
+  splits, merges, places and categories of incidents; `query.py`: reads, filters, stats;
 - `gpkg.py`: the GeoPackage geometry codec and core tables;
 - `postgis.py`: the PostgreSQL + PostGIS backend; `copy.py`: copies between stores.
 """
@@ -25,6 +26,7 @@ from geo.filters import Filters
 from geo.join import AdminBoundaries
 from geo.read import ArticleRecord, Reject
 from geo.store import corrections as _corrections
+from geo.store import event_corrections as _event_corrections
 from geo.store import events as _events
 from geo.store import ingest as _ingest
 from geo.store import query as _query
@@ -111,6 +113,32 @@ class IncidentStore:
         """Derive every incident again from the stored articles and mentions (re-cluster
         deterministically). Returns the number of incidents."""
         return _events.rebuild(self)
+
+    # -- analyst corrections of incidents (geo/store/event_corrections.py) ---------------
+    def split_incident(self, incident_id: str, article_id: str, note: str = "") -> int:
+        """Take an article's report out of an incident; returns the correction id."""
+        return _event_corrections.split(self, incident_id, article_id, note)
+
+    def merge_incidents(self, incident_id: str, other_id: str, note: str = "") -> int:
+        """Make two incidents one; returns the correction id."""
+        return _event_corrections.merge_incidents(self, incident_id, other_id, note)
+
+    def set_incident_place(self, incident_id: str, mention_id: str, note: str = "") -> int:
+        """Make a mention of one of the incident's articles the event's place."""
+        return _event_corrections.set_place(self, incident_id, mention_id, note)
+
+    def set_incident_category(self, incident_id: str, category: str, note: str = "") -> int:
+        """Set an incident's category (a key of geo.categories.LABELS)."""
+        return _event_corrections.set_category(self, incident_id, category, note)
+
+    def event_corrections(self, active_only: bool = False,
+                          ) -> list[_event_corrections.EventCorrection]:
+        """Analyst corrections of incidents, oldest first."""
+        return _event_corrections.list_corrections(self.backend, active_only)
+
+    def undo_event_correction(self, fid: int) -> _event_corrections.EventCorrection:
+        """Withdraw an event correction and derive the incidents it touched again."""
+        return _event_corrections.undo(self, fid)
 
     # -- reading -------------------------------------------------------------------------
     def corrections(self) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from geo.cluster import (
 )
 from geo.events import EventReport, extract_events
 from geo.store.backend import StoreBackend, chunks, marks
+from geo.store.event_corrections import correct_incidents, correct_reports
 from geo.store.schema import ARTICLE_INCIDENT_COLUMNS
 from geo.types import Mention
 
@@ -99,7 +100,7 @@ def _candidates(backend: StoreBackend, r: EventReport) -> set[tuple[str, int]]:
 
 def write_reports(backend: StoreBackend, reports: Iterable[EventReport]) -> list[EventReport]:
     """Store new reports (not yet in an incident) and their index keys."""
-    reports = list(reports)
+    reports = correct_reports(backend, list(reports))  # analysts' event places
     backend.insert_rows("article_incidents", [_row(r) for r in reports])
     backend.insert_rows("event_keys", [
         {"key": key, "day": r.event_date.toordinal() if r.event_date else None,
@@ -149,6 +150,7 @@ def merge(backend: StoreBackend, new: list[EventReport], enabled: bool = True) -
 
 
 def write_incidents(backend: StoreBackend, incidents: list[Incident]) -> int:
+    incidents = correct_incidents(backend, incidents)  # analysts' splits, merges, categories
     rows = []
     for incident in incidents:
         for r in incident.reports:
@@ -187,6 +189,7 @@ def _incident_row(backend: StoreBackend, incident: Incident) -> dict:
         "article_ids": json.dumps(ids), "sources": json.dumps([articles[a] for a in ids
                                                                if a in articles]),
         "merge_confidence": incident.confidence, "component": incident.component,
+        "analyst": getattr(incident, "analyst", None) or None,  # set by event corrections
     }
     mention_id = anchor.mention_id
     point = None

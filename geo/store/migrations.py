@@ -49,8 +49,15 @@ def _incidents_are_events(connection: Any) -> None:
                        "SET value = excluded.value", (REBUILD_FLAG,))
 
 
+def _event_corrections(connection: Any) -> None:
+    """Version 3 -> 4: the `event_corrections` layer (analyst corrections of incidents)."""
+    if isinstance(connection, sqlite3.Connection):
+        _create_layer(connection, "event_corrections")
+    # (a server backend creates the missing layers from the declarations after the steps)
+
+
 # version -> the step that brings a store of that version to version + 1 (beyond new columns)
-STEPS: dict[int, Callable[[Any], None]] = {2: _incidents_are_events}
+STEPS: dict[int, Callable[[Any], None]] = {2: _incidents_are_events, 3: _event_corrections}
 
 
 def add_missing_columns(connection: Any, existing: dict[str, set[str]]) -> list[str]:

@@ -91,6 +91,7 @@ INCIDENT_COLUMNS: list[tuple[str, str]] = [
     ("sources", "TEXT"),  # JSON list of {article_id, title, source, url, published}
     ("merge_confidence", "REAL"),
     ("component", "TEXT"),  # the block of linked reports it was clustered in
+    ("analyst", "TEXT"),  # what analysts set on this incident (event corrections), if anything
 ]
 
 # one row per event report of an article (an article can report several events): the link to
@@ -144,7 +145,23 @@ CORRECTION_COLUMNS: list[tuple[str, str]] = [
     ("place_json", "TEXT"),  # snapshot of the place, used if a rebuild drops the id
 ]
 
-
+# analyst corrections of incidents (geo/store/event_corrections.py), keyed by event reports
+# (article_id + report_index) and mention spans, never by incident ids, which a rebuild changes
+EVENT_CORRECTION_COLUMNS: list[tuple[str, str]] = [
+    ("kind", "TEXT NOT NULL"),  # split | merge | place | category
+    ("article_id", "TEXT NOT NULL"),
+    ("report_index", "INTEGER"),  # NULL (split only): every report of the article
+    ("other_article_id", "TEXT"),  # merge: the report of the other incident
+    ("other_report_index", "INTEGER"),
+    ("start", "INTEGER"),  # place: the span of the mention that is the event's place
+    ("end", "INTEGER"),
+    ("surface", "TEXT"),
+    ("category", "TEXT"),  # category: the analyst's category
+    ("note", "TEXT"),
+    ("created_at", "DATETIME"),
+    ("active", "INTEGER"),  # 1; 0 once undone (kept as history)
+    ("undone_at", "DATETIME"),
+]
 
 
 @dataclass(frozen=True)
@@ -180,12 +197,17 @@ LAYERS: dict[str, Layer] = {layer.name: layer for layer in (
           indexes=(("event_keys_key_day", "key, day"), ("event_keys_article", "article_id"))),
     Layer("corrections", CORRECTION_COLUMNS, "analyst corrections, applied on every ingest",
           indexes=(("corrections_hash", "content_hash"),)),
+    Layer("event_corrections", EVENT_CORRECTION_COLUMNS,
+          "analyst corrections of incidents (split, merge, place, category), reapplied on "
+          "every merge, reprocess and rebuild",
+          indexes=(("event_corrections_article", "article_id"),
+                   ("event_corrections_other", "other_article_id"))),
 )}
 
 # Version of the layer declarations above. Bump it with every change to them and add the step
 # that upgrades a store of the previous version to geo/store/migrations.py. (A new index alone
 # needs no bump: a store that lacks a declared index gets it when opened.)
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def columns_sql(columns: list[tuple[str, str]]) -> str:

@@ -227,3 +227,41 @@ def test_a_store_written_by_the_previous_version_is_upgraded_and_corrected(
         assert sources(store, GUNFIGHT[1]) == [GUNFIGHT[1]]
     with IncidentStore(path) as again:
         assert len(again.event_corrections()) == 1
+
+
+def test_cli_corrects_lists_and_undoes(tmp_path: Path, sample: dict[str, ArticleRecord],
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from geo.cli import main
+
+    path = tmp_path / "s.gpkg"
+    with IncidentStore(path) as store:
+        store.ingest([sample[a] for a in GUNFIGHT])
+        merged = incident_of(store, GUNFIGHT[0])
+    store_args = ["--store", str(path)]
+    assert main(["incidents", "split", merged, GUNFIGHT[2], "--note", "a follow-up",
+                 *store_args]) == 0
+    assert "2 incidents now" in capsys.readouterr().out
+    assert main(["incidents", "set-category", merged, "protests", *store_args]) == 0
+    capsys.readouterr()
+    assert main(["incidents", "corrections", *store_args]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == 2 and "#1 split sample-0080#0" in listed[0] and "a follow-up" in \
+        listed[0] and "protests" in listed[1]
+    assert main(["incidents", "undo", "1", *store_args]) == 0
+    assert "undone: #1" in capsys.readouterr().out
+    assert main(["incidents", "corrections", *store_args]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+    assert main(["incidents", "corrections", "--all", *store_args]) == 0
+    assert "[undone]" in capsys.readouterr().out
+    # bad input: a clear message on stderr and exit code 2, nothing stored
+    for bad, why in ((["undo", "1"], "already undone"), (["merge", merged, merged], "itself"),
+                     (["set-category", merged, "aliens"], "unknown category"),
+                     (["split", "inc:nope", GUNFIGHT[0]], "no incident")):
+        assert main(["incidents", *bad, *store_args]) == 2
+        assert why in capsys.readouterr().err
+    assert main(["incidents", "split", merged, GUNFIGHT[0], "--store",
+                 str(tmp_path / "missing.gpkg")]) == 2
+    assert "no store" in capsys.readouterr().err
+    with IncidentStore(path) as store:
+        assert len(store.event_corrections()) == 2
+        assert sources(store, GUNFIGHT[0]) == sorted(GUNFIGHT)

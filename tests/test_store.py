@@ -90,7 +90,8 @@ def test_layers_form_a_valid_geopackage(gpkg_store: IncidentStore) -> None:
     store = gpkg_store
     layers = dict(pyogrio.list_layers(store.path))
     assert layers == {"articles": None, "mentions": "Unknown", "incidents": "Point",
-                      "corrections": None, "article_incidents": None, "event_keys": None}
+                      "corrections": None, "article_incidents": None, "event_keys": None,
+                      "event_corrections": None}
     assert len(gpd.read_file(store.path, layer="articles")) == 4
     incidents = gpd.read_file(store.path, layer="incidents")
     assert incidents.crs.to_epsg() == 4326

@@ -22,7 +22,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("geo.cli.eval_cmd", "score the geoparser on a benchmark corpus"),
     "eval-events": ("geo.cli.eval_events_cmd", "score event merging on a file with gold event ids"),
     "ingest": ("geo.cli.ingest_cmd", "read articles into the incident store"),
-    "incidents": ("geo.cli.incidents_cmd", "rebuild the incidents (re-cluster every report)"),
+    "incidents": ("geo.cli.incidents_cmd", "rebuild incidents; split, merge, set place or "
+                  "category (analyst corrections), list and undo them"),
     "stats": ("geo.cli.stats_cmd", "summarise the incident store"),
     "export": ("geo.cli.export_cmd", "export layers as GeoJSON, CSV, GeoPackage or KML"),
     "store": ("geo.cli.store_cmd", "migrate, copy (GeoPackage <-> PostGIS) and check stores"),

@@ -12,7 +12,14 @@ from geo import paths
 from geo.view import mappanel, panels, sidebar
 from geo.view.assets import missing_assets
 from geo.view.basemap import ensure_basemap
-from geo.view.data import Tables, attribution_text, empty_tables, load_tables, store_version
+from geo.view.data import (
+    Tables,
+    attribution_text,
+    empty_tables,
+    load_tables,
+    sources_of,
+    store_version,
+)
 from geo.view.filters import apply_filters, date_bounds
 from geo.view.labels import ensure_labels
 from geo.view.layout import LAYOUT_CSS
@@ -84,7 +91,7 @@ urls, tiers = boundary_urls(), label_tiers()
 with map_slot:
     clicked = mappanel.map_panel(shown, mentions, filters, state, urls, tiers, version)
 with timeline_slot:
-    panels.timeline_section(undated, filters)
+    panels.timeline_section(undated, filters, state.count)
 
 state = sidebar.current_map_state(state)
 # the selected incident stays inspectable after a correction moved it out of the filters
@@ -92,8 +99,11 @@ selected = mappanel.selected_row(shown, state.selected)
 if selected is None:
     selected = mappanel.selected_row(incidents, state.selected)
 evidence = clicked if len(clicked) else (shown.iloc[0:0] if selected is None else pd.DataFrame([selected]))
+sources = sources_of(str(store_path), version, evidence.head(panels.MAX_EVIDENCE_CARDS))
 with tab_evidence:
-    panels.evidence_cards(evidence, mentions)
+    panels.evidence_cards(evidence, mentions, sources)
+    # the analyst's event corrections (split a source out, merge, "this is the event place",
+    # category) go here: geo/view/event_controls.py, for `evidence.head(1)` and its `sources`
 with tab_table:
     st.caption(f"{len(shown):,} incidents under the current filters. Choose a row to select it on the map.")
     panels.incident_table(shown, state.selected, mappanel.select_from_table)

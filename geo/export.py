@@ -34,6 +34,7 @@ from shapely.geometry import mapping
 
 from geo import paths
 from geo.build import read_manifest
+from geo.counts import unit_weights
 from geo.errors import InputError
 from geo.filters import Filters
 from geo.store import IncidentStore
@@ -114,9 +115,10 @@ def count_layer(store: IncidentStore, layer: str,
 
 def count_units(incidents: pd.DataFrame, layer: str,
                 shapes: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-    """Incidents per admin-1 unit ("adm1-counts") or country ("adm0-counts") with the first and
-    last event date: every unit that has incidents is listed, on its (simplified) polygon when
-    the boundaries have one, else with no geometry. The app's download uses it too."""
+    """Incidents and articles (geo.counts) per admin-1 unit ("adm1-counts") or country
+    ("adm0-counts") with the first and last event date: every unit that has incidents is
+    listed, on its (simplified) polygon when the boundaries have one, else with no geometry.
+    The app's download and the map's choropleths use it too."""
     if layer == "adm1-counts":
         key, name_col, code_col, extra = "adm1_iso", "adm1_name", "admin1_iso", ["adm0_iso3"]
     elif layer == "adm0-counts":
@@ -126,12 +128,11 @@ def count_units(incidents: pd.DataFrame, layer: str,
     columns = [key, name_col, *extra, "incident_id", "event_date", "source_count"]
     located = pd.DataFrame(incidents)[[c for c in columns if c in incidents]] \
         if len(incidents) else pd.DataFrame(columns=columns)
-    located = located[located[key].notna()]
-    if "source_count" not in located:  # frames from before incidents were events
-        located = located.assign(source_count=1)
+    located = located[located[key].notna() & (located[key].astype(str) != "")]
+    located = located.assign(articles=unit_weights(located, "articles"))
     counts = located.groupby(key).agg(
         **{name_col: (name_col, "first")}, **{c: (c, "first") for c in extra},
-        incidents=("incident_id", "size"), articles=("source_count", "sum"),
+        incidents=("incident_id", "size"), articles=("articles", "sum"),
         first_event_date=("event_date", "min"),
         last_event_date=("event_date", "max")).reset_index()
     counts["incidents"] = counts["incidents"].astype("int64")

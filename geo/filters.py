@@ -13,6 +13,8 @@ from datetime import date
 
 import pandas as pd
 
+from geo.categories import LABELS as CATEGORY_LABELS
+
 TIME_AXES: dict[str, str] = {"event_date": "Event date", "published": "Publication date"}
 KINDS: dict[str, str] = {
     "toponym": "Place names",
@@ -30,6 +32,8 @@ GEO_PRECISIONS: dict[int, str] = {
     4: "Country",
 }
 BINS: dict[str, str] = {"day": "Day", "week": "Week"}
+# incident categories (geo/categories.py, ACLED and EM-DAT names): key -> label
+CATEGORIES: dict[str, str] = dict(CATEGORY_LABELS)
 # free text is matched in these incident columns and in the article's title and text
 TEXT_COLUMNS: tuple[str, ...] = ("title", "snippet", "name", "source")
 
@@ -45,6 +49,7 @@ class Filters:
     time_axis: str = "event_date"
     countries: tuple[str, ...] = ()  # adm0_iso3 codes (ISO2 accepted); empty = all
     admin1: tuple[str, ...] = ()  # adm1_iso codes; empty = all
+    categories: tuple[str, ...] = ()  # incident category keys (CATEGORIES); empty = all
     query: str = ""  # free text (literal, case-insensitive)
     geo_precision: tuple[int, ...] = tuple(GEO_PRECISIONS)
     kinds: tuple[str, ...] = DEFAULT_KINDS
@@ -136,6 +141,10 @@ def apply_filters(incidents: pd.DataFrame, filters: Filters,
         keep &= in_country
     if filters.admin1:
         keep &= incidents["adm1_iso"].isin([a.upper() for a in filters.admin1])
+    if filters.categories:
+        # an incident without a category (a store not yet rebuilt) matches no category
+        category = incidents["category"] if "category" in incidents else pd.Series(None, index=incidents.index)
+        keep &= category.isin(filters.categories)
     if filters.narrows_precision():
         keep &= incidents["geo_precision"].isin(filters.geo_precision)
     if filters.narrows_kinds():

@@ -43,6 +43,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="the date --from/--to apply to (event date falls back to publication)")
     p.add_argument("--country", type=_codes, help="ISO3 or ISO2 codes, comma-separated")
     p.add_argument("--adm1", type=_codes, help="ISO 3166-2 codes, comma-separated")
+    p.add_argument("--category", type=_codes,
+                   help="incident categories, comma-separated (battles, flood, ...; see docs/events.md)")
     p.add_argument("--precision", type=_codes,
                    help="geo precisions to keep, comma-separated (1 place ... 4 country)")
     p.add_argument("--min-precision", type=int, choices=[1, 2, 3, 4],
@@ -54,7 +56,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def filters_from_args(args: argparse.Namespace):  # noqa: ANN201 - geo.filters.Filters
     """The one Filters type, from the command line (no option: everything)."""
-    from geo.filters import GEO_PRECISIONS, KINDS, Filters
+    from geo.filters import CATEGORIES, GEO_PRECISIONS, KINDS, Filters
 
     precisions = tuple(GEO_PRECISIONS)
     if args.precision:
@@ -64,6 +66,10 @@ def filters_from_args(args: argparse.Namespace):  # noqa: ANN201 - geo.filters.F
             raise argparse.ArgumentTypeError("--precision takes numbers 1 to 4") from None
     elif args.min_precision:
         precisions = tuple(range(1, args.min_precision + 1))
+    categories = tuple(c.lower() for c in getattr(args, "category", None) or ())
+    if bad := sorted(set(categories) - set(CATEGORIES)):
+        raise argparse.ArgumentTypeError(
+            f"unknown category {', '.join(bad)}: choose from {', '.join(CATEGORIES)}")
     unknown = set(args.kinds or ()) - set(KINDS)
     if unknown or not set(precisions) <= set(GEO_PRECISIONS):
         raise argparse.ArgumentTypeError(
@@ -73,7 +79,8 @@ def filters_from_args(args: argparse.Namespace):  # noqa: ANN201 - geo.filters.F
         start=date.fromisoformat(args.date_from) if args.date_from else None,
         end=date.fromisoformat(args.date_to) if args.date_to else None,
         time_axis=args.time_axis, countries=tuple(c.upper() for c in args.country or ()),
-        admin1=tuple(a.upper() for a in args.adm1 or ()), query=args.text or "",
+        admin1=tuple(a.upper() for a in args.adm1 or ()),
+        categories=tuple(c for c in CATEGORIES if c in categories), query=args.text or "",
         geo_precision=precisions, kinds=tuple(args.kinds or KINDS),
         min_confidence=args.min_confidence or 0.0)
 

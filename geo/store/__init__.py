@@ -162,6 +162,11 @@ class IncidentStore:
         incident_id; an article with several incidents gives several rows)."""
         return _query.read_article_incidents(self.backend, filters)
 
+    def incident_sources(self, incident_ids: list[str]) -> pd.DataFrame:
+        """Every source of these incidents: article, outlet, link, dates, why it joined
+        (reason, similarity) and its event sentence."""
+        return _query.read_incident_sources(self.backend, incident_ids)
+
     def read_all(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame]:
         """Incidents, mentions and articles from one snapshot: an ingest running meanwhile
         never shows as incidents without their articles."""

@@ -25,7 +25,7 @@ def _like_pattern(text: str) -> str:
 
 def prefilter(filters: Filters | None, article_id: str | None = None) -> tuple[str, list]:
     """SQL WHERE over incidents `t` that keeps at least every row `apply_filters` keeps
-    (exact for codes, precisions, kinds and confidence; a day of margin on dates for time
+    (exact for codes, categories, precisions, kinds and confidence; a day of margin on dates for time
     zones; free text is left to `apply_filters`)."""
     clauses: list[str] = []
     params: list = []
@@ -50,6 +50,9 @@ def prefilter(filters: Filters | None, article_id: str | None = None) -> tuple[s
         if filters.admin1:
             clauses.append(f"t.adm1_iso IN ({marks(len(filters.admin1))})")
             params += [a.upper() for a in filters.admin1]
+        if filters.categories:
+            clauses.append(f"t.category IN ({marks(len(filters.categories))})")
+            params += list(filters.categories)
         if filters.narrows_precision():
             clauses.append(f"t.geo_precision IN ({marks(len(filters.geo_precision))})")
             params += [int(p) for p in filters.geo_precision]
@@ -154,6 +157,26 @@ def stats(backend: StoreBackend) -> dict:
             "GROUP BY 1"),
         "mentions_by_kind": grouped("SELECT kind, count(*) FROM mentions GROUP BY 1"),
     }
+
+
+SOURCE_COLUMNS = ("incident_id", "article_id", "report_index", "role", "reason", "similarity",
+                  "sentence", "place_name", "event_date", "time_precision", "date_evidence",
+                  "category", "title", "source", "url", "published")
+
+
+def read_incident_sources(backend: StoreBackend, incident_ids: list[str]) -> pd.DataFrame:
+    """Every report of the given incidents with its article (outlet, title, link, published
+    date), why it joined (reason, similarity) and its event sentence; first reported first."""
+    link = ", ".join(f"l.{c}" for c in SOURCE_COLUMNS[:12])
+    parts = [backend.read_frame(
+        f"SELECT {link}, a.title, a.source, a.url, a.published FROM article_incidents l "
+        "JOIN articles a ON a.article_id = l.article_id "
+        f"WHERE l.incident_id IN ({marks(len(chunk))})", list(chunk))
+        for chunk in chunks(sorted(set(incident_ids)))]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SOURCE_COLUMNS)
+    frame = frame.sort_values(["incident_id", "published", "article_id", "report_index"],
+                              na_position="last", kind="stable")
+    return frame.reset_index(drop=True)
 
 
 ARTICLE_INCIDENT_SQL = (

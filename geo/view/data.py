@@ -71,6 +71,28 @@ def load_tables(store_path: str, version: tuple[float, float, int]) -> Tables:
         return Tables(*store.read_all())
 
 
+@st.cache_data(max_entries=64)
+def incident_sources(store_path: str, version: tuple, incident_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Every source of the given incidents, with why each joined (version only keys the cache)."""
+    del version
+    if not incident_ids:
+        return pd.DataFrame()
+    with open_store(store_path) as store:
+        return store.incident_sources(list(incident_ids))
+
+
+def sources_of(store_path: str, version: tuple | None, incidents: pd.DataFrame) -> pd.DataFrame | None:
+    """The sources of the given incidents (None without a store, or when they cannot be read:
+    the evidence then shows the main report only, with a warning)."""
+    if version is None or incidents.empty:
+        return None
+    try:
+        return incident_sources(store_path, version, tuple(incidents["incident_id"].astype(str)))
+    except Exception as exc:  # an unreadable link table must not take the evidence down
+        st.warning(f"The incident's sources could not be read: {exc}")
+        return None
+
+
 def open_store(store_path: str | Path):
     """The store; a server store borrows a connection from the app's pool (returned on close)."""
     from geo.store import IncidentStore

@@ -14,6 +14,7 @@ from datetime import date
 
 from geo.filters import (  # noqa: F401 - the view's vocabulary, defined once in geo.filters
     BINS,
+    CATEGORIES,
     DEFAULT_KINDS,
     GEO_PRECISIONS,
     KINDS,
@@ -38,6 +39,7 @@ _PARAM_NAMES: dict[str, str] = {
     "time_axis": "axis",
     "countries": "country",
     "admin1": "adm1",
+    "categories": "cat",
     "query": "q",
     "geo_precision": "prec",
     "kinds": "kind",
@@ -114,6 +116,11 @@ def _parse(field_name: str, text: str) -> object:
         for kind in items:
             _one_of(kind, KINDS)
         return items
+    if field_name == "categories":
+        chosen = {c.lower() for c in items}
+        for category in chosen:
+            _one_of(category, CATEGORIES)
+        return tuple(c for c in CATEGORIES if c in chosen)  # the taxonomy's order
     codes = tuple(s.upper() for s in items)
     pattern = COUNTRY_CODE if field_name == "countries" else ADMIN1_CODE
     for code in codes:

@@ -37,13 +37,16 @@ def split_points_areas(incidents: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, g
     return incidents[~is_area], incidents[is_area]
 
 
-def admin_counts(incidents: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
-    """Incident counts per admin area: columns key, name, n (areas without a code are skipped)."""
-    valid = incidents[incidents[key].notna() & (incidents[key].astype(str) != "")]
-    if valid.empty:
+def admin_counts(incidents: pd.DataFrame, key: str, name: str, unit: str = "incidents") -> pd.DataFrame:
+    """Counts per admin area in `unit` (incidents or articles, geo.counts): columns key, name, n
+    (areas without a code are skipped). The same counts as the count exports (count_units)."""
+    from geo.export import count_units
+
+    layer = {"adm1_iso": "adm1-counts", "adm0_iso3": "adm0-counts"}[key]
+    counts = count_units(incidents, layer, None)
+    if counts.empty:
         return pd.DataFrame({key: pd.Series(dtype=str), name: pd.Series(dtype=str), "n": pd.Series(dtype="int64")})
-    grouped = valid.groupby(key, sort=True)
-    return pd.DataFrame({name: grouped[name].first(), "n": grouped.size()}).reset_index()
+    return pd.DataFrame({key: counts[key], name: counts[name], "n": counts[unit].astype("int64")})
 
 
 def class_breaks(max_count: int, classes: int = len(CLASS_COLORS)) -> list[int]:
@@ -66,13 +69,16 @@ def class_colors(counts: pd.Series, breaks: list[int]) -> pd.Series:
     return pd.Series([palette[i] for i in positions], index=counts.index, dtype=object)
 
 
-def heat_grid(incidents: gpd.GeoDataFrame, cell_degrees: float = 0.05) -> list[list[float]]:
-    """[lat, lon, weight] per occupied grid cell: the heatmap stays small at any incident count."""
+def heat_grid(incidents: gpd.GeoDataFrame, cell_degrees: float = 0.05,
+              weights: pd.Series | None = None) -> list[list[float]]:
+    """[lat, lon, weight] per occupied grid cell: the heatmap stays small at any incident count.
+    Each incident weighs 1, or its entry in `weights` (its articles: geo.counts.unit_weights)."""
     if incidents.empty:
         return []
-    coords = lat_lon(incidents).dropna()
-    cells = (coords / cell_degrees).round() * cell_degrees
-    counts = cells.groupby(["lat", "lon"]).size().reset_index(name="n")
+    coords = lat_lon(incidents)
+    coords = coords.assign(w=1 if weights is None else weights.reindex(coords.index).fillna(1)).dropna()
+    cells = (coords[["lat", "lon"]] / cell_degrees).round() * cell_degrees
+    counts = cells.assign(w=coords["w"]).groupby(["lat", "lon"])["w"].sum().reset_index(name="n")
     peak = float(counts["n"].max())
     return [[round(a, 4), round(b, 4), round(float(n) / peak, 3)] for a, b, n in counts.itertuples(index=False)]
 

@@ -76,9 +76,9 @@ def selected_row(shown: pd.DataFrame, selected: str | None) -> pd.Series | None:
 def map_panel(shown: gpd.GeoDataFrame, mentions: gpd.GeoDataFrame, filters: Filters, state: ViewState,
               boundary_urls: dict[str, str], label_tiers: list[dict], data_key: object) -> pd.DataFrame:
     """Draw the map; returns the incidents at a spot the analyst just clicked (else empty)."""
-    options = MapOptions.from_layers(state.layers, state.basemap)
+    options = MapOptions.from_layers(state.layers, state.basemap, state.count)
     plan = plan_view(st.session_state.get(BUILD), tuple(sorted(to_query_params(filters).items())),
-                     (state.layers, state.basemap), data_key, state.view)
+                     (state.layers, state.basemap, state.count), data_key, state.view)
     # rebuilt on every run (a rendered folium map cannot be rendered again), but from the same
     # inputs and view, so the page is identical and streamlit-folium keeps the mounted map
     fmap = build_map(shown, mentions, boundary_urls, options, plan.view, filters.time_axis,

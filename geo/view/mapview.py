@@ -17,6 +17,7 @@ import geopandas as gpd
 from branca.element import Element
 from folium.plugins import HeatMap
 
+from geo.counts import COUNT_UNITS, SINGULAR, unit_weights
 from geo.view.assets import localize_assets
 from geo.view.elements import MAP_CSS, AreaLayer, BasemapPane, MapNote
 from geo.view.labels import PlaceLabels
@@ -59,14 +60,16 @@ class MapOptions:
     show_country_choropleth: bool = False
     show_heatmap: bool = False
     basemap: str = "outlines"  # or "osm" (online tiles)
+    count_unit: str = "incidents"  # or "articles": what markers, areas and the heatmap count
     max_points: int = DEFAULT_MAX_POINTS
     height: int = 560
 
     @classmethod
-    def from_layers(cls, layers: tuple[str, ...], basemap: str = "outlines") -> MapOptions:
+    def from_layers(cls, layers: tuple[str, ...], basemap: str = "outlines",
+                    count_unit: str = "incidents") -> MapOptions:
         return cls(show_points="points" in layers, show_areas="areas" in layers,
                    show_admin1_choropleth="adm1" in layers, show_country_choropleth="adm0" in layers,
-                   show_heatmap="heat" in layers, basemap=basemap)
+                   show_heatmap="heat" in layers, basemap=basemap, count_unit=count_unit)
 
 
 def _plural(n: int, noun: str) -> str:
@@ -98,17 +101,18 @@ def legend_html(legend: Legend, max_count: int | None, dropped: int, shown_point
         rows.append("<b>Size: sources</b><br>" + " ".join(
             f'<span class="swatch dot" style="width:{2 * r}px;height:{2 * r}px"></span>{html.escape(label)}'
             for label, r in legend.sizes))
-    rows.append('<span class="swatch bubble">n</span>cluster: n incidents, click to zoom in')
+    unit = options.count_unit
+    rows.append(f'<span class="swatch bubble">n</span>cluster: n {unit}, click to zoom in')
     if options.show_areas:
         rows.append('<span class="swatch" style="background:#fcbba1;border-style:dashed"></span>'
                     "area mentioned (state, country, region), darker = more mentions")
     if max_count and (options.show_admin1_choropleth or options.show_country_choropleth):
         breaks = class_breaks(max_count)
         palette = CLASS_COLORS[-len(breaks):]
-        rows.append("Incidents per area: " + " ".join(
+        rows.append(f"{COUNT_UNITS[unit]} per area: " + " ".join(
             f'<span class="swatch" style="background:{c}"></span>{b}+' for b, c in zip(breaks, palette, strict=True)))
     if options.show_heatmap:
-        rows.append("Heatmap: density of incidents (whole period)")
+        rows.append(f"Heatmap: density of {unit} (whole period)")
     if dropped:
         rows.append(
             f"<b>Showing the {shown_points:,} busiest location-days; {dropped:,} incidents elsewhere are "
@@ -151,15 +155,18 @@ def build_map(
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", control=False).add_to(m)
 
     points, areas = split_points_areas(incidents)
-    rows, dropped, day0, legend = time_rows(points, axis, options.max_points)
+    unit = options.count_unit
+    rows, dropped, day0, legend = time_rows(points, axis, options.max_points, unit)
 
-    adm1 = admin_counts(incidents, "adm1_iso", "adm1_name")
+    adm1 = admin_counts(incidents, "adm1_iso", "adm1_name", unit)
     if options.show_admin1_choropleth and "adm1" in boundary_urls and not adm1.empty:
-        AreaLayer("Incidents per admin-1", "admin1_iso", _counts_values(adm1, "adm1_iso", "adm1_name", "incident", "unit"),
+        AreaLayer(f"{COUNT_UNITS[unit]} per admin-1", "admin1_iso",
+                  _counts_values(adm1, "adm1_iso", "adm1_name", SINGULAR[unit], "unit"),
                   CHOROPLETH_STYLE, url=boundary_urls["adm1"], control=False).add_to(m)
-    adm0 = admin_counts(incidents, "adm0_iso3", "adm0_name")
+    adm0 = admin_counts(incidents, "adm0_iso3", "adm0_name", unit)
     if options.show_country_choropleth and "adm0" in boundary_urls and not adm0.empty:
-        AreaLayer("Incidents per country", "iso3", _counts_values(adm0, "adm0_iso3", "adm0_name", "incident", "unit"),
+        AreaLayer(f"{COUNT_UNITS[unit]} per country", "iso3",
+                  _counts_values(adm0, "adm0_iso3", "adm0_name", SINGULAR[unit], "unit"),
                   CHOROPLETH_STYLE, url=boundary_urls["adm0"], control=False).add_to(m)
 
     if options.show_areas and not areas.empty:
@@ -181,9 +188,9 @@ def build_map(
         area_group.add_to(m)
 
     if options.show_heatmap and not incidents.empty:
-        HeatMap(heat_grid(incidents), name="Heatmap", control=False,
+        HeatMap(heat_grid(incidents, weights=unit_weights(incidents, unit)), name="Heatmap", control=False,
                 radius=18, blur=14, min_opacity=0.3).add_to(m)
-    IncidentTimeLayer(rows, day0, step_days, show=options.show_points).add_to(m)
+    IncidentTimeLayer(rows, day0, step_days, show=options.show_points, unit=unit).add_to(m)
 
     max_area = int(adm1["n"].max()) if not adm1.empty else None
     MapNote(legend_html(legend, max_area, dropped, len(rows), options), position="topright").add_to(m)

@@ -10,7 +10,9 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo.counts import unit_weights
 from geo.view import sidebar
+from geo.view.evidence import SOURCES_CSS, sources_html
 from geo.view.exports import FORMATS, LAYERS, export_filename, layer_frame, to_bytes
 from geo.view.filters import Filters
 from geo.view.layers import AREA_PRECISIONS, COORD_DECIMALS, lat_lon
@@ -27,7 +29,8 @@ def metrics_row(filtered: pd.DataFrame, total: int, bounds: tuple[date, date] | 
     """One compact row of headline numbers."""
     cols = st.columns([1, 1, 1, 2], gap="small")
     cols[0].metric("Incidents", f"{len(filtered):,}", help=f"{total:,} in the store")
-    cols[1].metric("Articles", f"{filtered['article_id'].nunique() if len(filtered) else 0:,}")
+    cols[1].metric("Articles", f"{int(unit_weights(filtered, 'articles').sum()):,}",
+                   help="Reports of these incidents: an incident that three outlets reported counts 3")
     cols[2].metric("Countries", f"{filtered['adm0_iso3'].nunique() if len(filtered) else 0:,}")
     span = "—"
     if bounds:
@@ -48,8 +51,8 @@ def _on_brush() -> None:
         sidebar.set_date_range(*dates)
 
 
-def timeline_section(undated_filtered: pd.DataFrame, filters: Filters) -> None:
-    counts = counts_by_period(undated_filtered, filters.time_axis, filters.bin)
+def timeline_section(undated_filtered: pd.DataFrame, filters: Filters, unit: str = "incidents") -> None:
+    counts = counts_by_period(undated_filtered, filters.time_axis, filters.bin, unit)
     if counts.empty:
         st.info("No dated incidents match the filters.")
         return
@@ -85,7 +88,10 @@ def evidence_for_click(filtered: gpd.GeoDataFrame, clicked: dict | None) -> pd.D
     return filtered[hit]
 
 
-def evidence_cards(selected: pd.DataFrame, mentions: gpd.GeoDataFrame) -> None:
+def evidence_cards(selected: pd.DataFrame, mentions: gpd.GeoDataFrame,
+                   sources: pd.DataFrame | None = None) -> None:
+    """A card per selected incident (its main report, the place marked), followed by every
+    source that reports it with why it joined (`sources`: rows of data.incident_sources)."""
     if selected.empty:
         st.caption("Click an incident on the map or a row in the table to see its evidence.")
         return
@@ -96,9 +102,11 @@ def evidence_cards(selected: pd.DataFrame, mentions: gpd.GeoDataFrame) -> None:
         surfaces = same["surface"].dropna().astype(str).tolist() if len(same) else []
         others = in_article["name"].dropna().astype(str).tolist() if len(in_article) else []
         cards.append(evidence_html(row, surfaces, others))
+        if sources is not None:
+            cards.append(sources_html(row, sources))
     more = len(selected) - MAX_EVIDENCE_CARDS
     tail = f"<p><i>and {more} more incidents here: narrow the filters to see them.</i></p>" if more > 0 else ""
-    st.html(EVIDENCE_CSS + "".join(cards) + tail)
+    st.html(EVIDENCE_CSS + SOURCES_CSS + "".join(cards) + tail)
 
 
 TABLE_IDS = "_incident_table_ids"

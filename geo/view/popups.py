@@ -68,7 +68,8 @@ def highlight(text: object, terms: Iterable[object]) -> str:
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _day(value: object) -> str:
+def day_text(value: object) -> str:
+    """YYYY-MM-DD of a date value, or "unknown"."""
     if esc(value) == "":
         return "unknown"
     if isinstance(value, str) and ISO_DAY.match(value):
@@ -92,7 +93,7 @@ def popup_html(incident: Mapping[str, object]) -> str:
     if len(title) > 90:
         title = title[:89] + "…"
     return (
-        f"<b>{esc(incident.get('name'))}</b> · {esc(_day(incident.get('event_date')))}"
+        f"<b>{esc(incident.get('name'))}</b> · {esc(day_text(incident.get('event_date')))}"
         f"<br>{esc(title)}"
     )
 
@@ -119,8 +120,8 @@ def evidence_html(
         ("Precision", esc(precision_label(incident.get("geo_precision")))
          + (" (derived region)" if incident.get("precision") == "subregion" else "")),
         ("Confidence", esc(conf_text)),
-        ("Event date", esc(_day(incident.get("event_date")))),
-        ("Published", esc(_day(incident.get("published")))),
+        ("Event date", esc(day_text(incident.get("event_date")))),
+        ("Published", esc(day_text(incident.get("published")))),
         ("Source", esc(incident.get("source")) or "unknown"),
     ]
     rows = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in facts)

@@ -12,9 +12,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from geo.counts import COUNT_UNITS
 from geo.view import viewstate
 from geo.view.filters import (
     BINS,
+    CATEGORIES,
     GEO_PRECISIONS,
     KINDS,
     TIME_AXES,
@@ -45,6 +47,7 @@ def _seed_from_url(incidents: pd.DataFrame) -> None:
         st.session_state[DATES] = (start, end)
     st.session_state["f_countries"] = list(filters.countries)
     st.session_state["f_admin1"] = list(filters.admin1)
+    st.session_state["f_categories"] = list(filters.categories)
     st.session_state["f_query"] = filters.query
     st.session_state["f_precision"] = list(filters.geo_precision)
     st.session_state["f_kinds"] = list(filters.kinds)
@@ -111,6 +114,9 @@ def filter_sidebar(incidents: pd.DataFrame) -> Filters:
     admin1 = _keep_chosen(_labels(pool, "adm1_iso", "adm1_name"), "f_admin1")
     chosen_adm1 = sb.multiselect("State / province (admin-1)", list(admin1), format_func=admin1.get,
                                  key="f_admin1", placeholder="All")
+    categories = sb.multiselect("Category", list(CATEGORIES), format_func=CATEGORIES.get, key="f_categories",
+                                placeholder="All categories",
+                                help="Kinds of event (ACLED and EM-DAT names); see docs/events.md")
     query = sb.text_input("Search titles and text", key="f_query", placeholder="e.g. drought")
     precision = sb.multiselect("Geo precision", list(GEO_PRECISIONS), format_func=GEO_PRECISIONS.get,
                                key="f_precision")
@@ -119,7 +125,8 @@ def filter_sidebar(incidents: pd.DataFrame) -> Filters:
     bin_ = sb.radio("Timeline bins", list(BINS), format_func=BINS.get, key="f_bin", horizontal=True)
 
     filters = Filters(start=start, end=end, time_axis=axis, countries=tuple(chosen),
-                      admin1=tuple(chosen_adm1), query=query.strip(), geo_precision=tuple(sorted(precision)),
+                      admin1=tuple(chosen_adm1), categories=tuple(c for c in CATEGORIES if c in categories),
+                      query=query.strip(), geo_precision=tuple(sorted(precision)),
                       kinds=tuple(k for k in KINDS if k in kinds), min_confidence=float(min_conf), bin=bin_)
     return filters
 
@@ -154,6 +161,7 @@ def _seed_map_state() -> None:
     for layer in LAYERS:
         st.session_state[f"m_{layer}"] = layer in state.layers
     st.session_state["m_basemap"] = state.basemap
+    st.session_state["m_count"] = state.count
     st.session_state[SELECTED] = state.selected
     st.session_state["_map_seeded_from_url"] = True
 
@@ -165,7 +173,12 @@ def map_sidebar() -> ViewState:
     sb.header("Map layers")
     layers = tuple(k for k, label in LAYERS.items() if sb.toggle(label, key=f"m_{k}"))
     basemap = sb.radio("Base map", list(BASEMAPS), horizontal=True, key="m_basemap", format_func=BASEMAPS.get)
-    return ViewState(view=url_view(), layers=layers, basemap=basemap, selected=st.session_state.get(SELECTED))
+    count = sb.radio("Count", list(COUNT_UNITS), horizontal=True, key="m_count", format_func=COUNT_UNITS.get,
+                     help="Incidents: each real-world event once, however many outlets reported it. "
+                          "Articles: every report of those events (coverage). Markers, choropleths, "
+                          "heatmap and timeline follow this switch.")
+    return ViewState(view=url_view(), layers=layers, basemap=basemap, selected=st.session_state.get(SELECTED),
+                     count=count)
 
 
 def filters_with_dates(filters: Filters, start: date | None, end: date | None) -> Filters:

@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.counts import unit_weights
 from geo.view.filters import time_values
 from geo.view.layers import COORD_DECIMALS, lat_lon
 
@@ -70,9 +71,7 @@ def color_keys(incidents: pd.DataFrame, axis: str) -> tuple[pd.Series, list[tupl
 
 
 def source_counts(incidents: pd.DataFrame) -> pd.Series:
-    if "source_count" not in incidents.columns:
-        return pd.Series(1, index=incidents.index, dtype="int64")
-    return pd.to_numeric(incidents["source_count"], errors="coerce").fillna(1).clip(lower=1).astype("int64")
+    return unit_weights(incidents, "articles")
 
 
 def radius_for(sources: pd.Series) -> pd.Series:
@@ -82,11 +81,11 @@ def radius_for(sources: pd.Series) -> pd.Series:
     return pd.Series(radii[idx], index=sources.index)
 
 
-def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None
+def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None, unit: str = "incidents"
               ) -> tuple[pd.DataFrame, int, date | None, Legend]:
     """Rows for the browser's time layer: one per location, day and colour.
 
-    Columns lat, lon, n (incidents), color, radius, day (days after `day0`, -1 undated), popup.
+    Columns lat, lon, n (incidents, or their articles when `unit` is "articles"), color, radius, day (days after `day0`, -1 undated), popup.
     Returns (rows, incidents left out by the cap, day0, legend). Past `max_rows` rows the
     locations with most incidents are kept and the rest counted, so the page stays bounded.
     """
@@ -104,6 +103,7 @@ def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None
     offsets = ((days - day0).dt.days if pd.notna(day0) else pd.Series(np.nan, index=points.index))
     frame = pd.DataFrame({
         "lat": coords["lat"], "lon": coords["lon"], "color": colors, "sources": sources,
+        "weight": unit_weights(points, unit),
         "day": offsets.fillna(-1).astype("int64"), "confidence": points["confidence"],
         "name": points["name"], "title": points["title"], "event_date": points["event_date"],
     }).dropna(subset=["lat", "lon"])
@@ -112,14 +112,14 @@ def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None
     frame = frame.sort_values("confidence", ascending=False, kind="stable")
     # sorted by confidence, so "first" is the most confident incident's place, title and date
     out = frame.groupby(["lat", "lon", "day", "color"], sort=False).agg(
-        n=("confidence", "size"), sources=("sources", "max"), name=("name", "first"),
+        n=("weight", "sum"), incidents=("confidence", "size"), sources=("sources", "max"), name=("name", "first"),
         title=("title", "first"), event_date=("event_date", "first")).reset_index()
     dropped = 0
     if max_rows is not None and len(out) > max_rows:
         # keep whole locations, busiest first, so a kept place keeps all its days
         per_location = out.groupby(["lat", "lon"])["n"].transform("sum")
         out = out.assign(_busy=per_location).sort_values(["_busy", "day"], ascending=[False, True], kind="stable")
-        dropped = int(out["n"].iloc[max_rows:].sum())
+        dropped = int(out["incidents"].iloc[max_rows:].sum())
         out = out.iloc[:max_rows].drop(columns="_busy")
     out["radius"] = radius_for(out["sources"]).to_numpy()
     out["popup"] = popups(out)
@@ -133,7 +133,8 @@ def popups(rows: pd.DataFrame) -> pd.Series:
         return html.escape(value, quote=True) if isinstance(value, str) else ""
 
     day = pd.to_datetime(rows["event_date"], errors="coerce", utc=True, format="mixed").dt.strftime("%Y-%m-%d")
-    more = rows["n"].map(lambda n: f"<br><i>{n} incidents here that day</i>" if n > 1 else "")
+    per_row = rows["incidents"] if "incidents" in rows else rows["n"]  # incidents, whatever n counts
+    more = per_row.map(lambda n: f"<br><i>{n} incidents here that day</i>" if n > 1 else "")
     return ("<b>" + rows["name"].map(text) + "</b> · " + day.fillna("unknown") + "<br>"
             + rows["title"].map(lambda t: text(_short(t))) + more)
 

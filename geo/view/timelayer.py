@@ -16,6 +16,7 @@ from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
+from geo.counts import SINGULAR
 from geo.view.elements import js_json
 
 JS_SOURCE = (Path(__file__).parent / "js" / "timelayer.js").read_text(encoding="utf-8")
@@ -38,11 +39,13 @@ class IncidentTimeLayer(JSCSSMixin, MacroElement):
         """
     )
 
-    def __init__(self, rows: pd.DataFrame, day0: date | None, step_days: int = 1, show: bool = True):
+    def __init__(self, rows: pd.DataFrame, day0: date | None, step_days: int = 1, show: bool = True,
+                 unit: str = "incidents"):
         super().__init__()
         self._name = "IncidentTimeLayer"
         self.js_source = JS_SOURCE
         self.rows_json = js_json(rows[["lat", "lon", "n", "color", "radius", "day", "popup"]].to_numpy().tolist()
                                  if len(rows) else [])
         self.opts_json = js_json({"day0": day0.isoformat() if day0 else None, "step": step_days,
-                                  "interval": PLAY_INTERVAL_MS, "show": show})
+                                  "interval": PLAY_INTERVAL_MS, "show": show,
+                                  "unit": [SINGULAR[unit], unit]})

@@ -1,4 +1,4 @@
-"""Incidents over time: counts per day or week, the Altair chart with a brush, and playback steps.
+"""Incidents (or their articles) over time: counts per day or week, the Altair chart with a brush, and playback steps.
 
 The chart carries an interval selection named `brush` on the x axis; Streamlit returns it through
 `st.altair_chart(..., on_select=...)` and `brush_dates` turns that back into a date range.
@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import altair as alt
 import pandas as pd
 
+from geo.counts import COUNT_UNITS, unit_weights
 from geo.view.filters import time_values
 
 BRUSH = "brush"
@@ -24,17 +25,19 @@ def period_start(days: pd.Series, bin: str) -> pd.Series:
     return days
 
 
-def counts_by_period(incidents: pd.DataFrame, axis: str, bin: str = "day") -> pd.DataFrame:
-    """Columns `period` (datetime) and `incidents` (int), with zero rows for empty periods."""
+def counts_by_period(incidents: pd.DataFrame, axis: str, bin: str = "day",
+                     unit: str = "incidents") -> pd.DataFrame:
+    """Columns `period` (datetime) and `unit` (int: incidents, or the articles reporting them,
+    geo.counts), with zero rows for empty periods."""
     days = time_values(incidents, axis).dropna()
     if days.empty:
-        return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "incidents": pd.Series(dtype="int64")})
+        return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), unit: pd.Series(dtype="int64")})
     starts = period_start(days, bin)
-    counts = starts.value_counts().sort_index()
+    counts = unit_weights(incidents, unit).loc[starts.index].groupby(starts.to_numpy()).sum().sort_index()
     step = "7D" if bin == "week" else "D"
     full = pd.date_range(counts.index.min(), counts.index.max(), freq=step)
     counts = counts.reindex(full, fill_value=0)
-    return pd.DataFrame({"period": counts.index, "incidents": counts.to_numpy(dtype="int64")})
+    return pd.DataFrame({"period": counts.index, unit: counts.to_numpy(dtype="int64")})
 
 
 def timeline_chart(counts: pd.DataFrame, bin: str = "day", height: int = 110) -> alt.Chart:
@@ -43,20 +46,21 @@ def timeline_chart(counts: pd.DataFrame, bin: str = "day", height: int = 110) ->
     Each bar spans its whole day or week (x to x2), so bars are visible at any range and the
     first and last periods are drawn in full; counts are whole numbers on the y axis.
     """
+    unit = next(c for c in counts.columns if c != "period")
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
     label = "Week of" if bin == "week" else "Day"
     width = pd.Timedelta(days=7 if bin == "week" else 1)
     data = counts.assign(period_end=counts["period"] + width)
-    peak = int(counts["incidents"].max()) if len(counts) else 1
+    peak = int(counts[unit].max()) if len(counts) else 1
     return (
         alt.Chart(data)
         .mark_rect(color="#c0392b", opacity=0.85, stroke="#ffffff", strokeWidth=0.3)
         .encode(
             x=alt.X("period:T", title=None, axis=alt.Axis(format="%d %b %Y", labelOverlap=True)),
             x2="period_end:T",
-            y=alt.Y("incidents:Q", title="Incidents",
+            y=alt.Y(f"{unit}:Q", title=COUNT_UNITS.get(unit, unit),
                     axis=alt.Axis(tickMinStep=1, format="d", values=None if peak > 6 else list(range(peak + 1)))),
-            tooltip=[alt.Tooltip("period:T", title=label, format="%Y-%m-%d"), "incidents:Q"],
+            tooltip=[alt.Tooltip("period:T", title=label, format="%Y-%m-%d"), f"{unit}:Q"],
         )
         .add_params(brush)
         .properties(height=height)

@@ -1,4 +1,5 @@
-"""The map's own URL state: view (centre and zoom), active layers, base map and selected incident.
+"""The map's own URL state: view (centre and zoom), active layers, base map, what the map counts
+(incidents or articles) and the selected incident.
 
 Kept apart from `Filters` (which says *which* incidents) because it says *how* they are looked
 at. Like the filters it round-trips through short URL parameters, only non-default values are
@@ -13,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+
+from geo.counts import COUNT_UNITS
 
 # layer key -> label (the sidebar's toggles, in this order)
 LAYERS: dict[str, str] = {
@@ -47,9 +50,10 @@ class ViewState:
     layers: tuple[str, ...] = DEFAULT_LAYERS
     basemap: str = "outlines"
     selected: str | None = None  # incident_id
+    count: str = "incidents"  # what markers, choropleths, heatmap and timeline count (COUNT_UNITS)
 
 
-_PARAMS = {"view": VIEW_PARAM, "layers": "layers", "basemap": "base", "selected": "sel"}
+_PARAMS = {"view": VIEW_PARAM, "layers": "layers", "basemap": "base", "selected": "sel", "count": "count"}
 PARAM_NAMES: tuple[str, ...] = tuple(_PARAMS.values())
 
 
@@ -75,6 +79,8 @@ def to_query_params(state: ViewState) -> dict[str, str]:
         params["base"] = state.basemap
     if state.selected:
         params["sel"] = state.selected
+    if state.count != default.count:
+        params["count"] = state.count
     return params
 
 
@@ -106,6 +112,10 @@ def _parse(name: str, text: str) -> object:
     if name == "basemap":
         if text not in BASEMAPS:
             raise ValueError(f"expected one of {', '.join(BASEMAPS)}")
+        return text
+    if name == "count":
+        if text not in COUNT_UNITS:
+            raise ValueError(f"expected one of {', '.join(COUNT_UNITS)}")
         return text
     if not INCIDENT_ID.fullmatch(text):
         raise ValueError("not an incident id")

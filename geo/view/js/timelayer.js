@@ -1,15 +1,17 @@
 // Incidents on the map with time scrubbing and playback done in the browser (no app rerun).
-// rows: [lat, lon, n, color, radius, day, popupHtml]; day is days after opts.day0 (-1: undated).
+// rows: [lat, lon, n, color, radius, day, popupHtml]; day is days after opts.day0 (-1: undated);
+// n counts opts.unit ([singular, plural]: incidents, or the articles reporting them).
 // Only the markers entering or leaving the window are added to or removed from the cluster,
 // so one step costs little however many incidents the map holds.
 window.incidentTimeLayer = function (map, rows, opts) {
+  var unit = opts.unit || ['incident', 'incidents'];
   var cluster = L.markerClusterGroup({
     chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
     iconCreateFunction: function (c) {
       var n = 0, kids = c.getAllChildMarkers();
       for (var i = 0; i < kids.length; i++) { n += kids[i].options.incidents || 1; }
       var size = n < 10 ? 'small' : (n < 100 ? 'medium' : 'large');
-      var tip = n + (n === 1 ? ' incident' : ' incidents') + ' here: click to zoom in';
+      var tip = n + ' ' + unit[n === 1 ? 0 : 1] + ' here: click to zoom in';
       return L.divIcon({html: '<div title="' + tip + '"><span>' + n + '</span></div>',
         className: 'marker-cluster marker-cluster-' + size, iconSize: L.point(40, 40)});
     }
@@ -62,7 +64,7 @@ window.incidentTimeLayer = function (map, rows, opts) {
     var span = day0 === null ? 'no dates' : (w[2] ? iso(0) + ' – ' + iso(lastDay) + ' (all dates)'
       : (w[0] === w[1] ? iso(w[1]) : iso(w[0]) + ' – ' + iso(w[1])));
     label.innerHTML = '<b class="time-date">' + span + '</b> · <span class="time-count">' +
-      count.toLocaleString('en') + '</span> of ' + total.toLocaleString('en') + ' point incidents';
+      count.toLocaleString('en') + '</span> of ' + total.toLocaleString('en') + ' point ' + unit[1];
   }
   function setDay(day) {
     if (state.mode === 'all') { state.mode = 'upto'; modeBox.value = 'upto'; }

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from view_fixtures import synthetic_store_tables
 
 from geo.view.filters import (
+    CATEGORIES,
     DEFAULT_KINDS,
     GEO_PRECISIONS,
     KINDS,
@@ -129,6 +130,7 @@ admin1_ = st.from_regex(r"[A-Z]{2}-[A-Z0-9]{1,3}", fullmatch=True)
     start=st.one_of(st.none(), st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 1, 1))),
     countries=st.lists(countries_, max_size=3, unique=True),
     admin1=st.lists(admin1_, max_size=3, unique=True),
+    categories=st.lists(st.sampled_from(list(CATEGORIES)), max_size=3, unique=True),
     query=st.text(max_size=30).filter(lambda s: s == s.strip()),
     precision=st.lists(st.sampled_from(list(GEO_PRECISIONS)), unique=True),
     kinds=st.lists(st.sampled_from(list(KINDS)), unique=True),
@@ -136,9 +138,10 @@ admin1_ = st.from_regex(r"[A-Z]{2}-[A-Z0-9]{1,3}", fullmatch=True)
     axis=st.sampled_from(["event_date", "published"]),
     bin_=st.sampled_from(["day", "week"]),
 )
-def test_url_round_trip_property(start, countries, admin1, query, precision, kinds, conf, axis, bin_):
+def test_url_round_trip_property(start, countries, admin1, categories, query, precision, kinds, conf, axis,
+                                 bin_):
     f = Filters(start=start, end=start, time_axis=axis, countries=tuple(countries), admin1=tuple(admin1),
-                query=query, geo_precision=tuple(precision), kinds=tuple(kinds), min_confidence=conf, bin=bin_)
+                categories=tuple(c for c in CATEGORIES if c in categories), query=query, geo_precision=tuple(precision), kinds=tuple(kinds), min_confidence=conf, bin=bin_)
     params = to_query_params(f)
     assert all(isinstance(v, str) for v in params.values())
     back, problems = from_query_params(params)

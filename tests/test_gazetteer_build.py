@@ -89,3 +89,49 @@ def test_real_build_is_current(real_gazetteer_dir):
     assert m is not None and m["build_id"] == gbuild.build_id()
     con = sqlite3.connect(real_gazetteer_dir / "gazetteer.sqlite")
     assert con.execute("SELECT value FROM meta WHERE key='build_id'").fetchone()[0] == m["build_id"]
+
+
+def _country(iso2: str, geom, lat: float, lon: float):
+    import geopandas as gpd
+    import pandas as pd
+    adm0 = gpd.GeoDataFrame({"iso2": [iso2]}, geometry=[geom], crs="EPSG:4326")
+    return adm0, pd.DataFrame({"country": [iso2], "lat": [lat], "lon": [lon]})
+
+
+def test_country_point_is_the_main_part_centre_when_the_reference_agrees():
+    from shapely.geometry import box
+
+    from geo.build.polygons import country_points
+    # a compact 10x10 degree country; the reference point 1.5 degrees (~200 km) off its centre
+    adm0, ref = _country("AA", box(0, 0, 10, 10), 6.5, 6.0)
+    pt = country_points(adm0, ref).iloc[0]
+    assert abs(pt.lat - 5.0) < 0.2 and abs(pt.lon - 5.0) < 0.2
+
+
+def test_country_point_keeps_the_reference_when_the_centroid_is_no_centre():
+    from shapely.geometry import MultiPolygon, box
+
+    from geo.build.polygons import country_points
+    # an archipelago: its largest island's centre is far from the country's curated centre
+    islands = MultiPolygon([box(0, 0, 4, 4), box(10, 0, 13, 3), box(20, 0, 23, 3)])
+    adm0, ref = _country("BB", islands, 1.5, 11.5)
+    pt = country_points(adm0, ref).iloc[0]
+    assert (pt.lat, pt.lon) == (1.5, 11.5)
+    # a reference point off the territory (a bad point) is replaced by the centre
+    adm0, ref = _country("CC", box(0, 0, 10, 10), 30.0, 30.0)
+    pt = country_points(adm0, ref).iloc[0]
+    assert abs(pt.lat - 5.0) < 0.2 and abs(pt.lon - 5.0) < 0.2
+
+
+def test_real_country_points_lie_on_their_country(real_gazetteer_dir):
+    import geopandas as gpd
+    con = sqlite3.connect(real_gazetteer_dir / "gazetteer.sqlite")
+    pts = dict(((c, (lat, lon)) for c, lat, lon in con.execute(
+        "SELECT country, lat, lon FROM places WHERE level = 'country'")))
+    adm0 = gpd.read_file(real_gazetteer_dir / "boundaries.gpkg", layer="adm0").set_index("iso2")
+    shared = [c for c in adm0.index if c in pts]
+    assert len(shared) > 200
+    points = gpd.GeoSeries(gpd.points_from_xy([pts[c][1] for c in shared], [pts[c][0] for c in shared]),
+                           index=shared, crs="EPSG:4326").to_crs("EPSG:6933")
+    far = points.distance(adm0.loc[shared].geometry.to_crs("EPSG:6933")) > 50_000
+    assert not far.any(), list(far[far].index)

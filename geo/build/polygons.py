@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.distance import haversine_km_array
+
 CRS = "EPSG:4326"
 EQUAL_AREA = "EPSG:6933"  # for areas and centroids
 
@@ -104,23 +106,34 @@ def simplify(gdf: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
     return out
 
 
+# A country's main-part centroid and its curated reference point that lie within this distance
+# describe the same centre (reference points are whole or half degrees); see country_points.
+CENTRES_AGREE_M = 250_000
+
+
 def country_points(adm0: gpd.GeoDataFrame, countries: pd.DataFrame) -> pd.DataFrame:
     """The reference point of each country.
 
-    world-countries' point (the CIA World Factbook's, which GeoNames uses too for almost
-    every country) when it lies on the country's territory (within ~50 km, for small
-    islands); else the centre of the country's largest part.
+    The equal-area centroid of the country's main part (GeoNames places a country at the
+    centre of its main territory: the United States at the centre of the contiguous states,
+    where world-countries' Factbook point lies 200 km off), unless world-countries' point
+    lies on the territory (within ~50 km, for small islands) and more than
+    CENTRES_AGREE_M from that centroid: then the main part is too irregular (archipelagos,
+    arctic islands, long coasts: Indonesia, Canada, New Zealand) for its centroid to be a
+    centre, and the curated point is kept. Countries without a polygon keep their point.
     """
     main = main_part_points(adm0).set_index("iso2")
     ref = countries.set_index("country")[["lat", "lon"]].dropna()
     shapes = adm0.set_index("iso2").geometry
-    common = ref.index.intersection(shapes.index)
+    common = ref.index.intersection(shapes.index).intersection(main.index)
     pts = gpd.GeoSeries(gpd.points_from_xy(ref.loc[common, "lon"], ref.loc[common, "lat"]),
                         index=common, crs=CRS)
-    near = pts.to_crs(EQUAL_AREA).distance(shapes.loc[common].to_crs(EQUAL_AREA)) <= 50_000
+    on_territory = pts.to_crs(EQUAL_AREA).distance(shapes.loc[common].to_crs(EQUAL_AREA)) <= 50_000
+    apart_km = haversine_km_array(ref.loc[common, "lat"].values, ref.loc[common, "lon"].values,
+                                  main.loc[common, "lat"].values, main.loc[common, "lon"].values)
+    keep = common[on_territory.values & (apart_km * 1000 > CENTRES_AGREE_M)]
     out = main.copy()
-    keep = near[near].index
-    out.loc[out.index.intersection(keep), ["lat", "lon"]] = ref.loc[out.index.intersection(keep)].values
+    out.loc[keep, ["lat", "lon"]] = ref.loc[keep].values
     missing = ref.index.difference(out.index)  # no polygon: keep the reference point
     out = pd.concat([out, ref.loc[missing]])
     return out.rename_axis("iso2").reset_index()

@@ -123,21 +123,31 @@ def _ranked(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_c
     return found
 
 
-def _context_of(groups: dict[tuple[str, str], list[Candidate]], index: GazetteerIndex) -> tuple[DocContext, dict]:
-    """First pass: the prior-best place of every group votes for its country/admin-1."""
-    ctx = DocContext()
-    own: dict[tuple[str, str], tuple[Counter, Counter]] = {}
+def _context_of(groups: dict[tuple[str, str], list[Candidate]],
+                index: GazetteerIndex) -> tuple[DocContext, dict, dict]:
+    """First pass: the prior-best place of every group votes for its country/admin-1.
+    Also returns the voting reading of each group."""
+    tops: dict[tuple[str, str], PlaceRow] = {}
     for gkey, cands in groups.items():
         ranked = _ranked(cands[0].entries, index, cands[0].key)
         if not ranked:
             continue
-        top = ranked[0][1]
+        # a vote only from names that are not torn between countries
+        if len(ranked) > 1 and ranked[1][1].country != ranked[0][1].country and ranked[0][0] - ranked[1][0] < W.torn_margin:
+            continue
+        tops[gkey] = ranked[0][1]
+    return (*_votes(groups, tops), tops)
+
+
+def _votes(groups: dict[tuple[str, str], list[Candidate]],
+           tops: dict[tuple[str, str], PlaceRow]) -> tuple[DocContext, dict]:
+    """The document's context from one reading per group, and each group's own votes."""
+    ctx = DocContext()
+    own: dict[tuple[str, str], tuple[Counter, Counter]] = {}
+    for gkey, top in tops.items():
         if top.level == "region":
             continue  # a sea or continent says nothing about which country the text is in
-        # a vote only from names that are not torn between countries
-        if len(ranked) > 1 and ranked[1][1].country != top.country and ranked[0][0] - ranked[1][0] < W.torn_margin:
-            continue
-        n = len(cands)
+        n = len(groups[gkey])
         c_own, a_own = Counter({top.country: n}), Counter()
         if top.admin1_code and top.level in ("admin1", "admin2", "place"):
             a_own[top.admin1_code] = n
@@ -162,19 +172,30 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     for c in cands:
         if c.kept:
             groups[(c.key, "demonym" if c.kind == "demonym" else "name")].append(c)
-    ctx, own = _context_of(groups, index)
+    ctx, own, tops = _context_of(groups, index)
     head = text[:W.political_window]
     ctx.political = any(w in head.lower() for w in _POLITICAL_WORDS) and bool(POLITICAL.search(head))
     containers = {id(c.comma_next) for c in cands if c.kept and c.comma_next is not None}
     lower = text.lower()
     ctx.state_words = "state" in lower or "province" in lower
-    out: dict[int, Resolution] = {}
-    for gkey, group in groups.items():
-        res = _resolve_group(text, group, index, ctx, own.get(gkey) or _NO_VOTES,
-                             any(id(c) in containers for c in group))
-        for c in group:
-            out[id(c)] = res
-    return out
+    resolved = _resolve_groups(text, groups, index, ctx, own, containers)
+    # Second pass: a name that voted for one country but was read in another ("Georgia" first
+    # counted as the country, then read as the US state) votes again, so the rest of the
+    # document sees it. Names that did not vote stay out: a wrong reading must not spread.
+    moved = {g: resolved[g].place for g, top in tops.items()
+             if resolved[g].place is not None and resolved[g].place.country != top.country}
+    if moved:
+        ctx2, own2 = _votes(groups, {**tops, **moved})
+        ctx2.political, ctx2.state_words = ctx.political, ctx.state_words
+        resolved = _resolve_groups(text, groups, index, ctx2, own2, containers)
+    return {id(c): res for gkey, group in groups.items() for c in group for res in (resolved[gkey],)}
+
+
+def _resolve_groups(text: str, groups: dict[tuple[str, str], list[Candidate]], index: GazetteerIndex,
+                    ctx: DocContext, own: dict, containers: set[int]) -> dict[tuple[str, str], Resolution]:
+    return {gkey: _resolve_group(text, group, index, ctx, own.get(gkey) or _NO_VOTES,
+                                 any(id(c) in containers for c in group))
+            for gkey, group in groups.items()}
 
 
 def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,

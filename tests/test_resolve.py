@@ -73,3 +73,17 @@ def test_real_gazetteer_resolutions(real_gazetteer_dir):
     assert got["Springfield"].admin1_iso == "US-IL"
     assert got["Russia"].country == "RU" and got["Russia"].level == "country"
     assert got["Nigeria"].country == "NG"
+
+
+def test_a_name_read_in_another_country_votes_again(real_gazetteer_dir):
+    """"Georgia" first counts as the country, is then read as the US state: the state's
+    capital must not lose to a small Texas namesake because Texas is named once."""
+    from geo.parse import parse
+
+    text = ("ATLANTA - A new hotline for Georgia residents could cover the whole state next year, "
+            "officials said. The Georgia Public Service Commission will vote on it in Atlanta. "
+            "A similar line in Texas reached a million callers, according to the United States "
+            "census of services.")
+    got = {m.surface: m for m in parse(text)}
+    assert got["Georgia"].admin1_iso == "US-GA"
+    assert got["Atlanta"].admin1_iso == "US-GA" and got["ATLANTA"].admin1_iso == "US-GA"

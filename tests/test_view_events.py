@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 from streamlit.testing.v1 import AppTest
+from test_store import location  # noqa: F401 - a fixture: an empty store on each backend
 from view_fixtures import build_real_store
 
 from geo import paths
@@ -132,6 +133,15 @@ def test_category_url_round_trip_and_bad_values():
     assert set(CATEGORIES) >= {"battles", "protests", "flood", "earthquake", "disease_outbreak", "other"}
 
 
+def test_download_names_carry_the_categories():
+    from geo.view.exports import export_filename
+
+    name = export_filename("incidents", Filters(countries=("MEX",), categories=("battles", "flood")), "csv")
+    assert name.startswith("incidents_MEX_battles+flood_") and name.endswith(".csv")
+    assert export_filename("incidents", Filters(categories=("flood",)), "csv") != \
+        export_filename("incidents", Filters(categories=("battles",)), "csv")
+
+
 # ---- the evidence of every source --------------------------------------------------------------
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -164,10 +174,40 @@ def test_sources_html_lists_every_source_escaped_with_why_it_joined():
     assert "Battles (armed clashes)</span> <span" in html and "title: gunfight" in html
 
 
+# ---- both store backends -----------------------------------------------------------------------
+
+@pytest.fixture
+def small_store(location):  # noqa: F811 - the fixture imported from test_store
+    from test_store import ARTICLES, open_store
+
+    s = open_store(location)
+    s.ingest(ARTICLES)
+    yield s
+    s.close()
+
+
+def test_category_prefilter_and_sources_on_both_backends(small_store):
+    everything = small_store.incidents()
+    categories = sorted(everything["category"].dropna().unique())
+    assert len(categories) >= 2
+    for chosen in [(categories[0],), tuple(categories[:2]), ("drought",)]:
+        f = Filters(categories=tuple(c for c in CATEGORIES if c in chosen), kinds=tuple(KINDS))
+        got = small_store.incidents(f)
+        assert sorted(got["incident_id"]) == sorted(apply_filters(everything, f)["incident_id"])
+        assert set(got["category"]) <= set(chosen)
+    sources = small_store.incident_sources(everything["incident_id"].tolist())
+    per_incident = sources.groupby("incident_id").size()
+    assert per_incident.to_dict() == dict(zip(everything["incident_id"], everything["source_count"], strict=True))
+    first = sources[sources["article_id"] == "a1"].iloc[0]
+    assert (first["title"], first["source"], first["url"]) == ("Townville attack", "Wire", "https://example.org/1")
+    assert first["reason"] and first["similarity"] is not None
+    assert small_store.incident_sources([]).empty
+
+
 # ---- the real store ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def store(real_gazetteer_dir, tmp_path_factory):
+def sample_store(real_gazetteer_dir, tmp_path_factory):
     return build_real_store(tmp_path_factory.mktemp("eventstore"), files=EVENT_FILES)
 
 
@@ -181,11 +221,11 @@ def _gunfight(store_path) -> pd.Series:
     return incidents[holds].iloc[0]
 
 
-def test_real_store_gives_every_source_with_its_reason(store):
+def test_real_store_gives_every_source_with_its_reason(sample_store):
     from geo.store import IncidentStore
 
-    gunfight = _gunfight(store)
-    with IncidentStore(store) as s:
+    gunfight = _gunfight(sample_store)
+    with IncidentStore(sample_store) as s:
         sources = s.incident_sources([gunfight["incident_id"]])
     assert set(sources["article_id"]) == GUNFIGHT_REPORTS and len(sources) == gunfight["source_count"]
     assert sources["source"].nunique() == 3 and sources["url"].str.startswith("https://").all()
@@ -196,10 +236,10 @@ def test_real_store_gives_every_source_with_its_reason(store):
     assert html.count('<li class="source"') == 3
 
 
-def test_real_store_category_filter_sql_equals_apply_filters(store):
+def test_real_store_category_filter_sql_equals_apply_filters(sample_store):
     from geo.store import IncidentStore
 
-    with IncidentStore(store) as s:
+    with IncidentStore(sample_store) as s:
         everything = s.incidents()
         present = everything["category"].dropna().value_counts()
         assert len(present) >= 3  # the sample's fourth quarter has several kinds of event
@@ -211,27 +251,27 @@ def test_real_store_category_filter_sql_equals_apply_filters(store):
             assert len(got) == int(present.reindex(list(categories)).fillna(0).sum())
 
 
-def test_geo_export_category_option(store, capsys):
+def test_geo_export_category_option(sample_store, capsys):
     from geo.cli import main
 
-    gunfight = _gunfight(store)
+    gunfight = _gunfight(sample_store)
     category = gunfight["category"]
-    assert main(["export", "--layer", "incidents", "--format", "csv", "--store", str(store),
+    assert main(["export", "--layer", "incidents", "--format", "csv", "--store", str(sample_store),
                  "--category", category]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert rows and {r["category"] for r in rows} == {category}
     assert gunfight["incident_id"] in {r["incident_id"] for r in rows}
-    assert main(["export", "--layer", "adm1-counts", "--format", "csv", "--store", str(store),
+    assert main(["export", "--layer", "adm1-counts", "--format", "csv", "--store", str(sample_store),
                  "--category", category]) == 0
     counts = {r["adm1_iso"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
     assert int(counts["MX-SIN"]["articles"]) >= int(counts["MX-SIN"]["incidents"]) + 2  # 3 reports, 1 event
-    assert main(["export", "--store", str(store), "--category", "bombing"]) == 2
+    assert main(["export", "--store", str(sample_store), "--category", "bombing"]) == 2
     assert "unknown category bombing" in capsys.readouterr().err
 
 
 @pytest.fixture()
-def app(store, monkeypatch):
-    monkeypatch.setenv("GEO_STORE", str(store))
+def app(sample_store, monkeypatch):
+    monkeypatch.setenv("GEO_STORE", str(sample_store))
     return AppTest.from_file(APP, default_timeout=180)
 
 
@@ -239,8 +279,8 @@ def _evidence(at: AppTest) -> str:
     return "".join(h.proto.body for h in at.get("html") if "evidence" in h.proto.body)
 
 
-def test_app_evidence_lists_every_source_of_the_selected_incident(app, store):
-    gunfight = _gunfight(store)
+def test_app_evidence_lists_every_source_of_the_selected_incident(app, sample_store):
+    gunfight = _gunfight(sample_store)
     app.query_params["sel"] = gunfight["incident_id"]
     at = app.run()
     assert not at.exception, at.exception
@@ -251,7 +291,7 @@ def test_app_evidence_lists_every_source_of_the_selected_incident(app, store):
     assert html.count("Why it joined: matches sample-") == 3 and len(re.findall(r"score 0\.\d\d", html)) == 3
 
 
-def test_app_count_switch_and_category_filter(app, store):
+def test_app_count_switch_and_category_filter(app, sample_store):
     at = app.run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
@@ -267,14 +307,15 @@ def test_app_count_switch_and_category_filter(app, store):
     assert not at.exception, at.exception
     assert at.query_params["count"] == "articles" and chart_title(at) == "Articles"
 
-    category = _gunfight(store)["category"]
+    category = _gunfight(sample_store)["category"]
     at.multiselect(key="f_categories").set_value([category]).run()
     assert not at.exception, at.exception
     assert at.query_params["cat"] == category
     table = at.dataframe[0].value
-    assert 0 < len(table) < incidents
+    assert 0 < len(table) < incidents and set(table["category"]) == {category}
+    assert table["source_count"].max() >= 3  # the gunfight's row says how many outlets reported it
     from geo.store import IncidentStore
 
-    with IncidentStore(store) as s:
+    with IncidentStore(sample_store) as s:
         chosen = s.incidents(Filters(categories=(category,)))
     assert set(table["incident_id"]) == set(chosen["incident_id"])

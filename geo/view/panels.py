@@ -20,8 +20,8 @@ from geo.view.popups import EVIDENCE_CSS, evidence_html, safe_url
 from geo.view.timeline import brush_dates, counts_by_period, timeline_chart
 
 MAX_EVIDENCE_CARDS = 12
-TABLE_COLUMNS = ["event_date", "published", "name", "adm1_name", "adm0_name", "kind", "precision",
-                 "confidence", "title", "source", "source_url"]
+TABLE_COLUMNS = ["event_date", "published", "name", "adm1_name", "adm0_name", "category", "source_count",
+                 "kind", "precision", "confidence", "title", "source", "source_url"]
 AREA_CODE = re.compile(r"\[([^\[\]]+)\]\s*$")
 
 
@@ -144,6 +144,8 @@ def incident_table(filtered: pd.DataFrame, selected: str | None, on_pick) -> Non
             "confidence": st.column_config.ProgressColumn("Confidence", min_value=0.0, max_value=1.0, format="%.2f"),
             "event_date": "Event date", "published": "Published", "name": "Place",
             "adm1_name": "Admin-1", "adm0_name": "Country", "title": "Title",
+            "category": "Category",
+            "source_count": st.column_config.NumberColumn("Sources", help="articles reporting the incident"),
         },
     )
 

@@ -25,6 +25,25 @@ def unit_weights(incidents: pd.DataFrame, unit: str = "incidents") -> pd.Series:
     return counts.fillna(1).clip(lower=1).astype("int64")
 
 
+def unit_counts(incidents: pd.DataFrame, key: str, name: str, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Incidents and articles per unit code `key` (admin-1 or country), with the unit's `name`
+    and `extra` columns (first value), sorted by code; rows without a code are skipped. The one
+    count behind the map's choropleths and the count exports (geo.export.count_units)."""
+    columns = [key, name, *extra]
+    if incidents.empty or key not in incidents:
+        return pd.DataFrame({**{c: pd.Series(dtype=object) for c in columns},
+                             "incidents": pd.Series(dtype="int64"), "articles": pd.Series(dtype="int64")})
+    codes = incidents[key]
+    valid = codes.notna() & (codes != "")
+    located = pd.DataFrame({c: incidents[c] for c in columns if c in incidents})[valid]
+    located["articles"] = unit_weights(incidents, "articles")[valid]
+    by_unit = located.groupby(key, sort=True)  # grouped once for every column
+    out = by_unit[[c for c in columns[1:] if c in located]].first()
+    out["incidents"] = by_unit.size().astype("int64")
+    out["articles"] = by_unit["articles"].sum().astype("int64")
+    return out.reset_index()
+
+
 def plural(n: int, unit: str) -> str:
     """"1 incident", "3 articles"."""
     return f"{n:,} {SINGULAR[unit] if n == 1 else unit}"

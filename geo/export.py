@@ -34,7 +34,7 @@ from shapely.geometry import mapping
 
 from geo import paths
 from geo.build import read_manifest
-from geo.counts import unit_weights
+from geo.counts import unit_counts
 from geo.errors import InputError
 from geo.filters import Filters
 from geo.store import IncidentStore
@@ -125,18 +125,14 @@ def count_units(incidents: pd.DataFrame, layer: str,
         key, name_col, code_col, extra = "adm0_iso3", "adm0_name", "iso3", []
     else:
         raise ExportError(f"unknown count layer {layer!r}")
-    columns = [key, name_col, *extra, "incident_id", "event_date", "source_count"]
-    located = pd.DataFrame(incidents)[[c for c in columns if c in incidents]] \
-        if len(incidents) else pd.DataFrame(columns=columns)
-    located = located[located[key].notna() & (located[key].astype(str) != "")]
-    located = located.assign(articles=unit_weights(located, "articles"))
-    counts = located.groupby(key).agg(
-        **{name_col: (name_col, "first")}, **{c: (c, "first") for c in extra},
-        incidents=("incident_id", "size"), articles=("articles", "sum"),
-        first_event_date=("event_date", "min"),
-        last_event_date=("event_date", "max")).reset_index()
-    counts["incidents"] = counts["incidents"].astype("int64")
-    counts["articles"] = counts["articles"].fillna(0).astype("int64")
+    frame = pd.DataFrame(incidents)
+    counts = unit_counts(frame, key, name_col, tuple(extra))
+    if len(counts) and "event_date" in frame:
+        dates = frame.loc[frame[key].notna(), [key, "event_date"]].groupby(key)["event_date"]
+        counts["first_event_date"] = counts[key].map(dates.min()).to_numpy()
+        counts["last_event_date"] = counts[key].map(dates.max()).to_numpy()
+    else:
+        counts = counts.assign(first_event_date=None, last_event_date=None)
     geometry = [None] * len(counts)
     if shapes is not None and len(counts):
         polygons = shapes[shapes[code_col].notna()].drop_duplicates(code_col).set_index(code_col)

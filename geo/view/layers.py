@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.counts import unit_counts
+
 # precision values drawn as areas rather than points
 AREA_PRECISIONS = ("admin1", "subregion", "country")
 # sequential YlOrRd classes for choropleths and area shading
@@ -38,14 +40,9 @@ def split_points_areas(incidents: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, g
 
 
 def admin_counts(incidents: pd.DataFrame, key: str, name: str, unit: str = "incidents") -> pd.DataFrame:
-    """Counts per admin area in `unit` (incidents or articles, geo.counts): columns key, name, n
-    (areas without a code are skipped). The same counts as the count exports (count_units)."""
-    from geo.export import count_units
-
-    layer = {"adm1_iso": "adm1-counts", "adm0_iso3": "adm0-counts"}[key]
-    counts = count_units(incidents, layer, None)
-    if counts.empty:
-        return pd.DataFrame({key: pd.Series(dtype=str), name: pd.Series(dtype=str), "n": pd.Series(dtype="int64")})
+    """Counts per admin area in `unit` (incidents or articles): columns key, name, n (areas
+    without a code are skipped). The same counts as the count exports (geo.counts.unit_counts)."""
+    counts = unit_counts(incidents, key, name)
     return pd.DataFrame({key: counts[key], name: counts[name], "n": counts[unit].astype("int64")})
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import paths
-from geo.view import mappanel, panels, sidebar
+from geo.view import event_controls, mappanel, panels, sidebar
 from geo.view.assets import missing_assets
 from geo.view.basemap import ensure_basemap
 from geo.view.data import (
@@ -30,7 +30,7 @@ st.html(LAYOUT_CSS)
 # keeps its place in the page on every rerun, so it is never remounted by a shifted position
 headline_slot, map_slot, timeline_slot, tabs_slot = st.container(), st.container(), st.container(), st.container()
 tab_evidence, tab_table, tab_correct, tab_add, tab_download = tabs_slot.tabs(
-    ["Evidence", "Incidents", "Correct a place", "Add articles", "Download"])
+    ["Evidence", "Incidents", "Correct", "Add articles", "Download"])
 
 
 @st.cache_resource(show_spinner="Preparing the offline basemap…")
@@ -108,6 +108,8 @@ with tab_table:
     st.caption(f"{len(shown):,} incidents under the current filters. Choose a row to select it on the map.")
     panels.incident_table(shown, state.selected, mappanel.select_from_table)
 with tab_correct:
+    event_controls.event_controls(str(store_path), evidence.head(1), shown, mentions)
+    st.markdown("#### Correct a place")
     panels.corrections_section(str(store_path), shown, evidence.head(1), mentions, articles)
 with tab_download:
     panels.downloads_section(shown, mentions, filters, bounds, adm1_shapes())

@@ -1,0 +1,101 @@
+"""The app's controls to correct an incident (geo/view/event_controls.py), with AppTest on a
+real store: split, undo, merge, event place and category; the filters and the selection stay."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+from view_fixtures import build_real_store
+
+from geo import paths
+from geo.store import IncidentStore
+from geo.view.event_controls import merge_candidates, place_choices, sources_of
+
+APP = str(paths.ROOT / "app.py")
+GUNFIGHT = ("sample-0076", "sample-0079", "sample-0080")  # data/README.md: one event
+LATER = "sample-0081"  # the same town a week later
+
+
+def holding(store_path, article_id: str) -> pd.Series:
+    with IncidentStore(store_path) as store:
+        incidents = store.incidents()
+    return next(r for _, r in incidents.iterrows() if article_id in json.loads(r["article_ids"]))
+
+
+def box(at: AppTest, prefix: str):
+    return next(s for s in at.selectbox if s.key and s.key.startswith(prefix))
+
+
+def test_choices_come_from_the_incident_row() -> None:
+    row = {"incident_id": "inc:a", "article_id": "a", "article_ids": '["a", "b"]',
+           "sources": '[{"article_id": "b", "title": "<b>T</b>", "source": "W"}]',
+           "adm1_iso": "X-1", "adm0_iso3": "XXX", "event_date": "2024-01-05", "mention_id": "b:0-4"}
+    assert [s["article_id"] for s in sources_of(row)] == ["a", "b"]
+    shown = pd.DataFrame({"incident_id": ["inc:a", "inc:far", "inc:near", "inc:abroad"],
+                          "adm1_iso": ["X-1", "X-1", "X-1", "Y-1"],
+                          "adm0_iso3": ["XXX", "XXX", "XXX", "YYY"],
+                          "event_date": ["2024-01-05", "2024-03-01", "2024-01-06", "2024-01-05"]})
+    assert merge_candidates(row, shown)["incident_id"].tolist() == ["inc:near", "inc:far",
+                                                                   "inc:abroad"]
+    mentions = pd.DataFrame({"mention_id": ["a:0-3", "b:0-4", "c:0-2", "a:5-9"],
+                             "article_id": ["a", "b", "c", "a"], "start": [0, 0, 0, 5],
+                             "lat": [1.0, 2.0, 3.0, None]})
+    assert place_choices(row, mentions)["mention_id"].tolist() == ["b:0-4", "a:0-3"]
+
+
+def test_split_undo_merge_place_and_category_keep_filters_and_selection(
+        real_gazetteer_dir, tmp_path, monkeypatch) -> None:
+    store = build_real_store(tmp_path, files=("2024-q4.jsonl",))
+    monkeypatch.setenv("GEO_STORE", str(store))
+    target = holding(store, GUNFIGHT[0])
+    assert target["source_count"] == 3
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params["sel"] = target["incident_id"]
+    at = app.run()
+    at.multiselect(key="f_countries").set_value(["MEX"]).run()
+    count = int(at.metric[0].value.replace(",", ""))
+
+    def done(at: AppTest) -> None:
+        assert not at.exception, at.exception
+        assert not at.error, [e.value for e in at.error]
+        assert at.multiselect(key="f_countries").value == ["MEX"]
+
+    # split one source out: one more incident, the selection stays on the rest
+    box(at, "ev_split_pick_").set_value(GUNFIGHT[1]).run()
+    at.button(key="ev_split").click().run()
+    done(at)
+    assert any("Split" in s.value for s in at.success)
+    assert holding(store, GUNFIGHT[1])["source_count"] == 1
+    rest = holding(store, GUNFIGHT[0])
+    assert rest["source_count"] == 2 and "analyst" in rest["analyst"]
+    assert at.session_state["sel"] == rest["incident_id"]
+    assert int(at.metric[0].value.replace(",", "")) == count + 1
+    # undo it: the three sources are one incident again
+    undo = next(b for b in at.button if b.key and b.key.startswith("ev_undo_"))
+    undo.click().run()
+    done(at)
+    assert holding(store, GUNFIGHT[1])["source_count"] == 3
+    assert int(at.metric[0].value.replace(",", "")) == count
+    # merge with the same town a week later
+    later = holding(store, LATER)["incident_id"]
+    box(at, "ev_merge_pick_").set_value(later).run()
+    at.button(key="ev_merge").click().run()
+    done(at)
+    merged = holding(store, LATER)
+    assert merged["source_count"] == 4 and at.session_state["sel"] == merged["incident_id"]
+    # the state is the event place; then the category
+    places = box(at, "ev_place_pick_")
+    state = next(o for o in places.options if "Sinaloa" in o and "admin1" in o)
+    places.set_value(state.rsplit("(", 1)[1].rstrip(")")).run()  # the label ends in the id
+    at.button(key="ev_place").click().run()
+    done(at)
+    assert holding(store, LATER)["name"] == "Sinaloa"
+    box(at, "ev_category_pick_").set_value("protests").run()
+    at.button(key="ev_category").click().run()
+    done(at)
+    final = holding(store, LATER)
+    assert final["category"] == "protests" and "set by an analyst" in final["category_evidence"]
+    assert at.session_state["sel"] == final["incident_id"]
+    assert len([b for b in at.button if b.key and b.key.startswith("ev_undo_")]) == 3

@@ -265,3 +265,13 @@ def test_cli_corrects_lists_and_undoes(tmp_path: Path, sample: dict[str, Article
     with IncidentStore(path) as store:
         assert len(store.event_corrections()) == 2
         assert sources(store, GUNFIGHT[0]) == sorted(GUNFIGHT)
+    # the commands that derive incidents again keep the corrections in force
+    assert main(["incidents", "split", merged, GUNFIGHT[2], *store_args]) == 0
+    for command in (["ingest", "--reprocess", "--quiet"], ["incidents", "rebuild"]):
+        assert main([*command, *store_args]) == 0
+        with IncidentStore(path) as store:
+            assert sources(store, GUNFIGHT[2]) == [GUNFIGHT[2]]
+            assert sources(store, GUNFIGHT[0]) == sorted(GUNFIGHT[:2])
+            row = store.incidents().set_index("incident_id").loc[incident_of(store,
+                                                                             GUNFIGHT[0])]
+            assert row["category"] == "protests"

@@ -11,9 +11,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from geo.geoparse_index import KIND_CODE, KINDS, WORD_MARK, Entry, GazetteerIndex, PlaceRow
+from geo.geoparse_index import (
+    KIND_CODE,
+    KINDS,
+    WORD_MARK,
+    Entry,
+    EntryFacts,
+    GazetteerIndex,
+    PlaceRow,
+)
 from geo.nlp import lexicon
 from geo.nlp.context import (
     comma_follower,
@@ -44,7 +52,7 @@ _STREET_WORDS = ("Street", "St.", "Avenue", "Ave", "Road", "Rd.", "Boulevard", "
                  "Lane", "Ln.", "Pike", "Parkway", "Pkwy")  # what STREET needs in the text at all
 
 
-@dataclass
+@dataclass(slots=True)  # thousands per long text: slots make them small and quick to make
 class Candidate:
     """A span that matched gazetteer names, and what recognition decided about it."""
 
@@ -110,6 +118,7 @@ def _end_ok(text: str, e: int) -> bool:
 # with isupper()) at a word start, or a hashtag (the name starts on the letter after '#')
 _NAME_WORD = re.compile(r"(?<!\w)(?:[A-Z]|[^\W\d_a-z])[^\W_]*|#[^\W_]+")
 _ALNUM_RUN = re.compile(r"[^\W_]*")
+_GLUE = "'’"  # an apostrophe after a name may glue it to the next word (see _end_ok)
 
 
 def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candidate]:
@@ -121,6 +130,7 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
     folded = prepare(masked)
     keys = index.key_ids
     run_end = _ALNUM_RUN.match
+    cached_entries = index.cached_entries
     n = len(masked)
     out: list[Candidate] = []
     last_end = -1
@@ -149,7 +159,9 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
                     if ccode & 1:
                         best, best_key = ce, ccode >> 2
         while code is not None:
-            if code & 1 and _end_ok(masked, e) and (" " not in folded[s:e] or _last_word_capitalised(masked[s:e])):
+            # (_end_ok's common case inline: the span ends before a blank or punctuation)
+            if code & 1 and ((e < n and masked[e] not in _GLUE and not masked[e].isalnum()) or _end_ok(masked, e)) \
+                    and (" " not in folded[s:e] or _last_word_capitalised(masked[s:e])):
                 best, best_key = e, code >> 2
             if not code & 2 or e >= n:
                 break
@@ -160,7 +172,8 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
             code = keys.get(lookup)
         if best < 0:
             continue
-        out.append(Candidate(s, best, text[s:best], folded[s:best], index.entries_of(best_key)))
+        entries = cached_entries(best_key) or index.entries_of(best_key)
+        out.append(Candidate(s, best, text[s:best], folded[s:best], entries))
         last_end = best
     return out
 
@@ -230,7 +243,7 @@ def _previous_candidate_is_place(text: str, c: Candidate) -> bool:
     return bool(before and is_capitalised(before[0]))
 
 
-def _person_reason(text: str, c: Candidate, index: GazetteerIndex, place_starts: set[int],
+def _person_reason(text: str, c: Candidate, prof: NameProfile, place_starts: set[int],
                    sure_places: set[int]) -> Dropped | None:
     """General person-name patterns around a capitalised match.
 
@@ -239,8 +252,7 @@ def _person_reason(text: str, c: Candidate, index: GazetteerIndex, place_starts:
     """
     names, surnames = lexicon.first_names(), lexicon.surnames()
     zipf = lexicon.common_word_zipf()
-    high = best_level(c, index, (NAME, ASCII, ALT, ABBR)) in HIGH_LEVELS
-    personal = c.key in lexicon.personal_names()
+    high, personal = prof.high, prof.personal
     before = word_before(text, c.start)
     if before and before[2] == " " and is_capitalised(before[0]):
         prev_word = before[0]
@@ -307,7 +319,8 @@ def _org_head(text: str, c: Candidate, place_starts: set[int]) -> str | None:
         if is_capitalised(nxt) and low in lexicon.ORG_HEADS:
             return nxt
     window = text[max(0, c.start - 40):c.start]
-    m = _HEAD_OF.search(window) if "of" in window else None
+    # the pattern needs "of " or "of the " at the very end: a string test spares the regex
+    m = _HEAD_OF.search(window) if window[-1:].isspace() and window.rstrip().endswith(("of", "the")) else None
     if m and is_capitalised(m.group(1)) and fold(m.group(1)).lower() in lexicon.ORG_OF_HEADS:
         return f"{m.group(1)} of"
     return None
@@ -327,9 +340,7 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     """Mark each candidate kept or dropped (with a reason) and set kind/modifier."""
     zipf = lexicon.common_word_zipf()
     place_starts = {c.start for c in cands}
-    personal = lexicon.personal_names()
-    sure_places = {c.start for c in cands
-                   if c.key not in personal or best_level(c, index, (NAME, ASCII, ABBR)) in HIGH_LEVELS}
+    sure_places = {c.start for c in cands if name_profile(c, index).sure}
     lower_words: list[set[str]] = []  # filled on first use: words written in lower case here
     # what whole-text patterns need at all (a cheap look first saves a regex per candidate)
     county_list = "ounties" in text or "arishes" in text
@@ -340,19 +351,19 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
         c.drop = _form_reason(text, c, index, zipf)
         if c.drop:
             continue
-        kinds = _entry_kinds(c, index)
-        if DEMONYM in kinds and (kinds <= {DEMONYM, ALT} or _DEMONYM_END.search(c.key)):
+        prof = name_profile(c, index)
+        if prof.demonym:
             c.kind = "demonym"
             c.entries = index.derived(c.entries, "demonyms", _is_demonym)
             continue
         c.drop = (
-            _common_word_reason(text, c, index, zipf, lower_words)
-            or (_weak_alternate_name(c, index, zipf.get(c.key, 0)) if kinds <= {ALT} else None)
-            or _quote_or_street_reason(text, c, index, streets)
+            _common_word_reason(text, c, prof, lower_words)
+            or prof.weak_alt
+            or _quote_or_street_reason(text, c, prof, streets)
         )
         if c.drop:
             continue
-        c.drop = _person_reason(text, c, index, place_starts, sure_places)
+        c.drop = _person_reason(text, c, prof, place_starts, sure_places)
         if c.drop:
             continue
         org = _org_head(text, c, place_starts)
@@ -428,37 +439,79 @@ def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float],
     return None, entries
 
 
-def _common_word_reason(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, float],
-                        lower_words: list[set[str]]) -> Dropped | None:
-    """A capitalised common English word is a place only when little else it could be."""
-    key = c.key
-    if " " in key or "-" in key or (c.start > 0 and text[c.start - 1] == "#"):
-        return None
-    z = zipf.get(key, 0.0)
-    if z < 3.0:
-        return None
+class NameProfile(NamedTuple):
+    """What classification asks about a name that depends on the name and its gazetteer
+    entries alone: worked out once per name (cached with the entries), not per mention."""
+
+    kinds: frozenset[int]
+    demonym: bool  # named as its people ("Mexican", "Iraqis")
+    high: bool  # a country, region or admin-1 reading
+    max_pop: int
+    personal: bool  # also a given name or surname
+    sure: bool  # not a personal name, or the name of a country/region/admin-1
+    common: bool  # a common English word: the common-word rules apply
+    sentence_drop: Dropped | None  # a common word opening a sentence
+    word_drop: Dropped | None  # too common (or naming only small places) to be a place anywhere
+    lower_drop: Dropped | None  # ... unless the text also writes it in lower case
+    weak_alt: Dropped | None  # only an alternate name, and a weak one
+
+
+def name_profile(c: Candidate, index: GazetteerIndex) -> NameProfile:
+    """The cached NameProfile of a candidate's name and current entries."""
     facts = index.facts(c.entries)
-    if facts.level((NAME, ASCII, ABBR, PRESS)) in ("country", "region"):
-        return None  # "China", "Turkey", "Chad"
+    found = facts.memo.get(("profile", c.key))
+    if found is None:
+        found = facts.memo[("profile", c.key)] = _profile(c.key, facts)
+    return found
+
+
+def _profile(key: str, facts: EntryFacts) -> NameProfile:
+    zipf = lexicon.common_word_zipf()
+    kinds = facts.kinds
     level = facts.level((NAME, ASCII, ALT, ABBR))
     high = level in HIGH_LEVELS
-    if z >= COMMON_START and is_sentence_start(text, c.start):
-        return drop(Drop.COMMON_WORD_SENTENCE_START, word=key)
-    if z >= COMMON_MID:
-        return drop(Drop.COMMON_WORD, word=key)
-    if z >= COMMON_SOFT and not high and level != "admin2" and facts.max_pop < BIG_PLACE // 2:
-        return drop(Drop.COMMON_WORD_SMALL_PLACES, word=key)
-    if not high:
+    personal = key in lexicon.personal_names()
+    z = zipf.get(key, 0.0)
+    # "China", "Turkey", "Chad": a country's name is never only a common word
+    common = (" " not in key and "-" not in key and z >= 3.0
+              and facts.level((NAME, ASCII, ABBR, PRESS)) not in ("country", "region"))
+    sentence_drop = word_drop = lower_drop = None
+    if common:
+        if z >= COMMON_START:
+            sentence_drop = drop(Drop.COMMON_WORD_SENTENCE_START, word=key)
+        if z >= COMMON_MID:
+            word_drop = drop(Drop.COMMON_WORD, word=key)
+        elif z >= COMMON_SOFT and not high and level != "admin2" and facts.max_pop < BIG_PLACE // 2:
+            word_drop = drop(Drop.COMMON_WORD_SMALL_PLACES, word=key)
+        elif not high:
+            lower_drop = drop(Drop.USED_IN_LOWER_CASE, word=key)
+    return NameProfile(
+        kinds=kinds,
+        demonym=DEMONYM in kinds and (kinds <= {DEMONYM, ALT} or bool(_DEMONYM_END.search(key))),
+        high=high, max_pop=facts.max_pop, personal=personal,
+        sure=not personal or facts.level((NAME, ASCII, ABBR)) in HIGH_LEVELS,
+        common=common, sentence_drop=sentence_drop, word_drop=word_drop, lower_drop=lower_drop,
+        weak_alt=_weak_alternate_name(key, facts, z) if kinds <= {ALT} else None)
+
+
+def _common_word_reason(text: str, c: Candidate, prof: NameProfile, lower_words: list[set[str]]) -> Dropped | None:
+    """A capitalised common English word is a place only when little else it could be."""
+    if not prof.common or (c.start > 0 and text[c.start - 1] == "#"):
+        return None
+    if prof.sentence_drop and is_sentence_start(text, c.start):
+        return prof.sentence_drop
+    if prof.word_drop:
+        return prof.word_drop
+    if prof.lower_drop:
         if not lower_words:
             lower_words.append(set(re.findall(r"\b[a-z]{3,}\b", text)))
-        if key in lower_words[0]:
-            return drop(Drop.USED_IN_LOWER_CASE, word=key)
+        if c.key in lower_words[0]:
+            return prof.lower_drop
     return None
 
 
-def _quote_or_street_reason(text: str, c: Candidate, index: GazetteerIndex, streets: bool = True) -> Dropped | None:
-    high = best_level(c, index, (NAME, ASCII, ALT, ABBR)) in HIGH_LEVELS
-    if _quoted(text, c) and not high and max_population(c, index) < BIG_PLACE:
+def _quote_or_street_reason(text: str, c: Candidate, prof: NameProfile, streets: bool = True) -> Dropped | None:
+    if not prof.high and prof.max_pop < BIG_PLACE and _quoted(text, c):
         return drop(Drop.QUOTED_SMALL_PLACE)
     street = _street_after(text, c.end) if streets else None
     return drop(Drop.STREET_NAME, word=street) if street else None
@@ -493,19 +546,15 @@ def _is_county(e: Entry, row: PlaceRow | None) -> bool:
     return row is not None and row.level == "admin2"
 
 
-def _weak_alternate_name(c: Candidate, index: GazetteerIndex, zipf: float) -> Dropped | None:
+def _weak_alternate_name(key: str, facts: EntryFacts, zipf: float) -> Dropped | None:
     """An alternate name alone must look like the place's name, or the place must be big:
     GeoNames carries translations ("Hamas" for Hamm) that English text means otherwise."""
     if zipf >= 2.5:
         return drop(Drop.ALT_NAME_ENGLISH_WORD)
-    facts = index.facts(c.entries)
-    similar = facts.memo.get(("similar", c.key))
-    if similar is None:
-        similar = facts.memo[("similar", c.key)] = any(not alt_unlike(c.key, row) for row in facts.rows)
     best_pop = facts.max_pop
     if best_pop < SMALL_ALT_PLACE:
         return drop(Drop.ALT_NAME_SMALL_PLACE)
-    if not similar and best_pop < 1_000_000:
+    if best_pop < 1_000_000 and not any(not alt_unlike(key, row) for row in facts.rows):
         return drop(Drop.ALT_NAME_UNLIKE)
     return None
 

@@ -194,6 +194,7 @@ class GazetteerIndex:
                                              + t.key_flags).tolist(), strict=True))
         self.places = PlaceTable(t)
         self._entries: dict[int, tuple[Entry, ...]] = {}
+        self.cached_entries = self._entries.get  # key id -> entries made before (the matcher's fast path)
         self._facts: dict[int, EntryFacts] = {}
         self._ids = t.place["id"]
         level = t.place["level"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geo import macroregions
+from geo import macroregions, paths
 from geo.extract import Candidate, classify_candidates, find_candidates
 from geo.geoparse_index import REGION_LEVEL, GazetteerIndex, PlaceRow, load_index
 from geo.nlp import spanish
@@ -99,7 +99,7 @@ class Parser:
         for c in doc.candidates:
             res = doc.resolutions.get(id(c))
             if c.kept and c.modifier and res and res.place and c.kind == "toponym":
-                derived = derive_region(res.place.id, res.place.level, c.modifier)
+                derived = _derived_region(res.place.id, res.place.level, c.modifier)
                 if derived:
                     doc.regions[id(c)] = derived
 
@@ -153,6 +153,24 @@ class Parser:
     def parse(self, text: str | bytes | None, published: str | None = None,
               language: str | None = None) -> list[Mention]:
         return self.run(text, published, language).mentions
+
+
+_REGIONS: dict[tuple, tuple[str, float, float]] = {}
+REGIONS_CACHE_MAX = 4096
+
+
+def _derived_region(place_id: int, level: str, modifier: str) -> tuple[str, float, float] | None:
+    """derive_region, kept per boundary folder: cutting a polygon and writing its WKT costs
+    milliseconds, and news names the same "southern X" again and again."""
+    key = (str(paths.gazetteer_dir()), place_id, level, modifier)
+    found = _REGIONS.get(key)
+    if found is None:
+        found = derive_region(place_id, level, modifier)
+        if found is not None:  # boundaries that are missing now may be built later
+            if len(_REGIONS) >= REGIONS_CACHE_MAX:
+                _REGIONS.clear()
+            _REGIONS[key] = found
+    return found
 
 
 def fill_from_row(m: Mention, row: PlaceRow) -> None:

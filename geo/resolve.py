@@ -34,6 +34,9 @@ DATELINE = re.compile(r"([A-ZÀ-Ý][A-ZÀ-Ý .'-]+?)(?:,\s*[\w. ]{2,30}?)?\s*"
 # words POLITICAL needs (lower case): a substring test first spares the regex most texts
 _POLITICAL_WORDS = ("congress", "senate", "white house", "capitol", "lawmakers", "federal", "administration",
                     "pentagon", "government", "parliament", "ministry", "embassy", "diplomat", "legislat")
+_COMMA_COUNTRY = W.comma_contained * W.comma_country_factor  # "Culiacán, Mexico"
+_LOCAL_LEVELS = ("place", "admin2", "admin1")
+_NEAR_LEVELS = ("place", "admin1", "admin2")
 # a latitude difference beyond this is beyond W.near_km whatever the longitudes
 NEAR_DLAT = math.degrees(W.near_km / EARTH_RADIUS_KM) * (1 + 1e-9)
 
@@ -75,15 +78,17 @@ class DocContext:
     political: bool = False
     state_words: bool = True  # "state" or "province" appears in the text at all
 
-    def country_bonus(self, country: str, own: Counter) -> float:
-        n = self.countries[country] - own[country]
-        return 0.0 if n <= 0 else W.country_context + W.country_per_mention * min(n, W.context_mentions_cap)
+    # bonuses for places in the countries / admin-1s the document names, before a group
+    # takes its own votes out (computed once per document: see _group_bonuses)
+    country_bonus: dict[str, float] = field(default_factory=dict)
+    admin1_bonus: dict[str, float] = field(default_factory=dict)
 
-    def admin1_bonus(self, code: str, own: Counter) -> float:
-        n = self.admin1[code] - own[code]
-        if n <= 0 or not code:
-            return 0.0
-        return W.admin1_context + W.admin1_per_mention * min(n, W.context_mentions_cap)
+    def add_bonuses(self) -> None:
+        cap = W.context_mentions_cap
+        self.country_bonus = {cc: W.country_context + W.country_per_mention * min(n, cap)
+                              for cc, n in self.countries.items() if n > 0}
+        self.admin1_bonus = {code: W.admin1_context + W.admin1_per_mention * min(n, cap)
+                             for code, n in self.admin1.items() if n > 0 and code}
 
 
 def _rank(entries: tuple[Entry, ...], index: GazetteerIndex, key: str = "") -> list[tuple[float, PlaceRow, int]]:
@@ -123,19 +128,44 @@ def _ranked(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_c
     return found
 
 
+def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_comma: bool,
+                     postal: bool) -> tuple[tuple[tuple[float, PlaceRow, int], ...], set[str], int | None]:
+    """_ranked, with the countries that have an admin-1 reading of the name and the largest
+    admin-1's population (cached alike: they depend on the name alone)."""
+    memo = index.facts(entries).memo
+    found = memo.get(("readings", key, after_comma, postal))
+    if found is None:
+        ranked = _ranked(entries, index, key, after_comma, postal)
+        admin1 = [r for _, r, _ in ranked if r.level == "admin1"]
+        found = memo[("readings", key, after_comma, postal)] = (
+            ranked, {r.country for r in admin1}, max((r.population for r in admin1), default=None))
+    return found
+
+
+def _voter(entries: tuple[Entry, ...], index: GazetteerIndex, key: str) -> PlaceRow | None:
+    """The reading a name votes with (its prior-best), or None: no usable entry, or torn
+    between countries. Cached per name."""
+    memo = index.facts(entries).memo
+    found = memo.get(("voter", key), memo)  # memo itself marks "not computed yet"
+    if found is memo:
+        ranked = _ranked(entries, index, key)
+        found = ranked[0][1] if ranked else None
+        # a vote only from names that are not torn between countries
+        if len(ranked) > 1 and ranked[1][1].country != ranked[0][1].country and ranked[0][0] - ranked[1][0] < W.torn_margin:
+            found = None
+        memo[("voter", key)] = found
+    return found
+
+
 def _context_of(groups: dict[tuple[str, str], list[Candidate]],
                 index: GazetteerIndex) -> tuple[DocContext, dict, dict]:
     """First pass: the prior-best place of every group votes for its country/admin-1.
     Also returns the voting reading of each group."""
     tops: dict[tuple[str, str], PlaceRow] = {}
     for gkey, cands in groups.items():
-        ranked = _ranked(cands[0].entries, index, cands[0].key)
-        if not ranked:
-            continue
-        # a vote only from names that are not torn between countries
-        if len(ranked) > 1 and ranked[1][1].country != ranked[0][1].country and ranked[0][0] - ranked[1][0] < W.torn_margin:
-            continue
-        tops[gkey] = ranked[0][1]
+        top = _voter(cands[0].entries, index, cands[0].key)
+        if top is not None:
+            tops[gkey] = top
     return (*_votes(groups, tops), tops)
 
 
@@ -143,27 +173,31 @@ def _votes(groups: dict[tuple[str, str], list[Candidate]],
            tops: dict[tuple[str, str], PlaceRow]) -> tuple[DocContext, dict]:
     """The document's context from one reading per group, and each group's own votes."""
     ctx = DocContext()
-    own: dict[tuple[str, str], tuple[Counter, Counter]] = {}
+    countries, admin1, admin1_named = ctx.countries, ctx.admin1, ctx.admin1_named
+    own: dict[tuple[str, str], tuple[dict[str, int], dict[str, int]]] = {}
     for gkey, top in tops.items():
         if top.level == "region":
             continue  # a sea or continent says nothing about which country the text is in
         n = len(groups[gkey])
-        c_own, a_own = Counter({top.country: n}), Counter()
-        if top.admin1_code and top.level in ("admin1", "admin2", "place"):
-            a_own[top.admin1_code] = n
+        c_own: dict[str, int] = {top.country: n}
+        a_own: dict[str, int] = {}
+        code = top.admin1_code
+        if code and top.level in ("admin1", "admin2", "place"):
+            a_own[code] = n
             # only states and big cities count as *support* for keeping a doubtful name:
             # a wrongly read small town must not vouch for another one
             if top.level == "admin1" or top.population >= W.named_city_pop:
-                ctx.admin1_named[top.admin1_code] += n
+                admin1_named[code] = admin1_named.get(code, 0) + n
+            admin1[code] = admin1.get(code, 0) + n
         if top.level == "admin1":
             ctx.states_named[top.country] += 1
-        ctx.countries.update(c_own)
-        ctx.admin1.update(a_own)
+        countries[top.country] = countries.get(top.country, 0) + n
         own[gkey] = (c_own, a_own)
+    ctx.add_bonuses()
     return ctx, own
 
 
-_NO_VOTES: tuple[Counter, Counter] = (Counter(), Counter())  # a group that did not vote (read only)
+_NO_VOTES: tuple[dict[str, int], dict[str, int]] = ({}, {})  # a group that did not vote (read only)
 
 
 def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex) -> dict[int, Resolution]:
@@ -174,7 +208,8 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
             groups[(c.key, "demonym" if c.kind == "demonym" else "name")].append(c)
     ctx, own, tops = _context_of(groups, index)
     head = text[:W.political_window]
-    ctx.political = any(w in head.lower() for w in _POLITICAL_WORDS) and bool(POLITICAL.search(head))
+    head_lower = head.lower()
+    ctx.political = any(w in head_lower for w in _POLITICAL_WORDS) and bool(POLITICAL.search(head))
     containers = {id(c.comma_next) for c in cands if c.kept and c.comma_next is not None}
     lower = text.lower()
     ctx.state_words = "state" in lower or "province" in lower
@@ -199,76 +234,66 @@ def _resolve_groups(text: str, groups: dict[tuple[str, str], list[Candidate]], i
 
 
 def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,
-                   own: tuple[Counter, Counter], container: bool = False) -> Resolution:
+                   own: tuple[dict[str, int], dict[str, int]], container: bool = False) -> Resolution:
     """container: some occurrence follows "<place>, " ("Buffalo, New York"), so it names a container."""
     first = group[0]
-    ranked = _ranked(first.entries, index, first.key,
-                     after_comma=any(c.start > 1 and text[c.start - 2] == "," for c in group),
-                     postal=len(first.surface) == 2 and first.surface.isupper())
+    ranked, has_admin1_rival, admin1_pop = _ranked_readings(
+        first.entries, index, first.key,
+        after_comma=any(c.start > 1 and text[c.start - 2] == "," for c in group),
+        postal=len(first.surface) == 2 and first.surface.isupper())
     if not ranked:
         return Resolution(None, 0.0, "no gazetteer entry usable here")
     containers = _comma_containers(group, index)
     state_hint = ctx.state_words and any(
         STATE_WORD.match(text[c.end:c.end + 20]) or STATE_OF.search(text[max(0, c.start - 20):c.start])
         for c in group)
-    has_admin1_rival = {r.country for _, r, _ in ranked if r.level == "admin1"}
-    admin1_pop = max((r.population for _, r, _ in ranked if r.level == "admin1"), default=None)
     own_c, own_a = own
-    cap = W.context_mentions_cap
-    country_bonus: dict[str, float] = {}  # countries named elsewhere in the document
-    for cc, n in ctx.countries.items():
-        if n - own_c.get(cc, 0) > 0:
-            country_bonus[cc] = W.country_context + W.country_per_mention * min(n - own_c.get(cc, 0), cap)
-    admin1_bonus: dict[str, float] = {}
-    for code, n in ctx.admin1.items():
-        if n - own_a.get(code, 0) > 0 and code:
-            admin1_bonus[code] = W.admin1_context + W.admin1_per_mention * min(n - own_a.get(code, 0), cap)
-    admin1_named = {code for code, n in ctx.admin1_named.items() if n - own_a.get(code, 0) > 0}
-    near_points = [index.country_points[cc] for cc in country_bonus if cc in index.country_points]
-    near_points = near_points[:W.near_countries_max]
+    country_bonus, admin1_bonus, admin1_named, near_points = _group_bonuses(ctx, own_c, own_a, index)
     doc_countries = bool(country_bonus)
     scored: list[tuple[float, PlaceRow, list[str], set[str], int]] = []
+    a1s, ccs = containers or ((), ())
+    political_capital = ctx.political and not state_hint
     for prior, row, kind in ranked:
         score, why, support = prior, [], set()
+        level, country, admin1_code = row.level, row.country, row.admin1_code
         if containers:
-            a1s, ccs = containers
-            if row.admin1_code and row.admin1_code in a1s and row.level != "admin1":
+            if admin1_code and admin1_code in a1s and level != "admin1":
                 score += W.comma_contained
                 support.add("comma")
                 why.append("inside the admin-1 named after the comma")
-            elif row.country in ccs and row.level != "country":
-                score += W.comma_contained * W.comma_country_factor
+            elif country in ccs and level != "country":
+                score += _COMMA_COUNTRY
                 support.add("comma")
                 why.append("inside the country named after the comma")
-        b = country_bonus.get(row.country, 0.0) if row.level != "region" else 0.0
+        b = country_bonus.get(country, 0.0) if level != "region" else 0.0
         if b:
             score += b
             support.add("country")
-            why.append(f"{row.country} mentioned elsewhere")
-        elif doc_countries and row.level in ("place", "admin2", "admin1") and _is_small(row):
+            why.append(f"{country} mentioned elsewhere")
+        elif doc_countries and level in _LOCAL_LEVELS and _is_small(row):
             score -= W.abroad_penalty
-        if row.level != "admin1" and row.admin1_code:
-            a = admin1_bonus.get(row.admin1_code, 0.0)
+        if level != "admin1" and admin1_code:
+            a = admin1_bonus.get(admin1_code, 0.0)
             if a:
                 score += a
-                if row.admin1_code in admin1_named or (
-                        row.level == "admin1" or row.population >= W.named_city_pop):
+                if admin1_code in admin1_named or row.population >= W.named_city_pop:
                     support.add("admin1")
-                why.append(f"in {row.admin1_iso or row.admin1_code}, mentioned elsewhere")
-        if state_hint and row.level == "admin1":
+                why.append(f"in {row.admin1_iso or admin1_code}, mentioned elsewhere")
+        if state_hint and level == "admin1":
             score += W.state_word
             support.add("state")
             why.append("called a state/province")
-        if (admin1_pop is not None and row.level == "place" and row.population >= W.namesake_min_pop
+        if (admin1_pop is not None and level == "place" and row.population >= W.namesake_min_pop
                 and row.population >= W.namesake_ratio * admin1_pop and not state_hint):
             score += W.namesake_bonus
             why.append("far bigger than the same-named region")
-        if near_points and row.level in ("place", "admin1", "admin2") and "country" not in support:
-            if any(abs(row.lat - la) <= NEAR_DLAT and haversine_km(row.lat, row.lon, la, lo) <= W.near_km
+        if near_points and level in _NEAR_LEVELS and not b:
+            lat, lon = row.lat, row.lon
+            if any(abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= W.near_km
                    for la, lo in near_points):
                 score += W.near_bonus
                 why.append("near a country named elsewhere")
-        if row.feature_code == "PPLC" and row.country in has_admin1_rival and ctx.political and not state_hint:
+        if political_capital and row.feature_code == "PPLC" and country in has_admin1_rival:
             score += W.political_capital
             why.append("capital, in political news")
         scored.append((score, row, why, support, kind))
@@ -287,8 +312,40 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
         evidence += f"; beat {len(scored) - 1} other(s), next {r2.name} ({r2.level}, {r2.country}) by {best_score - s2:.1f}"
     else:
         evidence += "; only candidate"
-    others = any(n > own[0][cc] for cc, n in ctx.countries.items() if cc != best.country)
+    own_c = own[0]
+    others = any(n > own_c.get(cc, 0) for cc, n in ctx.countries.items() if cc != best.country)
     return Resolution(best, confidence, evidence, [(t[0], t[1]) for t in scored], support, kind, others)
+
+
+def _group_bonuses(ctx: DocContext, own_c: dict[str, int], own_a: dict[str, int], index: GazetteerIndex
+                   ) -> tuple[dict[str, float], dict[str, float], set[str], list[tuple[float, float]]]:
+    """The document's country and admin-1 bonuses without the group's own votes (a name does
+    not vouch for itself), the admin-1s named by states and big cities, and the points of
+    the countries named (for nearness). A group's votes touch at most its own country and
+    admin-1, so only those entries of the per-document tables change."""
+    cap = W.context_mentions_cap
+    country_bonus = ctx.country_bonus
+    for cc, mine in own_c.items():
+        n = ctx.countries[cc] - mine
+        if country_bonus is ctx.country_bonus:
+            country_bonus = dict(country_bonus)
+        if n > 0:
+            country_bonus[cc] = W.country_context + W.country_per_mention * min(n, cap)
+        else:
+            country_bonus.pop(cc, None)
+    admin1_bonus = ctx.admin1_bonus
+    for code, mine in own_a.items():
+        n = ctx.admin1[code] - mine
+        if admin1_bonus is ctx.admin1_bonus:
+            admin1_bonus = dict(admin1_bonus)
+        if n > 0 and code:
+            admin1_bonus[code] = W.admin1_context + W.admin1_per_mention * min(n, cap)
+        else:
+            admin1_bonus.pop(code, None)
+    admin1_named = {code for code, n in ctx.admin1_named.items() if n - own_a.get(code, 0) > 0}
+    points = index.country_points
+    near_points = [points[cc] for cc in country_bonus if cc in points][:W.near_countries_max]
+    return country_bonus, admin1_bonus, admin1_named, near_points
 
 
 def _in_dateline(text: str, c: Candidate) -> bool:
@@ -434,8 +491,8 @@ def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[se
 def _confidence(scores: list[float]) -> float:
     if len(scores) == 1:
         return W.only_candidate_confidence
-    top = scores[0]
-    total = sum(math.exp((s - top) / W.confidence_temperature) for s in scores[:W.confidence_top_n])
+    top, temperature, exp = scores[0], W.confidence_temperature, math.exp
+    total = sum([exp((s - top) / temperature) for s in scores[:W.confidence_top_n]])
     return round(min(W.max_confidence, 1.0 / total), 3)
 
 

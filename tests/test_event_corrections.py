@@ -129,9 +129,11 @@ def test_split_survives_incremental_merge_reprocess_and_rebuild_then_undo(
         row = store.incidents().set_index("incident_id").loc[incident_of(store, second)]
         assert "split out by an analyst" in row["analyst"] and row["source_count"] == 1
         assert [c.fid for c in store.event_corrections(active_only=True)] == [fid]
+        assert store.stats()["event_corrections"] == 1
         store.undo_event_correction(fid)
         assert sources(store, first) == sorted(GUNFIGHT)
         assert store.event_corrections(active_only=True) == []
+        assert store.stats()["event_corrections"] == 0
         assert not store.event_corrections()[0].active  # kept as history
 
 

@@ -4,7 +4,6 @@ merge, set-place, set-category, corrections, undo; geo/store/event_corrections.p
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -44,10 +43,9 @@ def run(args: argparse.Namespace) -> int:
     from geo import paths
     from geo.errors import StoreError
     from geo.store import IncidentStore
-    from geo.store.backend import is_server_location
 
     location = args.store or paths.default_store()
-    if not is_server_location(str(location)) and not Path(location).exists():
+    if not paths.store_exists(location):
         raise StoreError(f"no store at {location} (run `geo ingest` first)")
     with IncidentStore(location) as store:
         if args.action == "rebuild":

@@ -145,6 +145,7 @@ def stats(backend: StoreBackend) -> dict:
         "incidents": one("SELECT count(*) FROM incidents"),
         "located_incidents": one("SELECT count(*) FROM incidents WHERE geom IS NOT NULL"),
         "corrections": one("SELECT count(*) FROM corrections"),
+        "event_corrections": one("SELECT count(*) FROM event_corrections WHERE active = 1"),
         "event_date_range": [first, last],
         "incidents_by_country": grouped(
             "SELECT coalesce(adm0_iso3, 'unknown'), count(*) c FROM incidents "

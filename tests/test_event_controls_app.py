@@ -1,5 +1,6 @@
 """The app's controls to correct an incident (geo/view/event_controls.py), with AppTest on a
-real store: split, undo, merge, event place and category; the filters and the selection stay."""
+real store (GeoPackage, and a split on PostGIS): split, undo, merge, event place and
+category; the filters and the selection stay."""
 
 from __future__ import annotations
 
@@ -99,3 +100,24 @@ def test_split_undo_merge_place_and_category_keep_filters_and_selection(
     assert final["category"] == "protests" and "set by an analyst" in final["category_evidence"]
     assert at.session_state["sel"] == final["incident_id"]
     assert len([b for b in at.button if b.key and b.key.startswith("ev_undo_")]) == 3
+
+
+def test_a_split_in_the_app_is_written_to_a_postgis_store(real_gazetteer_dir, tmp_path,
+                                                          postgis_url, monkeypatch) -> None:
+    from geo.store.copy import copy_store
+
+    gpkg = build_real_store(tmp_path, files=("2024-q4.jsonl",))
+    with IncidentStore(gpkg) as source, IncidentStore(postgis_url) as destination:
+        copy_store(source.backend, destination.backend)
+    target = holding(postgis_url, GUNFIGHT[0])
+    monkeypatch.setenv("GEO_STORE", postgis_url)
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params["sel"] = target["incident_id"]
+    at = app.run()
+    box(at, "ev_split_pick_").set_value(GUNFIGHT[2]).run()
+    at.button(key="ev_split").click().run()
+    assert not at.exception and not at.error, at.exception or [e.value for e in at.error]
+    assert holding(postgis_url, GUNFIGHT[2])["source_count"] == 1
+    assert holding(postgis_url, GUNFIGHT[0])["source_count"] == 2
+    with IncidentStore(postgis_url) as store:
+        assert [c.kind for c in store.event_corrections()] == ["split"]

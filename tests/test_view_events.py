@@ -91,6 +91,12 @@ def test_timeline_markers_and_heatmap_follow_the_unit():
     assert heat[(29.0, -111.0)] == 1.0 and heat[(25.0, -107.0)] == 0.5  # 4 and 2 of a peak of 4
 
 
+def test_legend_names_categories_by_their_labels():
+    _, _, _, legend = time_rows(_incidents(), "event_date")
+    labels = [label for label, _ in legend.colors]
+    assert labels[:2] == ["Battles (armed clashes)", "Flood"] and labels[-1] == "other / uncategorised"
+
+
 def test_legend_says_what_is_counted():
     legend = Legend("category", [("battles", "#1f78b4")], [], False)
     options = MapOptions(show_admin1_choropleth=True, show_heatmap=True, count_unit="articles")

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geo.counts import unit_weights
+from geo.filters import CATEGORIES
 from geo.view.filters import time_values
 from geo.view.layers import COORD_DECIMALS, lat_lon
 
@@ -54,7 +55,7 @@ def color_keys(incidents: pd.DataFrame, axis: str) -> tuple[pd.Series, list[tupl
         named = ranked[: len(CATEGORY_COLORS)]
         palette = dict(zip(named, CATEGORY_COLORS, strict=False))
         colors = cats.map(palette).fillna(OTHER_COLOR)
-        legend = [(c, palette[c]) for c in named]
+        legend = [(CATEGORIES.get(c, c), palette[c]) for c in named]  # the taxonomy's labels
         if len(ranked) > len(named) or (cats == NO_CATEGORY).any():
             legend.append(("other / uncategorised", OTHER_COLOR))
         return colors, legend, "category"

@@ -102,8 +102,6 @@ evidence = clicked if len(clicked) else (shown.iloc[0:0] if selected is None els
 sources = sources_of(str(store_path), version, evidence.head(panels.MAX_EVIDENCE_CARDS))
 with tab_evidence:
     panels.evidence_cards(evidence, mentions, sources)
-    # the analyst's event corrections (split a source out, merge, "this is the event place",
-    # category) go here: geo/view/event_controls.py, for `evidence.head(1)` and its `sources`
 with tab_table:
     st.caption(f"{len(shown):,} incidents under the current filters. Choose a row to select it on the map.")
     panels.incident_table(shown, state.selected, mappanel.select_from_table)

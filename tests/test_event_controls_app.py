@@ -121,3 +121,24 @@ def test_a_split_in_the_app_is_written_to_a_postgis_store(real_gazetteer_dir, tm
     assert holding(postgis_url, GUNFIGHT[0])["source_count"] == 2
     with IncidentStore(postgis_url) as store:
         assert [c.kind for c in store.event_corrections()] == ["split"]
+
+
+def test_controls_follow_a_change_made_meanwhile_and_store_nothing_twice(
+        real_gazetteer_dir, tmp_path, monkeypatch) -> None:
+    """Another analyst splits the incident first: the app rereads the store, shows the incident
+    as it is now (a single source: nothing to split) and the stale click stores nothing."""
+    store = build_real_store(tmp_path, files=("2024-q4.jsonl",))
+    monkeypatch.setenv("GEO_STORE", str(store))
+    target = holding(store, GUNFIGHT[0])
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params["sel"] = target["incident_id"]
+    at = app.run()
+    box(at, "ev_split_pick_").set_value(GUNFIGHT[1]).run()
+    with IncidentStore(store) as s:  # meanwhile, another analyst takes its first source out
+        s.split_incident(target["incident_id"], GUNFIGHT[0])
+    at.button(key="ev_split").click().run()
+    assert not at.exception, at.exception
+    assert any("nothing to split" in c.value for c in at.caption)
+    with IncidentStore(store) as s:
+        assert len(s.event_corrections()) == 1
+    assert holding(store, GUNFIGHT[1])["source_count"] == 2

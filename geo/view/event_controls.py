@@ -132,7 +132,8 @@ def event_controls(store_path: str, selected: pd.DataFrame, shown: pd.DataFrame,
                     "SELECT incident_id FROM article_incidents WHERE article_id = ? AND "
                     "report_index = ?", keep).fetchone()
         except Exception as exc:  # a refused correction says why; nothing is stored
-            st.error(f"Not saved: {exc}")
+            st.error("Not saved: the store refused the correction.")
+            st.text(str(exc))  # names ids from the articles: plain text, not markdown
             return
         if found:
             st.session_state[sidebar.SELECTED] = str(found[0])

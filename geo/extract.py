@@ -244,16 +244,17 @@ def _previous_candidate_is_place(text: str, c: Candidate) -> bool:
 
 
 def _person_reason(text: str, c: Candidate, prof: NameProfile, place_starts: set[int],
-                   sure_places: set[int]) -> Dropped | None:
+                   sure_places: set[int], before: tuple[str, int, str] | None,
+                   after: tuple[str, int, str] | None) -> Dropped | None:
     """General person-name patterns around a capitalised match.
 
     place_starts: where any gazetteer name starts; sure_places: those that are not also
-    common given names or surnames (so "Scott Davis" is a person, "Dallas Texas" is not).
+    common given names or surnames (so "Scott Davis" is a person, "Dallas Texas" is not);
+    before / after: word_before(text, c.start) and word_after(text, c.end).
     """
     names, surnames = lexicon.first_names(), lexicon.surnames()
     zipf = lexicon.common_word_zipf()
     high, personal = prof.high, prof.personal
-    before = word_before(text, c.start)
     if before and before[2] == " " and is_capitalised(before[0]):
         prev_word = before[0]
         prev_low = fold(prev_word.rstrip(".")).lower()
@@ -268,7 +269,6 @@ def _person_reason(text: str, c: Candidate, prof: NameProfile, place_starts: set
         if plain_word and not high and before[1] not in place_starts:
             if zipf.get(prev_low, 0) < 3.0 and len(prev_low) > 2:
                 return drop(Drop.PERSON_FOLLOWS_CAPITALISED, word=prev_word)
-    after = word_after(text, c.end)
     if after and after[2] == " " and c.key in names:
         nxt = strip_possessive(after[0])
         nxt_low = fold(nxt).lower()
@@ -311,8 +311,8 @@ _POSSESSION = re.compile(
 _HEAD_OF = re.compile(r"(\w+)\s+of\s+(?:the\s+)?$")
 
 
-def _org_head(text: str, c: Candidate, place_starts: set[int]) -> str | None:
-    after = word_after(text, c.end)
+def _org_head(text: str, c: Candidate, after: tuple[str, int, str] | None) -> str | None:
+    """after: word_after(text, c.end)"""
     if after and after[2] == " ":
         nxt = strip_possessive(after[0]).rstrip(".,")
         low = fold(nxt).lower()
@@ -326,8 +326,8 @@ def _org_head(text: str, c: Candidate, place_starts: set[int]) -> str | None:
     return None
 
 
-def _modifier(text: str, c: Candidate) -> tuple[str, int] | None:
-    before = word_before(text, c.start)
+def _modifier(before: tuple[str, int, str] | None) -> tuple[str, int] | None:
+    """before: word_before(text, c.start)"""
     if not before or before[2] != " ":
         return None
     word = fold(before[0]).lower()
@@ -363,15 +363,17 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
         )
         if c.drop:
             continue
-        c.drop = _person_reason(text, c, prof, place_starts, sure_places)
+        # the words around the name, read once for the person, organisation and modifier rules
+        before, after = word_before(text, c.start), word_after(text, c.end)
+        c.drop = _person_reason(text, c, prof, place_starts, sure_places, before, after)
         if c.drop:
             continue
-        org = _org_head(text, c, place_starts)
+        org = _org_head(text, c, after)
         if org:
             c.kind = "org_embedded"
             c.notes.append(f"inside organisation name ('{org}')")
             continue
-        mod = _modifier(text, c)
+        mod = _modifier(before)
         if mod:
             c.modifier, c.modifier_start = mod
     _link_commas(text, cands)

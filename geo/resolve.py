@@ -13,6 +13,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from geo.distance import EARTH_RADIUS_KM, haversine_km
 from geo.extract import ABBR, AFTER_COMMA, ALT, ASCII, DEMONYM, ISO, NAME, PRESS, Candidate
@@ -204,13 +205,13 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     """Resolve every kept candidate; returns {id(candidate): Resolution}."""
     groups: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for c in cands:
-        if c.kept:
+        if c.drop is None:  # kept
             groups[(c.key, "demonym" if c.kind == "demonym" else "name")].append(c)
     ctx, own, tops = _context_of(groups, index)
     head = text[:W.political_window]
     head_lower = head.lower()
     ctx.political = any(w in head_lower for w in _POLITICAL_WORDS) and bool(POLITICAL.search(head))
-    containers = {id(c.comma_next) for c in cands if c.kept and c.comma_next is not None}
+    containers = {id(c.comma_next) for c in cands if c.drop is None and c.comma_next is not None}
     lower = text.lower()
     ctx.state_words = "state" in lower or "province" in lower
     resolved = _resolve_groups(text, groups, index, ctx, own, containers)
@@ -297,7 +298,7 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
             score += W.political_capital
             why.append("capital, in political news")
         scored.append((score, row, why, support, kind))
-    scored.sort(key=lambda t: -t[0])
+    scored.sort(key=itemgetter(0), reverse=True)  # stable: ties keep the prior order
     _water_over_small_town(scored)
     if any(_in_dateline(text, c) for c in group):
         _city_in_dateline(scored, group[0].key)
@@ -438,7 +439,7 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
     common_names = lexicon.common_personal_names()
     for c in cands:
         res = resolutions.get(id(c))
-        if not c.kept or res is None or res.place is None or c.kind == "demonym":
+        if c.drop is not None or res is None or res.place is None or c.kind == "demonym":
             continue
         row = res.place
         if _generic_admin_name(c, res) and not c.in_county_list:

@@ -340,18 +340,20 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     """Mark each candidate kept or dropped (with a reason) and set kind/modifier."""
     zipf = lexicon.common_word_zipf()
     place_starts = {c.start for c in cands}
-    sure_places = {c.start for c in cands if name_profile(c, index).sure}
+    profiles = [(c.entries, name_profile(c, index)) for c in cands]  # reused below while entries stay
+    sure_places = {c.start for c, (_, prof) in zip(cands, profiles, strict=True) if prof.sure}
     lower_words: list[set[str]] = []  # filled on first use: words written in lower case here
     # what whole-text patterns need at all (a cheap look first saves a regex per candidate)
     county_list = "ounties" in text or "arishes" in text
     streets = any(word in text for word in _STREET_WORDS)
-    for c in cands:
+    for c, (entries, prof) in zip(cands, profiles, strict=True):
         if county_list and _county_list_entries(text, c, index):
             continue  # "Becker, Clay and Wilkin counties": the text says what they are
         c.drop = _form_reason(text, c, index, zipf)
         if c.drop:
             continue
-        prof = name_profile(c, index)
+        if c.entries is not entries:  # the written form narrowed them ("Scott" without its county)
+            prof = name_profile(c, index)
         if prof.demonym:
             c.kind = "demonym"
             c.entries = index.derived(c.entries, "demonyms", _is_demonym)

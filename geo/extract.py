@@ -115,8 +115,25 @@ def _end_ok(text: str, e: int) -> bool:
 
 
 # where a name can start, with its first word: a capital (or any non-ASCII letter, checked
-# with isupper()) at a word start, or a hashtag (the name starts on the letter after '#')
-_NAME_WORD = re.compile(r"(?<!\w)(?:[A-Z]|[^\W\d_a-z])[^\W_]*|#[^\W_]+")
+# with isupper()) at a word start, or a hashtag (the name starts on the letter after '#').
+# Two patterns that each open on a character class, so the regex engine can skip ahead to
+# the next possible first character (a leading look-behind or alternation would make it try
+# every position); together they find what r"(?<!\w)[^\W\d_a-z][^\W_]*|#[^\W_]+" finds.
+_NAME_WORD = re.compile(r"[^\W\d_a-z](?<!\w.)[^\W_]*")  # (?<!\w.): no word character before it
+_HASHTAG = re.compile(r"#[^\W_]+")
+
+
+def _name_word_spans(masked: str) -> list[tuple[int, int]]:
+    """(start, end) of every capitalised word at a word start and every hashtag, in order;
+    the word right after a hashtag's '#' is part of the hashtag."""
+    words = [m.span() for m in _NAME_WORD.finditer(masked)]
+    if "#" in masked:
+        tags = [m.span() for m in _HASHTAG.finditer(masked)]
+        if tags:
+            inside = {s + 1 for s, _ in tags}
+            words = sorted([w for w in words if w[0] not in inside] + tags)
+    return words
+
 _ALNUM_RUN = re.compile(r"[^\W_]*")
 _GLUE = "'’"  # an apostrophe after a name may glue it to the next word (see _end_ok)
 
@@ -134,8 +151,7 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
     n = len(masked)
     out: list[Candidate] = []
     last_end = -1
-    for m in _NAME_WORD.finditer(masked):
-        s, e = m.span()
+    for s, e in _name_word_spans(masked):
         if s < last_end:
             continue
         first = masked[s]

@@ -158,3 +158,23 @@ def test_fast_fold_is_the_character_table(text):
 
     assert fold(text) == text.translate(_TABLE)
     assert fold("İSTANBUL Σ `x` Straße") == "İSTANBUL Σ `x` Straße".translate(_TABLE)
+
+
+# what the matcher's word finder must find: the one-pattern form it replaced for speed
+_REFERENCE_NAME_WORD = __import__("re").compile(r"(?<!\w)(?:[A-Z]|[^\W\d_a-z])[^\W_]*|#[^\W_]+")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="aZbY#'’ _\n\t-.1²½ÉéßİŁłΩωあ\u0301", max_size=30))
+def test_name_word_spans_match_the_single_pattern(text):
+    from geo.extract import _name_word_spans
+
+    assert _name_word_spans(text) == [m.span() for m in _REFERENCE_NAME_WORD.finditer(text)]
+
+
+def test_name_word_spans_on_hashtags_and_apostrophes():
+    from geo.extract import _name_word_spans
+
+    text = "#SonoraFloods in O'Hare, #mexico and Élan; x#Tag Ümit"
+    spans = [text[s:e] for s, e in _name_word_spans(text)]
+    assert spans == ["#SonoraFloods", "O", "Hare", "#mexico", "Élan", "#Tag", "Ümit"]

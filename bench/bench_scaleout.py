@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/bench_scaleout.py                  # all parts, scaled-down defaults
     .venv/bin/python bench/bench_scaleout.py dask --n 2000    # one part
-    parts: dask | backends | million | concurrency
+    .venv/bin/python bench/bench_scaleout.py bulk --bulk-sizes 100000 1000000
+    parts: dask | backends | adminjoin | bulk | million | concurrency
 
 Runs on a throwaway PostGIS cluster on a loopback port (Debian's postgresql + PostGIS, see
 geo/pg_local.py). The machine's load average is printed with every part: the figures mean
@@ -76,10 +77,12 @@ def bench_dask(pg: LocalPostgres, n: int) -> dict:
             "worker_load_seconds": [round(v["load_seconds"], 1) for v in loaded.values()],
             "worker_rss_mb_after_load": [v["rss_after_load"] >> 20 for v in loaded.values()],
             "worker_rss_mb_after_ingest": [v["rss"] >> 20 for v in after.values()],
+            "worker_rss_mb_peak": [v["rss_peak"] >> 20 for v in after.values()],
             "load": load()}
         print(f"  {workers} worker(s): {report.stored} articles in {report.seconds:.1f} s = "
               f"{runs[workers]['articles_per_second']} articles/s; worker RSS "
-              f"{runs[workers]['worker_rss_mb_after_ingest']} MB ({load()})", flush=True)
+              f"{runs[workers]['worker_rss_mb_after_ingest']} MB, peak "
+              f"{runs[workers]['worker_rss_mb_peak']} MB ({load()})", flush=True)
     speedup = runs[1]["seconds"] / runs[2]["seconds"]
     print(f"speed-up 1 -> 2 workers: {speedup:.2f}x", flush=True)
     return {"articles": n, "runs": runs, "speedup": round(speedup, 2)}
@@ -229,6 +232,104 @@ def bench_million(pg: LocalPostgres, n: int) -> dict:
     return result
 
 
+# -- bulk stores: the same synthetic incidents in both backends, read like the app ------------
+def bulk_fill(store: IncidentStore, n: int, seed: int = 1, chunk: int = 20_000) -> float:
+    """n synthetic incidents, one article each (no mentions), written through the store's own
+    backend (COPY on PostGIS, executemany on a GeoPackage); places drawn from the real
+    gazetteer weighted by population, as bench_map does. Returns the seconds taken."""
+    from bench_map import gazetteer_places, synthetic_incidents
+
+    from geo.store.schema import LAYERS
+
+    places = gazetteer_places()
+    columns = LAYERS["incidents"].column_names
+    t0 = time.perf_counter()
+    with store.backend.transaction():
+        for start in range(0, n, chunk):
+            frame = synthetic_incidents(min(chunk, n - start), places, seed=seed + start)
+            ids = [f"b{start + i}" for i in range(len(frame))]
+            frame["incident_id"], frame["article_id"] = [f"inc:{a}" for a in ids], ids
+            frame["lat"], frame["lon"] = frame.geometry.y, frame.geometry.x
+            frame["source_count"], frame["category"] = 1, "battles"
+            store.backend.insert_rows("articles", (
+                {"article_id": a, "content_hash": f"h-{a}", "title": t, "url": u, "source": "Bench",
+                 "published": p, "text": f"{t}. {snippet}", "ingested_at": p}
+                for a, t, u, p, snippet in zip(ids, frame["title"], frame["source_url"],
+                                               frame["published"], frame["snippet"], strict=True)))
+            records = frame.drop(columns="geometry").to_dict("records")
+            store.backend.insert_rows("incidents", (
+                {**{c: r.get(c) for c in columns}, "geom": g}
+                for r, g in zip(records, frame.geometry, strict=True)))
+    store.backend.execute("ANALYZE")
+    return time.perf_counter() - t0
+
+
+def app_filter_to_map(location: str | Path, filters_by_name: dict) -> dict:
+    """The app's path through the same functions: open the store as the app does (pooled on a
+    server), read all layers in one snapshot (the app caches this per store version), then per
+    filter change: apply the filters, build the folium map, render what is sent to the browser."""
+    from bench_map import URLS, payload
+
+    from geo.view.data import open_store
+    from geo.view.filters import apply_filters
+    from geo.view.mapview import MapOptions, build_map
+
+    t0 = time.perf_counter()
+    with open_store(str(location)) as store:
+        incidents, mentions, articles = store.read_all()
+    read_seconds = time.perf_counter() - t0
+    out = {"read_all_s": round(read_seconds, 2), "incidents": len(incidents)}
+    for name, filters in filters_by_name.items():
+        t0 = time.perf_counter()
+        shown = apply_filters(incidents, filters, articles)
+        fmap = build_map(shown, mentions, URLS, MapOptions())
+        size, markers = payload(fmap)
+        out[name] = {"filter_to_map_s": round(time.perf_counter() - t0, 2), "shown": len(shown),
+                     "point_rows_drawn": markers, "payload_mb": round(size / 1e6, 2)}
+    del incidents, mentions, articles
+    return out
+
+
+def bench_bulk(pg: LocalPostgres, n: int, tmp: Path, backends: tuple[str, ...]) -> dict:
+    """n bulk-generated incidents per backend: export, counts and filters in SQL, and the app's
+    filter-to-map time."""
+    from geo.export import export_layer
+    from geo.filters import Filters
+
+    out: dict = {"incidents": n, "note": "bulk-generated incidents + articles, no mentions"}
+    for name in backends:
+        location = tmp / f"bulk_{n}.gpkg" if name == "geopackage" else \
+            pg.create_database(f"bulk_{n}_{time.time_ns()}")
+        with IncidentStore(location) as store:
+            fill_seconds = bulk_fill(store, n)
+            adm1 = store.backend.execute(
+                "SELECT adm1_iso, count(*) FROM incidents WHERE adm1_iso IS NOT NULL "
+                "GROUP BY 1 ORDER BY 2 DESC LIMIT 1").fetchone()[0]
+            t0 = time.perf_counter()
+            count = store.backend.execute("SELECT count(*) FROM incidents WHERE adm1_iso = ?",
+                                          (adm1,)).fetchone()[0]
+            count_seconds = time.perf_counter() - t0
+            quarter = Filters(start=date(2024, 3, 1), end=date(2024, 5, 31), admin1=(adm1,))
+            t0 = time.perf_counter()
+            rows = len(store.incidents(quarter))
+            filter_seconds = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            data = export_layer(store, "incidents", "geojson") if n <= 200_000 else b""
+            export_seconds = time.perf_counter() - t0
+        result = {"bulk_fill_s": round(fill_seconds, 1), "admin1": adm1,
+                  "count_by_admin1_sql_ms": round(count_seconds * 1000, 2), "count": count,
+                  "store_incidents_date_admin1_s": round(filter_seconds, 3),
+                  "date_admin1_rows": rows,
+                  "incidents_geojson_s": round(export_seconds, 1) if data else None,
+                  "incidents_geojson_mb": round(len(data) / 1e6, 1) if data else None}
+        result["app"] = app_filter_to_map(location, {
+            "all_incidents": Filters(), "one_admin1_quarter": quarter})
+        result["load"] = load()
+        out[name] = result
+        print(f"bulk {n:,} {name}: {result}", flush=True)
+    return out
+
+
 # -- concurrency: 4 readers + 1 ingest -----------------------------------------------------
 def bench_concurrency(url: str, seconds: float, readers: int, tmp: Path) -> dict:
     from geo.filters import Filters
@@ -291,6 +392,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=2000, help="articles for dask and backends")
     parser.add_argument("--incidents", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--bulk-sizes", type=int, nargs="+", default=[100_000],
+                        help="bulk: incidents per store (GeoPackage and PostGIS up to 200,000; "
+                        "PostGIS only above)")
     args = parser.parse_args(argv)
     print(load(), flush=True)
     with LocalPostgres(settings={}) as pg, tempfile.TemporaryDirectory() as tmp:
@@ -302,6 +406,10 @@ def main(argv: list[str] | None = None) -> int:
             save(f"backends_{args.n}", result)
         if "adminjoin" in args.parts:
             save("adminjoin", bench_adminjoin(pg, url))
+        if "bulk" in args.parts:
+            for size in args.bulk_sizes:
+                backends = ("geopackage", "postgis") if size <= 200_000 else ("postgis",)
+                save(f"bulk_{size}", bench_bulk(pg, size, Path(tmp), backends))
         if "million" in args.parts:
             save(f"million_{args.incidents}", bench_million(pg, args.incidents))
         if "concurrency" in args.parts:

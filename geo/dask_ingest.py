@@ -69,13 +69,17 @@ def load_pipeline() -> dict[str, Any]:
 
 
 def worker_info() -> dict[str, float]:
-    """Load time and resident memory of this worker process (for `client.run`)."""
+    """Load time and resident memory (now, and the peak so far) of this worker process (for
+    `client.run`)."""
+    import resource
+
     import psutil
 
     state = load_pipeline()
     return {"pid": os.getpid(), "load_seconds": state["load_seconds"],
             "rss_after_load": state["rss_after_load"],
-            "rss": psutil.Process().memory_info().rss}
+            "rss": psutil.Process().memory_info().rss,
+            "rss_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
 
 
 @dataclass
@@ -111,7 +115,22 @@ def process_partition(articles: list[ArticleRecord], corrections: dict[str, list
         write_prepared(backends[store_target], prepared, report)
         outcome.stored, outcome.already_present = report.stored, report.already_present
     outcome.rejects = report.rejects
+    release_memory()
     return outcome
+
+
+def release_memory() -> None:
+    """Hand the partition's freed memory back to the system: a worker process lives for the
+    whole ingest, and glibc keeps freed heap pages otherwise (its resident size then only
+    grows, partition after partition)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def start_client(workers: int = 2, scheduler: str | None = None, dashboard: bool = False,

@@ -22,10 +22,12 @@ from geo.view.data import (
 )
 from geo.view.filters import apply_filters, date_bounds
 from geo.view.labels import ensure_labels
-from geo.view.layout import LAYOUT_CSS
+from geo.view.layout import LAYOUT_CSS, NARROW_SIDEBAR_JS
+from geo.view.physical import physical_urls
 
-st.set_page_config(page_title="Incident map", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="Incident map", page_icon="🗺️", layout="wide", initial_sidebar_state="auto")
 st.html(LAYOUT_CSS)
+st.html(NARROW_SIDEBAR_JS, unsafe_allow_javascript=True)
 # fixed slots, created before anything that may or may not show (spinners, notices): the map
 # keeps its place in the page on every rerun, so it is never remounted by a shifted position
 headline_slot, map_slot, timeline_slot, tabs_slot = st.container(), st.container(), st.container(), st.container()
@@ -35,7 +37,7 @@ tab_evidence, tab_table, tab_correct, tab_add, tab_download = tabs_slot.tabs(
 
 @st.cache_resource(show_spinner="Preparing the offline basemap…")
 def boundary_urls() -> dict[str, str]:
-    return ensure_basemap()
+    return {**ensure_basemap(), **physical_urls()}
 
 
 @st.cache_resource(show_spinner="Preparing the place names…")

@@ -361,6 +361,9 @@ def test_map_first_layout_and_labelled_offline_basemap(server, page):
     # zoom 4 over Mexico: capitals and big cities, from our own gazetteer
     _set_view(frame, 22.0, -101.0, 4)
     frame.wait_for_function("() => document.querySelectorAll('.place-label').length >= 5", timeout=30_000)
+    # Natural Earth rivers and lakes (static files of our own), on their pane under the labels
+    frame.wait_for_function("() => document.querySelectorAll('.leaflet-physical-pane canvas').length === 2",
+                            timeout=30_000)
     at_4 = set(_labels(frame))
     assert frame.evaluate("() => document.querySelectorAll('.place-label-capital').length") >= 1
     page.wait_for_timeout(1000)  # the outline canvas redraws after the move
@@ -419,6 +422,77 @@ def test_time_scrubbing_and_playback_stay_in_the_browser(server, page):
     assert page.locator(MAP_FRAME).count() == 1
     assert len(sent) == before, "scrubbing or playback sent a rerun request"
     assert page.external_requests == []
+
+
+# area mentions and choropleths: SVG polygons drawn by js/mapdata.js (incident markers have a white outline)
+AREA_PATH = '.leaflet-overlay-pane path.leaflet-interactive:not([stroke="#ffffff"])'
+
+
+def test_areas_follow_the_time_bar_and_a_filter_change_redraws_in_place(server, page):
+    sent: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(len(payload))))
+    page.goto(server)
+    _wait_for_app(page)
+    _wait_for_map(page)
+    frame = _map_frame(page)
+    frame.wait_for_function(f"() => document.querySelectorAll('{AREA_PATH}').length > 0", timeout=30_000)
+    page.wait_for_timeout(1500)
+    frame.evaluate("() => { document.__probe = 'same-document'; }")
+    every = frame.evaluate(f"() => document.querySelectorAll('{AREA_PATH}').length")
+    before = len(sent)
+    # scrub a 1-day window through the period: the areas drawn change with the window
+    frame.locator(".time-mode").select_option("1")
+    last_day = frame.evaluate("() => window.incidentTime.lastDay")
+    drawn = {}
+    for day in range(0, last_day + 1, max(1, last_day // 12)):
+        frame.locator(".time-slider").evaluate(f"(el) => {{ el.value = {day}; el.dispatchEvent(new Event('input')); }}")
+        drawn[day] = frame.evaluate(f"() => document.querySelectorAll('{AREA_PATH}').length")
+    assert len(set(drawn.values())) > 1, drawn
+    assert min(drawn.values()) < every, (every, drawn)
+    frame.locator(".time-mode").select_option("all")
+    assert frame.evaluate(f"() => document.querySelectorAll('{AREA_PATH}').length") == every
+    assert len(sent) == before, "scrubbing the areas sent a rerun request"
+    # a filter change: the app sends new data and the mounted map redraws it, without a reload
+    key = frame.evaluate("() => window.map.__incidentData.key")
+    page.locator('section[data-testid="stSidebar"] label', has_text="Publication date").first.click()
+    frame.wait_for_function("(k) => window.map.__incidentData.key !== k", arg=key, timeout=60_000)
+    frame.wait_for_function(f"() => document.querySelectorAll('{AREA_PATH}').length > 0", timeout=30_000)
+    assert frame.evaluate("() => document.__probe") == "same-document"
+    assert page.locator(MAP_FRAME).count() == 1
+    page.screenshot(path=str(ARTIFACTS / "filter-change-in-place.png"))
+    assert page.external_requests == []
+
+
+def test_narrow_screen_starts_with_the_sidebar_collapsed(server, browser):
+    context = browser.new_context(viewport={"width": 800, "height": 900})
+    external: list[str] = []
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL_PREFIXES)
+                  else (external.append(r.request.url), r.abort()))
+    page = context.new_page()
+    page.goto(server)
+    _wait_for_app(page)
+    sidebar = 'section[data-testid="stSidebar"]'
+    page.wait_for_function(f"() => document.querySelector('{sidebar}').getAttribute('data-collapsed') === 'true'",
+                           timeout=30_000)
+    _wait_for_map(page)
+    page.screenshot(path=str(ARTIFACTS / "narrow-800-collapsed.png"))
+    # the map takes the width the sidebar gave up (once the sidebar's slide-out has finished)
+    page.wait_for_function(f"() => document.querySelector('{MAP_FRAME}').getBoundingClientRect().width >= 0.85 * 800",
+                           timeout=10_000)
+    _open_tab(page, "Download")
+    buttons = page.locator('[data-testid="stDownloadButton"] button')
+    buttons.first.scroll_into_view_if_needed()
+    assert {b.inner_text().strip() for b in buttons.all()} == {"GeoJSON", "CSV", "GPKG"}
+    assert all(b.evaluate("(el) => el.scrollWidth <= el.clientWidth + 1") for b in buttons.all())
+    # the analyst opens it again: it stays open across reruns (collapsed once, on load)
+    page.locator('[data-testid="stExpandSidebarButton"]').first.click()
+    page.wait_for_function(f"() => document.querySelector('{sidebar}').getAttribute('data-collapsed') === 'false'",
+                           timeout=10_000)
+    page.locator(f"{sidebar} label", has_text="Publication date").first.click()
+    page.wait_for_timeout(3000)
+    assert page.locator(sidebar).first.get_attribute("data-collapsed") == "false"
+    assert external == []
+    context.close()
 
 
 def _some_point_incident() -> dict:

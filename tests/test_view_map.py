@@ -48,16 +48,73 @@ def test_layers_follow_the_options_and_there_is_no_layer_control(tables):
     page = _render(build_map(incidents, mentions, URLS, every))
     assert "L.control.layers" not in page  # layers are chosen once, in the sidebar
     assert "L.markerClusterGroup" in page and "L.heatLayer" in page
-    assert page.count("fetch(") >= 3  # basemap + choropleths come from cached static files
+    data = _payload(page)
+    assert data["heat"] and data["points"]["show"] is True
+    # choropleths and area mentions join cached static boundary files on their codes
+    assert {a["id"] for a in data["areas"]} >= {"adm1-choropleth", "adm0-choropleth", "admin1-mentions"}
+    assert all(a.get("url", "").startswith(STATIC_URL) or "data" in a for a in data["areas"])
     assert "admin1_iso" in page and '"MX-SON":[' in page
-    bare = _render(build_map(incidents, mentions, URLS, MapOptions.from_layers(())))
-    assert "L.heatLayer" not in bare and '"MX-SON":[' not in bare
-    assert "incidentTimeLayer" in bare  # the points layer exists, hidden
-    assert '"show":false' in bare
+    bare = _payload(_render(build_map(incidents, mentions, URLS, MapOptions.from_layers(()))))
+    assert bare["heat"] is None and bare["areas"] == []
+    assert bare["points"]["show"] is False and bare["points"]["rows"]  # the points exist, hidden
+
+
+def _payload(page: str) -> dict:
+    """The data payload the page applies to its map (js/mapdata.js)."""
+    start = re.search(r"window\.incidentMapData\(map_\w+, ", page).end()
+    return json.JSONDecoder().raw_decode(page, start)[0]
+
+
+def test_a_filter_change_sends_data_only_and_keeps_the_mounted_map(tables):
+    """streamlit-folium remounts the map's frame when the map's script changes (its component key
+    is a hash of it); the data travels as a feature group evaluated in the mounted frame."""
+    from streamlit_folium import _get_feature_group_string, _get_map_string, generate_js_hash
+
+    from geo.view.mapdata import EncodedPayload, data_group
+    from geo.view.mapview import build_base_map, map_payload
+
+    incidents, mentions, _ = tables
+    scripts, groups = [], []
+    for frame, layers in ((incidents, ("points", "areas")), (incidents.head(5), ("points", "heat"))):
+        base = build_base_map(URLS, "outlines", None, [{"zoom": 3, "url": "/app/static/basemap/labels-3.json"}])
+        base.get_root().render()
+        mounted = _get_map_string(base)  # what st_folium hashes, before the data group is added
+        scripts.append(generate_js_hash(mounted, "map"))
+        payload = EncodedPayload.encode(map_payload(frame, mentions, URLS, MapOptions.from_layers(layers)))
+        groups.append(_get_feature_group_string(data_group(payload.script_json("f", True)), base))
+    assert scripts[0] == scripts[1]  # the same component: no remount
+    assert groups[0] != groups[1]
+    assert all("window.incidentMapData(map_div, {" in g for g in groups)
+    assert '"rows":[' not in mounted and "incidentMapData(map_div" not in mounted  # no data in the mounted page
+    # the digest changes with the data, not with where or when to fit
+    one = EncodedPayload.encode(map_payload(incidents, mentions, URLS))
+    assert one.key == EncodedPayload.encode(map_payload(incidents, mentions, URLS)).key
+    assert one.script_json("a", True) != one.script_json("b", False) and one.key in one.script_json("b", False)
+    assert one.key != EncodedPayload.encode(map_payload(incidents.head(5), mentions, URLS)).key
+
+
+def test_areas_carry_their_counts_per_day_for_the_time_bar(tables):
+    from geo.view.mapview import map_payload
+
+    incidents, mentions, _ = tables
+    data = map_payload(incidents, mentions, URLS, MapOptions.from_layers(("points", "areas", "adm1")))
+    areas = {a["id"]: a for a in data["areas"]}
+    sonora = areas["adm1-choropleth"]["values"]["MX-SON"]
+    assert sonora[1] == "[unit:MX-SON]" and len(sonora[2]) == len(sonora[3])
+    assert sum(sonora[3]) == (incidents["adm1_iso"] == "MX-SON").sum()
+    assert all(0 <= d <= data["points"]["lastDay"] for d in sonora[2])
+    mentions_of = areas["admin1-mentions"]["values"]["MX-SON"]
+    assert sum(mentions_of[3]) == ((incidents["adm1_iso"] == "MX-SON") & (incidents["precision"] == "admin1")).sum()
+    region = next(iter(areas["derived-regions"]["values"].values()))
+    assert region[1].startswith("[region:") and sum(region[3]) >= 1
+    # points and areas count days from the same first day, so one time bar drives both
+    days = sorted({d for a in areas.values() for v in a["values"].values() for d in v[2]}
+                  | {r[5] for r in data["points"]["rows"]})
+    assert days[0] == 0 and days[-1] == data["points"]["lastDay"]
 
 
 def _rows(page: str) -> list:
-    return json.loads(re.search(r"window\.incidentTimeLayer\(map_\w+, (\[.*?\]), \{", page).group(1))
+    return _payload(page)["points"]["rows"]
 
 
 def test_area_incidents_are_polygons_not_pins(tables):
@@ -117,6 +174,17 @@ def test_popups_escape_article_text_and_data_cannot_close_the_script(tables):
     assert js_json("</script>") == '"\\u003c/script\\u003e"'
 
 
+def test_article_text_is_never_a_template(tables):
+    """folium passes scripts through Jinja: "{{ 7*7 }}" in a title stays text, "{% endif %}" breaks nothing."""
+    incidents, mentions, _ = tables
+    hostile = incidents.copy()
+    hostile.loc[hostile.index[0], ["title", "precision"]] = ["Riot {{ 7*7 }} {% endif %} {# x", "place"]
+    page = _render(build_map(hostile, mentions, URLS))
+    popups = [r[6] for r in _rows(page)]
+    assert any("Riot {{ 7*7 }} {% endif %} {# x" in p for p in popups)
+    assert not any("Riot 49" in p for p in popups)
+
+
 def test_point_cap_keeps_the_busiest_locations_and_says_so(tables):
     incidents, mentions, _ = tables
     points = incidents[incidents["precision"] == "place"]
@@ -144,7 +212,7 @@ def test_heat_grid_aggregates(tables):
 def test_map_without_boundaries_falls_back_to_tiles(tables):
     incidents, mentions, _ = tables
     page = _render(build_map(incidents, mentions, {}))
-    assert "basemap" not in page and "tile.openstreetmap.org" in page
+    assert "createPane('basemap')" not in page and "tile.openstreetmap.org" in page
 
 
 # ---- real store, real boundaries -------------------------------------------------------------

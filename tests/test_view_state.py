@@ -1,8 +1,8 @@
-"""The map's URL state (view, layers, base map, selection) and when the map refits."""
+"""The map's URL state (view, layers, base map, selection) and the view the mounted map opens at."""
 
 from __future__ import annotations
 
-from geo.view.mappanel import plan_view
+from geo.view.mappanel import mount_view
 from geo.view.viewstate import MapView, ViewState, from_query_params, parse_view, to_query_params
 
 
@@ -25,17 +25,12 @@ def test_bad_values_are_reported_and_ignored():
         assert from_query_params({"view": bad})[1]
 
 
-def test_the_map_fits_only_when_the_filters_change():
+def test_the_mounted_map_keeps_its_opening_view_until_the_base_map_changes():
     url_view = MapView(10.0, 20.0, 6)
-    first = plan_view(None, ("f1",), ("L",), 1, url_view)
-    assert first.view == url_view  # a shared link opens on its view
-    fresh = plan_view(None, ("f1",), ("L",), 1, None)
-    assert fresh.view is None  # no view: fit to the data
-    previous = {"key": first.key, "view": first.view}
-    # a click or a selection: the same page (the browser keeps the analyst's pan and zoom)
-    assert plan_view(previous, ("f1",), ("L",), 1, MapView(0, 0, 3)) == first
-    # the filters changed: fit to the new incidents
-    assert plan_view(previous, ("f2",), ("L",), 1, MapView(0, 0, 3)).view is None
-    # a layer or the data changed: redraw where the analyst is looking now
-    assert plan_view(previous, ("f1",), ("M",), 1, MapView(0, 0, 3)).view == MapView(0, 0, 3)
-    assert plan_view(previous, ("f1",), ("L",), 2, MapView(1, 1, 4)).view == MapView(1, 1, 4)
+    first = mount_view(None, "outlines", url_view)
+    assert first == {"basemap": "outlines", "view": url_view}  # a shared link opens on its view
+    assert mount_view(None, "outlines", None)["view"] is None  # no view: the data fits it
+    # later runs (the analyst panned, so the URL's view moved): the same page, not remounted
+    assert mount_view(first, "outlines", MapView(0, 0, 3)) is first
+    # another base map is another page: it opens where the analyst is looking now
+    assert mount_view(first, "osm", MapView(0, 0, 3)) == {"basemap": "osm", "view": MapView(0, 0, 3)}

@@ -24,6 +24,7 @@ from geo.view.assets import (
     installed_versions,
     missing_assets,
 )
+from geo.view.physical import install_physical
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,4 +102,6 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         raise SetupError("files still missing: " + ", ".join(missing))
     print(f"Leaflet assets ready in {args.dest}")
+    # the basemap's rivers and lakes: a pinned data package, fetched now so the app never downloads
+    install_physical()
     return 0

@@ -2,7 +2,6 @@
 
 - `AreaLayer`: polygons either fetched from a static GeoJSON file the browser caches (admin
   boundaries: the page carries only the per-area counts) or given inline (derived regions).
-- `MapNote`: a small text box on the map (e.g. "showing 20,000 of 100,000 incidents").
 
 All data goes into the page through `js_json`, which escapes `<`, `>` and `&`, so nothing in it
 can close a script tag; HTML shown in popups and tooltips is escaped before it gets here.
@@ -11,20 +10,26 @@ can close a script tag; HTML shown in popups and tooltips is escaped before it g
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from branca.element import MacroElement
 from folium.map import Layer
 from folium.template import Template
 
+_JINJA_OPENERS = re.compile(r"\{(?=[{%#])")
+
 
 def js_json(value: Any) -> str:
-    """JSON that is safe inside a <script> element."""
+    """JSON that is safe inside a <script> element and in folium's templates."""
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                        ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, code)
-    return text
+    # folium passes rendered scripts through Jinja again: "{{", "{%" and "{#" (which JSON syntax
+    # never produces, so they are inside strings) must not reach it, or article text would be
+    # evaluated as a template (or break the page with a template syntax error)
+    return _JINJA_OPENERS.sub(r"\\u007b", text)
 
 
 class AreaLayer(Layer):
@@ -56,7 +61,7 @@ class AreaLayer(Layer):
                     },
                     onEachFeature: values ? function (f, l) {
                         l.bindTooltip(values[f.properties[key]][2], {sticky: true}); } : null,
-                    {% if this.canvas %}pane: 'basemap', renderer: L.canvas({padding: 0.5, pane: 'basemap'}),{% endif %}
+                    {% if this.canvas %}pane: {{ this.pane_json }}, renderer: L.canvas({padding: 0.5, pane: {{ this.pane_json }}}),{% endif %}
                     interactive: values !== null
                 });
                 sync();
@@ -106,6 +111,7 @@ class AreaLayer(Layer):
         canvas: bool = False,
         control: bool = True,
         min_zoom: int | None = None,
+        pane: str = "basemap",
     ):
         if (url is None) == (data is None):
             raise ValueError("give exactly one of url or data")
@@ -118,22 +124,24 @@ class AreaLayer(Layer):
         self.key_json = js_json(key)
         self.style_json = js_json(style)
         self.canvas = canvas
+        self.pane_json = js_json(pane)
         self.min_zoom_json = js_json(min_zoom)
 
 
 class BasemapPane(MacroElement):
-    """A map pane under the data layers (over tiles) for the canvas-drawn outline basemap.
-
-    Without it the outlines' canvas, created when its fetch completes, would cover the SVG areas.
-    """
+    """Map panes under the data layers (over tiles) for the canvas-drawn basemap: outlines, and
+    rivers and lakes above them (each canvas is created when its fetch completes, so the order
+    must come from the panes). Without them the canvases would cover the SVG areas."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var pane = {{ this._parent.get_name() }}.createPane('basemap');
-            pane.style.zIndex = 250;
-            pane.style.pointerEvents = 'none';
+            [['basemap', 250], ['physical', 260]].forEach(function (p) {
+                var pane = {{ this._parent.get_name() }}.createPane(p[0]);
+                pane.style.zIndex = p[1];
+                pane.style.pointerEvents = 'none';
+            });
         })();
         {% endmacro %}
         """
@@ -142,32 +150,6 @@ class BasemapPane(MacroElement):
     def __init__(self):
         super().__init__()
         self._name = "BasemapPane"
-
-
-class MapNote(MacroElement):
-    """A small fixed box on the map with escaped text or our own HTML."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var note = L.control({position: {{ this.position_json }}});
-            note.onAdd = function () {
-                var div = L.DomUtil.create('div', 'map-note');
-                div.innerHTML = {{ this.html_json }};
-                return div;
-            };
-            note.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, html: str, position: str = "bottomleft"):
-        super().__init__()
-        self._name = "MapNote"
-        self.html_json = js_json(html)
-        self.position_json = js_json(position)
 
 
 MAP_CSS = """

@@ -46,6 +46,34 @@ def admin_counts(incidents: pd.DataFrame, key: str, name: str, unit: str = "inci
     return pd.DataFrame({key: counts[key], name: counts[name], "n": counts[unit].astype("int64")})
 
 
+def area_day_counts(incidents: pd.DataFrame, key: str, name: str, days: pd.Series,
+                    weights: pd.Series | None = None) -> pd.DataFrame:
+    """Per area: columns key, name, n (whole period), days and counts (lists, one entry per day).
+
+    `days` is each incident's day offset (-1: undated); each incident counts 1, or its entry in
+    `weights` (its articles: geo.counts.unit_weights). The browser sums the counts over the time
+    bar's window, so areas follow scrubbing without asking the app.
+    """
+    valid = incidents[incidents[key].notna() & (incidents[key].astype(str) != "")]
+    if valid.empty:
+        return pd.DataFrame({key: pd.Series(dtype=str), name: pd.Series(dtype=str), "n": pd.Series(dtype="int64"),
+                             "days": pd.Series(dtype=object), "counts": pd.Series(dtype=object)})
+    weight = 1 if weights is None else weights.loc[valid.index].astype("int64")
+    per_day = (pd.DataFrame({key: valid[key].astype(str), "day": days.loc[valid.index].astype("int64"), "w": weight})
+               .groupby([key, "day"], sort=True)["w"].sum().rename("c").reset_index())
+    # per_day is sorted by area: cut its columns at each new area (no per-group Python calls)
+    codes = per_day[key].to_numpy()
+    cuts = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+    day_lists = [a.tolist() for a in np.split(per_day["day"].to_numpy(), cuts)]
+    count_lists = [a.tolist() for a in np.split(per_day["c"].to_numpy(), cuts)]
+    names = valid.assign(**{key: valid[key].astype(str)}).groupby(key, sort=True)[name].first()
+    area_codes = codes[np.concatenate([[0], cuts])]
+    return pd.DataFrame({
+        key: area_codes, name: names.reindex(area_codes).to_numpy(),
+        "n": [sum(c) for c in count_lists], "days": day_lists, "counts": count_lists,
+    })
+
+
 def class_breaks(max_count: int, classes: int = len(CLASS_COLORS)) -> list[int]:
     """Lower bounds of up to `classes` count classes, from NICE_BREAKS, covering 1..max_count."""
     if max_count <= 1:
@@ -80,21 +108,24 @@ def heat_grid(incidents: gpd.GeoDataFrame, cell_degrees: float = 0.05,
     return [[round(a, 4), round(b, 4), round(float(n) / peak, 3)] for a, b, n in counts.itertuples(index=False)]
 
 
-def region_polygons(area_incidents: gpd.GeoDataFrame, mentions: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+def region_polygons(area_incidents: gpd.GeoDataFrame, mentions: gpd.GeoDataFrame | None,
+                    days: pd.Series | None = None) -> gpd.GeoDataFrame:
     """Derived regions ("southern California"): the mention polygon per region, with counts.
 
     Regions have no boundary layer of their own; their polygon comes from the mentions table
-    (joined on article and gazetteer id). Returns columns label, gazetteer_id, n, geometry.
+    (joined on article and gazetteer id). Returns columns label, gazetteer_id, n, days (the day
+    offset of each of the n mentions, from `days`, else -1), geometry.
     """
-    empty = gpd.GeoDataFrame({"label": [], "gazetteer_id": [], "n": []}, geometry=[], crs="EPSG:4326")
+    empty = gpd.GeoDataFrame({"label": [], "gazetteer_id": [], "n": [], "days": []}, geometry=[], crs="EPSG:4326")
     regions = area_incidents[area_incidents["precision"] == "subregion"]
+    regions = regions.assign(_day=(days.loc[regions.index].astype("int64") if days is not None else -1))
     if regions.empty or mentions is None or mentions.empty:
         return empty
     polys = mentions[shapely.get_type_id(mentions.geometry.values) >= 3]  # polygons only
     if polys.empty:
         return empty
     polys = polys.assign(label=polys["surface"].fillna(polys["name"]))
-    joined = regions[["article_id", "gazetteer_id"]].merge(
+    joined = regions[["article_id", "gazetteer_id", "_day"]].merge(
         pd.DataFrame(polys[["article_id", "place_id", "label", "modifier"]]).assign(
             wkb=shapely.to_wkb(polys.geometry.values, hex=True)
         ),
@@ -105,8 +136,8 @@ def region_polygons(area_incidents: gpd.GeoDataFrame, mentions: gpd.GeoDataFrame
         return empty
     grouped = joined.groupby("wkb", sort=False)
     out = pd.DataFrame({"label": grouped["label"].first(), "gazetteer_id": grouped["gazetteer_id"].first(),
-                        "n": grouped.size()}).reset_index()
+                        "n": grouped.size(), "days": grouped["_day"].agg(list)}).reset_index()
     geometry = shapely.from_wkb(out["wkb"].to_numpy())
     # simplified for the browser: a region's outline needs no more than ~1 km detail
     geometry = shapely.simplify(geometry, 0.01, preserve_topology=True)
-    return gpd.GeoDataFrame(out[["label", "gazetteer_id", "n"]], geometry=geometry, crs="EPSG:4326")
+    return gpd.GeoDataFrame(out[["label", "gazetteer_id", "n", "days"]], geometry=geometry, crs="EPSG:4326")

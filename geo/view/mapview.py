@@ -1,38 +1,41 @@
-"""Build the folium map for the filtered incidents.
+"""Build the folium map for the filtered incidents, in two parts.
 
-Layers: offline basemap (country, admin-1 and admin-2 outlines and gazetteer place names by zoom)
-or OpenStreetMap (online, optional); clustered incident points with a time bar that scrubs and
-plays in the browser; area-level mentions shaded at their real extent; admin-1 and country
-choropleths of counts; a heatmap; a legend. Which layers are drawn is chosen once, in the sidebar
-(no in-map layer control). Every JS/CSS link points at the app's own static files.
+The base map (`build_base_map`): offline basemap (country, admin-1 and admin-2 outlines and
+gazetteer place names by zoom) or OpenStreetMap (online, optional), and the map's scripts. It
+depends only on the base map choice and the view it opens at, so it stays mounted.
+The data (`map_payload`): clustered incident points with a time bar that scrubs and plays in
+the browser; area-level mentions shaded at their real extent and admin-1 and country choropleths,
+both following the time bar; a heatmap; a legend; where to fit. Which layers are drawn is chosen
+once, in the sidebar (no in-map layer control). Every JS/CSS link points at the app's own files.
 """
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from branca.element import Element
-from folium.plugins import HeatMap
 
 from geo.counts import COUNT_UNITS, SINGULAR, unit_weights
 from geo.view.assets import localize_assets
-from geo.view.elements import MAP_CSS, AreaLayer, BasemapPane, MapNote
+from geo.view.elements import MAP_CSS, AreaLayer, BasemapPane
+from geo.view.filters import time_values
 from geo.view.labels import PlaceLabels
 from geo.view.layers import (
     CLASS_COLORS,
-    admin_counts,
+    area_day_counts,
     class_breaks,
-    class_colors,
     heat_grid,
     lat_lon,
     region_polygons,
     split_points_areas,
 )
+from geo.view.mapdata import PLAY_INTERVAL_MS, EncodedPayload, MapScripts, data_group
 from geo.view.symbology import Legend, time_rows
-from geo.view.timelayer import IncidentTimeLayer
 from geo.view.viewstate import MapView
 
 # admin-1 outlines appear from this zoom (continent scale); at world scale they are clutter
@@ -45,6 +48,10 @@ AREA_STYLE = {"color": "#b2182b", "weight": 1.2, "fillOpacity": 0.35, "dashArray
 CHOROPLETH_STYLE = {"color": "#666666", "weight": 0.6, "fillOpacity": 0.7}
 # key property of each static boundary file (geo.view.basemap.LEVELS)
 LEVEL_KEYS = {"adm0": "iso3", "adm1": "admin1_iso", "adm2": "admin2_code"}
+PHYSICAL_STYLES = {
+    "lakes": {"color": "#9cc0d9", "weight": 0.6, "fillColor": "#dfe9f0", "fillOpacity": 1.0},
+    "rivers": {"color": "#8fb8d6", "weight": 1.1, "fill": False},
+}
 BASEMAP_STYLES = {
     "adm0": {"color": "#9aa5ad", "weight": 0.8, "fillColor": "#f4f1ea", "fillOpacity": 1.0},
     "adm1": {"color": "#aab3b9", "weight": 0.7, "fill": False},
@@ -76,19 +83,25 @@ def _plural(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
-def _counts_values(counts, key: str, name: str, what: str, tag: str) -> dict[str, list]:
-    """{code: [n, colour, tooltip]} for AreaLayer.
+def _area_spec(counts: pd.DataFrame, key: str, name: str, spec_id: str, join_key: str, noun: str, tag: str,
+               style: dict, url: str | None = None, data: dict | None = None) -> dict[str, Any]:
+    """One area layer for js/mapdata.js: {code: [label, "[tag:code]", days, counts]} and its classes.
 
     The tooltip ends with "[tag:code]": a click on the polygon reports it back to the app, which
     lists the incidents of that unit (tag "unit") or only its area-level mentions (tag "area").
+    Classes come from the whole period, so colours compare across the time bar's windows.
     """
-    if counts.empty:
-        return {}
-    colors = class_colors(counts["n"], class_breaks(int(counts["n"].max())))
-    return {
-        str(code): [int(n), color, f"{html.escape(str(label))} — {_plural(int(n), what)} [{tag}:{html.escape(str(code))}]"]
-        for code, label, n, color in zip(counts[key], counts[name], counts["n"], colors, strict=True)
-    }
+    breaks = class_breaks(int(counts["n"].max()))
+    values = {str(code): [html.escape(str(label)), f"[{tag}:{html.escape(str(code))}]", days, cnts]
+              for code, label, days, cnts in zip(counts[key], counts[name], counts["days"], counts["counts"],
+                                                 strict=True)}
+    spec: dict[str, Any] = {"id": spec_id, "key": join_key, "style": style, "noun": noun, "breaks": breaks,
+                            "palette": CLASS_COLORS[-len(breaks):], "values": values}
+    if url is not None:
+        spec["url"] = url
+    else:
+        spec["data"] = data
+    return spec
 
 
 def legend_html(legend: Legend, max_count: int | None, dropped: int, shown_points: int,
@@ -105,11 +118,12 @@ def legend_html(legend: Legend, max_count: int | None, dropped: int, shown_point
     rows.append(f'<span class="swatch bubble">n</span>cluster: n {unit}, click to zoom in')
     if options.show_areas:
         rows.append('<span class="swatch" style="background:#fcbba1;border-style:dashed"></span>'
-                    "area mentioned (state, country, region), darker = more mentions")
+                    "area mentioned (state, country, region), darker = more mentions; "
+                    "follows the time bar")
     if max_count and (options.show_admin1_choropleth or options.show_country_choropleth):
         breaks = class_breaks(max_count)
         palette = CLASS_COLORS[-len(breaks):]
-        rows.append(f"{COUNT_UNITS[unit]} per area: " + " ".join(
+        rows.append(f"{COUNT_UNITS[unit]} per area in the time bar's window: " + " ".join(
             f'<span class="swatch" style="background:{c}"></span>{b}+' for b, c in zip(breaks, palette, strict=True)))
     if options.show_heatmap:
         rows.append(f"Heatmap: density of {unit} (whole period)")
@@ -118,6 +132,122 @@ def legend_html(legend: Legend, max_count: int | None, dropped: int, shown_point
             f"<b>Showing the {shown_points:,} busiest location-days; {dropped:,} incidents elsewhere are "
             "in the heatmap and choropleth only. Narrow the filters to see every point.</b>")
     return '<details open class="legend"><summary>Legend</summary>' + "<br>".join(rows) + "</details>"
+
+
+def build_base_map(boundary_urls: dict[str, str] | None, basemap: str = "outlines", view: MapView | None = None,
+                   label_tiers: list[dict] | None = None) -> folium.Map:
+    """The map without data, opening at `view` (else the world): what stays mounted in the app."""
+    boundary_urls = boundary_urls or {}
+    start = dict(location=[view.lat, view.lon], zoom_start=view.zoom) if view else dict(location=[20, 0], zoom_start=2)
+    m = folium.Map(tiles=None, control_scale=True, minZoom=1, maxZoom=18, prefer_canvas=False,
+                   world_copy_jump=True, **start)
+    m.get_root().header.add_child(Element(MAP_CSS), name="incident_map_css")
+
+    # base map: our own outlines and place names work offline; OSM tiles only when chosen
+    offline = "adm0" in boundary_urls and basemap != "osm"
+    if offline:
+        BasemapPane().add_to(m)
+        outlines = folium.FeatureGroup(name="Outlines (offline)", control=False)
+        AreaLayer("countries", "iso3", None, BASEMAP_STYLES["adm0"], url=boundary_urls["adm0"],
+                  canvas=True, control=False).add_to(outlines)
+        for level, zoom in (("adm1", ADM1_OUTLINES_MIN_ZOOM), ("adm2", ADM2_OUTLINES_MIN_ZOOM)):
+            if level in boundary_urls:
+                AreaLayer(f"{level} outlines", LEVEL_KEYS[level], None, BASEMAP_STYLES[level],
+                          url=boundary_urls[level], canvas=True, control=False, min_zoom=zoom).add_to(outlines)
+        # rivers and lakes over the outlines, under the data and the place names
+        for layer, style in PHYSICAL_STYLES.items():
+            if layer in boundary_urls:
+                AreaLayer(layer, "kind", None, style, url=boundary_urls[layer], canvas=True, control=False,
+                          pane="physical").add_to(outlines)
+        outlines.add_to(m)
+        if label_tiers:
+            PlaceLabels(label_tiers).add_to(m)
+    else:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", control=False).add_to(m)
+    MapScripts().add_to(m)
+    return localize_assets(m)
+
+
+def map_payload(
+    incidents: gpd.GeoDataFrame,
+    mentions: gpd.GeoDataFrame | None = None,
+    boundary_urls: dict[str, str] | None = None,
+    options: MapOptions = MapOptions(),
+    axis: str = "event_date",
+    step_days: int = 1,
+) -> dict[str, Any]:
+    """What js/mapdata.js draws for the (already filtered) incidents: points, areas, heat, legend, fit."""
+    boundary_urls = boundary_urls or {}
+    points, areas = split_points_areas(incidents)
+    days = time_values(incidents, axis)
+    first = days.min()
+    day0 = first.date() if pd.notna(first) else None
+    offsets = (days - first).dt.days.fillna(-1).astype("int64") if day0 else pd.Series(-1, index=incidents.index)
+    unit = options.count_unit
+    rows, dropped, _, legend = time_rows(points, axis, options.max_points, unit, day0=day0)
+    palette = list(dict.fromkeys(rows["color"])) if len(rows) else []
+    color_index = {c: i for i, c in enumerate(palette)}
+    point_rows = ([[a, o, int(n), color_index[c], int(r), int(d), p] for a, o, n, c, r, d, p in zip(
+        rows["lat"], rows["lon"], rows["n"], rows["color"], rows["radius"], rows["day"], rows["popup"], strict=True)]
+        if len(rows) else [])
+
+    specs: list[dict[str, Any]] = []
+    choropleth_max = None
+    for show, level, key, name, spec_id in (
+            (options.show_admin1_choropleth, "adm1", "adm1_iso", "adm1_name", "adm1-choropleth"),
+            (options.show_country_choropleth, "adm0", "adm0_iso3", "adm0_name", "adm0-choropleth")):
+        if not show or level not in boundary_urls:
+            continue
+        counts = area_day_counts(incidents, key, name, offsets, unit_weights(incidents, unit))
+        if not counts.empty:
+            specs.append(_area_spec(counts, key, name, spec_id, LEVEL_KEYS[level], SINGULAR[unit], "unit",
+                                    CHOROPLETH_STYLE, url=boundary_urls[level]))
+            # the legend shows the admin-1 classes when both choropleths are on
+            choropleth_max = int(counts["n"].max()) if level == "adm1" or choropleth_max is None else choropleth_max
+    if options.show_areas and not areas.empty:
+        for precision, key, name, level in (("admin1", "adm1_iso", "adm1_name", "adm1"),
+                                            ("country", "adm0_iso3", "adm0_name", "adm0")):
+            counts = area_day_counts(areas[areas["precision"] == precision], key, name, offsets)
+            if level in boundary_urls and not counts.empty:
+                specs.append(_area_spec(counts, key, name, f"{precision}-mentions", LEVEL_KEYS[level], "mention",
+                                        "area", AREA_STYLE, url=boundary_urls[level]))
+        regions = region_polygons(areas, mentions, offsets)
+        if not regions.empty:
+            # the code names the gazetteer place, so a click can find the region's incidents
+            regions = regions.assign(code=[f"region:{int(g)}:{i}" for i, g in enumerate(regions["gazetteer_id"])])
+            per_day = [pd.Series(d).value_counts().sort_index() for d in regions["days"]]
+            counts = pd.DataFrame({"code": regions["code"], "label": regions["label"], "n": regions["n"],
+                                   "days": [[int(x) for x in s.index] for s in per_day],
+                                   "counts": [[int(x) for x in s.to_numpy()] for s in per_day]})
+            spec = _area_spec(counts, "code", "label", "derived-regions", "code", "mention", "region", AREA_STYLE,
+                              data=regions[["code", "geometry"]].__geo_interface__)
+            # a region's tag is its whole code ("[region:123:0]")
+            spec["values"] = {c: [v[0], f"[{c}]", v[2], v[3]] for c, v in spec["values"].items()}
+            specs.append(spec)
+
+    last_day = int(offsets.max()) if len(offsets) else 0
+    return {
+        "interval": PLAY_INTERVAL_MS,
+        "points": {"rows": point_rows, "colors": palette, "day0": day0.isoformat() if day0 else None,
+                   "lastDay": max(last_day, 0), "step": step_days, "show": options.show_points,
+                   "unit": [SINGULAR[unit], unit]},
+        "areas": specs,
+        "heat": (heat_grid(incidents, weights=unit_weights(incidents, unit))
+                 if options.show_heatmap and not incidents.empty else None),
+        "legend": legend_html(legend, choropleth_max, dropped, len(rows), options),
+        "fit": fit_bounds(incidents),
+    }
+
+
+def fit_bounds(incidents: gpd.GeoDataFrame) -> list[list[float]] | None:
+    """[[south, west], [north, east]] of the incidents (None when none is located)."""
+    if incidents.empty:
+        return None
+    coords = lat_lon(incidents).dropna()
+    if coords.empty:
+        return None
+    return [[round(float(coords["lat"].min()), 4), round(float(coords["lon"].min()), 4)],
+            [round(float(coords["lat"].max()), 4), round(float(coords["lon"].max()), 4)]]
 
 
 def build_map(
@@ -130,83 +260,8 @@ def build_map(
     step_days: int = 1,
     label_tiers: list[dict] | None = None,
 ) -> folium.Map:
-    """A folium map of the (already filtered) incidents, at `view` or fitted to them."""
-    boundary_urls = boundary_urls or {}
-    start = dict(location=[view.lat, view.lon], zoom_start=view.zoom) if view else dict(location=[20, 0], zoom_start=2)
-    m = folium.Map(tiles=None, control_scale=True, minZoom=1, maxZoom=18, prefer_canvas=False,
-                   world_copy_jump=True, **start)
-    m.get_root().header.add_child(Element(MAP_CSS), name="incident_map_css")
-
-    # base map: our own outlines and place names work offline; OSM tiles only when chosen
-    offline = "adm0" in boundary_urls and options.basemap != "osm"
-    if offline:
-        BasemapPane().add_to(m)
-        outlines = folium.FeatureGroup(name="Outlines (offline)", control=False)
-        AreaLayer("countries", "iso3", None, BASEMAP_STYLES["adm0"], url=boundary_urls["adm0"],
-                  canvas=True, control=False).add_to(outlines)
-        for level, zoom in (("adm1", ADM1_OUTLINES_MIN_ZOOM), ("adm2", ADM2_OUTLINES_MIN_ZOOM)):
-            if level in boundary_urls:
-                AreaLayer(f"{level} outlines", LEVEL_KEYS[level], None, BASEMAP_STYLES[level],
-                          url=boundary_urls[level], canvas=True, control=False, min_zoom=zoom).add_to(outlines)
-        outlines.add_to(m)
-        if label_tiers:
-            PlaceLabels(label_tiers).add_to(m)
-    else:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", control=False).add_to(m)
-
-    points, areas = split_points_areas(incidents)
-    unit = options.count_unit
-    rows, dropped, day0, legend = time_rows(points, axis, options.max_points, unit)
-
-    adm1 = admin_counts(incidents, "adm1_iso", "adm1_name", unit)
-    if options.show_admin1_choropleth and "adm1" in boundary_urls and not adm1.empty:
-        AreaLayer(f"{COUNT_UNITS[unit]} per admin-1", "admin1_iso",
-                  _counts_values(adm1, "adm1_iso", "adm1_name", SINGULAR[unit], "unit"),
-                  CHOROPLETH_STYLE, url=boundary_urls["adm1"], control=False).add_to(m)
-    adm0 = admin_counts(incidents, "adm0_iso3", "adm0_name", unit)
-    if options.show_country_choropleth and "adm0" in boundary_urls and not adm0.empty:
-        AreaLayer(f"{COUNT_UNITS[unit]} per country", "iso3",
-                  _counts_values(adm0, "adm0_iso3", "adm0_name", SINGULAR[unit], "unit"),
-                  CHOROPLETH_STYLE, url=boundary_urls["adm0"], control=False).add_to(m)
-
-    if options.show_areas and not areas.empty:
-        area_group = folium.FeatureGroup(name="Areas mentioned", control=False)
-        for precision, key, name, level in (("admin1", "adm1_iso", "adm1_name", "adm1"),
-                                            ("country", "adm0_iso3", "adm0_name", "adm0")):
-            counts = admin_counts(areas[areas["precision"] == precision], key, name)
-            if level in boundary_urls and not counts.empty:
-                AreaLayer(f"{precision} mentions", LEVEL_KEYS[level], _counts_values(counts, key, name, "mention", "area"),
-                          AREA_STYLE, url=boundary_urls[level], control=False).add_to(area_group)
-        regions = region_polygons(areas, mentions)
-        if not regions.empty:
-            # the code names the gazetteer place, so a click can find the region's incidents
-            regions = regions.assign(code=[f"region:{int(g)}:{i}" for i, g in enumerate(regions["gazetteer_id"])])
-            values = {c: [int(n), "#fb6a4a", f"{html.escape(str(lbl))} — {_plural(int(n), 'mention')} [{c}]"]
-                      for c, lbl, n in zip(regions["code"], regions["label"], regions["n"], strict=True)}
-            AreaLayer("derived regions", "code", values, AREA_STYLE,
-                      data=regions[["code", "geometry"]].__geo_interface__, control=False).add_to(area_group)
-        area_group.add_to(m)
-
-    if options.show_heatmap and not incidents.empty:
-        HeatMap(heat_grid(incidents, weights=unit_weights(incidents, unit)), name="Heatmap", control=False,
-                radius=18, blur=14, min_opacity=0.3).add_to(m)
-    IncidentTimeLayer(rows, day0, step_days, show=options.show_points, unit=unit).add_to(m)
-
-    max_area = int(adm1["n"].max()) if not adm1.empty else None
-    MapNote(legend_html(legend, max_area, dropped, len(rows), options), position="topright").add_to(m)
-    if view is None:
-        _fit(m, incidents)
-    return localize_assets(m)
-
-
-def _fit(m: folium.Map, incidents: gpd.GeoDataFrame) -> None:
-    if incidents.empty:
-        return
-    coords = lat_lon(incidents).dropna()
-    if coords.empty:
-        return
-    south, north = float(coords["lat"].min()), float(coords["lat"].max())
-    west, east = float(coords["lon"].min()), float(coords["lon"].max())
-    # room for the zoom buttons (top left), the legend (top right) and the time bar (bottom)
-    m.fit_bounds([[south, west], [north, east]], padding_top_left=(60, 40), padding_bottom_right=(60, 70),
-                 max_zoom=9)
+    """The whole map as one page (base and data): at `view`, or fitted to the incidents."""
+    m = build_base_map(boundary_urls, options.basemap, view, label_tiers)
+    payload = EncodedPayload.encode(map_payload(incidents, mentions, boundary_urls, options, axis, step_days))
+    data_group(payload.script_json("page", view is None)).add_to(m)
+    return m

@@ -82,12 +82,14 @@ def radius_for(sources: pd.Series) -> pd.Series:
     return pd.Series(radii[idx], index=sources.index)
 
 
-def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None, unit: str = "incidents"
-              ) -> tuple[pd.DataFrame, int, date | None, Legend]:
+def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None, unit: str = "incidents",
+              day0: date | None = None) -> tuple[pd.DataFrame, int, date | None, Legend]:
     """Rows for the browser's time layer: one per location, day and colour.
 
-    Columns lat, lon, n (incidents, or their articles when `unit` is "articles"), color, radius, day (days after `day0`, -1 undated), popup.
-    Returns (rows, incidents left out by the cap, day0, legend). Past `max_rows` rows the
+    Columns lat, lon, n (incidents, or their articles when `unit` is "articles"), color, radius,
+    day (days after `day0`, -1 undated), popup.
+    Days count from `day0` (default: the points' first day) so that other layers can share the
+    time bar. Returns (rows, incidents left out by the cap, day0, legend). Past `max_rows` rows the
     locations with most incidents are kept and the rest counted, so the page stays bounded.
     """
     colors, color_legend, color_by = color_keys(points, axis)
@@ -100,7 +102,7 @@ def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None, 
         return empty, 0, None, legend
     coords = lat_lon(points).round(COORD_DECIMALS)
     days = time_values(points, axis)
-    day0 = days.min()
+    day0 = pd.Timestamp(day0) if day0 is not None else days.min()
     offsets = ((days - day0).dt.days if pd.notna(day0) else pd.Series(np.nan, index=points.index))
     frame = pd.DataFrame({
         "lat": coords["lat"], "lon": coords["lon"], "color": colors, "sources": sources,
@@ -133,11 +135,13 @@ def popups(rows: pd.DataFrame) -> pd.Series:
     def text(value: object) -> str:
         return html.escape(value, quote=True) if isinstance(value, str) else ""
 
-    day = pd.to_datetime(rows["event_date"], errors="coerce", utc=True, format="mixed").dt.strftime("%Y-%m-%d")
+    days = pd.to_datetime(rows["event_date"], errors="coerce", utc=True, format="mixed").dt.strftime("%Y-%m-%d")
     per_row = rows["incidents"] if "incidents" in rows else rows["n"]  # incidents, whatever n counts
-    more = per_row.map(lambda n: f"<br><i>{n} incidents here that day</i>" if n > 1 else "")
-    return ("<b>" + rows["name"].map(text) + "</b> · " + day.fillna("unknown") + "<br>"
-            + rows["title"].map(lambda t: text(_short(t))) + more)
+    out = [f"<b>{text(name)}</b> · {day if isinstance(day, str) else 'unknown'}<br>{text(_short(title))}"
+           + (f"<br><i>{n} incidents here that day</i>" if n > 1 else "")
+           for name, day, title, n in zip(rows["name"].tolist(), days.tolist(), rows["title"].tolist(),
+                                          per_row.tolist(), strict=True)]
+    return pd.Series(out, index=rows.index, dtype=object)
 
 
 def _short(title: object) -> str:

@@ -1,10 +1,12 @@
 // Incidents on the map with time scrubbing and playback done in the browser (no app rerun).
-// rows: [lat, lon, n, color, radius, day, popupHtml]; day is days after opts.day0 (-1: undated);
-// n counts opts.unit ([singular, plural]: incidents, or the articles reporting them).
+// The layer and its time bar are made once per mounted map; setRows() swaps the data in place
+// when the filters change, so a filter change never reloads the map's frame.
+// rows: [lat, lon, n, colorIndex, radius, day, popupHtml]; day is days after day0 (-1: undated);
+// n counts opt.unit ([singular, plural]: incidents, or the articles reporting them).
 // Only the markers entering or leaving the window are added to or removed from the cluster,
-// so one step costs little however many incidents the map holds.
-window.incidentTimeLayer = function (map, rows, opts) {
-  var unit = opts.unit || ['incident', 'incidents'];
+// so one step costs little however many incidents the map holds. Every step fires the map event
+// 'incidenttime' ({lo, hi, all}) so area layers can follow the same window.
+window.incidentTimeLayer = function (map, opts) {
   var cluster = L.markerClusterGroup({
     chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
     iconCreateFunction: function (c) {
@@ -16,23 +18,19 @@ window.incidentTimeLayer = function (map, rows, opts) {
         className: 'marker-cluster marker-cluster-' + size, iconSize: L.point(40, 40)});
     }
   });
-  var markers = new Array(rows.length), shown = new Uint8Array(rows.length), lastDay = 0, total = 0;
-  for (var i = 0; i < rows.length; i++) {
-    var r = rows[i];
-    var m = L.circleMarker([r[0], r[1]], {radius: r[4], color: '#ffffff', weight: 1.5,
-      fillColor: r[3], fillOpacity: 0.9, incidents: r[2]});
-    m.bindPopup(r[6], {maxWidth: 320});
-    markers[i] = m;
-    shown[i] = 1;
-    total += r[2];
-    if (r[5] > lastDay) { lastDay = r[5]; }
-  }
-  cluster.addLayers(markers);
-  if (opts.show) { cluster.addTo(map); }
+  // popups are made on demand: building 10,000 of them up front costs more than drawing
+  cluster.on('click', function (e) {
+    var i = e.layer && e.layer.options.row;
+    if (i === undefined || !rows[i]) { return; }
+    if (!e.layer.getPopup()) { e.layer.bindPopup(rows[i][6], {maxWidth: 320}); }
+    e.layer.openPopup();
+  });
+  var unit = ['incident', 'incidents'];
+  var rows = [], colors = [], markers = [], shown = new Uint8Array(0), DAY = 86400000, day0 = null;
+  var state = {mode: 'all', day: 0, lo: 0, hi: 0, all: true, count: 0, playing: null};
+  var api = {cluster: cluster, state: state, lastDay: 0, total: 0, step: 1};
 
-  var DAY = 86400000, day0 = opts.day0 ? Date.parse(opts.day0 + 'T00:00:00Z') : null;
   function iso(d) { return new Date(day0 + d * DAY).toISOString().slice(0, 10); }
-  var state = {mode: 'all', day: lastDay, lo: 0, hi: lastDay, count: total, playing: null};
 
   // show rows whose day is in [lo, hi]; undated rows only when every date is shown
   function apply(lo, hi, all) {
@@ -44,14 +42,15 @@ window.incidentTimeLayer = function (map, rows, opts) {
     }
     if (remove.length) { cluster.removeLayers(remove); }
     if (add.length) { cluster.addLayers(add); }
-    state.lo = lo; state.hi = hi; state.count = count;
+    state.lo = lo; state.hi = hi; state.all = all; state.count = count;
+    map.fire('incidenttime', {lo: lo, hi: hi, all: all});
     return count;
   }
 
   var bar = null, slider, label, modeBox, playButton;
   function windowFor(day) {
     var mode = state.mode;
-    if (mode === 'all') { return [0, lastDay, true]; }
+    if (mode === 'all' || day0 === null) { return [0, api.lastDay, true]; }
     if (mode === 'upto') { return [0, day, false]; }
     var width = parseInt(mode, 10);
     return [Math.max(0, day - width + 1), day, false];
@@ -60,15 +59,17 @@ window.incidentTimeLayer = function (map, rows, opts) {
     var w = windowFor(state.day);
     var count = apply(w[0], w[1], w[2]);
     if (!bar) { return; }
+    bar.style.display = day0 !== null && api.lastDay > 0 ? '' : 'none';
+    slider.max = api.lastDay;
     slider.value = state.day;
-    var span = day0 === null ? 'no dates' : (w[2] ? iso(0) + ' – ' + iso(lastDay) + ' (all dates)'
+    var span = day0 === null ? 'no dates' : (w[2] ? iso(0) + ' – ' + iso(api.lastDay) + ' (all dates)'
       : (w[0] === w[1] ? iso(w[1]) : iso(w[0]) + ' – ' + iso(w[1])));
     label.innerHTML = '<b class="time-date">' + span + '</b> · <span class="time-count">' +
-      count.toLocaleString('en') + '</span> of ' + total.toLocaleString('en') + ' point ' + unit[1];
+      count.toLocaleString('en') + '</span> of ' + api.total.toLocaleString('en') + ' point ' + unit[1];
   }
   function setDay(day) {
-    if (state.mode === 'all') { state.mode = 'upto'; modeBox.value = 'upto'; }
-    state.day = Math.max(0, Math.min(lastDay, day));
+    if (state.mode === 'all') { state.mode = 'upto'; if (modeBox) { modeBox.value = 'upto'; } }
+    state.day = Math.max(0, Math.min(api.lastDay, day));
     render();
   }
   function stop() {
@@ -77,46 +78,73 @@ window.incidentTimeLayer = function (map, rows, opts) {
   }
   function play() {
     if (state.playing) { stop(); return; }
-    var step = state.mode === 'all' || state.mode === 'upto' ? opts.step : parseInt(state.mode, 10);
-    if (state.mode === 'all' || state.day >= lastDay) { setDay(state.mode === 'all' || state.mode === 'upto' ? 0 : step - 1); }
+    var step = state.mode === 'all' || state.mode === 'upto' ? api.step : parseInt(state.mode, 10);
+    if (state.mode === 'all' || state.day >= api.lastDay) {
+      setDay(state.mode === 'all' || state.mode === 'upto' ? 0 : step - 1);
+    }
     playButton.textContent = '⏸'; playButton.title = 'Pause';
     state.playing = setInterval(function () {
-      if (state.day >= lastDay) { stop(); return; }
+      if (state.day >= api.lastDay) { stop(); return; }
       setDay(state.day + step);
     }, opts.interval);
   }
 
-  if (day0 !== null && lastDay > 0) {
-    var Bar = L.Control.extend({
-      options: {position: 'bottomleft'},
-      onAdd: function () {
-        bar = L.DomUtil.create('div', 'time-bar');
-        playButton = L.DomUtil.create('button', 'time-play', bar);
-        playButton.type = 'button'; playButton.textContent = '▶'; playButton.title = 'Play';
-        modeBox = L.DomUtil.create('select', 'time-mode', bar);
-        modeBox.title = 'Which dates the map shows';
-        [['all', 'All dates'], ['upto', 'Up to the date'], ['1', '1-day window'], ['7', '7-day window'],
-         ['30', '30-day window']].forEach(function (o) {
-          var opt = L.DomUtil.create('option', '', modeBox); opt.value = o[0]; opt.textContent = o[1];
-        });
-        slider = L.DomUtil.create('input', 'time-slider', bar);
-        slider.type = 'range'; slider.min = 0; slider.max = lastDay; slider.step = 1; slider.value = lastDay;
-        slider.title = 'Drag to scrub through time';
-        label = L.DomUtil.create('span', 'time-label', bar);
-        L.DomEvent.disableClickPropagation(bar);
-        L.DomEvent.disableScrollPropagation(bar);
-        L.DomEvent.on(slider, 'input', function () { stop(); setDay(parseInt(slider.value, 10)); });
-        L.DomEvent.on(modeBox, 'change', function () { state.mode = modeBox.value; render(); });
-        L.DomEvent.on(playButton, 'click', play);
-        return bar;
-      }
-    });
-    new Bar().addTo(map);
-  }
-  render();
-  var api = {cluster: cluster, setDay: setDay, state: state, lastDay: lastDay, total: total,
-    setMode: function (mode) { state.mode = mode; if (modeBox) { modeBox.value = mode; } render(); },
-    play: play, stop: stop};
+  var Bar = L.Control.extend({
+    options: {position: 'bottomleft'},
+    onAdd: function () {
+      bar = L.DomUtil.create('div', 'time-bar');
+      playButton = L.DomUtil.create('button', 'time-play', bar);
+      playButton.type = 'button'; playButton.textContent = '▶'; playButton.title = 'Play';
+      modeBox = L.DomUtil.create('select', 'time-mode', bar);
+      modeBox.title = 'Which dates the map shows';
+      [['all', 'All dates'], ['upto', 'Up to the date'], ['1', '1-day window'], ['7', '7-day window'],
+       ['30', '30-day window']].forEach(function (o) {
+        var opt = L.DomUtil.create('option', '', modeBox); opt.value = o[0]; opt.textContent = o[1];
+      });
+      slider = L.DomUtil.create('input', 'time-slider', bar);
+      slider.type = 'range'; slider.min = 0; slider.max = 0; slider.step = 1; slider.value = 0;
+      slider.title = 'Drag to scrub through time';
+      label = L.DomUtil.create('span', 'time-label', bar);
+      L.DomEvent.disableClickPropagation(bar);
+      L.DomEvent.disableScrollPropagation(bar);
+      L.DomEvent.on(slider, 'input', function () { stop(); setDay(parseInt(slider.value, 10)); });
+      L.DomEvent.on(modeBox, 'change', function () { state.mode = modeBox.value; render(); });
+      L.DomEvent.on(playButton, 'click', play);
+      return bar;
+    }
+  });
+  new Bar().addTo(map);
+
+  // new data (a filter change): rebuild the markers, keep the chosen window mode, end of period
+  api.setRows = function (newRows, newColors, opt) {
+    stop();
+    // off the map, the cluster takes a whole batch at once (no chunks, no redraw per chunk)
+    if (map.hasLayer(cluster)) { map.removeLayer(cluster); }
+    if (markers.length) { cluster.clearLayers(); }
+    rows = newRows; colors = newColors; unit = opt.unit || unit;
+    day0 = opt.day0 ? Date.parse(opt.day0 + 'T00:00:00Z') : null;
+    api.step = opt.step || 1;
+    api.lastDay = opt.lastDay || 0;
+    markers = new Array(rows.length); shown = new Uint8Array(rows.length);
+    var total = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var r = rows[i];
+      markers[i] = L.circleMarker([r[0], r[1]], {radius: r[4], color: '#ffffff', weight: 1.5,
+        fillColor: colors[r[3]], fillOpacity: 0.9, incidents: r[2], row: i});
+      shown[i] = 1;
+      total += r[2];
+    }
+    api.total = total;
+    cluster.addLayers(markers);
+    if (opt.show) { cluster.addTo(map); }
+    state.day = api.lastDay;
+    render();
+    map.fire('incidentsdrawn');
+  };
+  api.setDay = setDay;
+  api.play = play;
+  api.stop = stop;
+  api.setMode = function (mode) { state.mode = mode; if (modeBox) { modeBox.value = mode; } render(); };
   window.incidentTime = api;
   return api;
 };

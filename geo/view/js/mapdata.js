@@ -1,0 +1,112 @@
+// The map's data layers, made once per mounted map and refilled in place on every filter or layer
+// change (the app sends only a new payload; Leaflet, the basemap and the place names stay loaded).
+// data: {key, fit, fitKey, fitOnLoad, points, areas, heat, legend}; see geo/view/mapdata.py.
+window.incidentMapData = function (map, data) {
+  var self = map.__incidentData;
+  if (!self) {
+    self = map.__incidentData = {key: null, fitKey: null, areas: {}, heat: null, legend: null,
+      time: window.incidentTimeLayer(map, {interval: data.interval})};
+    var Legend = L.Control.extend({options: {position: 'topright'}, onAdd: function () {
+      return L.DomUtil.create('div', 'map-note');
+    }});
+    self.legend = new Legend().addTo(map);
+    map.on('incidenttime', function (e) {
+      for (var id in self.areas) { self.areas[id].follow(e.lo, e.hi, e.all); }
+    });
+  }
+  // the map is fitted when it opens without a view of its own, and on every filter change
+  var firstFit = self.fitKey === null;
+  if (data.fit && (firstFit ? data.fitOnLoad : data.fitKey !== self.fitKey)) {
+    map.fitBounds(data.fit, {paddingTopLeft: [60, 40], paddingBottomRight: [60, 70], maxZoom: 9, animate: false});
+  }
+  self.fitKey = data.fitKey;
+  if (data.key === self.key) { return self; }  // same data (a click or a selection): nothing to redraw
+  self.key = data.key;
+
+  self.legend.getContainer().innerHTML = data.legend;
+  var wanted = {};
+  data.areas.forEach(function (spec) {
+    wanted[spec.id] = true;
+    var layer = self.areas[spec.id] || (self.areas[spec.id] = window.incidentAreaLayer(map, spec));
+    layer.setValues(spec);
+  });
+  for (var id in self.areas) { if (!wanted[id]) { self.areas[id].setValues(null); } }
+  if (data.heat) {
+    if (!self.heat) { self.heat = L.heatLayer(data.heat, {radius: 18, blur: 14, minOpacity: 0.3}); }
+    else { self.heat.setLatLngs(data.heat); }
+    if (!map.hasLayer(self.heat)) { self.heat.addTo(map); }
+  } else if (self.heat && map.hasLayer(self.heat)) {
+    map.removeLayer(self.heat);
+  }
+  self.time.setRows(data.points.rows, data.points.colors, data.points);
+  return self;
+};
+
+// Areas drawn at their real extent, coloured by count: admin units from a cached static file
+// (spec.url, joined on spec.key) or inline polygons (spec.data). spec.values = {code: [label,
+// tag, days, counts]}: the count shown is the sum over the days in the time bar's window, so the
+// areas follow scrubbing and playback like the points do; an area with none in the window is hidden.
+window.incidentAreaLayer = function (map, spec) {
+  var group = L.featureGroup(), parts = [], values = null, current = null, geojson = null;
+  var cache = window.__areaGeoJson = window.__areaGeoJson || {};
+  function count(v, lo, hi, all) {
+    var days = v[2], counts = v[3], n = 0;
+    for (var i = 0; i < days.length; i++) {
+      if (all || (days[i] >= lo && days[i] <= hi)) { n += counts[i]; }
+    }
+    return n;
+  }
+  function colorFor(n) {
+    var c = current.palette[0];
+    for (var i = 0; i < current.breaks.length; i++) { if (n >= current.breaks[i]) { c = current.palette[i]; } }
+    return c;
+  }
+  function build() {
+    group.clearLayers();
+    parts = [];
+    if (!values || !geojson) { return; }
+    L.geoJSON(geojson, {
+      filter: function (f) { return Object.prototype.hasOwnProperty.call(values, f.properties[current.key]); },
+      style: function () { return Object.assign({}, current.style); },
+      onEachFeature: function (f, l) {
+        var v = values[f.properties[current.key]];
+        l.bindTooltip('', {sticky: true});
+        parts.push({layer: l, value: v, n: -1});
+      }
+    });
+    var t = window.incidentTime ? window.incidentTime.state : {lo: 0, hi: 0, all: true};
+    follow(t.lo, t.hi, t.all);
+  }
+  function follow(lo, hi, all) {
+    for (var i = 0; i < parts.length; i++) {
+      var p = parts[i], n = count(p.value, lo, hi, all);
+      if (n === p.n) { continue; }  // only areas whose count changed are touched
+      if (n === 0) { group.removeLayer(p.layer); }
+      else {
+        if (p.n <= 0) { group.addLayer(p.layer); }
+        p.layer.setStyle({fillColor: colorFor(n)});
+        p.layer.setTooltipContent(p.value[0] + ' — ' + n.toLocaleString('en') + ' ' + current.noun +
+          (n === 1 ? '' : 's') + ' ' + p.value[1]);
+      }
+      p.n = n;
+    }
+  }
+  var api = {
+    group: group,
+    follow: function (lo, hi, all) { if (values) { follow(lo, hi, all); } },
+    setValues: function (next) {
+      values = next ? next.values : null;
+      current = next;
+      if (!next) { group.clearLayers(); parts = []; if (map.hasLayer(group)) { map.removeLayer(group); } return; }
+      if (!map.hasLayer(group)) { group.addTo(map); }
+      if (next.data) { geojson = next.data; build(); return; }
+      cache[next.url] = cache[next.url] || fetch(next.url).then(function (r) {
+        if (!r.ok) { throw new Error('HTTP ' + r.status); }
+        return r.json();
+      });
+      cache[next.url].then(function (gj) { if (current === next) { geojson = gj; build(); } })
+        .catch(function (e) { console.warn('boundaries not loaded', e); });
+    }
+  };
+  return api;
+};

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sqlite3
 import sys
@@ -164,6 +165,12 @@ def browser_seconds(maps: dict[int, object], groups: dict[int, str], steps: int 
         (pages / f"map-{n}.html").write_text(fmap.get_root().render(), encoding="utf-8")
     mounted = build_base_map(URLS, "outlines", None, None)
     (pages / "mounted.html").write_text(mounted.get_root().render(), encoding="utf-8")
+    from geo.view.physical import physical_urls
+
+    sample = synthetic_incidents(1_000, gazetteer_places())
+    for label, urls in (("without", URLS), ("with", {**URLS, **physical_urls()})):
+        (pages / f"physical-{label}.html").write_text(build_map(sample, None, urls).get_root().render(),
+                                                      encoding="utf-8")
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         def translate_path(self, path: str) -> str:
@@ -205,15 +212,45 @@ def browser_seconds(maps: dict[int, object], groups: dict[int, str], steps: int 
                 out[n].update(apply_ms=round(max(applied), 1),
                               scrub_step_ms_median=round(float(np.median(steps_ms)), 1),
                               scrub_step_ms_max=round(max(steps_ms), 1))
+            out["physical"] = _physical_cost(page, server.server_port)
             browser.close()
     finally:
         server.shutdown()
     return out
 
 
+PHYSICAL_DRAWN_JS = """() => document.querySelectorAll('.leaflet-physical-pane canvas').length === 2
+    && document.querySelectorAll('.leaflet-basemap-pane canvas').length >= 1"""
+
+
+def _physical_cost(page, port: int, runs: int = 3) -> dict:
+    """What the rivers and lakes cost a fresh page (1,000 incidents): bytes fetched, and seconds
+    from navigation to drawn markers and to the whole basemap drawn, with and without them."""
+    from geo.view.physical import BASEMAP_DIR, physical_urls
+
+    extra = physical_urls()
+    if not extra:
+        return {}
+    base = page.url.rsplit("/", 1)[0]
+    out: dict[str, object] = {"bytes": sum((BASEMAP_DIR / f"{k}.geojson").stat().st_size for k in extra)}
+    for label in ("without", "with"):
+        markers, complete = [], []
+        for _ in range(runs):
+            started = time.perf_counter()
+            page.goto(f"{base}/physical-{label}.html")
+            page.wait_for_selector(".marker-cluster, path.leaflet-interactive", timeout=120_000)
+            markers.append(time.perf_counter() - started)
+            page.wait_for_function(PHYSICAL_DRAWN_JS if label == "with" else
+                                   "() => document.querySelectorAll('.leaflet-basemap-pane canvas').length >= 1",
+                                   timeout=120_000)
+            complete.append(time.perf_counter() - started)
+        out[label] = {"markers_seconds": round(float(np.median(markers)), 2),
+                      "basemap_seconds": round(float(np.median(complete)), 2)}
+    return out
+
+
 def app_first_paint(runs: int = 3) -> dict:
     """Seconds from navigation to drawn incident markers in the real app on the sample store."""
-    import os
     import socket
     import subprocess
     import tempfile
@@ -296,6 +333,7 @@ def main() -> int:
     places = gazetteer_places()
     results = []
     all_kinds = tuple(KINDS)
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(f"{'incidents':>10} {'filter':>14} {'shown':>8} {'markers':>8} {'median s':>9} {'max s':>7} {'payload MB':>11}")
     full_maps, groups = {}, {}
     for n in args.sizes:
@@ -314,6 +352,12 @@ def main() -> int:
             print(f"{n:>10,} {label:>14} {r['incidents_shown']:>8,} {r['point_markers']:>8,} "
                   f"{r['seconds_median']:>9.3f} {r['seconds_max']:>7.3f} {r['payload_bytes'] / 1e6:>11.2f}")
     drawn = {} if args.no_browser else browser_seconds(full_maps, groups)
+    physical = drawn.pop("physical", {})
+    if physical:
+        print(f"basemap rivers and lakes: {physical['bytes'] / 1e6:.2f} MB fetched once; fresh page (1,000 incidents) "
+              f"markers drawn {physical['with']['markers_seconds']} s with, {physical['without']['markers_seconds']} s "
+              f"without; whole basemap drawn {physical['with']['basemap_seconds']} s with, "
+              f"{physical['without']['basemap_seconds']} s without")
     for n, r in drawn.items():
         build = max(x["seconds_median"] for x in results if x["incidents"] == n)
         r["filter_change_to_drawn_seconds"] = round(build + r["apply_ms"] / 1000, 2)
@@ -331,8 +375,9 @@ def main() -> int:
     target = out_dir / f"bench_map-{stamp}.json"
     target.write_text(json.dumps({"benchmark": "map build per filter change", "created": stamp,
                                   "results": results,
-                                  "browser": {str(k): v for k, v in drawn.items()}, "app": app}, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {target}")
+                                  "browser": {str(k): v for k, v in drawn.items()}, "physical": physical,
+                                  "app": app, "load_average": list(os.getloadavg())}, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {target}; load average now " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     for n, limit in ((10_000, 1.0), (100_000, 2.0)):
         if n in drawn and drawn[n]["filter_change_to_drawn_seconds"] >= limit:
             print(f"target missed: {n:,} incidents should go from filter change to drawn map in under {limit} s")

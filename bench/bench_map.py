@@ -81,13 +81,18 @@ def synthetic_incidents(n: int, places: pd.DataFrame, seed: int = 1) -> gpd.GeoD
 
 def filter_change(incidents: gpd.GeoDataFrame, filters: Filters) -> tuple[str, int, int]:
     """What st_folium sends on a filter change: (data feature group script, bytes sent, point rows)."""
+    return app_payload(apply_filters(incidents, filters))
+
+
+def app_payload(shown: gpd.GeoDataFrame, mentions: gpd.GeoDataFrame | None = None) -> tuple[str, int, int]:
+    """What st_folium sends for these (filtered) incidents: the mounted map's script, which does
+    not change, and the data feature group: (feature group script, bytes sent, point rows)."""
     from streamlit_folium import _get_feature_group_string, _get_header, _get_html, _get_map_string
 
-    shown = apply_filters(incidents, filters)
     base = build_base_map(URLS, "outlines", None, None)
     base.get_root().render()
     html, header, script = _get_html(base), _get_header(base), _get_map_string(base)
-    payload = EncodedPayload.encode(map_payload(shown, None, URLS, MapOptions()))
+    payload = EncodedPayload.encode(map_payload(shown, mentions, URLS, MapOptions()))
     group = _get_feature_group_string(data_group(payload.script_json("bench", True)), base)
     found = re.search(r'"rows":\[', group)
     rows = len(json.JSONDecoder().raw_decode(group, found.end() - 1)[0]) if found else 0

@@ -267,12 +267,11 @@ def bulk_fill(store: IncidentStore, n: int, seed: int = 1, chunk: int = 20_000) 
 def app_filter_to_map(location: str | Path, filters_by_name: dict) -> dict:
     """The app's path through the same functions: open the store as the app does (pooled on a
     server), read all layers in one snapshot (the app caches this per store version), then per
-    filter change: apply the filters, build the folium map, render what is sent to the browser."""
-    from bench_map import URLS, payload
+    filter change: apply the filters, build the map's data, render what is sent to the browser."""
+    from bench_map import app_payload
 
     from geo.view.data import open_store
     from geo.view.filters import apply_filters
-    from geo.view.mapview import MapOptions, build_map
 
     t0 = time.perf_counter()
     with open_store(str(location)) as store:
@@ -282,8 +281,7 @@ def app_filter_to_map(location: str | Path, filters_by_name: dict) -> dict:
     for name, filters in filters_by_name.items():
         t0 = time.perf_counter()
         shown = apply_filters(incidents, filters, articles)
-        fmap = build_map(shown, mentions, URLS, MapOptions())
-        size, markers = payload(fmap)
+        _, size, markers = app_payload(shown, mentions)
         out[name] = {"filter_to_map_s": round(time.perf_counter() - t0, 2), "shown": len(shown),
                      "point_rows_drawn": markers, "payload_mb": round(size / 1e6, 2)}
     del incidents, mentions, articles

@@ -3,6 +3,8 @@
     .venv/bin/python bench/bench_ingest.py            # 10,000 articles (a few minutes)
     .venv/bin/python bench/bench_ingest.py --n 1000   # smaller
     .venv/bin/python bench/bench_ingest.py --n 10000 --merge-cost   # merging vs none
+    .venv/bin/python bench/bench_ingest.py --n 500 --prefill 10000,100000,1000000
+        # the same 500 articles into stores pre-filled with that many incidents
 
 Articles are made by varying the sample corpus (data/sample/*.jsonl): each copy gets its own id,
 a marker sentence (so its content hash differs) and a publication date shifted by whole weeks,
@@ -60,11 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--merge-cost", action="store_true",
                         help="ingest twice, without and with merging reports into incidents, "
                              "and print what merging costs (no exports)")
+    parser.add_argument("--prefill", help="comma-separated store sizes: pre-fill a store with "
+                        "that many synthetic incidents (bench/synthetic_incidents.py), then "
+                        "time ingesting the --n articles into it, merging included")
     args = parser.parse_args(argv)
 
     articles = make_articles(args.n)
     if args.merge_cost:
         return merge_cost(articles, args)
+    if args.prefill:
+        return prefilled(articles, [int(v) for v in args.prefill.split(",")], args)
     with tempfile.TemporaryDirectory() as tmp:
         store_path = args.store or Path(tmp) / "bench.gpkg"
         for suffix in ("", "-wal", "-shm"):
@@ -162,6 +169,60 @@ def merge_cost(articles: list[ArticleRecord], args: argparse.Namespace) -> int:
               "extra_cost": round(extra, 4)}
     args.results.mkdir(parents=True, exist_ok=True)
     out = args.results / f"ingest_merge_{len(articles)}.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {out}")
+    return 0
+
+
+def prefilled(articles: list[ArticleRecord], sizes: list[int], args: argparse.Namespace) -> int:
+    """Per-article cost of ingesting the same articles (merging on) as the store grows."""
+    from synthetic_incidents import prefill, template_reports
+
+    import geo.store.ingest as ingest_module
+
+    base = [r for r in read_paths([ROOT / "data" / "sample"]).records if r.published]
+    templates = template_reports(base)
+    parse_text("Warm-up in Paris.", None)
+    merge = ingest_module.merge
+    rows = []
+    for size in sizes:
+        merge_seconds = 0.0
+
+        def timed_merge(*a, **k):
+            nonlocal merge_seconds
+            t0 = time.perf_counter()
+            try:
+                return merge(*a, **k)
+            finally:
+                merge_seconds += time.perf_counter() - t0
+
+        with tempfile.TemporaryDirectory() as tmp:
+            store = IncidentStore(Path(tmp) / "prefilled.gpkg")
+            store.boundaries  # noqa: B018
+            t0 = time.perf_counter()
+            prefill(store, size, templates)
+            fill_seconds = time.perf_counter() - t0
+            ingest_module.merge = timed_merge
+            try:
+                report = store.ingest(articles, batch_size=args.batch_size)
+            finally:
+                ingest_module.merge = merge
+            incidents = store.stats()["incidents"]
+            store.close()
+        row = {"prefill": size, "fill_seconds": round(fill_seconds, 1),
+               "articles": report.stored, "ingest_seconds": round(report.seconds, 2),
+               "ms_per_article": round(1000 * report.seconds / report.stored, 1),
+               "merge_ms_per_article": round(1000 * merge_seconds / report.stored, 2),
+               "incidents_after": incidents}
+        rows.append(row)
+        print(f"store of {size:,} incidents (filled in {fill_seconds:.0f} s): "
+              f"{report.stored:,} articles in {report.seconds:.1f} s = "
+              f"{row['ms_per_article']} ms/article, of which merging "
+              f"{row['merge_ms_per_article']} ms; {incidents:,} incidents after", flush=True)
+    result = {"benchmark": "ingest-prefilled", "articles": len(articles),
+              "run_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "rows": rows}
+    args.results.mkdir(parents=True, exist_ok=True)
+    out = args.results / f"ingest_prefilled_{len(articles)}.json"
     out.write_text(json.dumps(result, indent=1) + "\n")
     print(f"wrote {out}")
     return 0

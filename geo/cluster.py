@@ -8,9 +8,12 @@ their words: same-kind events in the same region at different times, or in diffe
 the same day, stay apart.
 
 Incidents are average-linkage clusters over the graph of compatible reports whose score
-passes MERGE_SCORE. The result depends only on the set of reports (components are found
-from the set, each is clustered in a fixed order), never on the order or the batches in which
-articles arrived: an incremental ingest and a rebuild give the same incidents.
+passes MERGE_SCORE (`cluster_reports`: a batch, or the whole store on a rebuild). Its result
+depends only on the set of reports (components are found from the set, each is clustered in a
+fixed order), never on their order. An incremental ingest clusters the new batch so, then
+attaches each new cluster to the stored incident it fits best on average (`attach`), comparing
+it with a bounded number of that incident's members: the work per new report does not grow
+with the store.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ PLACE_DISTANCE_KM = {1: 60.0, 2: 150.0}
 # of a topic share both), so they are zero; a fitting date does help.
 PLACE_BONUS, NEAR_BONUS, DATE_BONUS, CATEGORY_BONUS, CATEGORY_PENALTY = 0.0, 0.0, 0.08, 0.0, 0.15
 TOKEN_KEYS = 8  # index keys per report: its most weighted words
+CANDIDATES_PER_KEY = 24  # stored reports looked up per index key of a new report
+REPRESENTATIVES = 16  # members of a stored incident a new cluster is compared with
 SMALL_GROUP = 30  # blocks up to this size compare their pairs one by one
 INCOMPATIBLE = 1.0  # distance given to pairs that cannot be one event (no likeness)
 STRICT = True
@@ -185,6 +190,7 @@ class Incident:
     similarity: dict[tuple[str, int], float] = field(default_factory=dict)
     confidence: float = 1.0
     component: str = ""  # the block of linked reports it was clustered in
+    replaces: tuple[str, ...] = ()  # stored incidents it takes the place of (it grew from them)
 
     @property
     def article_ids(self) -> list[str]:
@@ -342,3 +348,55 @@ def cluster_reports(reports: list[EventReport]) -> list[Incident]:
             explain(incident, links)
             incidents.append(incident)
     return sorted(incidents, key=lambda i: i.id)
+
+
+def linkage_score(members: list[EventReport], others: list[EventReport]) -> float:
+    """The average score of all pairs across two groups, counted as average linkage counts it
+    (a pair that cannot be one event counts 0)."""
+    total = 0.0
+    for a in members:
+        for b in others:
+            first, second = (a, b) if a.key < b.key else (b, a)
+            link = compare(first, second)
+            total += 1.0 - (INCOMPATIBLE if link.score is None else max(0.0, 1.0 - link.score))
+    return total / max(1, len(members) * len(others))
+
+
+def attach(new: list[Incident], stored: dict[str, list[EventReport]]) -> dict[str, str]:
+    """Which stored incident each new incident (a cluster of a new batch) joins: the one whose
+    representatives (`stored`: incident id -> up to REPRESENTATIVES members) it fits best on
+    average, if that passes MERGE_SCORE; a new incident that fits none stays an incident of its
+    own. Returns new id -> stored id. Ties go to the smaller id, so it is deterministic."""
+    out = {}
+    for incident in sorted(new, key=lambda i: i.id):
+        best = None
+        for stored_id in sorted(stored):
+            if not stored[stored_id]:
+                continue
+            value = linkage_score(incident.reports, stored[stored_id])
+            if value >= MERGE_SCORE and (best is None or value > best[0]):
+                best = (value, stored_id)
+        if best:
+            out[incident.id] = best[1]
+    return out
+
+
+def explain_joined(incident: Incident, joined: list[EventReport],
+                   others: list[EventReport]) -> None:
+    """Why each report of `joined` is in the incident: its best link to `others` (the
+    incident's representatives and the other new reports)."""
+    for r in sorted(joined, key=lambda r: r.key):
+        best = None
+        for o in others:
+            if o.key == r.key:
+                continue
+            first, second = (r, o) if r.key < o.key else (o, r)
+            link = compare(first, second)
+            if link.score is not None and (best is None or link.score > best[0].score):
+                best = (link, o)
+        if best is None:
+            incident.reasons[r.key] = "joined by average linkage"
+            incident.similarity[r.key] = 0.0
+        else:
+            incident.reasons[r.key] = f"matches {best[1].article_id}: {best[0].reason}"
+            incident.similarity[r.key] = round(best[0].score, 3)

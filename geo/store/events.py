@@ -3,9 +3,10 @@
 Each article's event reports (geo.events) are stored in `article_incidents` with everything
 merging compares, and indexed in `event_keys` by place and words with their day. A batch of new
 reports looks up its candidates there (by key and date window, never a scan of all incidents),
-takes the blocks of linked reports they fall into, and clusters those blocks again
-(geo.cluster): incidents elsewhere are untouched, and the result is the one a full rebuild
-gives, whatever the order and batches in which articles arrived.
+clusters the batch, and attaches each of its clusters to the stored incident it fits best,
+compared with a bounded number of that incident's members (geo.cluster.attach): stored
+incidents are never re-clustered, so the work per article does not grow with the store. A
+rebuild clusters all reports at once (deterministic: the same articles give the same incidents).
 """
 
 from __future__ import annotations
@@ -18,11 +19,16 @@ from typing import TYPE_CHECKING
 import shapely
 
 from geo.cluster import (
+    CANDIDATES_PER_KEY,
     MERGE_SCORE,
+    REPRESENTATIVES,
     Incident,
+    attach,
     cluster_reports,
     compare,
     date_window,
+    explain_joined,
+    incident_id,
     index_keys,
 )
 from geo.events import EventReport, extract_events
@@ -79,23 +85,35 @@ def _report(row: dict) -> EventReport:
         vector=json.loads(row["vector"] or "{}"), mention_id=row["mention_id"])
 
 
-def _load(backend: StoreBackend, where: str, params: Sequence) -> list[EventReport]:
+def _rows(backend: StoreBackend, where: str, params: Sequence,
+          vectors: bool = True) -> list[dict]:
+    columns = [c if vectors or c != "vector" else "NULL" for c in _LINK_COLUMNS]
     cursor = backend.execute(
-        f"SELECT {', '.join(_LINK_COLUMNS)} FROM article_incidents WHERE {where}", params)
-    return [_report(dict(zip(_LINK_COLUMNS, row, strict=True))) for row in cursor.fetchall()]
+        f"SELECT {', '.join(columns)} FROM article_incidents WHERE {where}", params)
+    return [dict(zip(_LINK_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _load(backend: StoreBackend, where: str, params: Sequence) -> list[EventReport]:
+    return [_report(row) for row in _rows(backend, where, params)]
 
 
 def _candidates(backend: StoreBackend, r: EventReport) -> set[tuple[str, int]]:
-    """Stored reports sharing an index key with `r`, within its date window (undated: any)."""
-    keys = index_keys(r)
+    """Stored reports sharing an index key with `r`, within its date window (undated: any),
+    at most CANDIDATES_PER_KEY per key, the latest days first: an indexed range read whose
+    size does not grow with the store."""
     window = date_window(r)
-    sql = (f"SELECT DISTINCT article_id, report_index FROM event_keys WHERE key IN "
-           f"({marks(len(keys))})")
-    params: list = list(keys)
-    if window:
-        sql += " AND (day IS NULL OR day BETWEEN ? AND ?)"
-        params += list(window)
-    return {(a, int(i)) for a, i in backend.execute(sql, params).fetchall()}
+    found: set[tuple[str, int]] = set()
+    for key in index_keys(r):
+        queries = [("key = ? AND day IS NULL", [key])]
+        if window:
+            queries.append(("key = ? AND day BETWEEN ? AND ? ORDER BY day DESC", [key, *window]))
+        else:
+            queries.append(("key = ? AND day IS NOT NULL ORDER BY day DESC", [key]))
+        for where, params in queries:
+            found |= {(a, int(i)) for a, i in backend.execute(
+                f"SELECT article_id, report_index FROM event_keys WHERE {where} LIMIT ?",
+                [*params, CANDIDATES_PER_KEY]).fetchall()}
+    return found
 
 
 def write_reports(backend: StoreBackend, reports: Iterable[EventReport]) -> list[EventReport]:
@@ -109,10 +127,17 @@ def write_reports(backend: StoreBackend, reports: Iterable[EventReport]) -> list
     return reports
 
 
+def _pairs_where(pairs: Sequence[tuple[str, int]]) -> tuple[str, list]:
+    return (" OR ".join(["(article_id = ? AND report_index = ?)"] * len(pairs)),
+            [v for pair in pairs for v in pair])
+
+
 def merge(backend: StoreBackend, new: list[EventReport], enabled: bool = True) -> int:
-    """Attach new (already written) reports to incidents: re-cluster only the blocks they
-    link into. Returns the number of incidents written. `enabled=False` (benchmarks): every
-    report is an incident of its own."""
+    """Attach new (already written) reports to incidents: cluster the batch, then join each of
+    its clusters to the stored incident it fits best (geo.cluster.attach), found through the
+    index and compared with a bounded number of members; stored incidents are never
+    re-clustered. Returns the number of incidents written. `enabled=False` (benchmarks):
+    every report is an incident of its own."""
     if not new:
         return 0
     if not enabled:
@@ -120,40 +145,76 @@ def merge(backend: StoreBackend, new: list[EventReport], enabled: bool = True) -
     lock = getattr(getattr(backend, "dialect", None), "merge_lock", None)
     if lock:  # concurrent writers: one merge at a time, each seeing the others' committed reports
         backend.execute(lock)
+    local = cluster_reports(new)
     new_keys = {r.key for r in new}
     asked: dict[tuple[str, int], list[EventReport]] = {}
     for r in new:
         for pair in _candidates(backend, r) - new_keys:
             asked.setdefault(pair, []).append(r)
-    components: set[str] = set()
-    linked: list[tuple[str, int]] = []
+    linked: set[str] = set()
     for chunk in chunks(sorted(asked), 200):
-        for other in _load(backend, " OR ".join(["(article_id = ? AND report_index = ?)"]
-                                                * len(chunk)),
-                           [v for pair in chunk for v in pair]):
-            if any((link := compare(r, other)).score is not None and link.score >= MERGE_SCORE
-                   and not link.far for r in asked[other.key]):
-                linked.append(other.key)
-    if linked:
-        for chunk in chunks(sorted(set(linked)), 200):
-            where = " OR ".join(["(article_id = ? AND report_index = ?)"] * len(chunk))
-            rows = backend.execute(f"SELECT DISTINCT component FROM article_incidents WHERE "
-                                   f"{where}", [v for pair in chunk for v in pair]).fetchall()
-            components |= {c for (c,) in rows if c}
-    block = list(new)
-    for chunk in chunks(sorted(components)):
-        block += [r for r in _load(backend, f"component IN ({marks(len(chunk))})", chunk)
-                  if r.key not in new_keys]
-        backend.execute(f"DELETE FROM incidents WHERE component IN ({marks(len(chunk))})",
-                        chunk)
-    return write_incidents(backend, cluster_reports(block))
+        for row in _rows(backend, *_pairs_where(chunk)):
+            other = _report(row)
+            if row["incident_id"] and any(
+                    (link := compare(r, other) if r.key < other.key else compare(other, r))
+                    .score is not None and link.score >= MERGE_SCORE and not link.far
+                    for r in asked[other.key]):
+                linked.add(row["incident_id"])
+    representatives = {i: _load(backend, "incident_id = ? ORDER BY published DESC, article_id "
+                                "DESC, report_index LIMIT ?", (i, REPRESENTATIVES))
+                       for i in sorted(linked)}
+    joins = attach(local, representatives)
+    grown: dict[str, list[Incident]] = {}
+    out = []
+    for incident in local:
+        if incident.id in joins:
+            grown.setdefault(joins[incident.id], []).append(incident)
+        else:
+            out.append(incident)
+    for stored_id, parts in sorted(grown.items()):
+        out.append(_grow(backend, stored_id, parts, representatives[stored_id]))
+    return write_incidents(backend, out)
+
+
+def _grow(backend: StoreBackend, stored_id: str, parts: list[Incident],
+          representatives: list[EventReport]) -> Incident:
+    """The stored incident with the new clusters `parts` joined to it. Its members are read
+    (without their vectors) for the incident's row; only the new members, and a member that
+    was alone until now, get a reason (compared with the representatives)."""
+    rows = _rows(backend, "incident_id = ?", (stored_id,), vectors=False)
+    members = [_report(row) for row in rows]
+    joined = [r for part in parts for r in part.reports]
+    incident = Incident(incident_id(members + joined), members + joined, replaces=(stored_id,))
+    incident.component = "blk:" + incident.id[4:]
+    alone = [r for r, row in zip(members, rows, strict=True)
+             if (row["reason"] or "").startswith("first report")]
+    explain_joined(incident, joined, representatives + joined)
+    explain_joined(incident, [r for r in representatives if r.key in {a.key for a in alone}],
+                   joined)
+    similarity = [incident.similarity.get(r.key, row["similarity"] or 0.0)
+                  for r, row in zip(members, rows, strict=True)]
+    similarity += [incident.similarity[r.key] for r in joined]
+    incident.confidence = round(min(1.0, 0.5 + sum(similarity) / len(similarity)), 3)
+    return incident
 
 
 def write_incidents(backend: StoreBackend, incidents: list[Incident]) -> int:
+    """Write the final incidents (the one place they are written): the incident rows, and for
+    each report with a (new) reason its link; the stored incidents an incident grew from are
+    replaced by it. Analysts' corrections apply here, last."""
+    for incident in incidents:
+        if incident.replaces:
+            where = f"incident_id IN ({marks(len(incident.replaces))})"
+            backend.execute(f"DELETE FROM incidents WHERE {where}", list(incident.replaces))
+            backend.execute(f"UPDATE article_incidents SET incident_id = ?, component = ? "
+                            f"WHERE {where}", [incident.id, incident.component,
+                                               *incident.replaces])
     incidents = correct_incidents(backend, incidents)  # analysts' splits, merges, categories
     rows = []
     for incident in incidents:
         for r in incident.reports:
+            if r.key not in incident.reasons:
+                continue
             backend.execute(
                 "UPDATE article_incidents SET incident_id = ?, reason = ?, similarity = ?, "
                 "component = ? WHERE article_id = ? AND report_index = ?",
@@ -220,17 +281,19 @@ def _incident_row(backend: StoreBackend, incident: Incident) -> dict:
 
 def forget_article(backend: StoreBackend, article_id: str) -> list[EventReport]:
     """Remove an article's reports (before it is processed again); returns the other reports
-    of the blocks it was in, whose incidents are dropped and must be merged again."""
-    components = [c for (c,) in backend.execute(
-        "SELECT DISTINCT component FROM article_incidents WHERE article_id = ? AND "
-        "component IS NOT NULL", (article_id,)).fetchall()]
+    of the incidents it was in, whose incidents are dropped and must be merged again."""
+    incidents = [i for (i,) in backend.execute(
+        "SELECT DISTINCT incident_id FROM article_incidents WHERE article_id = ? AND "
+        "incident_id IS NOT NULL", (article_id,)).fetchall()]
     backend.execute("DELETE FROM article_incidents WHERE article_id = ?", (article_id,))
     backend.execute("DELETE FROM event_keys WHERE article_id = ?", (article_id,))
     others: list[EventReport] = []
-    if components:
-        others = _load(backend, f"component IN ({marks(len(components))})", components)
-        backend.execute(f"DELETE FROM incidents WHERE component IN ({marks(len(components))})",
-                        components)
+    if incidents:
+        where = f"incident_id IN ({marks(len(incidents))})"
+        others = _load(backend, where, incidents)
+        backend.execute(f"DELETE FROM incidents WHERE {where}", incidents)
+        backend.execute(f"UPDATE article_incidents SET incident_id = NULL WHERE {where}",
+                        incidents)
     return others
 
 

@@ -42,6 +42,7 @@ PLACE_DISTANCE_KM = {1: 60.0, 2: 150.0}
 PLACE_BONUS, NEAR_BONUS, DATE_BONUS, CATEGORY_BONUS, CATEGORY_PENALTY = 0.0, 0.0, 0.08, 0.0, 0.15
 TOKEN_KEYS = 8  # index keys per report: its most weighted words
 CANDIDATES_PER_KEY = 24  # stored reports looked up per index key of a new report
+CANDIDATES = 12  # of which compared: those sharing the most keys, then the nearest in time
 REPRESENTATIVES = 16  # members of a stored incident a new cluster is compared with
 SMALL_GROUP = 30  # blocks up to this size compare their pairs one by one
 INCOMPATIBLE = 1.0  # distance given to pairs that cannot be one event (no likeness)
@@ -362,16 +363,18 @@ def linkage_score(members: list[EventReport], others: list[EventReport]) -> floa
     return total / max(1, len(members) * len(others))
 
 
-def attach(new: list[Incident], stored: dict[str, list[EventReport]]) -> dict[str, str]:
-    """Which stored incident each new incident (a cluster of a new batch) joins: the one whose
-    representatives (`stored`: incident id -> up to REPRESENTATIVES members) it fits best on
-    average, if that passes MERGE_SCORE; a new incident that fits none stays an incident of its
-    own. Returns new id -> stored id. Ties go to the smaller id, so it is deterministic."""
+def attach(new: list[Incident], stored: dict[str, list[EventReport]],
+           options: dict[str, set[str]]) -> dict[str, str]:
+    """Which stored incident each new incident (a cluster of a new batch) joins: of the ones
+    its reports link to (`options`: new id -> stored ids), the one whose representatives
+    (`stored`: id -> up to REPRESENTATIVES members) it fits best on average, if that passes
+    MERGE_SCORE; a new incident that fits none stays an incident of its own. Returns new id ->
+    stored id. Ties go to the smaller id, so it is deterministic."""
     out = {}
     for incident in sorted(new, key=lambda i: i.id):
         best = None
-        for stored_id in sorted(stored):
-            if not stored[stored_id]:
+        for stored_id in sorted(options.get(incident.id, ())):
+            if not stored.get(stored_id):
                 continue
             value = linkage_score(incident.reports, stored[stored_id])
             if value >= MERGE_SCORE and (best is None or value > best[0]):

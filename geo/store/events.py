@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import shapely
 
 from geo.cluster import (
+    CANDIDATES,
     CANDIDATES_PER_KEY,
     MERGE_SCORE,
     REPRESENTATIVES,
@@ -97,12 +98,14 @@ def _load(backend: StoreBackend, where: str, params: Sequence) -> list[EventRepo
     return [_report(row) for row in _rows(backend, where, params)]
 
 
-def _candidates(backend: StoreBackend, r: EventReport) -> set[tuple[str, int]]:
-    """Stored reports sharing an index key with `r`, within its date window (undated: any),
-    at most CANDIDATES_PER_KEY per key, the latest days first: an indexed range read whose
-    size does not grow with the store."""
+def _candidates(backend: StoreBackend, r: EventReport) -> list[tuple[str, int]]:
+    """Stored reports sharing index keys with `r`, within its date window (undated: any):
+    at most CANDIDATES_PER_KEY per key, the latest days first (an indexed range read whose
+    size does not grow with the store), of which the CANDIDATES sharing the most keys, then
+    nearest in time."""
     window = date_window(r)
-    found: set[tuple[str, int]] = set()
+    day = r.event_date.toordinal() if r.event_date else None
+    shared: dict[tuple[str, int], list] = {}
     for key in index_keys(r):
         queries = [("key = ? AND day IS NULL", [key])]
         if window:
@@ -110,10 +113,18 @@ def _candidates(backend: StoreBackend, r: EventReport) -> set[tuple[str, int]]:
         else:
             queries.append(("key = ? AND day IS NOT NULL ORDER BY day DESC", [key]))
         for where, params in queries:
-            found |= {(a, int(i)) for a, i in backend.execute(
-                f"SELECT article_id, report_index FROM event_keys WHERE {where} LIMIT ?",
-                [*params, CANDIDATES_PER_KEY]).fetchall()}
-    return found
+            for a, i, d in backend.execute(
+                    f"SELECT article_id, report_index, day FROM event_keys WHERE {where} "
+                    "LIMIT ?", [*params, CANDIDATES_PER_KEY]).fetchall():
+                entry = shared.setdefault((a, int(i)), [0, d])
+                entry[0] += 1
+    def rank(k: tuple[str, int]) -> tuple:
+        count, other_day = shared[k]
+        gap = abs(other_day - day) if other_day is not None and day is not None else 10**6
+        return (-count, gap, k)
+
+    ranked = sorted(shared, key=rank)
+    return ranked[:CANDIDATES]
 
 
 def write_reports(backend: StoreBackend, reports: Iterable[EventReport]) -> list[EventReport]:
@@ -149,21 +160,23 @@ def merge(backend: StoreBackend, new: list[EventReport], enabled: bool = True) -
     new_keys = {r.key for r in new}
     asked: dict[tuple[str, int], list[EventReport]] = {}
     for r in new:
-        for pair in _candidates(backend, r) - new_keys:
-            asked.setdefault(pair, []).append(r)
-    linked: set[str] = set()
+        for pair in _candidates(backend, r):
+            if pair not in new_keys:
+                asked.setdefault(pair, []).append(r)
+    links: dict[tuple[str, int], set[str]] = {}  # new report -> stored incidents it links to
     for chunk in chunks(sorted(asked), 200):
         for row in _rows(backend, *_pairs_where(chunk)):
             other = _report(row)
-            if row["incident_id"] and any(
-                    (link := compare(r, other) if r.key < other.key else compare(other, r))
-                    .score is not None and link.score >= MERGE_SCORE and not link.far
-                    for r in asked[other.key]):
-                linked.add(row["incident_id"])
+            for r in asked[other.key] if row["incident_id"] else ():
+                link = compare(r, other) if r.key < other.key else compare(other, r)
+                if link.score is not None and link.score >= MERGE_SCORE and not link.far:
+                    links.setdefault(r.key, set()).add(row["incident_id"])
+    options = {i.id: set().union(*(links.get(r.key, set()) for r in i.reports))
+               for i in local}
     representatives = {i: _load(backend, "incident_id = ? ORDER BY published DESC, article_id "
                                 "DESC, report_index LIMIT ?", (i, REPRESENTATIVES))
-                       for i in sorted(linked)}
-    joins = attach(local, representatives)
+                       for i in sorted(set().union(*options.values()))}
+    joins = attach(local, representatives, options)
     grown: dict[str, list[Incident]] = {}
     out = []
     for incident in local:

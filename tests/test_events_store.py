@@ -66,20 +66,63 @@ def sample_records(real_gazetteer_dir: Path) -> list[ArticleRecord]:
     return read_paths([SAMPLE]).records
 
 
-def test_incremental_ingest_in_any_order_and_batches_equals_a_rebuild(
+def test_rebuild_is_the_same_whatever_the_ingest_order_and_incremental_agrees_on_the_sample(
         tmp_path: Path, sample_records: list[ArticleRecord]) -> None:
+    """A rebuild depends only on the set of articles. Incremental merging (bounded: new
+    clusters attach to stored incidents) is not guaranteed to equal it in general (docs/
+    events.md); on the sample's clear-cut events it does, whatever the order and batches."""
     records = sample_records
     with IncidentStore(tmp_path / "a.gpkg") as a, IncidentStore(tmp_path / "b.gpkg") as b:
         a.ingest(records, batch_size=100)
         for start in range(0, len(records), 7):  # reversed, in small separate ingests
             b.ingest(list(reversed(records))[start:start + 7], batch_size=3)
+        incremental = grouping(a), grouping(b)
+        a.rebuild_incidents()
+        b.rebuild_incidents()
         assert grouping(a) == grouping(b)
         assert sorted(a.incidents()["incident_id"]) == sorted(b.incidents()["incident_id"])
-        incremental = grouping(b)
-        b.rebuild_incidents()
-        assert grouping(b) == incremental
+        assert incremental == (grouping(a), grouping(a))
         assert len(b.incidents()) == len(set(b.backend.read_frame(
             "SELECT incident_id FROM article_incidents")["incident_id"]))
+
+
+def test_merging_a_new_report_does_bounded_work_however_big_the_incident(
+        tmp_path: Path, real_gazetteer_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new report is compared with CANDIDATES stored reports and each incident it links to
+    with REPRESENTATIVES members, never with all members of a grown incident, and still joins."""
+    import geo.cluster
+    import geo.store.events as store_events
+
+    monkeypatch.setattr(store_events, "CANDIDATES", 3)
+    monkeypatch.setattr(store_events, "REPRESENTATIVES", 3)
+    outlets = [ArticleRecord(SECOND_REPORT.text + f" Outlet {n} reported it first.",
+                             article_id=f"outlet-{n:02d}", title=SECOND_REPORT.title,
+                             source=f"Outlet {n}", published="2024-01-21") for n in range(24)]
+    calls = 0
+    compare = geo.cluster.compare
+
+    def counted(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return compare(*args, **kwargs)
+
+    with IncidentStore(tmp_path / "s.gpkg") as store:
+        store.ingest(outlets[:20])
+        assert len(store.incidents()) == 1
+        for n, outlet in enumerate(outlets[20:]):
+            calls = 0
+            monkeypatch.setattr(store_events, "compare", counted)
+            monkeypatch.setattr(geo.cluster, "compare", counted)
+            store.ingest([outlet])
+            monkeypatch.setattr(store_events, "compare", compare)
+            monkeypatch.setattr(geo.cluster, "compare", compare)
+            # candidates, the representatives in attach, and its reason: not the 20+ members
+            assert 0 < calls <= 3 + 3 + 3, calls
+            incidents = store.incidents()
+            assert len(incidents) == 1 and incidents.iloc[0]["source_count"] == 21 + n
+        reasons = store.backend.read_frame(
+            "SELECT reason FROM article_incidents WHERE article_id = 'outlet-23'")["reason"]
+        assert reasons.iloc[0].startswith("matches outlet-")
 
 
 def test_a_store_written_by_the_previous_version_is_upgraded(tmp_path: Path,

@@ -364,23 +364,24 @@ def linkage_score(members: list[EventReport], others: list[EventReport]) -> floa
 
 
 def attach(new: list[Incident], stored: dict[str, list[EventReport]],
-           options: dict[str, set[str]]) -> dict[str, str]:
-    """Which stored incident each new incident (a cluster of a new batch) joins: of the ones
+           options: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Which stored incidents each new incident (a cluster of a new batch) joins. Of the ones
     its reports link to (`options`: new id -> stored ids), the one whose representatives
     (`stored`: id -> up to REPRESENTATIVES members) it fits best on average, if that passes
-    MERGE_SCORE; a new incident that fits none stays an incident of its own. Returns new id ->
-    stored id. Ties go to the smaller id, so it is deterministic."""
+    MERGE_SCORE; then any other of them that fits the two together as well (the new reports
+    bridge two incidents of one event, as average linkage would join them). A new incident
+    that fits none stays an incident of its own. Returns new id -> stored ids, best first.
+    Ties go to the smaller id, so it is deterministic."""
     out = {}
     for incident in sorted(new, key=lambda i: i.id):
-        best = None
-        for stored_id in sorted(options.get(incident.id, ())):
-            if not stored.get(stored_id):
-                continue
-            value = linkage_score(incident.reports, stored[stored_id])
-            if value >= MERGE_SCORE and (best is None or value > best[0]):
-                best = (value, stored_id)
-        if best:
-            out[incident.id] = best[1]
+        scored = sorted((-linkage_score(incident.reports, stored[i]), i)
+                        for i in options.get(incident.id, ()) if stored.get(i))
+        if not scored or -scored[0][0] < MERGE_SCORE:
+            continue
+        group = incident.reports + stored[scored[0][1]]
+        out[incident.id] = [scored[0][1]] + [
+            i for value, i in scored[1:]
+            if -value >= MERGE_SCORE and linkage_score(group, stored[i]) >= MERGE_SCORE]
     return out
 
 

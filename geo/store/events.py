@@ -177,27 +177,47 @@ def merge(backend: StoreBackend, new: list[EventReport], enabled: bool = True) -
                                 "DESC, report_index LIMIT ?", (i, REPRESENTATIVES))
                        for i in sorted(set().union(*options.values()))}
     joins = attach(local, representatives, options)
-    grown: dict[str, list[Incident]] = {}
+    # new clusters and the stored incidents they join, grouped (a stored incident joined by
+    # two new clusters, or two stored incidents bridged by one, end up as one incident)
+    owner: dict[str, str] = {}
+
+    def find(k: str) -> str:
+        while owner.get(k, k) != k:
+            k = owner[k]
+        return k
+
+    for new_id, stored_ids in joins.items():
+        for stored_id in stored_ids:
+            a, b = find(new_id), find(stored_id)
+            if a != b:
+                owner[max(a, b)] = min(a, b)
+    groups: dict[str, tuple[list[str], list[Incident]]] = {}
     out = []
     for incident in local:
         if incident.id in joins:
-            grown.setdefault(joins[incident.id], []).append(incident)
+            groups.setdefault(find(incident.id), ([], []))[1].append(incident)
         else:
             out.append(incident)
-    for stored_id, parts in sorted(grown.items()):
-        out.append(_grow(backend, stored_id, parts, representatives[stored_id]))
+    for stored_id in sorted({i for ids in joins.values() for i in ids}):
+        groups[find(stored_id)][0].append(stored_id)
+    for _, (stored_ids, parts) in sorted(groups.items()):
+        out.append(_grow(backend, stored_ids, parts,
+                         [r for i in stored_ids for r in representatives[i]]))
     return write_incidents(backend, out)
 
 
-def _grow(backend: StoreBackend, stored_id: str, parts: list[Incident],
+def _grow(backend: StoreBackend, stored_ids: list[str], parts: list[Incident],
           representatives: list[EventReport]) -> Incident:
-    """The stored incident with the new clusters `parts` joined to it. Its members are read
-    (without their vectors) for the incident's row; only the new members, and a member that
-    was alone until now, get a reason (compared with the representatives)."""
-    rows = _rows(backend, "incident_id = ?", (stored_id,), vectors=False)
+    """The stored incidents with the new clusters `parts` joined to them, as one incident.
+    Their members are read (without their vectors) for the incident's row; only the new
+    members, and a member that was alone until now, get a reason (compared with the
+    representatives)."""
+    rows = _rows(backend, f"incident_id IN ({marks(len(stored_ids))})", stored_ids,
+                 vectors=False)
     members = [_report(row) for row in rows]
     joined = [r for part in parts for r in part.reports]
-    incident = Incident(incident_id(members + joined), members + joined, replaces=(stored_id,))
+    incident = Incident(incident_id(members + joined), members + joined,
+                        replaces=tuple(stored_ids))
     incident.component = "blk:" + incident.id[4:]
     alone = [r for r, row in zip(members, rows, strict=True)
              if (row["reason"] or "").startswith("first report")]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from geo.categories import LABELS
-from geo.cluster import Incident, cluster_reports, explain, incident_id
+from geo.cluster import Incident, explain, incident_id
 from geo.errors import StoreError
 from geo.events import EventReport
 from geo.store.backend import StoreBackend, chunks, marks
@@ -220,22 +220,30 @@ def correct_incidents(backend: StoreBackend, incidents: list[Incident]) -> list[
 
 
 def _outside_blocks(backend: StoreBackend, keys: set[Key]) -> list[Incident]:
-    """The stored blocks holding these reports, clustered again (their rows deleted)."""
-    from geo.store.events import _load
+    """The stored incidents holding these reports, as they are (their rows deleted, to be
+    written again with the batch)."""
+    from geo.store.events import _report, _rows
 
     if not keys:
         return []
-    components: set[str] = set()
+    found: set[str] = set()
     for chunk in chunks(sorted(keys), 200):
         where = " OR ".join(["(article_id = ? AND report_index = ?)"] * len(chunk))
-        rows = backend.execute(f"SELECT DISTINCT component FROM article_incidents WHERE {where}",
-                               [v for pair in chunk for v in pair]).fetchall()
-        components |= {c for (c,) in rows if c}
-    reports: list[EventReport] = []
-    for chunk in chunks(sorted(components)):
-        reports += _load(backend, f"component IN ({marks(len(chunk))})", chunk)
-        backend.execute(f"DELETE FROM incidents WHERE component IN ({marks(len(chunk))})", chunk)
-    return cluster_reports(reports) if reports else []
+        rows = backend.execute(f"SELECT DISTINCT incident_id FROM article_incidents WHERE "
+                               f"{where}", [v for pair in chunk for v in pair]).fetchall()
+        found |= {i for (i,) in rows if i}
+    incidents: list[Incident] = []
+    for chunk in chunks(sorted(found)):
+        where = f"incident_id IN ({marks(len(chunk))})"
+        rows = _rows(backend, where, chunk)
+        for stored in sorted({row["incident_id"] for row in rows}):
+            members = sorted((_report(row) for row in rows if row["incident_id"] == stored),
+                             key=lambda r: r.key)
+            incident = Incident(incident_id(members), members, component="blk:" + stored[4:])
+            explain(incident, {})
+            incidents.append(incident)
+        backend.execute(f"DELETE FROM incidents WHERE {where}", chunk)
+    return incidents
 
 
 def apply_event_corrections(incidents: list[Incident], corrections: list[EventCorrection],

@@ -86,11 +86,9 @@ def _report(row: dict) -> EventReport:
         vector=json.loads(row["vector"] or "{}"), mention_id=row["mention_id"])
 
 
-def _rows(backend: StoreBackend, where: str, params: Sequence,
-          vectors: bool = True) -> list[dict]:
-    columns = [c if vectors or c != "vector" else "NULL" for c in _LINK_COLUMNS]
+def _rows(backend: StoreBackend, where: str, params: Sequence) -> list[dict]:
     cursor = backend.execute(
-        f"SELECT {', '.join(columns)} FROM article_incidents WHERE {where}", params)
+        f"SELECT {', '.join(_LINK_COLUMNS)} FROM article_incidents WHERE {where}", params)
     return [dict(zip(_LINK_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
@@ -209,11 +207,10 @@ def merge(backend: StoreBackend, new: list[EventReport], enabled: bool = True) -
 def _grow(backend: StoreBackend, stored_ids: list[str], parts: list[Incident],
           representatives: list[EventReport]) -> Incident:
     """The stored incidents with the new clusters `parts` joined to them, as one incident.
-    Their members are read (without their vectors) for the incident's row; only the new
-    members, and a member that was alone until now, get a reason (compared with the
-    representatives)."""
-    rows = _rows(backend, f"incident_id IN ({marks(len(stored_ids))})", stored_ids,
-                 vectors=False)
+    Their members are read for the incident's row (and for analysts' corrections, which may
+    explain it again); only the new members, and a member that was alone until now, get a
+    reason (compared with the representatives)."""
+    rows = _rows(backend, f"incident_id IN ({marks(len(stored_ids))})", stored_ids)
     members = [_report(row) for row in rows]
     joined = [r for part in parts for r in part.reports]
     incident = Incident(incident_id(members + joined), members + joined,

@@ -178,7 +178,10 @@ def test_cli_ingest_then_export_articles_on_headline_only_and_undated_jsonl(
             {"id": "h2", "title": "Strong quake jolts Qeshm island", "text": "A magnitude 5.9 "
              "earthquake hit Qeshm island in southern Iran, state media said.", "date": None},
             {"id": "h3", "title": "Flood", "text": "Floods hit Piura, Peru.",
-             "date": "2024-03-09"}]
+             "date": "2024-03-09"},
+            # headline-only too, another title: another article, not a duplicate of h1
+            {"id": "h4", "title": "Turkmenistan votes for a new parliament", "text": "",
+             "date": None}]
     source.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     store = tmp_path / "s.gpkg"
     assert main(["ingest", str(source), "--store", str(store), "--quiet"]) == 0
@@ -187,7 +190,7 @@ def test_cli_ingest_then_export_articles_on_headline_only_and_undated_jsonl(
                  str(store)]) == 0
     out = capsys.readouterr().out
     got = {row["article_id"]: row["incident_id"] for row in csv.DictReader(io.StringIO(out))}
-    assert set(got) == {"h1", "h2", "h3"} and all(got.values())
+    assert set(got) == {"h1", "h2", "h3", "h4"} and all(got.values())
     assert got["h3"] != got["h1"]
 
 

@@ -196,9 +196,9 @@ class _Group:
 
 def correct_incidents(backend: StoreBackend, incidents: list[Incident]) -> list[Incident]:
     """Apply the analysts' corrections to freshly clustered incidents (before they are
-    written). A merge with an incident outside the batch brings that incident's block in (its
-    incidents are deleted here and written with the batch), and the two blocks become one, so
-    that merging either of them again later sees both."""
+    written). A merge with an incident outside the batch brings that stored incident in (its
+    row is deleted here and written again with the batch); the two become one incident, so a
+    report that later joins either of them joins both."""
     if not incidents or not _any_active(backend):
         return incidents
     incidents = list(incidents)

@@ -426,6 +426,8 @@ def test_time_scrubbing_and_playback_stay_in_the_browser(server, page):
 
 # area mentions and choropleths: SVG polygons drawn by js/mapdata.js (incident markers have a white outline)
 AREA_PATH = '.leaflet-overlay-pane path.leaflet-interactive:not([stroke="#ffffff"])'
+# how many are shown (an area with nothing in the time bar's window is hidden)
+SHOWN_AREAS = f"() => [...document.querySelectorAll('{AREA_PATH}')].filter(e => e.style.display !== 'none').length"
 
 
 def test_areas_follow_the_time_bar_and_a_filter_change_redraws_in_place(server, page):
@@ -435,10 +437,10 @@ def test_areas_follow_the_time_bar_and_a_filter_change_redraws_in_place(server, 
     _wait_for_app(page)
     _wait_for_map(page)
     frame = _map_frame(page)
-    frame.wait_for_function(f"() => document.querySelectorAll('{AREA_PATH}').length > 0", timeout=30_000)
+    frame.wait_for_function(SHOWN_AREAS + " > 0", timeout=30_000)
     page.wait_for_timeout(1500)
     frame.evaluate("() => { document.__probe = 'same-document'; }")
-    every = frame.evaluate(f"() => document.querySelectorAll('{AREA_PATH}').length")
+    every = frame.evaluate(SHOWN_AREAS)
     before = len(sent)
     # scrub a 1-day window through the period: the areas drawn change with the window
     frame.locator(".time-mode").select_option("1")
@@ -446,17 +448,17 @@ def test_areas_follow_the_time_bar_and_a_filter_change_redraws_in_place(server, 
     drawn = {}
     for day in range(0, last_day + 1, max(1, last_day // 12)):
         frame.locator(".time-slider").evaluate(f"(el) => {{ el.value = {day}; el.dispatchEvent(new Event('input')); }}")
-        drawn[day] = frame.evaluate(f"() => document.querySelectorAll('{AREA_PATH}').length")
+        drawn[day] = frame.evaluate(SHOWN_AREAS)
     assert len(set(drawn.values())) > 1, drawn
     assert min(drawn.values()) < every, (every, drawn)
     frame.locator(".time-mode").select_option("all")
-    assert frame.evaluate(f"() => document.querySelectorAll('{AREA_PATH}').length") == every
+    assert frame.evaluate(SHOWN_AREAS) == every
     assert len(sent) == before, "scrubbing the areas sent a rerun request"
     # a filter change: the app sends new data and the mounted map redraws it, without a reload
     key = frame.evaluate("() => window.map.__incidentData.key")
     page.locator('section[data-testid="stSidebar"] label', has_text="Publication date").first.click()
     frame.wait_for_function("(k) => window.map.__incidentData.key !== k", arg=key, timeout=60_000)
-    frame.wait_for_function(f"() => document.querySelectorAll('{AREA_PATH}').length > 0", timeout=30_000)
+    frame.wait_for_function(SHOWN_AREAS + " > 0", timeout=30_000)
     assert frame.evaluate("() => document.__probe") == "same-document"
     assert page.locator(MAP_FRAME).count() == 1
     page.screenshot(path=str(ARTIFACTS / "filter-change-in-place.png"))

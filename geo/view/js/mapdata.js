@@ -65,7 +65,7 @@ window.incidentAreaLayer = function (map, spec) {
     group.clearLayers();
     parts = [];
     if (!values || !geojson) { return; }
-    L.geoJSON(geojson, {
+    var layer = L.geoJSON(geojson, {
       filter: function (f) { return Object.prototype.hasOwnProperty.call(values, f.properties[current.key]); },
       style: function () { return Object.assign({}, current.style); },
       onEachFeature: function (f, l) {
@@ -74,16 +74,24 @@ window.incidentAreaLayer = function (map, spec) {
         parts.push({layer: l, value: v, n: -1});
       }
     });
+    group.addLayer(layer);
     var t = window.incidentTime ? window.incidentTime.state : {lo: 0, hi: 0, all: true};
     follow(t.lo, t.hi, t.all);
+  }
+  // an area with nothing in the window is hidden, not removed: adding a polygon back would
+  // re-project every vertex, and a scrub step touches many areas
+  function show(p, visible) {
+    var path = p.layer._path;
+    if (path) { path.style.display = visible ? '' : 'none'; }
+    if (!visible && p.layer.isTooltipOpen()) { p.layer.closeTooltip(); }
   }
   function follow(lo, hi, all) {
     for (var i = 0; i < parts.length; i++) {
       var p = parts[i], n = count(p.value, lo, hi, all);
       if (n === p.n) { continue; }  // only areas whose count changed are touched
-      if (n === 0) { group.removeLayer(p.layer); }
+      if (n === 0) { show(p, false); }
       else {
-        if (p.n <= 0) { group.addLayer(p.layer); }
+        if (p.n <= 0) { show(p, true); }
         p.layer.setStyle({fillColor: colorFor(n)});
         p.layer.setTooltipContent(p.value[0] + ' — ' + n.toLocaleString('en') + ' ' + current.noun +
           (n === 1 ? '' : 's') + ' ' + p.value[1]);

@@ -208,9 +208,7 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
         if c.drop is None:  # kept
             groups[(c.key, "demonym" if c.kind == "demonym" else "name")].append(c)
     ctx, own, tops = _context_of(groups, index)
-    head = text[:W.political_window]
-    head_lower = head.lower()
-    ctx.political = any(w in head_lower for w in _POLITICAL_WORDS) and bool(POLITICAL.search(head))
+    ctx.political = _political(text[:W.political_window])
     containers = {id(c.comma_next) for c in cands if c.drop is None and c.comma_next is not None}
     lower = text.lower()
     ctx.state_words = "state" in lower or "province" in lower
@@ -225,6 +223,25 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
         ctx2.political, ctx2.state_words = ctx.political, ctx.state_words
         resolved = _resolve_groups(text, groups, index, ctx2, own2, containers)
     return {id(c): res for gkey, group in groups.items() for c in group for res in (resolved[gkey],)}
+
+
+def _political(head: str) -> bool:
+    """POLITICAL.search(head), sparing the whole-text regex: a substring test first, and in
+    ASCII text (where lower-casing keeps offsets) a match can only start where one of the
+    words occurs, so the regex is tried there alone."""
+    head_lower = head.lower()
+    found = [w for w in _POLITICAL_WORDS if w in head_lower]
+    if not found:
+        return False
+    if not head.isascii():
+        return bool(POLITICAL.search(head))
+    for w in found:
+        at = head_lower.find(w)
+        while at >= 0:
+            if POLITICAL.match(head, at):
+                return True
+            at = head_lower.find(w, at + 1)
+    return False
 
 
 def _resolve_groups(text: str, groups: dict[tuple[str, str], list[Candidate]], index: GazetteerIndex,

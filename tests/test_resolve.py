@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from geoparse_fixture import build_tiny_gazetteer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.geoparse_index import build_index
 from geo.parse import Parser
@@ -87,3 +89,15 @@ def test_a_name_read_in_another_country_votes_again(real_gazetteer_dir):
     got = {m.surface: m for m in parse(text)}
     assert got["Georgia"].admin1_iso == "US-GA"
     assert got["Atlanta"].admin1_iso == "US-GA" and got["ATLANTA"].admin1_iso == "US-GA"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Congress", "senate", "White House", "federal", "federalist", "diplomats",
+                                 "legislat", "legislature", "the", "xgovernment", "government_", "Ministry",
+                                 "PENTAGON", " ", ".", "_", "é", "\n", "\u212a", "ſenate", "İ"]), max_size=8))
+def test_political_test_agrees_with_the_regex(words):
+    """The fast political-news test gives the answer of the gated whole-text regex."""
+    from geo.resolve import _POLITICAL_WORDS, POLITICAL, _political
+
+    head = "".join(words)
+    assert _political(head) == (any(w in head.lower() for w in _POLITICAL_WORDS) and bool(POLITICAL.search(head)))

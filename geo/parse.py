@@ -97,8 +97,10 @@ class Parser:
 
     def _regions(self, doc: Doc) -> None:
         for c in doc.candidates:
+            if not c.modifier or c.drop is not None or c.kind != "toponym":
+                continue  # only a kept place name with "southern", "north-east", ...
             res = doc.resolutions.get(id(c))
-            if c.kept and c.modifier and res and res.place and c.kind == "toponym":
+            if res and res.place:
                 derived = _derived_region(res.place.id, res.place.level, c.modifier)
                 if derived:
                     doc.regions[id(c)] = derived
@@ -106,7 +108,7 @@ class Parser:
     def _mentions(self, doc: Doc) -> None:
         out = []
         for c in doc.candidates:
-            if not c.kept:
+            if c.drop is not None:  # dropped: not a place mention
                 continue
             res = doc.resolutions.get(id(c))
             out.append(self._mention(doc, c, res))

@@ -225,6 +225,11 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     return {id(c): res for gkey, group in groups.items() for c in group for res in (resolved[gkey],)}
 
 
+def _state_of_before(window: str) -> bool:
+    """STATE_OF.search(window); the pattern ends in "of" and blanks, so a string test first."""
+    return window[-1:].isspace() and window.rstrip()[-2:].lower() == "of" and bool(STATE_OF.search(window))
+
+
 def _political(head: str) -> bool:
     """POLITICAL.search(head), sparing the whole-text regex: a substring test first, and in
     ASCII text (where lower-casing keeps offsets) a match can only start where one of the
@@ -263,7 +268,7 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
         return Resolution(None, 0.0, "no gazetteer entry usable here")
     containers = _comma_containers(group, index)
     state_hint = ctx.state_words and any(
-        STATE_WORD.match(text[c.end:c.end + 20]) or STATE_OF.search(text[max(0, c.start - 20):c.start])
+        STATE_WORD.match(text[c.end:c.end + 20]) or _state_of_before(text[max(0, c.start - 20):c.start])
         for c in group)
     own_c, own_a = own
     country_bonus, admin1_bonus, admin1_named, near_points = _group_bonuses(ctx, own_c, own_a, index)

@@ -101,3 +101,13 @@ def test_political_test_agrees_with_the_regex(words):
 
     head = "".join(words)
     assert _political(head) == (any(w in head.lower() for w in _POLITICAL_WORDS) and bool(POLITICAL.search(head)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["state", "State", "STATE", "province", " of", " OF", "of", "  ", "\n", "\t",
+                                 " the", "x", "é", "\u00a0"]), max_size=7))
+def test_state_of_test_agrees_with_the_regex(parts):
+    from geo.resolve import STATE_OF, _state_of_before
+
+    window = "".join(parts)[-20:]
+    assert _state_of_before(window) == bool(STATE_OF.search(window))

@@ -83,6 +83,8 @@ class DocContext:
     # takes its own votes out (computed once per document: see _group_bonuses)
     country_bonus: dict[str, float] = field(default_factory=dict)
     admin1_bonus: dict[str, float] = field(default_factory=dict)
+    # _group_bonuses by the group's own votes: names voting alike share them (read only)
+    group_bonuses: dict[tuple, tuple] = field(default_factory=dict)
 
     def add_bonuses(self) -> None:
         cap = W.context_mentions_cap
@@ -345,7 +347,17 @@ def _group_bonuses(ctx: DocContext, own_c: dict[str, int], own_a: dict[str, int]
     """The document's country and admin-1 bonuses without the group's own votes (a name does
     not vouch for itself), the admin-1s named by states and big cities, and the points of
     the countries named (for nearness). A group's votes touch at most its own country and
-    admin-1, so only those entries of the per-document tables change."""
+    admin-1, so only those entries of the per-document tables change; names that vote alike
+    share the result."""
+    key = (tuple(own_c.items()), tuple(own_a.items()))
+    found = ctx.group_bonuses.get(key)
+    if found is None:
+        found = ctx.group_bonuses[key] = _bonuses_without(ctx, own_c, own_a, index)
+    return found
+
+
+def _bonuses_without(ctx: DocContext, own_c: dict[str, int], own_a: dict[str, int], index: GazetteerIndex
+                     ) -> tuple[dict[str, float], dict[str, float], set[str], list[tuple[float, float]]]:
     cap = W.context_mentions_cap
     country_bonus = ctx.country_bonus
     for cc, mine in own_c.items():

@@ -1,4 +1,4 @@
-"""Basemap rivers and lakes: TopoJSON decoding, and the real Natural Earth files `geo assets` writes."""
+"""Basemap rivers and lakes: TopoJSON reading, and the real Natural Earth files `geo assets` writes."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from geo.view.basemap import BASEMAP_DIR
 from geo.view.physical import (
     SOURCE_KEY,
     SOURCES_FILE,
-    decode_arcs,
-    decode_object,
     feature_collection,
+    read_layer,
 )
 
 # two arcs on a quantised grid (scale 0.5, shifted by (10, 20)), delta-coded as TopoJSON stores them
@@ -30,15 +29,17 @@ TOPOLOGY = {
 }
 
 
-def test_arcs_are_dequantised_and_joined_into_lines_and_rings():
-    assert decode_arcs(TOPOLOGY)[0] == [(10.0, 20.0), (12.0, 20.0), (12.0, 22.0)]
-    (lake,) = decode_object(TOPOLOGY, "lake")
+def test_arcs_are_dequantised_and_joined_into_lines_and_rings(tmp_path):
+    path = tmp_path / "topology.json"
+    path.write_text(json.dumps(TOPOLOGY))
+    (lake,) = read_layer(path, "lake")
     assert lake.geom_type == "Polygon" and lake.area == pytest.approx(4.0)  # a 2 x 2 square
-    (river,) = decode_object(TOPOLOGY, "river")  # the point is skipped
+    assert {(10.0, 20.0), (12.0, 20.0), (12.0, 22.0)} <= set(lake.exterior.coords)  # arc 0, dequantised
+    (river,) = read_layer(path, "river")  # the point is skipped
     assert list(river.coords) == [(10.0, 20.0), (10.0, 22.0), (12.0, 22.0)]  # arc 1, reversed
-    lakes = feature_collection(decode_object(TOPOLOGY, "lake"), "Polygon")
+    lakes = feature_collection(read_layer(path, "lake"), "Polygon")
     assert [f["geometry"]["type"] for f in lakes["features"]] == ["Polygon"]
-    assert feature_collection(decode_object(TOPOLOGY, "lake"), "LineString")["features"] == []
+    assert feature_collection(read_layer(path, "lake"), "LineString")["features"] == []
 
 
 def test_the_source_is_pinned_with_its_licence():

@@ -8,9 +8,7 @@ static JSON file the browser fetches only when it gets there (`PlaceLabels`).
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +16,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from geo import paths
-from geo.view.assets import STATIC_URL
+from geo.view.assets import STATIC_URL, write_json_atomic
 from geo.view.basemap import BASEMAP_DIR
 from geo.view.elements import js_json
 
@@ -76,18 +74,10 @@ def ensure_labels(out_dir: Path = BASEMAP_DIR, db: Path | None = None) -> list[d
         out_dir.mkdir(parents=True, exist_ok=True)
         tiers = label_tiers(read_places(db))
         for zoom, rows in tiers.items():
-            _write_json(out_dir / f"labels-{zoom}.json", rows)
-        _write_json(index, sorted(tiers))
+            write_json_atomic(out_dir / f"labels-{zoom}.json", rows)
+        write_json_atomic(index, sorted(tiers))
     zooms = json.loads(index.read_text(encoding="utf-8"))
     return [{"zoom": int(z), "url": labels_url(int(z))} for z in zooms]
-
-
-def _write_json(target: Path, value: object) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(value, f, ensure_ascii=False, separators=(",", ":"))
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, target)  # concurrent sessions never read half a file
 
 
 class PlaceLabels(MacroElement):

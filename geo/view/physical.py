@@ -8,16 +8,13 @@ has none.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 
 import shapely
-from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, mapping
+from shapely.geometry import mapping
 
 from geo import paths
-from geo.view.assets import STATIC_URL
+from geo.view.assets import STATIC_URL, write_json_atomic
 from geo.view.basemap import BASEMAP_DIR
 
 SOURCES_FILE = paths.ROOT / "gazetteer" / "basemap_sources.json"
@@ -33,49 +30,16 @@ def physical_url(layer: str) -> str:
     return f"{STATIC_URL}/basemap/{layer}.geojson"
 
 
-def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
-    """Every arc as absolute lon/lat points (undoing TopoJSON's quantisation and delta coding)."""
-    transform = topology.get("transform")
-    arcs = []
-    for arc in topology["arcs"]:
-        if transform:
-            (sx, sy), (tx, ty) = transform["scale"], transform["translate"]
-            x = y = 0
-            points = []
-            for dx, dy in arc:
-                x += dx
-                y += dy
-                points.append((x * sx + tx, y * sy + ty))
-        else:
-            points = [tuple(p[:2]) for p in arc]
-        arcs.append(points)
-    return arcs
+def read_layer(topology_path: Path, name: str) -> list:
+    """The line and polygon geometries of one TopoJSON object, read by GDAL's TopoJSON driver
+    (as the gazetteer build reads us-atlas); points and other kinds are skipped."""
+    import geopandas as gpd
+
+    frame = gpd.read_file(topology_path, layer=name, engine="pyogrio")
+    return [g for g in frame.geometry if g is not None and g.geom_type in _KEPT_KINDS]
 
 
-def _ring(arcs: list[list[tuple[float, float]]], indexes: list[int]) -> list[tuple[float, float]]:
-    """One line or ring from arc indexes (a negative index ~i is arc i reversed); shared ends once."""
-    points: list[tuple[float, float]] = []
-    for index in indexes:
-        arc = arcs[index] if index >= 0 else arcs[~index][::-1]
-        points.extend(arc[1:] if points else arc)
-    return points
-
-
-def decode_object(topology: dict, name: str) -> list:
-    """The shapely geometries of one TopoJSON object (lines and polygons; others are skipped)."""
-    arcs = decode_arcs(topology)
-    out = []
-    for geometry in topology["objects"][name].get("geometries", []):
-        kind, parts = geometry.get("type"), geometry.get("arcs", [])
-        if kind == "LineString":
-            out.append(LineString(_ring(arcs, parts)))
-        elif kind == "MultiLineString":
-            out.append(MultiLineString([_ring(arcs, p) for p in parts]))
-        elif kind == "Polygon":
-            out.append(Polygon(_ring(arcs, parts[0]), [_ring(arcs, r) for r in parts[1:]]))
-        elif kind == "MultiPolygon":
-            out.append(MultiPolygon([Polygon(_ring(arcs, p[0]), [_ring(arcs, r) for r in p[1:]]) for p in parts]))
-    return out
+_KEPT_KINDS = {"LineString", "MultiLineString", "Polygon", "MultiPolygon"}
 
 
 def feature_collection(geometries: list, keep: str) -> dict:
@@ -96,17 +60,11 @@ def feature_collection(geometries: list, keep: str) -> dict:
 
 def write_physical(topology_path: Path, out_dir: Path = BASEMAP_DIR) -> dict[str, Path]:
     """Convert the pinned TopoJSON's rivers and lakes into static GeoJSON files (atomic replace)."""
-    topology = json.loads(topology_path.read_text(encoding="utf-8"))
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}
     for layer, (name, keep) in LAYERS.items():
-        target = out_dir / f"{layer}.geojson"
-        fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".geojson")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(feature_collection(decode_object(topology, name), keep), f, separators=(",", ":"))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-        written[layer] = target
+        written[layer] = out_dir / f"{layer}.geojson"
+        write_json_atomic(written[layer], feature_collection(read_layer(topology_path, name), keep))
     return written
 
 

@@ -5,6 +5,7 @@ Every request that would leave localhost is aborted and recorded; the map must s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,35 +47,40 @@ def server(real_gazetteer_dir, tmp_path_factory):
         pytest.skip(f"Leaflet assets are missing ({', '.join(missing)}): run `geo assets`")
     store = build_real_store(tmp_path_factory.mktemp("browserstore"))
     STORE["path"] = store
-    port = _free_port()
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
-    env = {**os.environ, "GEO_STORE": str(store)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=paths.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start: {Path(log.name).read_text()[-2000:]}")
-            time.sleep(0.3)
+    with running_app(store, tmp_path_factory.mktemp("log") / "streamlit.log") as url:
         yield url
-    finally:
-        proc.terminate()
+
+
+@contextlib.contextmanager
+def running_app(store: Path, log_path: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port over `store`; yields its URL, stops it after."""
+    port = _free_port()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "app.py"), "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=paths.ROOT, env={**os.environ, "GEO_STORE": str(store)}, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not start: {log_path.read_text()[-2000:]}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 @pytest.fixture(scope="module")
@@ -388,13 +395,19 @@ def test_map_first_layout_and_labelled_offline_basemap(server, page):
     assert page.external_requests == [], page.external_requests
 
 
-def test_time_scrubbing_and_playback_stay_in_the_browser(server, page):
+def _open_watched_map(page, url: str):
+    """Open the app and its map; returns the map frame and the sizes of the messages the page
+    sends to the app from now on (a rerun request is one)."""
     sent: list[int] = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(len(payload))))
-    page.goto(server)
+    page.goto(url)
     _wait_for_app(page)
     _wait_for_map(page)
-    frame = _map_frame(page)
+    return _map_frame(page), sent
+
+
+def test_time_scrubbing_and_playback_stay_in_the_browser(server, page):
+    frame, sent = _open_watched_map(page, server)
     page.wait_for_timeout(1500)  # let the map report its first state
     frame.evaluate("() => { document.__probe = 'same-document'; }")
     before = len(sent)
@@ -431,12 +444,7 @@ SHOWN_AREAS = f"() => [...document.querySelectorAll('{AREA_PATH}')].filter(e => 
 
 
 def test_areas_follow_the_time_bar_and_a_filter_change_redraws_in_place(server, page):
-    sent: list[int] = []
-    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(len(payload))))
-    page.goto(server)
-    _wait_for_app(page)
-    _wait_for_map(page)
-    frame = _map_frame(page)
+    frame, sent = _open_watched_map(page, server)
     frame.wait_for_function(SHOWN_AREAS + " > 0", timeout=30_000)
     page.wait_for_timeout(1500)
     frame.evaluate("() => { document.__probe = 'same-document'; }")

@@ -8,11 +8,6 @@ Every request that would leave localhost is aborted and recorded (as in tests/te
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,7 +16,6 @@ from test_browser import (  # noqa: F401 - `browser` and `page` are fixtures use
     CHROMIUM,
     INCIDENT_MARKER,
     MAP_FRAME,
-    _free_port,
     _map_frame,
     _open_tab,
     _set_view,
@@ -29,10 +23,10 @@ from test_browser import (  # noqa: F401 - `browser` and `page` are fixtures use
     _wait_for_map,
     browser,
     page,
+    running_app,
 )
 from view_fixtures import build_real_store
 
-from geo import paths
 from geo.view.assets import missing_assets
 
 pytestmark = pytest.mark.browser
@@ -52,34 +46,8 @@ def events_store(real_gazetteer_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def events_server(events_store, tmp_path_factory):
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("eventslog") / "streamlit.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "app.py"), "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=paths.ROOT, env={**os.environ, "GEO_STORE": str(events_store)}, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start: {log_path.read_text()[-2000:]}")
-                time.sleep(0.3)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with running_app(events_store, tmp_path_factory.mktemp("eventslog") / "streamlit.log") as url:
+        yield url
 
 
 def _gunfight_and_point_articles(store: Path) -> tuple[dict, int]:

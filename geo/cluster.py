@@ -235,25 +235,34 @@ def incident_id(reports: Iterable[EventReport]) -> str:
     return f"inc:{article_id}" + (f"#{index}" if index else "")
 
 
-def _components(reports: list[EventReport], links: dict) -> list[list[EventReport]]:
-    parent = {r.key: r.key for r in reports}
+class MinRootSets:
+    """Union-find whose root is a set's smallest member, so groups get deterministic names."""
 
-    def find(k):
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
+    def __init__(self, items: Iterable = ()) -> None:
+        self.parent = {k: k for k in items}
+
+    def find(self, k):
+        while self.parent.setdefault(k, k) != k:
+            self.parent[k] = self.parent[self.parent[k]]
+            k = self.parent[k]
         return k
 
+    def union(self, a, b) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _components(reports: list[EventReport], links: dict) -> list[list[EventReport]]:
+    sets = MinRootSets(r.key for r in reports)
     for (ka, kb), link in links.items():
         # blocks are linked by pairs that fit in time too: a report a week later may still
         # join a block's incident by average linkage, but it does not chain blocks together
         if link.score is not None and link.score >= MERGE_SCORE and not link.far:
-            ra, rb = find(ka), find(kb)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
+            sets.union(ka, kb)
     groups: dict = defaultdict(list)
     for r in reports:
-        groups[find(r.key)].append(r)
+        groups[sets.find(r.key)].append(r)
     return [sorted(g, key=lambda r: r.key) for g in groups.values()]
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from geo.categories import LABELS
-from geo.cluster import Incident, explain, incident_id
+from geo.cluster import Incident, MinRootSets, explain, incident_id
 from geo.errors import StoreError
 from geo.events import EventReport
 from geo.store.backend import StoreBackend, chunks, marks
@@ -251,12 +251,7 @@ def apply_event_corrections(incidents: list[Incident], corrections: list[EventCo
     """The pure core: corrections applied in order to clustered incidents."""
     groups = [_Group({r.key: r for r in i.reports}, i) for i in incidents]
     where = {k: g for g in groups for k in g.reports}
-    blocks = {i.component: i.component for i in incidents}  # union of blocks merged by hand
-
-    def block(b: str) -> str:
-        while blocks.setdefault(b, b) != b:
-            b = blocks[b]
-        return b
+    blocks = MinRootSets(i.component for i in incidents)  # union of blocks merged by hand
 
     for c in corrections:
         if c.kind == "split":
@@ -295,8 +290,7 @@ def apply_event_corrections(incidents: list[Incident], corrections: list[EventCo
                 b.category, b.category_note)
             a.changed = True
             groups.remove(b)
-            x, y = block(a.origin.component), block(b.origin.component)
-            blocks[max(x, y)] = min(x, y)
+            blocks.union(a.origin.component, b.origin.component)
         elif c.kind == "category" and (g := where.get(c.key)) is not None:
             g.category = c.category
             g.category_note = f"set by an analyst (correction #{c.fid})" + (
@@ -309,7 +303,7 @@ def apply_event_corrections(incidents: list[Incident], corrections: list[EventCo
             g.notes.append(f"place set by an analyst to '{c.surface}' (correction #{c.fid})")
     out: list[Incident] = []
     for g in groups:
-        component = block(g.origin.component)
+        component = blocks.find(g.origin.component)
         if not g.changed:
             g.origin.component = component
             out.append(g.origin)

@@ -24,6 +24,7 @@ from geo.cluster import (
     MERGE_SCORE,
     REPRESENTATIVES,
     Incident,
+    MinRootSets,
     attach,
     cluster_reports,
     compare,
@@ -177,27 +178,19 @@ def merge(backend: StoreBackend, new: list[EventReport], enabled: bool = True) -
     joins = attach(local, representatives, options)
     # new clusters and the stored incidents they join, grouped (a stored incident joined by
     # two new clusters, or two stored incidents bridged by one, end up as one incident)
-    owner: dict[str, str] = {}
-
-    def find(k: str) -> str:
-        while owner.get(k, k) != k:
-            k = owner[k]
-        return k
-
+    sets = MinRootSets()
     for new_id, stored_ids in joins.items():
         for stored_id in stored_ids:
-            a, b = find(new_id), find(stored_id)
-            if a != b:
-                owner[max(a, b)] = min(a, b)
+            sets.union(new_id, stored_id)
     groups: dict[str, tuple[list[str], list[Incident]]] = {}
     out = []
     for incident in local:
         if incident.id in joins:
-            groups.setdefault(find(incident.id), ([], []))[1].append(incident)
+            groups.setdefault(sets.find(incident.id), ([], []))[1].append(incident)
         else:
             out.append(incident)
     for stored_id in sorted({i for ids in joins.values() for i in ids}):
-        groups[find(stored_id)][0].append(stored_id)
+        groups[sets.find(stored_id)][0].append(stored_id)
     for _, (stored_ids, parts) in sorted(groups.items()):
         out.append(_grow(backend, stored_ids, parts,
                          [r for i in stored_ids for r in representatives[i]]))

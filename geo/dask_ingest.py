@@ -89,6 +89,7 @@ class PartitionOutcome:
 
     stored: int = 0
     already_present: int = 0
+    lost_races: list[str] = field(default_factory=list)  # hashes found stored at insert time
     rejects: list[Reject] = field(default_factory=list)
     prepared: list | None = None
     worker_pid: int = 0
@@ -114,6 +115,7 @@ def process_partition(articles: list[ArticleRecord], corrections: dict[str, list
             backends[store_target] = open_backend(store_target)
         write_prepared(backends[store_target], prepared, report)
         outcome.stored, outcome.already_present = report.stored, report.already_present
+        outcome.lost_races = report.lost_races
     outcome.rejects = report.rejects
     release_memory()
     return outcome
@@ -202,11 +204,13 @@ def ingest(store: Any, records: Iterable[ArticleRecord | Reject], client: Any,
         outcome: PartitionOutcome = future.result()
         if outcome.prepared is not None:
             write_prepared(store.backend, outcome.prepared, report)
-        report.stored += outcome.stored
-        report.already_present += outcome.already_present
+        articles = submitted.pop(future.key)
+        ours = written_by_lost_attempt(store.backend, outcome.lost_races, articles)
+        report.stored += outcome.stored + ours
+        report.already_present += outcome.already_present - ours
         for item in outcome.rejects:
             report.reject(item)
-        for article in submitted.pop(future.key):
+        for article in articles:
             pending_ids.pop(article.content_hash, None)
         future.release()
         if progress:
@@ -215,6 +219,26 @@ def ingest(store: Any, records: Iterable[ArticleRecord | Reject], client: Any,
             pass
     report.seconds = time.perf_counter() - started
     return report
+
+
+def written_by_lost_attempt(backend: Any, lost_races: list[str], articles: list[ArticleRecord],
+                            ) -> int:
+    """How many of a partition's "already present" articles an earlier attempt of the same
+    partition wrote: a worker killed after its commit but before its answer reached us, so Dask
+    ran the partition again. Each was absent when the partition was submitted (new_articles
+    checked), so one stored since under the id we gave it is ours, not a duplicate. (Another
+    ingest storing the same content under the same id at that moment is counted here too: the
+    store holds it once either way.)"""
+    from geo.store.backend import chunks, marks
+
+    submitted_ids = {a.content_hash: a.article_id for a in articles}
+    count = 0
+    for chunk in chunks(sorted(set(lost_races))):
+        rows = backend.execute("SELECT content_hash, article_id FROM articles "
+                               f"WHERE content_hash IN ({marks(len(chunk))})", chunk).fetchall()
+        count += sum(submitted_ids.get(content_hash) == article_id
+                     for content_hash, article_id in rows)
+    return count
 
 
 def tqdm_progress(total: int | None = None, enabled: bool = True) -> Callable[[Any], None]:

@@ -105,6 +105,28 @@ def test_dask_into_postgis_matches_single_process(client: object, postgis_url: s
         assert (again.stored, again.already_present) == (0, N + 20)
 
 
+def test_a_partition_run_again_after_its_answer_was_lost_counts_as_stored(
+        postgis_url: str, real_gazetteer_dir: Path) -> None:
+    """A worker killed after its commit but before its answer reached the client: Dask runs
+    the partition again, which finds every article present. Those are this run's writes, not
+    duplicates: the report says stored, as if the first answer had arrived."""
+    from geo.dask_ingest import _WORKER, process_partition, written_by_lost_attempt
+
+    articles = corpus(6)[:6]
+    with IncidentStore(postgis_url) as store:
+        first = process_partition(articles, {}, postgis_url)  # its answer "never arrives"
+        again = process_partition(articles, {}, postgis_url)  # Dask's retry
+        assert (first.stored, again.stored, again.already_present) == (6, 0, 6)
+        assert sorted(again.lost_races) == sorted(a.content_hash for a in articles)
+        assert written_by_lost_attempt(store.backend, again.lost_races, articles) == 6
+        # the same content under other ids was not ours to store: present, not stored
+        renamed = [ArticleRecord(a.text, article_id=f"other{i}", published=a.published)
+                   for i, a in enumerate(articles)]
+        assert written_by_lost_attempt(store.backend, again.lost_races, renamed) == 0
+        assert len(store.articles()) == 6
+    _WORKER.get("stores", {}).pop(postgis_url).close()  # this process played the worker
+
+
 def test_a_worker_killed_mid_partition_loses_nothing_and_duplicates_nothing(
         client: object, postgis_url: str) -> None:
     """PostGIS: the workers write, so the killed one may die inside its transaction."""

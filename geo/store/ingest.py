@@ -43,6 +43,8 @@ class IngestReport:
     rejects: list[Reject] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (source, note): kept, but noted
     seconds: float = 0.0
+    # content hashes another writer stored between our check and our insert (counted present)
+    lost_races: list[str] = field(default_factory=list)
 
     def reject(self, item: Reject) -> None:
         self.rejected += 1
@@ -280,6 +282,7 @@ def _count_lost_race(backend: StoreBackend, article: ArticleRecord,
     the same id is a reject, as if we had seen it before parsing."""
     if existing(backend, "content_hash", {article.content_hash}):
         report.already_present += 1
+        report.lost_races.append(article.content_hash)
     else:
         report.reject(_id_taken(article))
 

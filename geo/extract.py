@@ -358,7 +358,7 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     place_starts = {c.start for c in cands}
     profiles = [(c.entries, name_profile(c, index)) for c in cands]  # reused below while entries stay
     sure_places = {c.start for c, (_, prof) in zip(cands, profiles, strict=True) if prof.sure}
-    lower_words: list[set[str]] = []  # filled on first use: words written in lower case here
+    lower_words: dict[str, bool] = {}  # name -> written in lower case somewhere here (asked once)
     # what whole-text patterns need at all (a cheap look first saves a regex per candidate)
     county_list = "ounties" in text or "arishes" in text
     streets = any(word in text for word in _STREET_WORDS)
@@ -514,7 +514,7 @@ def _profile(key: str, facts: EntryFacts) -> NameProfile:
         weak_alt=_weak_alternate_name(key, facts, z) if kinds <= {ALT} else None)
 
 
-def _common_word_reason(text: str, c: Candidate, prof: NameProfile, lower_words: list[set[str]]) -> Dropped | None:
+def _common_word_reason(text: str, c: Candidate, prof: NameProfile, lower_words: dict[str, bool]) -> Dropped | None:
     """A capitalised common English word is a place only when little else it could be."""
     if not prof.common or (c.start > 0 and text[c.start - 1] == "#"):
         return None
@@ -523,11 +523,32 @@ def _common_word_reason(text: str, c: Candidate, prof: NameProfile, lower_words:
     if prof.word_drop:
         return prof.word_drop
     if prof.lower_drop:
-        if not lower_words:
-            lower_words.append(set(re.findall(r"\b[a-z]{3,}\b", text)))
-        if c.key in lower_words[0]:
+        found = lower_words.get(c.key)
+        if found is None:
+            found = lower_words[c.key] = _written_in_lower_case(text, c.key)
+        if found:
             return prof.lower_drop
     return None
+
+
+def _written_in_lower_case(text: str, word: str) -> bool:
+    """word (three or more letters a-z) stands alone somewhere in text, in lower case: what
+    `word in set(re.findall(r"\b[a-z]{3,}\b", text))` asks, without listing every word of
+    the text (a substring search finds most names only capitalised, so it stops there)."""
+    if len(word) < 3 or not (word.isascii() and word.isalpha() and word.islower()):
+        return False
+    n, at = len(word), text.find(word)
+    while at >= 0:
+        end = at + n
+        # \b on both sides: no word character (letter, digit, underscore) next to it
+        if (at == 0 or not _word_char(text[at - 1])) and (end == len(text) or not _word_char(text[end])):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 def _quote_or_street_reason(text: str, c: Candidate, prof: NameProfile, streets: bool = True) -> Dropped | None:

@@ -177,7 +177,7 @@ def _votes(groups: dict[tuple[str, str], list[Candidate]],
     """The document's context from one reading per group, and each group's own votes."""
     ctx = DocContext()
     countries, admin1, admin1_named = ctx.countries, ctx.admin1, ctx.admin1_named
-    own: dict[tuple[str, str], tuple[dict[str, int], dict[str, int]]] = {}
+    own: dict[tuple[str, str], tuple[dict[str, int], dict[str, int], tuple]] = {}
     for gkey, top in tops.items():
         if top.level == "region":
             continue  # a sea or continent says nothing about which country the text is in
@@ -195,12 +195,13 @@ def _votes(groups: dict[tuple[str, str], list[Candidate]],
         if top.level == "admin1":
             ctx.states_named[top.country] += 1
         countries[top.country] = countries.get(top.country, 0) + n
-        own[gkey] = (c_own, a_own)
+        # the votes as a hashable key too: names voting alike share their bonuses
+        own[gkey] = (c_own, a_own, (top.country, n, code if a_own else None))
     ctx.add_bonuses()
     return ctx, own
 
 
-_NO_VOTES: tuple[dict[str, int], dict[str, int]] = ({}, {})  # a group that did not vote (read only)
+_NO_VOTES: tuple[dict[str, int], dict[str, int], tuple] = ({}, {}, ())  # a group that did not vote (read only)
 
 
 def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex) -> dict[int, Resolution]:
@@ -259,7 +260,7 @@ def _resolve_groups(text: str, groups: dict[tuple[str, str], list[Candidate]], i
 
 
 def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,
-                   own: tuple[dict[str, int], dict[str, int]], container: bool = False) -> Resolution:
+                   own: tuple[dict[str, int], dict[str, int], tuple], container: bool = False) -> Resolution:
     """container: some occurrence follows "<place>, " ("Buffalo, New York"), so it names a container."""
     first = group[0]
     ranked, has_admin1_rival, admin1_pop = _ranked_readings(
@@ -272,8 +273,7 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
     state_hint = ctx.state_words and any(
         STATE_WORD.match(text[c.end:c.end + 20]) or _state_of_before(text[max(0, c.start - 20):c.start])
         for c in group)
-    own_c, own_a = own
-    country_bonus, admin1_bonus, admin1_named, near_points = _group_bonuses(ctx, own_c, own_a, index)
+    country_bonus, admin1_bonus, admin1_named, near_points = _group_bonuses(ctx, own, index)
     doc_countries = bool(country_bonus)
     scored: list[tuple[float, PlaceRow, list[str], set[str], int]] = []
     a1s, ccs = containers or ((), ())
@@ -342,17 +342,16 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
     return Resolution(best, confidence, evidence, [(t[0], t[1]) for t in scored], support, kind, others)
 
 
-def _group_bonuses(ctx: DocContext, own_c: dict[str, int], own_a: dict[str, int], index: GazetteerIndex
+def _group_bonuses(ctx: DocContext, own: tuple[dict[str, int], dict[str, int], tuple], index: GazetteerIndex
                    ) -> tuple[dict[str, float], dict[str, float], set[str], list[tuple[float, float]]]:
     """The document's country and admin-1 bonuses without the group's own votes (a name does
     not vouch for itself), the admin-1s named by states and big cities, and the points of
     the countries named (for nearness). A group's votes touch at most its own country and
     admin-1, so only those entries of the per-document tables change; names that vote alike
     share the result."""
-    key = (tuple(own_c.items()), tuple(own_a.items()))
-    found = ctx.group_bonuses.get(key)
+    found = ctx.group_bonuses.get(own[2])
     if found is None:
-        found = ctx.group_bonuses[key] = _bonuses_without(ctx, own_c, own_a, index)
+        found = ctx.group_bonuses[own[2]] = _bonuses_without(ctx, own[0], own[1], index)
     return found
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
 
 from geo.distance import EARTH_RADIUS_KM, haversine_km
@@ -224,7 +224,10 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     if moved:
         ctx2, own2 = _votes(groups, {**tops, **moved})
         ctx2.political, ctx2.state_words = ctx.political, ctx.state_words
-        resolved = _resolve_groups(text, groups, index, ctx2, own2, containers)
+        # only names whose readings see another context are read again (most do not)
+        same = {g: res for g, res in resolved.items()
+                if g not in moved and _same_context(text, groups[g], index, ctx, ctx2, own.get(g) or _NO_VOTES)}
+        resolved = _resolve_groups(text, groups, index, ctx2, own2, containers, same)
     return {id(c): res for gkey, group in groups.items() for c in group for res in (resolved[gkey],)}
 
 
@@ -253,20 +256,73 @@ def _political(head: str) -> bool:
 
 
 def _resolve_groups(text: str, groups: dict[tuple[str, str], list[Candidate]], index: GazetteerIndex,
-                    ctx: DocContext, own: dict, containers: set[int]) -> dict[tuple[str, str], Resolution]:
-    return {gkey: _resolve_group(text, group, index, ctx, own.get(gkey) or _NO_VOTES,
+                    ctx: DocContext, own: dict, containers: set[int],
+                    same: dict[tuple[str, str], Resolution] | None = None) -> dict[tuple[str, str], Resolution]:
+    """same: resolutions made before under a context that differs nowhere these names look."""
+    out = {}
+    for gkey, group in groups.items():
+        res = same.get(gkey) if same else None
+        if res is None:
+            res = _resolve_group(text, group, index, ctx, own.get(gkey) or _NO_VOTES,
                                  any(id(c) in containers for c in group))
-            for gkey, group in groups.items()}
+        elif res.place is not None:  # whether other countries are named may have changed
+            others = _other_countries(ctx, (own.get(gkey) or _NO_VOTES)[0], res.place.country)
+            if others != res.other_countries:
+                res = replace(res, other_countries=others)
+        out[gkey] = res
+    return out
+
+
+def _same_context(text: str, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,
+                  ctx2: DocContext, own: tuple) -> bool:
+    """Would _resolve_group read the group alike in ctx and ctx2 (its own votes unchanged)?
+    True when every bonus its readings can get is the same, no country point that appeared
+    or went lies near one of them, and the states named in their countries are as many
+    (what the scores, the rules after them and the evidence read from the context)."""
+    ranked, has_admin1_rival, _ = _group_readings(text, group, index)
+    cb1, ab1, named1, points1 = _group_bonuses(ctx, own, index)
+    cb2, ab2, named2, points2 = _group_bonuses(ctx2, own, index)
+    if bool(cb1) != bool(cb2):
+        return False
+    if any(ctx.states_named[cc] != ctx2.states_named[cc] for cc in has_admin1_rival):
+        return False
+    moved_points = set(points1) ^ set(points2)
+    for _prior, row, _kind in ranked:
+        level, code = row.level, row.admin1_code
+        if level != "region" and cb1.get(row.country, 0.0) != cb2.get(row.country, 0.0):
+            return False
+        if level != "admin1" and code and (ab1.get(code, 0.0) != ab2.get(code, 0.0)
+                                           or (code in named1) != (code in named2)):
+            return False
+        if moved_points and level in _NEAR_LEVELS and _near_any(row, moved_points):
+            return False
+    return True
+
+
+def _near_any(row: PlaceRow, points) -> bool:
+    """row lies within W.near_km of one of the points (the nearness test of the scores)."""
+    lat, lon = row.lat, row.lon
+    return any(abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= W.near_km for la, lo in points)
+
+
+def _group_readings(text: str, group: list[Candidate], index: GazetteerIndex
+                    ) -> tuple[tuple[tuple[float, PlaceRow, int], ...], set[str], int | None]:
+    """_ranked_readings of a group's name, as written where it occurs."""
+    first = group[0]
+    return _ranked_readings(first.entries, index, first.key,
+                            after_comma=any(c.start > 1 and text[c.start - 2] == "," for c in group),
+                            postal=len(first.surface) == 2 and first.surface.isupper())
+
+
+def _other_countries(ctx: DocContext, own_c: dict[str, int], country: str) -> bool:
+    """The document names countries other than country, beyond the group's own votes."""
+    return any(n > own_c.get(cc, 0) for cc, n in ctx.countries.items() if cc != country)
 
 
 def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,
                    own: tuple[dict[str, int], dict[str, int], tuple], container: bool = False) -> Resolution:
     """container: some occurrence follows "<place>, " ("Buffalo, New York"), so it names a container."""
-    first = group[0]
-    ranked, has_admin1_rival, admin1_pop = _ranked_readings(
-        first.entries, index, first.key,
-        after_comma=any(c.start > 1 and text[c.start - 2] == "," for c in group),
-        postal=len(first.surface) == 2 and first.surface.isupper())
+    ranked, has_admin1_rival, admin1_pop = _group_readings(text, group, index)
     if not ranked:
         return Resolution(None, 0.0, "no gazetteer entry usable here")
     containers = _comma_containers(group, index)
@@ -337,8 +393,7 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
         evidence += f"; beat {len(scored) - 1} other(s), next {r2.name} ({r2.level}, {r2.country}) by {best_score - s2:.1f}"
     else:
         evidence += "; only candidate"
-    own_c = own[0]
-    others = any(n > own_c.get(cc, 0) for cc, n in ctx.countries.items() if cc != best.country)
+    others = _other_countries(ctx, own[0], best.country)
     return Resolution(best, confidence, evidence, [(t[0], t[1]) for t in scored], support, kind, others)
 
 

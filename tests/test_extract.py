@@ -178,3 +178,18 @@ def test_name_word_spans_on_hashtags_and_apostrophes():
     text = "#SonoraFloods in O'Hare, #mexico and Élan; x#Tag Ümit"
     spans = [text[s:e] for s, e in _name_word_spans(text)]
     assert spans == ["#SonoraFloods", "O", "Hare", "#mexico", "Élan", "#Tag", "Ümit"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["clay", "Clay", "CLAY", "clays", "xclay", "clay_", "_clay", "clay1", "é", "éclay",
+                                 " ", "-", ".", "\n", "cl", "ay", "bay", "\u00e9", "\u2160"]), max_size=8),
+       st.sampled_from(["clay", "bay", "cl", "Clay", "cláy", "clay bay", "ab1"]))
+def test_lower_case_test_agrees_with_the_word_list(parts, word):
+    """The substring test for a word written in lower case answers what the list of every
+    lower-case word of the text answered."""
+    import re
+
+    from geo.extract import _written_in_lower_case
+
+    text = "".join(parts)
+    assert _written_in_lower_case(text, word) == (word in set(re.findall(r"\b[a-z]{3,}\b", text)))

@@ -111,3 +111,40 @@ def test_state_of_test_agrees_with_the_regex(parts):
 
     window = "".join(parts)[-20:]
     assert _state_of_before(window) == bool(STATE_OF.search(window))
+
+
+SECOND_PASS_TEXTS = [
+    # "Georgia" first votes for the country, is then read as the US state: a second pass
+    "ATLANTA - A new hotline for Georgia residents could cover the whole state next year, officials said. "
+    "The Georgia Public Service Commission will vote on it in Atlanta. A similar line in Texas reached a "
+    "million callers, according to the United States census. Savannah, Macon and Augusta follow; "
+    "Paris and London were asked too, and Springfield, Illinois, and Athens replied.",
+    "Georgia and Armenia met in Tbilisi. Athens, Georgia, and Rome, Georgia, sent mayors; Paris, Texas, "
+    "did not. Columbus and Albany were named, and so were Moscow and Kiev.",
+]
+
+
+def test_second_pass_reads_again_only_what_it_can_change(real_gazetteer_dir, monkeypatch):
+    """Names whose context did not change keep their first reading in the second pass: the
+    result is the same, field by field, as reading every name again."""
+    import geo.resolve as R
+    from geo.parse import default_parser
+
+    parser = default_parser()
+
+    def resolutions(text):
+        doc = parser.run(text)
+        return [(c.surface, c.start, r.place.id if r.place else None, r.confidence, r.evidence,
+                 [(s, row.id) for s, row in r.ranked], sorted(r.support), r.matched_kind, r.other_countries)
+                for c in doc.candidates if (r := doc.resolutions.get(id(c)))]
+
+    calls = []
+    real_resolve_group = R._resolve_group
+    monkeypatch.setattr(R, "_resolve_group", lambda *a, **k: calls.append(1) or real_resolve_group(*a, **k))
+    reused = [resolutions(t) for t in SECOND_PASS_TEXTS]
+    n_reused = len(calls)
+    monkeypatch.setattr(R, "_same_context", lambda *a, **k: False)
+    calls.clear()
+    everything = [resolutions(t) for t in SECOND_PASS_TEXTS]
+    assert reused == everything
+    assert n_reused < len(calls)  # some names were not read again

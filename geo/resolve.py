@@ -20,6 +20,7 @@ from geo.extract import ABBR, AFTER_COMMA, ALT, ASCII, DEMONYM, ISO, NAME, PRESS
 from geo.geoparse_index import Entry, GazetteerIndex, PlaceRow
 from geo.nlp.similarity import alt_unlike
 from geo.reasons import Drop, drop
+from geo.resolve_local import neighbours
 from geo.resolve_weights import WEIGHTS as W
 
 POLITICAL = re.compile(
@@ -78,6 +79,8 @@ class DocContext:
     states_named: Counter = field(default_factory=Counter)  # admin-1 readings per country ("Ohio and Indiana")
     political: bool = False
     state_words: bool = True  # "state" or "province" appears in the text at all
+    # per name: its readings near a reading of another name, and that neighbour (resolve_local)
+    local_near: dict[str, dict[int, str]] = field(default_factory=dict)
 
     # bonuses for places in the countries / admin-1s the document names, before a group
     # takes its own votes out (computed once per document: see _group_bonuses)
@@ -215,6 +218,7 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     containers = {id(c.comma_next) for c in cands if c.drop is None and c.comma_next is not None}
     lower = text.lower()
     ctx.state_words = "state" in lower or "province" in lower
+    ctx.local_near = _local_near(groups, index)
     resolved = _resolve_groups(text, groups, index, ctx, own, containers)
     # Second pass: a name that voted for one country but was read in another ("Georgia" first
     # counted as the country, then read as the US state) votes again, so the rest of the
@@ -223,12 +227,21 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
              if resolved[g].place is not None and resolved[g].place.country != top.country}
     if moved:
         ctx2, own2 = _votes(groups, {**tops, **moved})
-        ctx2.political, ctx2.state_words = ctx.political, ctx.state_words
+        ctx2.political, ctx2.state_words, ctx2.local_near = ctx.political, ctx.state_words, ctx.local_near
         # only names whose readings see another context are read again (most do not)
         same = {g: res for g, res in resolved.items()
                 if g not in moved and _same_context(text, groups[g], index, ctx, ctx2, own.get(g) or _NO_VOTES)}
         resolved = _resolve_groups(text, groups, index, ctx2, own2, containers, same)
     return {id(c): res for gkey, group in groups.items() for c in group for res in (resolved[gkey],)}
+
+
+def _local_near(groups: dict[tuple[str, str], list[Candidate]], index: GazetteerIndex) -> dict[str, dict[int, str]]:
+    """The readings of each name (its W.local_readings_max best by prior) that lie near a
+    reading of another name (see resolve_local)."""
+    if len(groups) < 2:
+        return {}
+    return neighbours({key: [t[1] for t in _ranked(cands[0].entries, index, key)[:W.local_readings_max]]
+                       for (key, what), cands in groups.items() if what == "name"}, W.local_km)
 
 
 def _state_of_before(window: str) -> bool:
@@ -334,6 +347,7 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
     scored: list[tuple[float, PlaceRow, list[str], set[str], int]] = []
     a1s, ccs = containers or ((), ())
     political_capital = ctx.political and not state_hint
+    local_near = ctx.local_near.get(group[0].key, {}) if group[0].kind != "demonym" else {}
     for prior, row, kind in ranked:
         score, why, support = prior, [], set()
         level, country, admin1_code = row.level, row.country, row.admin1_code
@@ -374,6 +388,10 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
                    for la, lo in near_points):
                 score += W.near_bonus
                 why.append("near a country named elsewhere")
+        neighbour = local_near.get(row.id)
+        if neighbour is not None:
+            score += W.local_bonus
+            why.append(f"near {neighbour}, named elsewhere")
         if political_capital and row.feature_code == "PPLC" and country in has_admin1_rival:
             score += W.political_capital
             why.append("capital, in political news")

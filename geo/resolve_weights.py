@@ -46,6 +46,9 @@ class ResolverWeights:
     near_km: float = 400.0  # "near a country the document names" (spatial coherence)
     near_bonus: float = 1.5
     near_countries_max: int = 8  # country points tried for nearness
+    local_km: float = 50.0  # a town or county this near a likely reading of another name ...
+    local_bonus: float = 3.0  # ... is likelier (a local story names places close together)
+    local_readings_max: int = 15  # readings per name, by prior, tried for nearness
     political_capital: float = 2.5  # a capital in political news ("Washington" beside Congress)
     political_window: int = 20_000  # characters searched for political words
     # -- confidence ---------------------------------------------------------------------

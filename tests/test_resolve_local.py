@@ -1,0 +1,68 @@
+"""Local coherence (geo.resolve_local): readings of different names near each other support
+each other. Pure unit tests on hand-made rows, then invented sentences on the real gazetteer."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.geoparse_index import PlaceRow
+from geo.resolve_local import neighbours, same_name
+
+
+def row(pid: int, name: str, lat: float, lon: float, level: str = "place", admin1: str = "") -> PlaceRow:
+    return PlaceRow(pid, name, level, "PPL" if level == "place" else "ADM2", "US", admin1, admin1, "", 1000, lat, lon)
+
+
+# two same-named towns in two states, and one county next to the second
+SPRING_IL = row(1, "Springfield", 39.80, -89.64)
+SPRING_MA = row(2, "Springfield", 42.10, -72.59)
+HAMPDEN = row(3, "Hampden County", 42.14, -72.63, "admin2")
+
+
+def test_the_reading_near_another_name_is_supported():
+    got = neighbours({"springfield": [SPRING_IL, SPRING_MA], "hampden county": [HAMPDEN]}, 50.0)
+    assert got == {"springfield": {2: "Hampden County"}}  # the county has no choice to make
+
+
+def test_beyond_the_radius_nothing_is_supported():
+    far = row(4, "Holyoke", 42.10 + 0.6, -72.59)  # ~67 km north
+    assert neighbours({"springfield": [SPRING_IL, SPRING_MA], "holyoke": [far]}, 50.0) == {}
+    assert neighbours({"springfield": [SPRING_IL, SPRING_MA], "holyoke": [far]}, 80.0) == {"springfield": {2: "Holyoke"}}
+
+
+def test_longitude_degrees_shrink_with_latitude_and_wrap_at_the_antimeridian():
+    # 0.8 degrees of longitude at 70 N is ~30 km; across the antimeridian as well
+    north_a, north_b = row(5, "A", 70.0, 179.6), row(6, "A", 10.0, 0.0)
+    north_c = row(7, "C", 70.0, -179.6)
+    assert neighbours({"a": [north_a, north_b], "c": [north_c]}, 50.0) == {"a": {5: "C"}}
+
+
+def test_a_state_or_country_reading_is_no_neighbour():
+    state = row(8, "Massachusetts", 42.3, -72.0, "admin1")
+    assert neighbours({"springfield": [SPRING_IL, SPRING_MA], "massachusetts": [state]}, 100.0) == {}
+
+
+def test_one_name_does_not_vouch_for_itself():
+    assert same_name("madison", "madison county") and same_name("madison county", "madison")
+    assert not same_name("new york", "new haven") and not same_name("york", "new york")
+    madison_a, madison_b = row(9, "Madison", 34.70, -86.75), row(10, "Madison", 33.6, -83.47)
+    county_a = row(11, "Madison County", 34.76, -86.55, "admin2")
+    assert neighbours({"madison": [madison_a, madison_b], "madison county": [county_a]}, 50.0) == {}
+
+
+@pytest.fixture(scope="module")
+def parse(real_gazetteer_dir):
+    from geo.parse import parse as parse_text
+
+    return lambda text: {m.surface: m for m in parse_text(text)}
+
+
+def test_a_county_and_a_town_in_it_choose_each_other(parse):
+    # either name alone is read in another state (the most populous namesake wins)
+    alone = parse("Deputies arrested a man in Fayetteville on Tuesday.")
+    assert alone["Fayetteville"].admin1_iso != "US-AR"
+    got = parse("Washington County deputies arrested a man in Fayetteville on Tuesday.")
+    assert got["Fayetteville"].admin1_iso == "US-AR" and got["Washington County"].admin1_iso == "US-AR"
+    assert "near Washington County" in got["Fayetteville"].evidence
+    got = parse("Deputies from Orange County were called to a fight in Hillsborough.")
+    assert got["Orange County"].admin1_iso == got["Hillsborough"].admin1_iso == "US-NC"

@@ -391,6 +391,7 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
         neighbour = local_near.get(row.id)
         if neighbour is not None:
             score += W.local_bonus
+            support.add("near")
             why.append(f"near {neighbour}, named elsewhere")
         if political_capital and row.feature_code == "PPLC" and country in has_admin1_rival:
             score += W.political_capital
@@ -564,11 +565,11 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
             c.drop = drop(Drop.UNLIKE_ALT_OF_PLACE, word=c.surface, place=row.name)
         elif res.other_countries and "country" not in res.support and small and not named_county:
             c.drop = drop(Drop.SMALL_AND_ABROAD, place=row.name, country=row.country)
-        elif row.level == "place" and row.population < W.hamlet_pop and not res.support & {"admin1", "comma"}:
+        elif row.level == "place" and row.population < W.hamlet_pop and not res.support & {"admin1", "comma", "near"}:
             c.drop = drop(Drop.HAMLET, place=row.name, population=row.population)
         elif (
             row.level in ("place", "admin2") and row.population < W.personlike_place_pop
-            and c.key in common_names and "admin1" not in res.support
+            and c.key in common_names and not res.support & {"admin1", "near"}
         ):
             c.drop = drop(Drop.PERSONAL_NAME_SMALL_PLACE, word=c.surface, place=row.name)
 

@@ -66,3 +66,13 @@ def test_a_county_and_a_town_in_it_choose_each_other(parse):
     assert "near Washington County" in got["Fayetteville"].evidence
     got = parse("Deputies from Orange County were called to a fight in Hillsborough.")
     assert got["Orange County"].admin1_iso == got["Hillsborough"].admin1_iso == "US-NC"
+
+
+def test_a_neighbour_vouches_for_a_small_town(parse):
+    # a village (pop < 1,000) or a small town named like a person is kept beside a town near it
+    assert parse("Floodwaters closed roads in Glenville on Monday.")["Glenville"].admin1_iso != "US-MN"
+    got = parse("Floodwaters closed roads in Albert Lea and Glenville on Monday.")
+    assert got["Glenville"].admin1_iso == "US-MN" and "pop 630" in got["Glenville"].evidence and "near Albert Lea" in got["Glenville"].evidence
+    assert "Gordon" not in parse("A fire in Gordon damaged two barns on Sunday.")
+    got = parse("A fire in Gordon damaged two barns, firefighters from Milledgeville said.")
+    assert got["Gordon"].admin1_iso == "US-GA"

@@ -222,9 +222,13 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     resolved = _resolve_groups(text, groups, index, ctx, own, containers)
     # Second pass: a name that voted for one country but was read in another ("Georgia" first
     # counted as the country, then read as the US state) votes again, so the rest of the
-    # document sees it. Names that did not vote stay out: a wrong reading must not spread.
+    # document sees it; so does a name a neighbour moved to another state ("Fayetteville" beside
+    # "Washington County": Arkansas, not North Carolina). Names that did not vote stay out: a wrong reading
+    # must not spread.
     moved = {g: resolved[g].place for g, top in tops.items()
-             if resolved[g].place is not None and resolved[g].place.country != top.country}
+             if resolved[g].place is not None and (resolved[g].place.country != top.country
+                                                   or (resolved[g].place.admin1_code != top.admin1_code
+                                                       and "near" in resolved[g].support))}
     if moved:
         ctx2, own2 = _votes(groups, {**tops, **moved})
         ctx2.political, ctx2.state_words, ctx2.local_near = ctx.political, ctx.state_words, ctx.local_near

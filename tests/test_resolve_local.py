@@ -76,3 +76,12 @@ def test_a_neighbour_vouches_for_a_small_town(parse):
     assert "Gordon" not in parse("A fire in Gordon damaged two barns on Sunday.")
     got = parse("A fire in Gordon damaged two barns, firefighters from Milledgeville said.")
     assert got["Gordon"].admin1_iso == "US-GA"
+
+
+def test_a_name_a_neighbour_moved_to_another_state_votes_again(parse):
+    # "Fayetteville" first votes for North Carolina (its biggest namesake); once its neighbour
+    # places it in Arkansas, another name the text leaves open follows the new state
+    got = parse("Washington County deputies arrested a man in Fayetteville on Tuesday. "
+                "He was later taken to Jacksonville.")
+    assert got["Jacksonville"].admin1_iso == "US-AR"
+    assert parse("A man was later taken to Jacksonville.")["Jacksonville"].admin1_iso != "US-AR"

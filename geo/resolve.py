@@ -134,6 +134,21 @@ def _ranked(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_c
     return found
 
 
+def _towns_named_like_country(entries: tuple[Entry, ...], index: GazetteerIndex, key: str) -> tuple[PlaceRow, ...]:
+    """The towns a country's own name also names ("Peru", Indiana), that
+    _country_names_stay_countries leaves out, best first (cached per name)."""
+    memo = index.facts(entries).memo
+    found = memo.get(("country towns", key))
+    if found is None:
+        ranked = _ranked(entries, index, key)
+        found = ()
+        if ranked and ranked[0][1].level == "country":
+            found = tuple(r for _, r, k in _rank(entries, index, key)
+                          if r.level == "place" and k in (NAME, ASCII))[:W.local_readings_max]
+        memo[("country towns", key)] = found
+    return found
+
+
 def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_comma: bool,
                      postal: bool) -> tuple[tuple[tuple[float, PlaceRow, int], ...], set[str], int | None]:
     """_ranked, with the countries that have an admin-1 reading of the name and the largest
@@ -244,8 +259,11 @@ def _local_near(groups: dict[tuple[str, str], list[Candidate]], index: Gazetteer
     reading of another name (see resolve_local)."""
     if len(groups) < 2:
         return {}
-    return neighbours({key: [t[1] for t in _ranked(cands[0].entries, index, key)[:W.local_readings_max]]
-                       for (key, what), cands in groups.items() if what == "name"}, W.local_km)
+    names = {key: cands[0].entries for (key, what), cands in groups.items() if what == "name"}
+    return neighbours({key: [t[1] for t in _ranked(entries, index, key)[:W.local_readings_max]]
+                       for key, entries in names.items()}, W.local_km,
+                      {key: list(towns) for key, entries in names.items()
+                       if (towns := _towns_named_like_country(entries, index, key))})
 
 
 def _state_of_before(window: str) -> bool:
@@ -407,6 +425,8 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
         _city_in_dateline(scored, group[0].key)
     if not state_hint and not container:
         _city_over_its_state(scored, ctx, group[0].key)
+    if scored[0][1].level == "country" and local_near:
+        _country_name_as_local_town(scored, group, index, ctx, own[0], local_near)
     best_score, best, why, support, kind = scored[0]
     confidence = _confidence([t[0] for t in scored])
     desc = _describe(best)
@@ -418,6 +438,20 @@ def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx
         evidence += "; only candidate"
     others = _other_countries(ctx, own[0], best.country)
     return Resolution(best, confidence, evidence, [(t[0], t[1]) for t in scored], support, kind, others)
+
+
+def _country_name_as_local_town(scored: list, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,
+                                own_c: dict[str, int], local_near: dict[int, str]) -> None:
+    """"Peru" beside "Logansport" in a text naming no other country is the town in Indiana,
+    not the country: a country's name means a town only next to a place near that
+    town, and not next to a name that is mostly a person's ("John Wayne" in Mexico)."""
+    from geo.nlp import lexicon
+
+    person_like = lexicon.common_personal_names()
+    town = next((r for r in _towns_named_like_country(group[0].entries, index, group[0].key)
+                 if r.id in local_near and local_near[r.id].lower() not in person_like), None)
+    if town is not None and not _other_countries(ctx, own_c, town.country):
+        scored.insert(0, (scored[0][0], town, [f"a town near {local_near[town.id]}, not the country"], {"near"}, NAME))
 
 
 def _group_bonuses(ctx: DocContext, own: tuple[dict[str, int], dict[str, int], tuple], index: GazetteerIndex

@@ -23,9 +23,11 @@ def same_name(a: str, b: str) -> bool:
     return a == b or b.startswith(a + " ") or a.startswith(b + " ")
 
 
-def neighbours(readings: dict[str, list[PlaceRow]], radius_km: float) -> dict[str, dict[int, str]]:
+def neighbours(readings: dict[str, list[PlaceRow]], radius_km: float,
+               unlikely: dict[str, list[PlaceRow]] | None = None) -> dict[str, dict[int, str]]:
     """For each name with more than one reading, its readings within radius_km of a reading
-    of another name (see same_name): {name: {place id: the nearest such
+    of another name (see same_name); `unlikely` readings (a country's name read as a town)
+    are tried as well but vouch for no other name: {name: {place id: the nearest such
     neighbour's name}}. Only place and admin-2 readings count, on both sides. Distances are
     equirectangular: exact enough at a few tens of km (and with a few dozen readings per
     document a sweep by latitude is cheap)."""
@@ -39,8 +41,9 @@ def neighbours(readings: dict[str, list[PlaceRow]], radius_km: float) -> dict[st
     reach = math.degrees(radius_km / EARTH_RADIUS_KM)  # the radius in degrees of latitude
     limit = reach * reach
     out: dict[str, dict[int, str]] = {}
-    for name, rows in readings.items():
-        local = [r for r in rows if r.level in LOCAL_LEVELS]
+    unlikely = unlikely or {}
+    for name in readings.keys() | unlikely.keys():
+        local = [r for r in (*readings.get(name, ()), *unlikely.get(name, ())) if r.level in LOCAL_LEVELS]
         if len(local) < 2:
             continue  # nothing to choose between
         for row in local:

@@ -85,3 +85,18 @@ def test_a_name_a_neighbour_moved_to_another_state_votes_again(parse):
                 "He was later taken to Jacksonville.")
     assert got["Jacksonville"].admin1_iso == "US-AR"
     assert parse("A man was later taken to Jacksonville.")["Jacksonville"].admin1_iso != "US-AR"
+
+
+def test_a_country_name_is_the_town_beside_its_neighbour(parse):
+    got = parse("Firefighters from Cuba and Olean battled the blaze on Main Street.")
+    assert got["Cuba"].level == "place" and got["Cuba"].admin1_iso == "US-NY"
+    assert "not the country" in got["Cuba"].evidence
+    got = parse("Police in Peru arrested two men from Logansport on Friday.")
+    assert got["Peru"].admin1_iso == "US-IN"
+    # alone, or in a text naming another country, the name stays the country
+    assert parse("Cuba said on Monday it would free 52 prisoners.")["Cuba"].level == "country"
+    got = parse("Firefighters from Cuba and Olean battled the blaze. Venezuela sent condolences.")
+    assert got["Cuba"].level == "country"
+    # the town readings of a country's name vouch for no other name: "Mexico" is also a town in Maine
+    got = parse("Tourists visit the hotel once owned by John Wayne in Mexico.")
+    assert "Wayne" not in got and got["Mexico"].level == "country"

@@ -13,14 +13,15 @@ from geo.view import event_controls, mappanel, panels, sidebar
 from geo.view.assets import missing_assets
 from geo.view.basemap import ensure_basemap
 from geo.view.data import (
-    Tables,
     attribution_text,
-    empty_tables,
-    load_tables,
+    empty_catalog,
+    empty_view,
+    load_catalog,
+    load_view,
+    selected_elsewhere,
     sources_of,
     store_version,
 )
-from geo.view.filters import apply_filters, date_bounds
 from geo.view.labels import ensure_labels
 from geo.view.layout import LAYOUT_CSS, NARROW_SIDEBAR_JS
 from geo.view.physical import physical_urls
@@ -67,39 +68,48 @@ if missing := missing_assets():
 with tab_add:
     panels.upload_section(str(store_path))
 
-tables: Tables = empty_tables()
+# never every row: the filters' choices, counts and timeline come from SQL, the rows shown are
+# those passing the filters, at most the map's point cap of them (geo/view/window.py)
+catalog, view = empty_catalog(), empty_view()
 version = store_version(store_path) if paths.store_exists(store_path) else None
 if paths.store_exists(store_path):
     try:
-        tables = load_tables(str(store_path), version)
+        catalog = load_catalog(str(store_path), version)
     except Exception as exc:
         st.error(f"Could not read the store {store_path}: {exc}")
+        version = None
 else:
     st.info(f"No store at {store_path} yet. Add articles in the tab below, or run `geo ingest data/sample`.")
 
-incidents, mentions, articles = tables.incidents, tables.mentions, tables.articles
-filters = sidebar.filter_sidebar(incidents)
+filters = sidebar.filter_sidebar(catalog.units)
 state = sidebar.map_sidebar()
 st.sidebar.caption(f"Store: `{store_path}`")
 sidebar.sync_url(filters, state)  # now, so the URL carries a filter change before the map redraws
 
-undated = apply_filters(incidents, sidebar.filters_with_dates(filters, None, None), articles)
-shown = apply_filters(incidents, filters, articles) if len(incidents) else incidents
-bounds = date_bounds(shown, filters.time_axis)
+if version is not None:
+    try:
+        view = load_view(str(store_path), version, filters)
+    except Exception as exc:
+        st.error(f"Could not read the store {store_path}: {exc}")
+shown, mentions, articles, bounds = view.shown, view.mentions, view.articles, view.bounds
 
 with headline_slot:
-    panels.metrics_row(shown, len(incidents), bounds)
+    panels.metrics_row(view.headline, catalog.total, bounds)
+    if view.capped:
+        st.caption(f"The map, table and downloads hold the {len(shown):,} most reported of these "
+                   f"{view.headline.incidents:,} incidents: narrow the filters to see them all.")
 urls, tiers = boundary_urls(), label_tiers()
 with map_slot:
     clicked = mappanel.map_panel(shown, mentions, filters, state, urls, tiers, version)
 with timeline_slot:
-    panels.timeline_section(undated, filters, state.count)
+    panels.timeline_section(view.daily, filters, state.count)
 
 state = sidebar.current_map_state(state)
 # the selected incident stays inspectable after a correction moved it out of the filters
 selected = mappanel.selected_row(shown, state.selected)
-if selected is None:
-    selected = mappanel.selected_row(incidents, state.selected)
+if selected is None and version is not None:
+    selected, view = selected_elsewhere(str(store_path), version, view, state.selected)
+    mentions, articles = view.mentions, view.articles
 evidence = clicked if len(clicked) else (shown.iloc[0:0] if selected is None else pd.DataFrame([selected]))
 sources = sources_of(str(store_path), version, evidence.head(panels.MAX_EVIDENCE_CARDS))
 with tab_evidence:

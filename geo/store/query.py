@@ -6,13 +6,14 @@ of a filter is `geo.filters.apply_filters`, applied last, so every backend and t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.filters import Filters, apply_filters, matching_articles, mentions_of
+from geo.filters import TEXT_COLUMNS, Filters, apply_filters, matching_articles, mentions_of
 from geo.store.backend import StoreBackend, chunks, marks
 
 CRS = "EPSG:4326"
@@ -23,10 +24,17 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def prefilter(filters: Filters | None, article_id: str | None = None) -> tuple[str, list]:
+def day_expression(axis: str) -> str:
+    """The stored calendar day (YYYY-MM-DD text) of incidents `t` on a time axis."""
+    return ("substr(t.published, 1, 10)" if axis == "published" else
+            "coalesce(substr(t.event_date, 1, 10), substr(t.published, 1, 10))")
+
+
+def prefilter(filters: Filters | None, article_id: str | None = None,
+              margin_days: int = 1) -> tuple[str, list]:
     """SQL WHERE over incidents `t` that keeps at least every row `apply_filters` keeps
-    (exact for codes, categories, precisions, kinds and confidence; a day of margin on dates for time
-    zones; free text is left to `apply_filters`)."""
+    (exact for codes, categories, precisions, kinds and confidence; `margin_days` of margin on
+    dates for time zones, 0 for the stored calendar day; free text is left to `apply_filters`)."""
     clauses: list[str] = []
     params: list = []
     if article_id is not None:
@@ -34,14 +42,13 @@ def prefilter(filters: Filters | None, article_id: str | None = None) -> tuple[s
                        "WHERE article_id = ?)")
         params.append(article_id)
     if filters is not None:
-        day = ("substr(t.published, 1, 10)" if filters.time_axis == "published" else
-               "coalesce(substr(t.event_date, 1, 10), substr(t.published, 1, 10))")
+        day = day_expression(filters.time_axis)
         if filters.start is not None:
             clauses.append(f"{day} >= ?")
-            params.append((filters.start - timedelta(days=1)).isoformat())
+            params.append((filters.start - timedelta(days=margin_days)).isoformat())
         if filters.end is not None:
             clauses.append(f"{day} <= ?")
-            params.append((filters.end + timedelta(days=1)).isoformat())
+            params.append((filters.end + timedelta(days=margin_days)).isoformat())
         if filters.countries:
             codes = [c.upper() for c in filters.countries]
             clauses.append(f"(t.adm0_iso3 IN ({marks(len(codes))}) OR "
@@ -65,6 +72,18 @@ def prefilter(filters: Filters | None, article_id: str | None = None) -> tuple[s
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+def text_clause(query: str) -> tuple[str, list]:
+    """SQL over incidents `t` for free text: the incident's text columns or its article's title
+    and text contain `query` (what `geo.filters.apply_filters` keeps, exactly for ASCII text,
+    where SQL's lower() agrees with Python's)."""
+    pattern = _like_pattern(query.strip())
+    like = "lower(coalesce({}, '')) LIKE lower(?) ESCAPE '\\'"
+    own = [like.format(f"t.{column}") for column in TEXT_COLUMNS]
+    article = (f"t.article_id IN (SELECT article_id FROM articles WHERE {like.format('text')} "
+               f"OR {like.format('title')})")
+    return "(" + " OR ".join([*own, article]) + ")", [pattern] * (len(own) + 2)
+
+
 def matching_article_ids(backend: StoreBackend, query: str) -> set[str]:
     """Articles whose title or text contains `query`, as `geo.filters.matching_articles` says
     (in SQL when the query is ASCII, where SQL's lower() agrees with Python's)."""
@@ -81,7 +100,7 @@ def matching_article_ids(backend: StoreBackend, query: str) -> set[str]:
     return matching_articles(articles, query)
 
 
-def _frame(backend: StoreBackend, sql: str, params: list) -> gpd.GeoDataFrame:
+def geo_frame(backend: StoreBackend, sql: str, params: list) -> gpd.GeoDataFrame:
     frame = backend.read_frame(sql, params)
     geometry = backend.decode_geometries(frame.pop("geom").tolist())
     return gpd.GeoDataFrame(frame.drop(columns="fid"), geometry=gpd.GeoSeries(
@@ -92,37 +111,46 @@ def read_incidents(backend: StoreBackend, filters: Filters | None = None,
                    article_id: str | None = None) -> gpd.GeoDataFrame:
     """Incidents passing `filters` (exactly `geo.filters.apply_filters`), oldest first."""
     where, params = prefilter(filters, article_id)
-    frame = _frame(backend, f"SELECT t.* FROM incidents t{where} ORDER BY t.fid", params)
+    frame = geo_frame(backend, f"SELECT t.* FROM incidents t{where} ORDER BY t.fid", params)
     if filters is None:
         return frame
     hits = matching_article_ids(backend, filters.query) if filters.query.strip() else None
     return apply_filters(frame, filters, article_hits=hits)
 
 
+def _mention_sql(backend: StoreBackend) -> str:
+    """Mentions `t` with their article's dates, link and a context snippet."""
+    g, ch = backend.dialect.greatest, backend.dialect.char
+    return ("SELECT t.*, t.place_id AS gazetteer_id, a.published AS published, "
+            "(SELECT x.event_date FROM article_incidents x WHERE x.article_id = t.article_id "
+            "AND x.report_index = 0) AS event_date, a.url AS source_url, "
+            f"trim(replace(replace(substr(a.text, {g}(1, t.start - 79), t.\"end\" - t.start + "
+            f"160), {ch}(10), ' '), {ch}(13), ' ')) AS snippet FROM mentions t "
+            "JOIN articles a ON a.article_id = t.article_id")
+
+
 def read_mentions(backend: StoreBackend, filters: Filters | None = None,
                   article_id: str | None = None) -> gpd.GeoDataFrame:
     """Mentions with their article's dates, source and a context snippet. With `filters`: the
     mentions of the filtered incidents' articles, of the chosen kinds (`geo.filters.mentions_of`)."""
-    g, ch = backend.dialect.greatest, backend.dialect.char
-    sql = ("SELECT t.*, t.place_id AS gazetteer_id, a.published AS published, "
-           "(SELECT x.event_date FROM article_incidents x WHERE x.article_id = t.article_id "
-           "AND x.report_index = 0) AS event_date, a.url AS source_url, "
-           f"trim(replace(replace(substr(a.text, {g}(1, t.start - 79), t.\"end\" - t.start + "
-           f"160), {ch}(10), ' '), {ch}(13), ' ')) AS snippet FROM mentions t "
-           "JOIN articles a ON a.article_id = t.article_id")
+    sql = _mention_sql(backend)
     if filters is None:
         where, params = ("", []) if article_id is None else (" WHERE t.article_id = ?",
                                                             [article_id])
-        return _frame(backend, f"{sql}{where} ORDER BY t.fid", params)
+        return geo_frame(backend, f"{sql}{where} ORDER BY t.fid", params)
     incidents = read_incidents(backend, filters, article_id)
-    ids = sorted(set(incidents["article_id"]))
-    parts = [_frame(backend, f"{sql} WHERE t.article_id IN ({marks(len(chunk))}) "
-                    "ORDER BY t.fid", list(chunk)) for chunk in chunks(ids)]
+    return mentions_of(incidents, read_article_mentions(backend, incidents["article_id"]), filters)
+
+
+def read_article_mentions(backend: StoreBackend, article_ids: Iterable[str]) -> gpd.GeoDataFrame:
+    """Every mention of the given articles, with what `read_mentions` adds to them."""
+    sql = _mention_sql(backend)
+    parts = [geo_frame(backend, f"{sql} WHERE t.article_id IN ({marks(len(chunk))}) "
+                    "ORDER BY t.fid", list(chunk)) for chunk in chunks(sorted(set(article_ids)))]
     if not parts:
-        return _frame(backend, f"{sql} WHERE 1 = 0", [])
+        return geo_frame(backend, f"{sql} WHERE 1 = 0", [])
     frame = pd.concat(parts) if len(parts) > 1 else parts[0]
-    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
-    return mentions_of(incidents, frame, filters)
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
 
 
 def read_table(backend: StoreBackend, table: str) -> pd.DataFrame:

@@ -14,6 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from geo.build import read_manifest
+from geo.filters import Filters
+from geo.store.overview import Headline
+from geo.view import window
+from geo.view.timeline import daily_counts
 
 
 @dataclass(frozen=True)
@@ -61,14 +65,63 @@ def empty_tables() -> Tables:
     return Tables(_empty_geo(INCIDENT_COLUMNS), _empty_geo(MENTION_COLUMNS), pd.DataFrame(columns=ARTICLE_COLUMNS))
 
 
-@st.cache_data(show_spinner="Reading the incident store…", max_entries=4)
-def load_tables(store_path: str, version: tuple[float, float, int]) -> Tables:
-    """All incidents, mentions and articles of the store (version only keys the cache)."""
-    del version
+def empty_catalog() -> window.Catalog:
+    return window.Catalog(0, empty_tables().incidents)
 
+
+@st.cache_data(show_spinner="Reading the incident store…", max_entries=4)
+def load_catalog(store_path: str, version: tuple) -> window.Catalog:
+    """The store's admin units and date bounds, counted in SQL (version only keys the cache)."""
+    del version
     with open_store(store_path) as store:
-        # one snapshot: an ingest running meanwhile never shows incidents without articles
-        return Tables(*store.read_all())
+        return window.read_catalog(store)
+
+
+@st.cache_data(show_spinner="Reading the incidents…", max_entries=8)
+def _load_undated(store_path: str, version: tuple, filters: Filters) -> window.Undated:
+    del version
+    with open_store(store_path) as store:
+        return window.read_undated(store, filters)
+
+
+@st.cache_data(show_spinner="Reading the incidents…", max_entries=8)
+def _load_capped(store_path: str, version: tuple, filters: Filters, _base: window.Undated
+                 ) -> window.View:
+    del version
+    with open_store(store_path) as store:
+        return window.read_view(store, filters, _base)
+
+
+def load_view(store_path: str, version: tuple, filters: Filters) -> window.View:
+    """What the app shows for `filters` (geo.view.window): a change of dates alone reads
+    nothing more when the undated incidents fit in memory (cached per store version)."""
+    base = _load_undated(store_path, version, window.undated(filters))
+    if base.incidents is not None:
+        return window.view_in_memory(filters, base)
+    return _load_capped(store_path, version, filters, base)
+
+
+def empty_view() -> window.View:
+    tables = empty_tables()
+    return window.View(tables.incidents, tables.mentions, tables.articles,
+                       Headline(0, 0, 0), daily_counts(tables.incidents, "event_date"), None)
+
+
+@st.cache_data(max_entries=16)
+def _load_selection(store_path: str, version: tuple, incident_id: str) -> window.Selection:
+    del version
+    with open_store(store_path) as store:
+        return window.read_selection(store, incident_id)
+
+
+def selected_elsewhere(store_path: str, version: tuple, view: window.View, incident_id: str | None
+                       ) -> tuple[pd.Series | None, window.View]:
+    """The selected incident read by id (when the filters do not show it), and the view with its
+    mentions and article."""
+    if not incident_id:
+        return None, view
+    selection = _load_selection(store_path, version, incident_id)
+    return selection.incident, window.with_selection(view, selection)
 
 
 @st.cache_data(max_entries=64)

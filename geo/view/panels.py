@@ -10,14 +10,14 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.counts import unit_weights
+from geo.store.overview import Headline
 from geo.view import sidebar
 from geo.view.evidence import SOURCES_CSS, sources_html
 from geo.view.exports import FORMATS, LAYERS, export_filename, layer_frame, to_bytes
 from geo.view.filters import Filters
 from geo.view.layers import AREA_PRECISIONS, COORD_DECIMALS, lat_lon
 from geo.view.popups import EVIDENCE_CSS, evidence_html, safe_url
-from geo.view.timeline import brush_dates, counts_by_period, timeline_chart
+from geo.view.timeline import brush_dates, counts_from_daily, timeline_chart
 
 MAX_EVIDENCE_CARDS = 12
 TABLE_COLUMNS = ["event_date", "published", "name", "adm1_name", "adm0_name", "category", "source_count",
@@ -25,13 +25,13 @@ TABLE_COLUMNS = ["event_date", "published", "name", "adm1_name", "adm0_name", "c
 AREA_CODE = re.compile(r"\[([^\[\]]+)\]\s*$")
 
 
-def metrics_row(filtered: pd.DataFrame, total: int, bounds: tuple[date, date] | None) -> None:
-    """One compact row of headline numbers."""
+def metrics_row(filtered: Headline, total: int, bounds: tuple[date, date] | None) -> None:
+    """One compact row of headline numbers (over every incident passing the filters)."""
     cols = st.columns([1, 1, 1, 2], gap="small")
-    cols[0].metric("Incidents", f"{len(filtered):,}", help=f"{total:,} in the store")
-    cols[1].metric("Articles", f"{int(unit_weights(filtered, 'articles').sum()):,}",
+    cols[0].metric("Incidents", f"{filtered.incidents:,}", help=f"{total:,} in the store")
+    cols[1].metric("Articles", f"{filtered.articles:,}",
                    help="Reports of these incidents: an incident that three outlets reported counts 3")
-    cols[2].metric("Countries", f"{filtered['adm0_iso3'].nunique() if len(filtered) else 0:,}")
+    cols[2].metric("Countries", f"{filtered.countries:,}")
     span = "—"
     if bounds:
         same_month = (bounds[0].year, bounds[0].month) == (bounds[1].year, bounds[1].month)
@@ -51,8 +51,9 @@ def _on_brush() -> None:
         sidebar.set_date_range(*dates)
 
 
-def timeline_section(undated_filtered: pd.DataFrame, filters: Filters, unit: str = "incidents") -> None:
-    counts = counts_by_period(undated_filtered, filters.time_axis, filters.bin, unit)
+def timeline_section(daily: pd.DataFrame, filters: Filters, unit: str = "incidents") -> None:
+    """The timeline of the filtered incidents without their dates (`daily`: geo.view.timeline.daily_counts)."""
+    counts = counts_from_daily(daily, filters.bin, unit)
     if counts.empty:
         st.info("No dated incidents match the filters.")
         return

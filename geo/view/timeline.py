@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 
 from geo.counts import COUNT_UNITS, unit_weights
-from geo.view.filters import time_values
+from geo.view.filters import Filters, time_values
 
 BRUSH = "brush"
 
@@ -25,19 +25,48 @@ def period_start(days: pd.Series, bin: str) -> pd.Series:
     return days
 
 
-def counts_by_period(incidents: pd.DataFrame, axis: str, bin: str = "day",
-                     unit: str = "incidents") -> pd.DataFrame:
-    """Columns `period` (datetime) and `unit` (int: incidents, or the articles reporting them,
-    geo.counts), with zero rows for empty periods."""
+def daily_counts(incidents: pd.DataFrame, axis: str) -> pd.DataFrame:
+    """Incidents and the articles reporting them (geo.counts) per day on `axis`: columns day
+    (datetime), incidents, articles; days without incidents are absent."""
     days = time_values(incidents, axis).dropna()
-    if days.empty:
+    frame = pd.DataFrame({"day": days.to_numpy(), "incidents": 1,
+                          "articles": unit_weights(incidents, "articles").loc[days.index].to_numpy()})
+    frame = frame.groupby("day", sort=True).sum().reset_index()
+    return frame.astype({"incidents": "int64", "articles": "int64"})
+
+
+def counts_from_daily(daily: pd.DataFrame, bin: str = "day", unit: str = "incidents") -> pd.DataFrame:
+    """Columns `period` (datetime) and `unit` from daily counts (`daily_counts`, or the store's
+    geo.store.overview.daily_counts), with zero rows for empty periods."""
+    if daily.empty:
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), unit: pd.Series(dtype="int64")})
-    starts = period_start(days, bin)
-    counts = unit_weights(incidents, unit).loc[starts.index].groupby(starts.to_numpy()).sum().sort_index()
+    starts = period_start(pd.to_datetime(daily["day"]), bin)
+    counts = daily[unit].groupby(starts.to_numpy()).sum().sort_index()
     step = "7D" if bin == "week" else "D"
     full = pd.date_range(counts.index.min(), counts.index.max(), freq=step)
     counts = counts.reindex(full, fill_value=0)
     return pd.DataFrame({"period": counts.index, unit: counts.to_numpy(dtype="int64")})
+
+
+def counts_by_period(incidents: pd.DataFrame, axis: str, bin: str = "day",
+                     unit: str = "incidents") -> pd.DataFrame:
+    """Columns `period` (datetime) and `unit` (int: incidents, or the articles reporting them,
+    geo.counts), with zero rows for empty periods."""
+    if unit not in ("incidents", "articles"):
+        unit_weights(incidents, unit)  # the unknown unit's error
+    return counts_from_daily(daily_counts(incidents, axis), bin, unit)
+
+
+def date_span(daily: pd.DataFrame, filters: Filters) -> tuple[date, date] | None:
+    """First and last day with incidents inside the filter's date range (None: no dated one)."""
+    days = pd.to_datetime(daily["day"]) if len(daily) else pd.Series(dtype="datetime64[ns]")
+    if filters.start is not None:
+        days = days[days >= pd.Timestamp(filters.start)]
+    if filters.end is not None:
+        days = days[days <= pd.Timestamp(filters.end)]
+    if days.empty:
+        return None
+    return days.min().date(), days.max().date()
 
 
 def timeline_chart(counts: pd.DataFrame, bin: str = "day", height: int = 110) -> alt.Chart:

@@ -78,6 +78,7 @@ def bench_dask(pg: LocalPostgres, n: int) -> dict:
             "worker_rss_mb_after_load": [v["rss_after_load"] >> 20 for v in loaded.values()],
             "worker_rss_mb_after_ingest": [v["rss"] >> 20 for v in after.values()],
             "worker_rss_mb_peak": [v["rss_peak"] >> 20 for v in after.values()],
+            "worker_pyarrow_loaded": [v["pyarrow_loaded"] for v in after.values()],
             "load": load()}
         print(f"  {workers} worker(s): {report.stored} articles in {report.seconds:.1f} s = "
               f"{runs[workers]['articles_per_second']} articles/s; worker RSS "
@@ -265,26 +266,31 @@ def bulk_fill(store: IncidentStore, n: int, seed: int = 1, chunk: int = 20_000) 
 
 
 def app_filter_to_map(location: str | Path, filters_by_name: dict) -> dict:
-    """The app's path through the same functions: open the store as the app does (pooled on a
-    server), read all layers in one snapshot (the app caches this per store version), then per
-    filter change: apply the filters, build the map's data, render what is sent to the browser."""
+    """The app's path through the same functions (geo/view/window.py): open the store as the
+    app does (pooled on a server), read the filters' choices (units, date bounds: SQL), then per
+    filter: the undated incidents when they fit the point cap, else SQL counts and the cap's most
+    reported incidents; build the map's data and render what is sent to the browser."""
     from bench_map import app_payload
 
+    from geo.view import window
     from geo.view.data import open_store
-    from geo.view.filters import apply_filters
 
     t0 = time.perf_counter()
     with open_store(str(location)) as store:
-        incidents, mentions, articles = store.read_all()
-    read_seconds = time.perf_counter() - t0
-    out = {"read_all_s": round(read_seconds, 2), "incidents": len(incidents)}
+        catalog = window.read_catalog(store)
+    out = {"catalog_s": round(time.perf_counter() - t0, 2), "incidents": catalog.total,
+           "row_cap": window.ROW_CAP}
     for name, filters in filters_by_name.items():
         t0 = time.perf_counter()
-        shown = apply_filters(incidents, filters, articles)
-        _, size, markers = app_payload(shown, mentions)
-        out[name] = {"filter_to_map_s": round(time.perf_counter() - t0, 2), "shown": len(shown),
+        with open_store(str(location)) as store:
+            base = window.read_undated(store, filters)
+            view = window.read_view(store, filters, base)
+        read_seconds = time.perf_counter() - t0
+        _, size, markers = app_payload(view.shown, view.mentions)
+        out[name] = {"read_s": round(read_seconds, 2),
+                     "filter_to_map_s": round(time.perf_counter() - t0, 2),
+                     "matching": view.headline.incidents, "rows_read": len(view.shown),
                      "point_rows_drawn": markers, "payload_mb": round(size / 1e6, 2)}
-    del incidents, mentions, articles
     return out
 
 

@@ -43,11 +43,21 @@ class PipelinePlugin(WorkerPlugin):
 
     def setup(self, worker: object) -> None:
         os.environ["GEO_GAZETTEER_DIR"] = self.gazetteer_dir
+        without_arrow()
         load_pipeline()
 
     def teardown(self, worker: object) -> None:
         for store in _WORKER.pop("stores", {}).values():
             store.close()
+
+
+def without_arrow() -> None:
+    """Keep pyarrow out of this worker process (~70 MB resident): pandas 3 imports it when it
+    can, yet nothing a worker does (parse, join, write) uses Arrow. A None entry in sys.modules
+    makes `import pyarrow` fail, so pandas falls back to its own string storage. Only before
+    pandas is imported; the ingest client keeps pyarrow."""
+    if "pandas" not in sys.modules:
+        sys.modules.setdefault("pyarrow", None)
 
 
 def load_pipeline() -> dict[str, Any]:
@@ -79,7 +89,8 @@ def worker_info() -> dict[str, float]:
     return {"pid": os.getpid(), "load_seconds": state["load_seconds"],
             "rss_after_load": state["rss_after_load"],
             "rss": psutil.Process().memory_info().rss,
-            "rss_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+            "rss_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+            "pyarrow_loaded": sys.modules.get("pyarrow") is not None}
 
 
 @dataclass

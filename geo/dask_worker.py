@@ -13,8 +13,9 @@ import sys
 
 
 async def dask_setup(worker: object) -> None:
-    from geo.dask_ingest import load_pipeline
+    from geo.dask_ingest import load_pipeline, without_arrow
 
+    without_arrow()
     state = load_pipeline()
     print(f"geo pipeline loaded in {state['load_seconds']:.1f} s "
           f"({state['rss_after_load'] >> 20} MB resident)", file=sys.stderr, flush=True)

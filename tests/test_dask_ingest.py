@@ -88,6 +88,10 @@ def test_dask_into_geopackage_matches_single_process(client: object, tmp_path: P
     # both workers took part
     info = client.run(lambda: os.getpid())
     assert len(set(info.values())) == 2
+    # the workers did it without pyarrow (geo.dask_ingest.without_arrow: ~70 MB each)
+    from geo.dask_ingest import worker_info
+
+    assert [v["pyarrow_loaded"] for v in client.run(worker_info).values()] == [False, False]
 
 
 def test_dask_into_postgis_matches_single_process(client: object, postgis_url: str,

@@ -93,6 +93,11 @@ def open_backend(location: str | Path, pool: Any = None) -> StoreBackend:
     return GpkgBackend(Path(location))
 
 
+# ids per IN (...) list for reads of many rows (the app's window): under SQLite's 32,766 and
+# PostgreSQL's 65,535 parameters, and few statements for 20,000 ids
+BULK_IDS = 10_000
+
+
 def chunks(values: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
     """Slices of at most `size` values, so IN (...) lists stay under driver limits."""
     for i in range(0, len(values), size):

@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.filters import Filters, apply_filters
-from geo.store.backend import StoreBackend, chunks, marks
+from geo.store.backend import BULK_IDS, StoreBackend, chunks, marks
 from geo.store.query import day_expression, geo_frame, matching_article_ids, prefilter, text_clause
 
 
@@ -90,15 +90,19 @@ def unit_spans(backend: StoreBackend) -> pd.DataFrame:
 
 
 def top_incidents(backend: StoreBackend, filters: Filters, limit: int) -> gpd.GeoDataFrame:
-    """At most `limit` incidents passing `filters`: the most reported first, then the latest."""
+    """At most `limit` incidents passing `filters`: the most reported, then the latest (in
+    store order)."""
     sql, params = prefilter(filters)  # a superset (a day of margin); apply_filters is exact
     query = filters.query.strip()
     if query:
         clause, more = text_clause(query)
         sql, params = (f"{sql} AND {clause}" if sql else f" WHERE {clause}"), params + more
     day = day_expression(filters.time_axis)
-    frame = geo_frame(backend, f"SELECT t.* FROM incidents t{sql} ORDER BY {_weight(backend)} DESC, "
-                   f"{day} DESC, t.fid LIMIT ?", [*params, int(limit)])
+    # the sort runs over (fid, weight, day) alone, then the chosen rows are read whole
+    chosen = (f"SELECT t.fid FROM incidents t{sql} ORDER BY {_weight(backend)} DESC, {day} DESC, "
+              "t.fid LIMIT ?")
+    frame = geo_frame(backend, f"SELECT t.* FROM incidents t WHERE t.fid IN ({chosen}) "
+                      "ORDER BY t.fid", [*params, int(limit)])
     hits = matching_article_ids(backend, query) if query else None
     return apply_filters(frame, filters, article_hits=hits)
 
@@ -115,6 +119,6 @@ def incidents_by_id(backend: StoreBackend, incident_ids: list[str]) -> gpd.GeoDa
 def articles_by_id(backend: StoreBackend, article_ids: list[str]) -> pd.DataFrame:
     parts = [backend.read_frame(f"SELECT * FROM articles WHERE article_id IN "
                                 f"({marks(len(chunk))}) ORDER BY fid", list(chunk))
-             for chunk in chunks(sorted(set(article_ids)))]
+             for chunk in chunks(sorted(set(article_ids)), BULK_IDS)]
     return (pd.concat(parts, ignore_index=True) if parts else
             backend.read_frame("SELECT * FROM articles WHERE 1 = 0"))

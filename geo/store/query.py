@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 
 from geo.filters import TEXT_COLUMNS, Filters, apply_filters, matching_articles, mentions_of
-from geo.store.backend import StoreBackend, chunks, marks
+from geo.store.backend import BULK_IDS, StoreBackend, chunks, marks
 
 CRS = "EPSG:4326"
 
@@ -146,7 +146,8 @@ def read_article_mentions(backend: StoreBackend, article_ids: Iterable[str]) -> 
     """Every mention of the given articles, with what `read_mentions` adds to them."""
     sql = _mention_sql(backend)
     parts = [geo_frame(backend, f"{sql} WHERE t.article_id IN ({marks(len(chunk))}) "
-                    "ORDER BY t.fid", list(chunk)) for chunk in chunks(sorted(set(article_ids)))]
+                    "ORDER BY t.fid", list(chunk))
+             for chunk in chunks(sorted(set(article_ids)), BULK_IDS)]
     if not parts:
         return geo_frame(backend, f"{sql} WHERE 1 = 0", [])
     frame = pd.concat(parts) if len(parts) > 1 else parts[0]

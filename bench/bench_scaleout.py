@@ -28,10 +28,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_ingest import make_articles  # noqa: E402
-
 from geo.pg_local import LocalPostgres  # noqa: E402
-from geo.store import IncidentStore  # noqa: E402
+
+if __name__ == "__main__":
+    # not when Dask's worker processes import this file (as __mp_main__, to unpickle): pandas
+    # would load there before the worker plugin keeps pyarrow out (geo.dask_ingest.without_arrow)
+    from bench_ingest import make_articles
+
+    from geo.store import IncidentStore
 
 RESULTS = ROOT / "bench" / "results"
 

@@ -47,6 +47,14 @@ REPRESENTATIVES = 16  # members of a stored incident a new cluster is compared w
 SMALL_GROUP = 30  # blocks up to this size compare their pairs one by one
 INCOMPATIBLE = 1.0  # distance given to pairs that cannot be one event (no likeness)
 STRICT = True
+# Reports worded this alike (text cosine) are one event even when the places or dates we picked
+# for them misfit: our place and date picks fail more often than near-identical wording does
+# (a wrong sense of a town name, a birth date read as the event's). The misfit then lowers
+# the score by MISFIT_PENALTY instead of ruling the merge out.
+OVERRULE_TEXT, MISFIT_PENALTY = 0.45, 0.10
+# One report dated, the other not: no date evidence either way, and undated reports are often
+# older news, so the pair needs more likeness than two that are dated alike.
+UNDATED_PENALTY = 0.08
 
 
 @dataclass
@@ -69,6 +77,8 @@ def compare(a: EventReport, b: EventReport, text: float | None = None) -> Link:
     """Score two reports as one event, or rule it out, with the reason in words (`text`: their
     text similarity when already known)."""
     text = cosine(a.vector, b.vector) if text is None else float(text)
+    if a.article_id == b.article_id:  # the article itself tells them apart
+        return Link(None, text, "two events told apart by one article")
     score = text
     far = False
     why = [f"text similarity {text:.2f}"]
@@ -89,13 +99,23 @@ def compare(a: EventReport, b: EventReport, text: float | None = None) -> Link:
             why.append(f"dates {days} day(s) apart (within {tolerance})")
         elif anchored and (days > FOLLOW_UP_DAYS or strict and a.date_stated and
                            b.date_stated and days > STATED_DAYS):
-            return Link(None, text, f"dates {a.event_date} and {b.event_date} are {days} days "
-                        f"apart, beyond the {tolerance} their precisions allow")
+            misfit = (f"dates {a.event_date} and {b.event_date} are {days} days apart, beyond "
+                      f"the {tolerance} their precisions allow")
+            # within the follow-up window two stated dates are trusted (a near-identical
+            # report a week later is the next attack); months or years apart, one of them is
+            # more likely a background date read as the event's
+            if text < OVERRULE_TEXT or days <= FOLLOW_UP_DAYS:
+                return Link(None, text, misfit)
+            score -= MISFIT_PENALTY
+            why.append(f"{misfit}, but worded alike")
         else:
             score -= DATE_PENALTY * (2 if days > 365 else 1)
             why.append(f"dates {days} days apart (a follow-up, or a date of the background)")
             far = anchored and a.date_stated and b.date_stated and days > STATED_DAYS
-    else:
+    elif a.event_date or b.event_date:
+        score -= UNDATED_PENALTY
+        why.append("one report undated")
+    if not (a.event_date and b.event_date):
         ya, yb = _latest_year(a), _latest_year(b)
         if ya and yb and abs(ya - yb) >= YEAR_GAP:
             score -= DATE_PENALTY
@@ -122,9 +142,12 @@ def compare(a: EventReport, b: EventReport, text: float | None = None) -> Link:
             elif misfit is None and (a.admin1 or b.admin1):
                 why.append(f"{a.place_name or a.country} and {b.place_name or b.country} "
                            "contain one another")
-    if misfit and strict:
+    if misfit and strict and text < OVERRULE_TEXT:
         return Link(None, text, misfit)
-    if misfit:
+    if misfit and strict:
+        score -= MISFIT_PENALTY
+        why.append(f"{misfit}, but worded alike")
+    elif misfit:
         score -= PLACE_PENALTY
         why.append(misfit)
     # what

@@ -128,7 +128,13 @@ def extract_events(article_id: str, title: str, text: str, mentions: list[Mentio
         if not any(s.event and not s.background for s in sentences[:3]):
             return []
     stamp = report_stamp(full, dates)
-    if stamp and published is None:
+    # a title that is only a date ("DECEMBER 16, 2008") is the report's date line
+    title_stamp = report_stamp(title, find_date_expressions(title, None)) if title else None
+    if title_stamp and published is None:
+        published = title_stamp.date
+        dates = find_date_expressions(full, published)
+        sentences = classify_sentences(full, published, dates)
+    elif stamp and published is None:
         published = stamp.date
         dates = find_date_expressions(full, published)
         sentences = classify_sentences(full, published, dates)

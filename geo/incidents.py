@@ -41,6 +41,8 @@ _BACKGROUND_PHRASES = re.compile(
     r"\b(back in|years? ago|decades? ago|last year|earlier this year|in the past|previously|"
     r"in recent years|historically|has long been|since (?:19|20)\d\d)\b", re.I)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+# A birth date is biography, never the event's date, even in the lead.
+_BIOGRAPHY = re.compile(r"\b(?:(?:was|were) born|born (?:on|in)|naci[oó]|nacid[oa] el)\b", re.I)
 _EVENT_WORDS = re.compile(
     r"\b(kill\w*|dead|deaths?|died|wounded|injur\w*|attack\w*|clash\w*|fight\w*|firefight|"
     r"gunfight|gunm[ae]n|shoot\w*|shot|explo\w+|blast|bomb\w*|airstrikes?|strikes?|shell\w*|"
@@ -127,6 +129,8 @@ def classify_sentences(text: str, published: date | None,
         why = ""
         if _BOILERPLATE.search(chunk):
             why = "related-story link, embedded post or boilerplate"
+        elif in_sentence and _BIOGRAPHY.search(chunk):
+            why = "biography (a birth date)"
         elif index == 0:
             pass  # the lead states the event; a "last year" comparison in it is not background
         elif _BACKGROUND_PHRASES.search(chunk):

@@ -7,7 +7,7 @@ import re
 
 WINDOW = 60
 _WORD_INNER = frozenset(".'’&-_")
-_WORD_AFTER = re.compile(r"^([ \t]*)([\w][\w.'’&-]*)")
+_WORD_AFTER = re.compile(r"([ \t]*)([\w][\w.'’&-]*)")  # matched at a position: no ^
 _OPENERS = "\"'“‘([{«—-–*•"
 
 
@@ -33,10 +33,10 @@ def word_before(text: str, pos: int) -> tuple[str, int, str] | None:
 
 def word_after(text: str, pos: int) -> tuple[str, int, str] | None:
     """(word, start, gap) of the word starting just after pos on the same line, or None."""
-    m = _WORD_AFTER.match(text[pos:pos + WINDOW])
+    m = _WORD_AFTER.match(text, pos, pos + WINDOW)  # no copy of the window
     if not m:
         return None
-    return m.group(2), pos + m.start(2), m.group(1)
+    return m.group(2), m.start(2), m.group(1)
 
 
 def strip_possessive(word: str) -> str:

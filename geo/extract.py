@@ -303,12 +303,13 @@ def _person_reason(text: str, c: Candidate, prof: NameProfile, place_starts: set
             return drop(Drop.PERSON_GIVEN_NAME_BEFORE, word=nxt)
     # "Carlos Humberto, the son of ...", "Smith, 34, was arrested"
     tail = text[c.end:c.end + 40]
-    m = _APPOSITION.match(tail)
+    comma = tail[:1] == ","  # what the apposition and age patterns open on
+    m = _APPOSITION.match(tail) if comma else None
     if m and fold(m.group(1)).lower() in lexicon.PERSON_APPOSITIONS and not high:
         return drop(Drop.PERSON_APPOSITION, word=m.group(1))
     if after and after[2] == " " and after[0] in lexicon.PERSON_HEADS and not high:
         return drop(Drop.PERSON_BEFORE_HEAD, word=after[0])
-    if _AGE.match(tail) and not high:
+    if comma and not high and _AGE.match(tail):
         return drop(Drop.PERSON_AGE)
     if after and after[2] == " " and fold(after[0]).lower() in lexicon.SPEECH_VERBS and not high:
         two_token = before and before[2] == " " and is_capitalised(before[0]) and before[1] not in place_starts
@@ -317,7 +318,7 @@ def _person_reason(text: str, c: Candidate, prof: NameProfile, place_starts: set
     if personal and not high and before and fold(before[0]).lower() in lexicon.SPEECH_VERBS \
             and _CLAUSE_END.match(tail):
         return drop(Drop.PERSON_AFTER_SPEECH, word=before[0])
-    if _POSSESSION.match(tail) and not high:
+    if not high and tail[:1] in _APOSTROPHES and _POSSESSION.match(tail):
         return drop(Drop.PERSON_POSSESSIVE)
     return None
 
@@ -325,6 +326,7 @@ def _person_reason(text: str, c: Candidate, prof: NameProfile, place_starts: set
 _APPOSITION = re.compile(r",\s+(?:the|a|an|his|her)\s+(\w+)")
 _AGE = re.compile(r",\s+\d{1,2},")
 _CLAUSE_END = re.compile(r"\s*[.,;]")
+_APOSTROPHES = ("'", "’")  # what _POSSESSION opens on
 _POSSESSION = re.compile(
     r"['’]s\s+(?:motion|wife|husband|son|daughter|father|mother|family|attorney|lawyer|office|campaign)\b")
 _HEAD_OF = re.compile(r"(\w+)\s+of\s+(?:the\s+)?$")
@@ -334,12 +336,13 @@ def _org_head(text: str, c: Candidate, after: tuple[str, int, str] | None) -> st
     """after: word_after(text, c.end)"""
     if after and after[2] == " ":
         nxt = strip_possessive(after[0]).rstrip(".,")
-        low = fold(nxt).lower()
-        if is_capitalised(nxt) and low in lexicon.ORG_HEADS:
+        if is_capitalised(nxt) and fold(nxt).lower() in lexicon.ORG_HEADS:
             return nxt
-    window = text[max(0, c.start - 40):c.start]
     # the pattern needs "of " or "of the " at the very end: a string test spares the regex
-    m = _HEAD_OF.search(window) if window[-1:].isspace() and window.rstrip().endswith(("of", "the")) else None
+    if not text[c.start - 1:c.start].isspace():
+        return None
+    window = text[max(0, c.start - 40):c.start]
+    m = _HEAD_OF.search(window) if window.rstrip().endswith(("of", "the")) else None
     if m and is_capitalised(m.group(1)) and fold(m.group(1)).lower() in lexicon.ORG_OF_HEADS:
         return f"{m.group(1)} of"
     return None
@@ -622,6 +625,8 @@ def _link_commas(text: str, cands: list[Candidate]) -> None:
     """Attach "Culiacán, Sinaloa": a kept candidate right after ', ' is a possible container."""
     by_start = {c.start: c for c in cands}
     for c in cands:
+        if text[c.end:c.end + 1] != ",":  # comma_follower needs a comma right after the name
+            continue
         nxt_start = comma_follower(text, c.end)
         if nxt_start is None:
             continue

@@ -8,6 +8,7 @@ import re
 WINDOW = 60
 _WORD_INNER = frozenset(".'’&-_")
 _WORD_AFTER = re.compile(r"([ \t]*)([\w][\w.'’&-]*)")  # matched at a position: no ^
+_ABBREVIATION = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.")  # "U.S.", "Gov.": no sentence end
 _OPENERS = "\"'“‘([{«—-–*•"
 
 
@@ -40,6 +41,8 @@ def word_after(text: str, pos: int) -> tuple[str, int, str] | None:
 
 
 def strip_possessive(word: str) -> str:
+    if not word.endswith(("s", "'", "’")):  # most words: no suffix can apply
+        return word
     for suffix in ("'s", "’s", "'", "’"):
         if word.endswith(suffix):
             return word[: -len(suffix)]
@@ -62,7 +65,7 @@ def is_sentence_start(text: str, pos: int) -> bool:
     if ch in ".!?":
         # "U.S. officials" or "Gov. Perry" do not end a sentence
         before = word_before(text, i + 1)
-        if before and re.fullmatch(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.", before[0]):
+        if before and _ABBREVIATION.fullmatch(before[0]):
             return False
         return True
     return False

@@ -49,8 +49,8 @@ def load_detector() -> None:
 
 def plainly_english(sample: str) -> bool:
     words = sample.lower().split()  # whitespace tokens: cheap, and markers rarely carry punctuation
-    english = sum(w in _ENGLISH_MARKERS for w in words)
-    romance = sum(w in _ROMANCE_MARKERS for w in words)
+    english = sum(map(_ENGLISH_MARKERS.__contains__, words))
+    romance = sum(map(_ROMANCE_MARKERS.__contains__, words))
     return (english >= 2 and romance == 0) or (english >= 4 and english >= 3 * romance)
 
 

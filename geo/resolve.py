@@ -34,6 +34,9 @@ STATE_OF = re.compile(r"\b(?:state|province) of\s+$", re.IGNORECASE)
 DATELINE = re.compile(r"([A-ZÀ-Ý][A-ZÀ-Ý .'-]+?)(?:,\s*[\w. ]{2,30}?)?\s*"
                       r"(?:\([^)\n]{1,60}\)|(?:\([^)\n]{1,60}\)\s*)?(?:[-–—]|\.-))")
 # words POLITICAL needs (lower case): a substring test first spares the regex most texts
+# the only characters for which the IGNORECASE match of POLITICAL's (ASCII) words differs
+# from str.lower(): "ſ" matches s, "ı" and "İ" match i, and "İ".lower() is two characters
+_ODD_CASE = re.compile("[\u0130\u0131\u017f]")
 _POLITICAL_WORDS = ("congress", "senate", "white house", "capitol", "lawmakers", "federal", "administration",
                     "pentagon", "government", "parliament", "ministry", "embassy", "diplomat", "legislat")
 _COMMA_COUNTRY = W.comma_contained * W.comma_country_factor  # "Culiacán, Mexico"
@@ -280,14 +283,15 @@ def _state_of_before(window: str) -> bool:
 
 
 def _political(head: str) -> bool:
-    """POLITICAL.search(head), sparing the whole-text regex: a substring test first, and in
-    ASCII text (where lower-casing keeps offsets) a match can only start where one of the
-    words occurs, so the regex is tried there alone."""
+    """POLITICAL.search(head), sparing the whole-text regex: a substring test first, and
+    where lower-casing keeps offsets and the regex's case-blind match agrees with lower case
+    (any text without the three letters _ODD_CASE lists) a match can only start where one
+    of the words occurs, so the regex is tried there alone."""
     head_lower = head.lower()
     found = [w for w in _POLITICAL_WORDS if w in head_lower]
     if not found:
         return False
-    if not head.isascii():
+    if not head.isascii() and _ODD_CASE.search(head):
         return bool(POLITICAL.search(head))
     for w in found:
         at = head_lower.find(w)

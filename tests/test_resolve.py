@@ -94,7 +94,8 @@ def test_a_name_read_in_another_country_votes_again(real_gazetteer_dir):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["Congress", "senate", "White House", "federal", "federalist", "diplomats",
                                  "legislat", "legislature", "the", "xgovernment", "government_", "Ministry",
-                                 "PENTAGON", " ", ".", "_", "é", "\n", "\u212a", "ſenate", "İ"]), max_size=8))
+                                 "PENTAGON", " ", ".", "_", "é", "\n", "\u212a", "ſenate", "İ", "ı", "µ", "Ministère",
+                                 "parlıament", "lawma\u212aers"]), max_size=8))
 def test_political_test_agrees_with_the_regex(words):
     """The fast political-news test gives the answer of the gated whole-text regex."""
     from geo.resolve import _POLITICAL_WORDS, POLITICAL, _political

@@ -28,7 +28,13 @@ class _FoldTable(dict):
 _TABLE = _FoldTable()
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# Punctuation news is full of (quotes, dashes) is folded by str.replace, one C pass each,
+# before the run-by-run path; kept to characters that fold to themselves or to one ASCII
+# non-letter, so lower-casing afterwards cannot change them.
+_COMMON = "".join(ch for ch in "’‘“”—–…\u00a0«»£€°•·"
+                  if (out := _TABLE[ord(ch)]) == ch or (out.isascii() and not out.isalpha()))
+_COMMON_FOLDS = [(ch, _TABLE[ord(ch)]) for ch in _COMMON if _TABLE[ord(ch)] != ch]
+_NON_ASCII = re.compile(r"[^\x00-\x7f" + _COMMON + "]+")  # the runs left to fold
 _UNSTABLE: list[re.Pattern[str]] = []  # characters whose folded form str.lower() would change
 
 
@@ -55,6 +61,9 @@ def fold(text: str) -> str:
     if not text.isascii():
         if _unstable_chars().search(text):
             return text.translate(_TABLE)
+        for ch, out in _COMMON_FOLDS:
+            if ch in text:
+                text = text.replace(ch, out)
         text = _NON_ASCII.sub(_fold_run, text)
     text = text.lower()
     return text.replace("`", "'") if "`" in text else text

@@ -160,6 +160,17 @@ def test_fast_fold_is_the_character_table(text):
     assert fold("İSTANBUL Σ `x` Straße") == "İSTANBUL Σ `x` Straße".translate(_TABLE)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("’‘“”—–…\u00a0«»£€°•·`") + ["Culiacán", "ÉL", "a", " ", "Σ", "ß", "\x97"]),
+                max_size=12))
+def test_fold_of_news_punctuation_is_the_character_table(parts):
+    """Quotes and dashes folded by replacement give what the character table gives."""
+    from geo.textnorm import _TABLE, fold
+
+    text = "".join(parts)
+    assert fold(text) == text.translate(_TABLE)
+
+
 # what the matcher's word finder must find: the one-pattern form it replaced for speed
 _REFERENCE_NAME_WORD = __import__("re").compile(r"(?<!\w)(?:[A-Z]|[^\W\d_a-z])[^\W_]*|#[^\W_]+")
 

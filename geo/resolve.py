@@ -324,8 +324,11 @@ def _same_context(text: str, group: list[Candidate], index: GazetteerIndex, ctx:
                   ctx2: DocContext, own: tuple) -> bool:
     """Would _resolve_group read the group alike in ctx and ctx2 (its own votes unchanged)?
     True when every bonus its readings can get is the same, no country point that appeared
-    or went lies near one of them, and the states named in their countries are as many
-    (what the scores, the rules after them and the evidence read from the context)."""
+    or went lies near one of them, the states named in their countries are as many, and
+    whether other countries are named is unchanged for each town a country's name may be
+    read as (what the scores, the rules after them and the evidence read from the context;
+    a new rule reading the context must be added here too, or the test comparing this with
+    reading every name again fails)."""
     ranked, has_admin1_rival, _ = _group_readings(text, group, index)
     cb1, ab1, named1, points1 = _group_bonuses(ctx, own, index)
     cb2, ab2, named2, points2 = _group_bonuses(ctx2, own, index)
@@ -333,6 +336,12 @@ def _same_context(text: str, group: list[Candidate], index: GazetteerIndex, ctx:
         return False
     if any(ctx.states_named[cc] != ctx2.states_named[cc] for cc in has_admin1_rival):
         return False
+    first = group[0]
+    if first.kind != "demonym" and ctx.local_near.get(first.key):
+        # _country_name_as_local_town asks whether the document names other countries
+        for town in _towns_named_like_country(first.entries, index, first.key):
+            if _other_countries(ctx, own[0], town.country) != _other_countries(ctx2, own[0], town.country):
+                return False
     moved_points = set(points1) ^ set(points2)
     for _prior, row, _kind in ranked:
         level, code = row.level, row.admin1_code

@@ -3,9 +3,10 @@
 Two reports can be one event when their places fit (same admin unit or one inside the other,
 within a distance fitting their precisions), their dates fit (within their time precisions),
 their categories fit, and their texts are alike. Reports that cannot be one event (different
-admin-1 units, dates further apart than their precisions allow) never merge, however alike
-their words: same-kind events in the same region at different times, or in different places
-the same day, stay apart.
+admin-1 units, dates further apart than their precisions allow) do not merge: same-kind events
+in the same region at different times, or in different places the same day, stay apart. Only
+near-identical wording of two whole articles overrules a place misfit, or dates months apart
+(one of them then more likely misread), and lowers the score instead.
 
 Incidents are average-linkage clusters over the graph of compatible reports whose score
 passes MERGE_SCORE (`cluster_reports`: a batch, or the whole store on a rebuild). Its result
@@ -81,6 +82,9 @@ def compare(a: EventReport, b: EventReport, text: float | None = None) -> Link:
         return Link(None, text, "two events told apart by one article")
     score = text
     far = False
+    # only an article's main report is worded as a whole article; a further report shares its
+    # article's title, so its likeness does not single out its event
+    alike = text >= OVERRULE_TEXT and a.index == 0 and b.index == 0
     why = [f"text similarity {text:.2f}"]
     # when: dates further apart than their precisions allow rule a merge out when both are
     # stated as event dates; a date that is only the report's own date (publication) bounds
@@ -104,7 +108,7 @@ def compare(a: EventReport, b: EventReport, text: float | None = None) -> Link:
             # within the follow-up window two stated dates are trusted (a near-identical
             # report a week later is the next attack); months or years apart, one of them is
             # more likely a background date read as the event's
-            if text < OVERRULE_TEXT or days <= FOLLOW_UP_DAYS:
+            if not alike or days <= FOLLOW_UP_DAYS:
                 return Link(None, text, misfit)
             score -= MISFIT_PENALTY
             why.append(f"{misfit}, but worded alike")
@@ -142,7 +146,7 @@ def compare(a: EventReport, b: EventReport, text: float | None = None) -> Link:
             elif misfit is None and (a.admin1 or b.admin1):
                 why.append(f"{a.place_name or a.country} and {b.place_name or b.country} "
                            "contain one another")
-    if misfit and strict and text < OVERRULE_TEXT:
+    if misfit and strict and not alike:
         return Link(None, text, misfit)
     if misfit and strict:
         score -= MISFIT_PENALTY

@@ -189,6 +189,65 @@ def test_a_merge_with_an_incident_outside_the_batch_brings_it_in(
         assert len(store.incidents()) == 1
 
 
+# one article telling two events: the Culiacán gunfight and the Navojoa shootout the same night
+BRIDGE = ArticleRecord(
+    "Four people were killed before dawn on Tuesday when gunmen fought National Guard troops in "
+    "the Las Quintas neighbourhood of Culiacán, Sinaloa; and early on Tuesday three suspected "
+    "gunmen were killed in a shootout with army soldiers on the outskirts of Navojoa, Sonora.",
+    article_id="bridge", title="Deadly night of gunfights in Sinaloa and Sonora",
+    published="2024-12-25")
+
+
+def incidents_with(store: IncidentStore, article_id: str) -> dict[str, list[str]]:
+    """Every incident an article reports -> its sources."""
+    table = store.incidents().set_index("incident_id")
+    found = store.backend.execute("SELECT DISTINCT incident_id FROM article_incidents WHERE "
+                                  "article_id = ?", (article_id,)).fetchall()
+    return {i: sorted(json.loads(table.loc[i]["article_ids"])) for (i,) in found}
+
+
+def test_split_a_whole_article_out_of_the_two_incidents_it_bridges_then_undo(
+        tmp_path: Path, sample: dict[str, ArticleRecord],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from geo.cli import main
+
+    first, second, _ = GUNFIGHT
+    path = tmp_path / "s.gpkg"
+    with IncidentStore(path) as store:
+        store.ingest([sample[first], sample[second], sample[SONORA], BRIDGE])
+        joined = {i: s for i, s in incidents_with(store, "bridge").items() if len(s) > 1}
+        assert sorted(joined.values()) == [["bridge", first, second], ["bridge", SONORA]]
+        fid = store.split_article("bridge", "a round-up, not a report")
+        assert sources(store, first) == [first, second] and sources(store, SONORA) == [SONORA]
+        assert all(s == ["bridge"] for s in incidents_with(store, "bridge").values())
+        done = store.event_corrections()[0]
+        assert "out of every incident" in done.describe() and done.report_index is None
+        store.rebuild_incidents()  # kept through a rebuild
+        assert sources(store, first) == [first, second] and sources(store, SONORA) == [SONORA]
+        with pytest.raises(StoreError, match="single source"):
+            store.split_article("bridge")
+        with pytest.raises(StoreError, match="reports no incident"):
+            store.split_article("nothing")
+        store.undo_event_correction(fid)
+        again = {i: s for i, s in incidents_with(store, "bridge").items() if len(s) > 1}
+        assert sorted(again.values()) == sorted(joined.values())
+        gunfight = incident_of(store, first)
+    # the CLI: `split --all` takes it out of both; an article not in the incident is refused
+    store_args = ["--store", str(path)]
+    assert main(["incidents", "split", incident_of_path(path, SONORA), first, "--all",
+                 *store_args]) == 2
+    assert "not a source" in capsys.readouterr().err
+    assert main(["incidents", "split", gunfight, "bridge", "--all", *store_args]) == 0
+    assert "out of every incident" in capsys.readouterr().out
+    with IncidentStore(path) as store:
+        assert sources(store, first) == [first, second] and sources(store, SONORA) == [SONORA]
+
+
+def incident_of_path(path: Path, article_id: str) -> str:
+    with IncidentStore(path) as store:
+        return incident_of(store, article_id)
+
+
 def test_bad_corrections_are_refused_with_the_reason(
         tmp_path: Path, sample: dict[str, ArticleRecord]) -> None:
     with IncidentStore(tmp_path / "s.gpkg") as store:

@@ -20,6 +20,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "its own)")
     split.add_argument("incident", help="incident id, e.g. inc:sample-0076")
     split.add_argument("article", help="id of the article to take out")
+    split.add_argument("--all", action="store_true", dest="whole_article",
+                       help="take the article out of every incident it reports, not only "
+                       "this one")
     merge = action("merge", "make two incidents one")
     merge.add_argument("incident")
     merge.add_argument("other", help="the other incident's id")
@@ -61,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             c = store.undo_event_correction(args.correction)
             print(f"undone: {c.describe()}")
             return 0
-        make = {"split": lambda: store.split_incident(args.incident, args.article, args.note),
+        make = {"split": lambda: split(store, args),
                 "merge": lambda: store.merge_incidents(args.incident, args.other, args.note),
                 "set-place": lambda: store.set_incident_place(args.incident, args.mention,
                                                               args.note),
@@ -71,3 +74,16 @@ def run(args: argparse.Namespace) -> int:
         done = next(c for c in store.event_corrections() if c.fid == fid)
         print(f"{done.describe()}; {len(store.incidents())} incidents now")
     return 0
+
+
+def split(store, args: argparse.Namespace) -> int:
+    """One report out of the incident, or (--all) the article out of every incident."""
+    from geo.errors import StoreError
+    from geo.store.event_corrections import reports_of_incident
+
+    if not args.whole_article:
+        return store.split_incident(args.incident, args.article, args.note)
+    if args.article not in {a for a, _ in reports_of_incident(store.backend, args.incident)}:
+        raise StoreError(f"article {args.article!r} is not a source of incident "
+                         f"{args.incident!r}")
+    return store.split_article(args.article, args.note)

@@ -119,6 +119,10 @@ class IncidentStore:
         """Take an article's report out of an incident; returns the correction id."""
         return _event_corrections.split(self, incident_id, article_id, note)
 
+    def split_article(self, article_id: str, note: str = "") -> int:
+        """Take an article out of every incident it reports; returns the correction id."""
+        return _event_corrections.split_article(self, article_id, note)
+
     def merge_incidents(self, incident_id: str, other_id: str, note: str = "") -> int:
         """Make two incidents one; returns the correction id."""
         return _event_corrections.merge_incidents(self, incident_id, other_id, note)

@@ -66,7 +66,8 @@ class EventCorrection:
         """In words, for listings: "#3 split sample-0079#0 out of its incident"."""
         report = _name(self.article_id, self.report_index)
         what = {
-            "split": f"split {report} out of its incident",
+            "split": f"split {report} out of its incident" if self.report_index is not None
+            else f"split {report} out of every incident it reports",
             "merge": f"merge the incidents of {report} and "
                      f"{_name(self.other_article_id, self.other_report_index)}",
             "place": f"place of {report} is '{self.surface}' ({self.start}-{self.end})",
@@ -354,6 +355,29 @@ def split(store: IncidentStore, incident: str, article_id: str, note: str = "") 
                         "note": note}, [key])
 
 
+def reports_of_article(backend: StoreBackend, article_id: str) -> list[tuple[Key, str]]:
+    """(report key, incident id) of every report of an article, in order."""
+    rows = backend.execute("SELECT article_id, report_index, incident_id FROM article_incidents "
+                           "WHERE article_id = ? ORDER BY report_index", (article_id,)).fetchall()
+    return [((a, int(i)), incident) for a, i, incident in rows]
+
+
+def split_article(store: IncidentStore, article_id: str, note: str = "") -> int:
+    """Take an article out of every incident it reports (each of its reports that shares an
+    incident with other articles becomes an incident of its own). Returns the correction's id."""
+    backend = store.backend
+    reports = reports_of_article(backend, article_id)
+    if not reports:
+        raise StoreError(f"article {article_id!r} reports no incident in {backend.location}")
+    shared = [incident for _, incident in reports if incident and len(
+        {a for a, _ in reports_of_incident(backend, incident)}) > 1]
+    if not shared:
+        raise StoreError(f"article {article_id!r} is the single source of each of its "
+                         "incidents: nothing to split it from")
+    return _add(store, {"kind": "split", "article_id": article_id, "report_index": None,
+                        "note": note}, [key for key, _ in reports])
+
+
 def merge_incidents(store: IncidentStore, incident: str, other: str, note: str = "") -> int:
     """Make two incidents one (kept as their first reports, which a rebuild keeps)."""
     if incident == other:
@@ -408,6 +432,8 @@ def undo(store: IncidentStore, fid: int) -> EventCorrection:
         backend.execute("UPDATE event_corrections SET active = 0, undone_at = ? WHERE fid = ?",
                         (now(), int(fid)))
         keys = [k for k in (correction.key, correction.other_key) if k]
+        if correction.kind == "split" and correction.key is None:  # a whole article
+            keys = [key for key, _ in reports_of_article(backend, correction.article_id)]
         if correction.kind == "place":
             _reprocess(store, correction.article_id)
         else:

@@ -115,7 +115,9 @@ sources = sources_of(str(store_path), version, evidence.head(panels.MAX_EVIDENCE
 with tab_evidence:
     panels.evidence_cards(evidence, mentions, sources)
 with tab_table:
-    st.caption(f"{len(shown):,} incidents under the current filters. Choose a row to select it on the map.")
+    listed = f" (the {len(shown):,} most reported listed)" if view.capped else ""
+    st.caption(f"{view.headline.incidents:,} incidents under the current filters{listed}. "
+               "Choose a row to select it on the map.")
     panels.incident_table(shown, state.selected, mappanel.select_from_table)
 with tab_correct:
     event_controls.event_controls(str(store_path), evidence.head(1), shown, mentions)

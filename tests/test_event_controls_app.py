@@ -79,6 +79,17 @@ def test_split_undo_merge_place_and_category_keep_filters_and_selection(
     done(at)
     assert holding(store, GUNFIGHT[1])["source_count"] == 3
     assert int(at.metric[0].value.replace(",", "")) == count
+    # the whole article out of every incident it reports (here one), then undo that too
+    box(at, "ev_split_pick_").set_value(GUNFIGHT[1]).run()
+    next(c for c in at.checkbox if c.key.startswith("ev_split_all_")).check().run()
+    at.button(key="ev_split").click().run()
+    done(at)
+    assert holding(store, GUNFIGHT[1])["source_count"] == 1
+    with IncidentStore(store) as s:
+        assert s.event_corrections(active_only=True)[0].report_index is None
+    next(b for b in at.button if b.key and b.key.startswith("ev_undo_")).click().run()
+    done(at)
+    assert holding(store, GUNFIGHT[1])["source_count"] == 3
     # merge with the same town a week later
     later = holding(store, LATER)["incident_id"]
     box(at, "ev_merge_pick_").set_value(later).run()

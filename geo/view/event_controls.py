@@ -148,8 +148,11 @@ def event_controls(store_path: str, selected: pd.DataFrame, shown: pd.DataFrame,
             labels = {s["article_id"]: source_label(s) for s in sources}
             article = st.selectbox("Source to take out of this incident", ids,
                                    format_func=labels.get, key=f"ev_split_pick_{incident_id}")
+            everywhere = st.checkbox("...and out of every other incident it reports",
+                                     key=f"ev_split_all_{incident_id}")
             if st.button("Split this source out", key="ev_split"):
-                act(lambda s: s.split_incident(incident_id, article, note),
+                act(lambda s: s.split_article(article, note) if everywhere else
+                    s.split_incident(incident_id, article, note),
                     "Split: the source is an incident of its own now.", leaving=article)
         else:
             st.caption("A single source: nothing to split.")

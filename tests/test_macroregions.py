@@ -52,3 +52,36 @@ def test_joined_mentions_keep_the_area(parse, real_gazetteer_dir):
     frame = join_mentions([m])
     assert frame.geometry.iloc[0].geom_type in ("Polygon", "MultiPolygon")
     assert int(frame["geo_precision"].iloc[0]) == 4
+
+
+def test_outlines_are_kept_in_a_file_for_later_processes(real_gazetteer_dir, tmp_path, monkeypatch):
+    """The merged outline is written beside the boundaries and read back as it was merged;
+    a damaged file or another layer (a changed stamp) is merged afresh."""
+    import json
+
+    from geo import paths
+
+    layer = paths.simplified_boundaries_path()
+    members = macroregions.lookup("West Africa").members
+    store = tmp_path / "areas.json"
+    merged = macroregions._merged(str(layer), members)
+    monkeypatch.setattr(macroregions, "_STORED", {})
+    assert macroregions.stored_area(layer, members, store) == merged
+    assert json.loads(store.read_text(encoding="utf-8"))["areas"][" ".join(members)] == list(merged)
+
+    def no_merge(*_args):
+        raise AssertionError("merged again")
+
+    monkeypatch.setattr(macroregions, "_STORED", {})  # a new process: only the file
+    monkeypatch.setattr(macroregions, "_merged", no_merge)
+    assert macroregions.stored_area(layer, members, store) == merged
+
+    monkeypatch.undo()
+    monkeypatch.setattr(macroregions, "_STORED", {})
+    store.write_text("{damaged", encoding="utf-8")
+    assert macroregions.stored_area(layer, members, store) == merged
+    other = tmp_path / "other.gpkg"  # the same polygons in another file: another stamp
+    other.write_bytes(layer.read_bytes())
+    content = json.loads(store.read_text(encoding="utf-8"))
+    assert macroregions.stored_area(other, members, store) == merged
+    assert json.loads(store.read_text(encoding="utf-8"))["stamp"] != content["stamp"]

@@ -129,5 +129,5 @@ def test_offsets_on_the_real_gazetteer(real, words):
     text = " ".join(words)
     for m in real.parse(text):
         assert text[m.start:m.end] == m.surface
-        assert m.kind in ("toponym", "demonym", "modified_region", "org_embedded")
+        assert m.kind in ("toponym", "demonym", "modified_region", "org_embedded", "supranational")
         assert m.lat is None or (-90 <= m.lat <= 90 and -180 <= m.lon <= 180)

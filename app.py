@@ -32,8 +32,10 @@ st.html(NARROW_SIDEBAR_JS, unsafe_allow_javascript=True)
 # fixed slots, created before anything that may or may not show (spinners, notices): the map
 # keeps its place in the page on every rerun, so it is never remounted by a shifted position
 headline_slot, map_slot, timeline_slot, tabs_slot = st.container(), st.container(), st.container(), st.container()
+# only the open tab is built (a tab switch reruns): the closed tabs' table, widgets and downloads
+# would otherwise hold up the browser's first drawing of the map
 tab_evidence, tab_table, tab_correct, tab_add, tab_download = tabs_slot.tabs(
-    ["Evidence", "Incidents", "Correct", "Add articles", "Download"])
+    list(panels.TABS), key=panels.TAB_KEY, on_change="rerun")
 
 
 @st.cache_resource(show_spinner="Preparing the offline basemap…")
@@ -65,8 +67,9 @@ if missing := missing_assets():
                f"(missing: {', '.join(missing)}).")
 
 # uploads are stored before the store is read, so new articles show on this very run
-with tab_add:
-    panels.upload_section(str(store_path))
+if tab_add.open:
+    with tab_add:
+        panels.upload_section(str(store_path))
 
 # never every row: the filters' choices, counts and timeline come from SQL, the rows shown are
 # those passing the filters, at most the map's point cap of them (geo/view/window.py)
@@ -111,20 +114,24 @@ if selected is None and version is not None:
     selected, view = selected_elsewhere(str(store_path), version, view, state.selected)
     mentions, articles = view.mentions, view.articles
 evidence = clicked if len(clicked) else (shown.iloc[0:0] if selected is None else pd.DataFrame([selected]))
-sources = sources_of(str(store_path), version, evidence.head(panels.MAX_EVIDENCE_CARDS))
-with tab_evidence:
-    panels.evidence_cards(evidence, mentions, sources)
-with tab_table:
-    listed = f" (the {len(shown):,} most reported listed)" if view.capped else ""
-    st.caption(f"{view.headline.incidents:,} incidents under the current filters{listed}. "
-               "Choose a row to select it on the map.")
-    panels.incident_table(shown, state.selected, mappanel.select_from_table)
-with tab_correct:
-    event_controls.event_controls(str(store_path), evidence.head(1), shown, mentions)
-    st.markdown("#### Correct a place")
-    panels.corrections_section(str(store_path), shown, evidence.head(1), mentions, articles)
-with tab_download:
-    panels.downloads_section(shown, mentions, filters, bounds, adm1_shapes())
+if tab_evidence.open:
+    with tab_evidence:
+        sources = sources_of(str(store_path), version, evidence.head(panels.MAX_EVIDENCE_CARDS))
+        panels.evidence_cards(evidence, mentions, sources)
+if tab_table.open:
+    with tab_table:
+        listed = f" (the {len(shown):,} most reported listed)" if view.capped else ""
+        st.caption(f"{view.headline.incidents:,} incidents under the current filters{listed}. "
+                   "Choose a row to select it on the map.")
+        panels.incident_table(shown, state.selected, mappanel.select_from_table)
+if tab_correct.open:
+    with tab_correct:
+        event_controls.event_controls(str(store_path), evidence.head(1), shown, mentions)
+        st.markdown("#### Correct a place")
+        panels.corrections_section(str(store_path), shown, evidence.head(1), mentions, articles)
+if tab_download.open:
+    with tab_download:
+        panels.downloads_section(shown, mentions, filters, bounds, adm1_shapes())
 
 sidebar.sync_url(filters, state)
 panels.attribution_footer(attribution_text())

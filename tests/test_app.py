@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from view_fixtures import build_real_store
 
 from geo import paths
+from geo.view.panels import TAB_KEY
 
 APP = str(paths.ROOT / "app.py")
 
@@ -23,7 +24,13 @@ def store(real_gazetteer_dir, tmp_path_factory):
 @pytest.fixture()
 def app(store, monkeypatch):
     monkeypatch.setenv("GEO_STORE", str(store))
-    return AppTest.from_file(APP, default_timeout=120)
+    return _open(AppTest.from_file(APP, default_timeout=120), "Incidents")
+
+
+def _open(at: AppTest, tab: str) -> AppTest:
+    """Open a tab under the map (only the open one is built); run the app to see it."""
+    at.session_state[TAB_KEY] = tab
+    return at
 
 
 @pytest.fixture()
@@ -63,18 +70,21 @@ def test_app_runs_and_shows_the_store(app):
 def test_filters_change_table_and_exports(app, deferred):
     at = app.run()
     everything = _table(at)
+    _open(at, "Download").run()
     _, data = _download(at, deferred, "dl_incidents_geojson")
     assert len(json.loads(data)["features"]) == len(everything)
 
     at.multiselect(key="f_countries").set_value(["MEX"]).run()
     assert not at.exception
+    _, data = _download(at, deferred, "dl_incidents_geojson")
+    features = json.loads(data)["features"]
+    _open(at, "Incidents").run()
     mexico = _table(at)
     assert 0 < len(mexico) < len(everything)
     assert set(mexico["adm0_name"]) == {"Mexico"}
-    _, data = _download(at, deferred, "dl_incidents_geojson")
-    features = json.loads(data)["features"]
     assert len(features) == len(mexico)
     assert {f["properties"]["adm0_iso3"] for f in features} == {"MEX"}
+    _open(at, "Download").run()
     _, csv = _download(at, deferred, "dl_adm1-counts_csv")
     assert b"MX-" in csv and b"US-" not in csv
 
@@ -87,6 +97,7 @@ def test_date_range_narrows_table_and_names_the_files(app, deferred):
     assert 0 < len(narrowed) < len(everything)
     assert narrowed["event_date"].astype(str).between("2024-02-01", "2024-03-31").all()
     assert dict(at.query_params)["from"] == ["2024-02-01"] or at.query_params["from"] == "2024-02-01"
+    _open(at, "Download").run()
     name, data = _download(at, deferred, "dl_mentions_gpkg")
     assert name == "mentions_2024-02-01_2024-03-31.gpkg" and data.startswith(b"SQLite format 3")
     name, _ = _download(at, deferred, "dl_incidents_geojson")
@@ -110,7 +121,7 @@ def test_url_state_round_trips(app, store, monkeypatch):
     shared = {k: (v[0] if isinstance(v, list) else v) for k, v in params.items()}
     # ... and a new session opened on that URL shows the same view
     monkeypatch.setenv("GEO_STORE", str(store))
-    again = AppTest.from_file(APP, default_timeout=120)
+    again = _open(AppTest.from_file(APP, default_timeout=120), "Incidents")
     again.query_params.update(shared)
     again.run()
     assert _table(again).equals(_table(at))
@@ -140,7 +151,7 @@ def test_correction_updates_store_and_table(real_gazetteer_dir, tmp_path, monkey
 
     store = build_real_store(tmp_path)  # its own copy: this test writes to the store
     monkeypatch.setenv("GEO_STORE", str(store))
-    app = AppTest.from_file(APP, default_timeout=120)
+    app = _open(AppTest.from_file(APP, default_timeout=120), "Incidents")
 
     with IncidentStore(store) as s:
         incidents = s.incidents()
@@ -152,6 +163,7 @@ def test_correction_updates_store_and_table(real_gazetteer_dir, tmp_path, monkey
     at.multiselect(key="f_countries").set_value([target["adm0_iso3"]]).run()
     at.multiselect(key="f_admin1").set_value([target["adm1_iso"]]).run()
     assert target["incident_id"] in set(_table(at)["incident_id"])
+    _open(at, "Correct").run()
     box = next(s for s in at.selectbox if s.key.startswith("corr_incident_"))
     box.set_value(target["incident_id"]).run()
     mention_box = next(s for s in at.selectbox if s.key == f"corr_mention_{target['article_id']}")
@@ -178,7 +190,9 @@ def test_correction_updates_store_and_table(real_gazetteer_dir, tmp_path, monkey
     # the app reread the store: the corrected incident is now elsewhere, so it left this view
     moved = after[after["article_id"] == target["article_id"]].iloc[0]
     if moved["adm1_iso"] != target["adm1_iso"]:
+        _open(at, "Incidents").run()
         assert target["incident_id"] not in set(_table(at)["incident_id"]) if len(at.dataframe) else True
+        _open(at, "Correct").run()
     # "not a place" can be undone: mark the mention so, then give it its place back
     mention_box = next(s for s in at.selectbox if s.key == f"corr_mention_{target['article_id']}")
     primary = next(m for m in mention_box.options if m.startswith(f"“{target['surface']}”"))
@@ -230,7 +244,7 @@ def test_articles_after_the_range_show_up_without_a_reload(real_gazetteer_dir, t
 
     store = build_real_store(tmp_path)
     monkeypatch.setenv("GEO_STORE", str(store))
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = _open(AppTest.from_file(APP, default_timeout=120), "Incidents").run()
     before = _table(at)
     last = max(before["event_date"].astype(str))
     later = date.fromisoformat(last).replace(year=date.fromisoformat(last).year + 1).isoformat()
@@ -261,3 +275,17 @@ def test_app_on_an_unreadable_store_shows_an_error(tmp_path, monkeypatch):
     assert not at.exception, at.exception
     assert any("Could not read the store" in e.value for e in at.error)
     assert bad.read_text() == "not a geopackage"  # nothing overwritten
+
+
+def test_only_the_open_tab_is_built(app):
+    """The closed tabs cost nothing on a run (so the map draws first): Evidence opens by
+    default, with no table, downloads or correction widgets; opening a tab builds it."""
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert at.session_state[TAB_KEY] == "Evidence"
+    assert not at.dataframe and not at.get("download_button")
+    assert not [s for s in at.selectbox if s.key and s.key.startswith("corr_")]
+    _open(at, "Download").run()
+    assert at.get("download_button") and not at.dataframe
+    _open(at, "Incidents").run()
+    assert len(_table(at)) > 20 and not at.get("download_button")

@@ -13,6 +13,7 @@ from view_fixtures import build_real_store
 from geo import paths
 from geo.store import IncidentStore
 from geo.view.event_controls import merge_candidates, place_choices, sources_of
+from geo.view.panels import TAB_KEY
 
 APP = str(paths.ROOT / "app.py")
 GUNFIGHT = ("sample-0076", "sample-0079", "sample-0080")  # data/README.md: one event
@@ -54,6 +55,7 @@ def test_split_undo_merge_place_and_category_keep_filters_and_selection(
     assert target["source_count"] == 3
     app = AppTest.from_file(APP, default_timeout=120)
     app.query_params["sel"] = target["incident_id"]
+    app.session_state[TAB_KEY] = "Correct"  # only the open tab is built
     at = app.run()
     at.multiselect(key="f_countries").set_value(["MEX"]).run()
     count = int(at.metric[0].value.replace(",", ""))
@@ -124,6 +126,7 @@ def test_a_split_in_the_app_is_written_to_a_postgis_store(real_gazetteer_dir, tm
     monkeypatch.setenv("GEO_STORE", postgis_url)
     app = AppTest.from_file(APP, default_timeout=120)
     app.query_params["sel"] = target["incident_id"]
+    app.session_state[TAB_KEY] = "Correct"  # only the open tab is built
     at = app.run()
     box(at, "ev_split_pick_").set_value(GUNFIGHT[2]).run()
     at.button(key="ev_split").click().run()
@@ -143,6 +146,7 @@ def test_controls_follow_a_change_made_meanwhile_and_store_nothing_twice(
     target = holding(store, GUNFIGHT[0])
     app = AppTest.from_file(APP, default_timeout=120)
     app.query_params["sel"] = target["incident_id"]
+    app.session_state[TAB_KEY] = "Correct"  # only the open tab is built
     at = app.run()
     box(at, "ev_split_pick_").set_value(GUNFIGHT[1]).run()
     with IncidentStore(store) as s:  # meanwhile, another analyst takes its first source out

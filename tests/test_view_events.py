@@ -27,6 +27,7 @@ from geo.view.evidence import sources_html
 from geo.view.filters import from_query_params, to_query_params
 from geo.view.layers import admin_counts, heat_grid
 from geo.view.mapview import MapOptions, legend_html
+from geo.view.panels import TAB_KEY
 from geo.view.symbology import Legend, time_rows
 from geo.view.timeline import counts_by_period, timeline_chart
 
@@ -298,6 +299,7 @@ def test_app_evidence_lists_every_source_of_the_selected_incident(app, sample_st
 
 
 def test_app_count_switch_and_category_filter(app, sample_store):
+    app.session_state[TAB_KEY] = "Incidents"  # the table's tab (only the open tab is built)
     at = app.run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}

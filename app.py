@@ -105,7 +105,13 @@ urls, tiers = boundary_urls(), label_tiers()
 with map_slot:
     clicked = mappanel.map_panel(shown, mentions, filters, state, urls, tiers, version)
 with timeline_slot:
-    panels.timeline_section(view.daily, filters, state.count)
+    # the timeline (a Vega chart: heavy for the browser) comes from the session's second run on,
+    # which the mounted map asks for once it is drawn: the map paints first
+    if st.session_state.get(panels.TIMELINE_READY):
+        panels.timeline_section(view.daily, filters, state.count)
+    else:
+        panels.timeline_placeholder()
+st.session_state[panels.TIMELINE_READY] = True
 
 state = sidebar.current_map_state(state)
 # the selected incident stays inspectable after a correction moved it out of the filters

@@ -230,6 +230,7 @@ def test_map_draws_offline_and_date_brush_narrows(server, page):
     narrowed = _incident_count(page)
     assert 0 < narrowed < total
     # the rest of the page (table, map) has rerun with the new range too
+    _open_tab(page, "Incidents")
     page.get_by_text(f"{narrowed:,} incidents under the current filters").wait_for(state="attached", timeout=30_000)
     _wait_for_app(page)
     assert "from=" in page.url and "to=" in page.url  # the URL carries the new range

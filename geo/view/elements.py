@@ -86,7 +86,11 @@ class AreaLayer(Layer):
                 var map = group._map;
                 if (!map) { return; }
                 var visible = minZoom === null || map.getZoom() >= minZoom;
-                if (visible && !layer && !loading) { loading = true; load(); return; }
+                if (visible && !layer && !loading) {
+                    loading = true;
+                    {% if this.after_incidents %}window.afterIncidentsDrawn(map, load);{% else %}load();{% endif %}
+                    return;
+                }
                 if (!layer) { return; }
                 if (visible && !group.hasLayer(layer)) { group.addLayer(layer); }
                 if (!visible && group.hasLayer(layer)) { group.removeLayer(layer); }
@@ -112,6 +116,7 @@ class AreaLayer(Layer):
         control: bool = True,
         min_zoom: int | None = None,
         pane: str = "basemap",
+        after_incidents: bool = False,
     ):
         if (url is None) == (data is None):
             raise ValueError("give exactly one of url or data")
@@ -126,16 +131,42 @@ class AreaLayer(Layer):
         self.canvas = canvas
         self.pane_json = js_json(pane)
         self.min_zoom_json = js_json(min_zoom)
+        # fetched only once the incidents are drawn (see BasemapPane), not ahead of them
+        self.after_incidents = after_incidents
 
 
 class BasemapPane(MacroElement):
     """Map panes under the data layers (over tiles) for the canvas-drawn basemap: outlines, and
     rivers and lakes above them (each canvas is created when its fetch completes, so the order
-    must come from the panes). Without them the canvases would cover the SVG areas."""
+    must come from the panes). Without them the canvases would cover the SVG areas.
+
+    Also `window.afterIncidentsDrawn(map, fn)`: the basemap's heavier files (admin-1 and admin-2
+    lines, rivers, lakes, place names: megabytes to fetch, parse and draw) start once the
+    incidents are on screen, so they do not hold up the map's first meaningful paint.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
+        window.afterIncidentsDrawn = window.afterIncidentsDrawn || function (map, fn) {
+            if (map.__incidentsDrawn) { fn(); return; }
+            var waiting = map.__afterIncidents;
+            if (!waiting) {
+                waiting = map.__afterIncidents = [];
+                var release = function () {
+                    if (map.__incidentsDrawn) { return; }
+                    map.__incidentsDrawn = true;
+                    map.off('incidentsdrawn', release);
+                    // after the frame that shows the incidents
+                    requestAnimationFrame(function () { setTimeout(function () {
+                        waiting.splice(0).forEach(function (f) { f(); });
+                    }, 0); });
+                };
+                map.on('incidentsdrawn', release);
+                setTimeout(release, {{ this.wait_ms }});  // a map without incident data
+            }
+            waiting.push(fn);
+        };
         (function () {
             [['basemap', 250], ['physical', 260]].forEach(function (p) {
                 var pane = {{ this._parent.get_name() }}.createPane(p[0]);
@@ -147,9 +178,10 @@ class BasemapPane(MacroElement):
         """
     )
 
-    def __init__(self):
+    def __init__(self, wait_ms: int = 1500):
         super().__init__()
         self._name = "BasemapPane"
+        self.wait_ms = int(wait_ms)
 
 
 MAP_CSS = """

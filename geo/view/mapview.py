@@ -153,12 +153,14 @@ def build_base_map(boundary_urls: dict[str, str] | None, basemap: str = "outline
         for level, zoom in (("adm1", ADM1_OUTLINES_MIN_ZOOM), ("adm2", ADM2_OUTLINES_MIN_ZOOM)):
             if level in boundary_urls:
                 AreaLayer(f"{level} outlines", LEVEL_KEYS[level], None, BASEMAP_STYLES[level],
-                          url=boundary_urls[level], canvas=True, control=False, min_zoom=zoom).add_to(outlines)
-        # rivers and lakes over the outlines, under the data and the place names
+                          url=boundary_urls[level], canvas=True, control=False, min_zoom=zoom,
+                          after_incidents=True).add_to(outlines)
+        # rivers and lakes over the outlines, under the data and the place names; these, the
+        # admin-1 and admin-2 lines and the place names load once the incidents are drawn
         for layer, style in PHYSICAL_STYLES.items():
             if layer in boundary_urls:
                 AreaLayer(layer, "kind", None, style, url=boundary_urls[layer], canvas=True, control=False,
-                          pane="physical").add_to(outlines)
+                          pane="physical", after_incidents=True).add_to(outlines)
         outlines.add_to(m)
         if label_tiers:
             PlaceLabels(label_tiers).add_to(m)

@@ -54,6 +54,15 @@ def _on_brush() -> None:
         sidebar.set_date_range(*dates)
 
 
+TIMELINE_READY = "_timeline_ready"
+TIMELINE_HEIGHT = 150  # px: the chart with its axis, so the page does not jump when it comes
+
+
+def timeline_placeholder() -> None:
+    """The timeline's place on the session's first run, the chart's height (see app.py)."""
+    st.container(height=TIMELINE_HEIGHT, border=False).caption("Drawing the timeline once the map is up…")
+
+
 def timeline_section(daily: pd.DataFrame, filters: Filters, unit: str = "incidents") -> None:
     """The timeline of the filtered incidents without their dates (`daily`: geo.view.timeline.daily_counts)."""
     counts = counts_from_daily(daily, filters.bin, unit)

@@ -49,12 +49,14 @@ window.placeLabels = function (map, tiers, opts) {
   var guard = L.layerGroup();
   guard.on('add', function () { sync(); });
   guard.on('remove', function () { layer.innerHTML = ''; });
+  // the tiers are fetched once the incidents are drawn (window.afterIncidentsDrawn), not ahead of them
+  var ready = false;
   function sync() {
     var zoom = map.getZoom();
-    tiers.forEach(function (t) { if (t.zoom <= zoom) { load(t); } });
+    if (ready) { tiers.forEach(function (t) { if (t.zoom <= zoom) { load(t); } }); }
     draw();
   }
   map.on('zoomend moveend', sync);
-  map.whenReady(sync);
+  (window.afterIncidentsDrawn || function (m, fn) { fn(); })(map, function () { ready = true; map.whenReady(sync); });
   return guard;
 };

@@ -163,6 +163,9 @@ def browser_seconds(maps: dict[int, object], groups: dict[int, str], steps: int 
     if not Path("/usr/bin/chromium").exists() or missing_assets():
         print("browser timing skipped: needs /usr/bin/chromium and `geo assets`")
         return {}
+    from geo.view.basemap import ensure_basemap
+
+    ensure_basemap()  # the outlines the pages fetch (the app writes them on its first run)
     from playwright.sync_api import sync_playwright
 
     pages = Path(tempfile.mkdtemp())

@@ -186,7 +186,7 @@ def map_payload(
     day0 = first.date() if pd.notna(first) else None
     offsets = (days - first).dt.days.fillna(-1).astype("int64") if day0 else pd.Series(-1, index=incidents.index)
     unit = options.count_unit
-    rows, dropped, _, legend = time_rows(points, axis, options.max_points, unit, day0=day0)
+    rows, dropped, _, legend = time_rows(points, axis, options.max_points, unit, day0=day0, days=days.loc[points.index])
     palette = list(dict.fromkeys(rows["color"])) if len(rows) else []
     color_index = {c: i for i, c in enumerate(palette)}
     point_rows = ([[a, o, int(n), color_index[c], int(r), int(d), p] for a, o, n, c, r, d, p in zip(

@@ -47,8 +47,10 @@ class Legend:
     sized_by_sources: bool
 
 
-def color_keys(incidents: pd.DataFrame, axis: str) -> tuple[pd.Series, list[tuple[str, str]], str]:
-    """(colour per incident, legend entries, "category" or "recency")."""
+def color_keys(incidents: pd.DataFrame, axis: str, days: pd.Series | None = None
+               ) -> tuple[pd.Series, list[tuple[str, str]], str]:
+    """(colour per incident, legend entries, "category" or "recency"); `days`: the incidents'
+    time_values on `axis`, when the caller has them already (parsing dates is costly)."""
     if "category" in incidents.columns and incidents["category"].notna().any():
         cats = incidents["category"].fillna(NO_CATEGORY).astype(str)
         ranked = [c for c in cats.value_counts().index if c != NO_CATEGORY]
@@ -59,7 +61,7 @@ def color_keys(incidents: pd.DataFrame, axis: str) -> tuple[pd.Series, list[tupl
         if len(ranked) > len(named) or (cats == NO_CATEGORY).any():
             legend.append(("other / uncategorised", OTHER_COLOR))
         return colors, legend, "category"
-    days = time_values(incidents, axis)
+    days = time_values(incidents, axis) if days is None else days
     last = days.max()
     age = (last - days).dt.days if pd.notna(last) else pd.Series(np.nan, index=incidents.index)
     bounds = [b for b, _, _ in RECENCY_CLASSES]
@@ -83,7 +85,8 @@ def radius_for(sources: pd.Series) -> pd.Series:
 
 
 def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None, unit: str = "incidents",
-              day0: date | None = None) -> tuple[pd.DataFrame, int, date | None, Legend]:
+              day0: date | None = None, days: pd.Series | None = None
+              ) -> tuple[pd.DataFrame, int, date | None, Legend]:
     """Rows for the browser's time layer: one per location, day and colour.
 
     Columns lat, lon, n (incidents, or their articles when `unit` is "articles"), color, radius,
@@ -91,8 +94,10 @@ def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None, 
     Days count from `day0` (default: the points' first day) so that other layers can share the
     time bar. Returns (rows, incidents left out by the cap, day0, legend). Past `max_rows` rows the
     locations with most incidents are kept and the rest counted, so the page stays bounded.
+    `days`: the points' time_values on `axis`, when the caller has them already.
     """
-    colors, color_legend, color_by = color_keys(points, axis)
+    days = time_values(points, axis) if days is None else days
+    colors, color_legend, color_by = color_keys(points, axis, days)
     sources = source_counts(points)
     sized = "source_count" in points.columns
     legend = Legend(color_by, color_legend, [(label, r) for _, label, r in SIZE_CLASSES] if sized else [],
@@ -101,7 +106,6 @@ def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None, 
     if points.empty:
         return empty, 0, None, legend
     coords = lat_lon(points).round(COORD_DECIMALS)
-    days = time_values(points, axis)
     day0 = pd.Timestamp(day0) if day0 is not None else days.min()
     offsets = ((days - day0).dt.days if pd.notna(day0) else pd.Series(np.nan, index=points.index))
     frame = pd.DataFrame({

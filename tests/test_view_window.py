@@ -17,6 +17,7 @@ from geo.filters import Filters, apply_filters, date_bounds
 from geo.store import IncidentStore
 from geo.store.copy import copy_store
 from geo.view import window
+from geo.view.panels import TAB_KEY
 from geo.view.timeline import daily_counts
 
 APP = str(paths.ROOT / "app.py")
@@ -136,7 +137,9 @@ def test_selection_outside_the_view_brings_its_mentions(real_location) -> None:
 def test_app_past_the_cap_shows_the_counts_and_the_capped_rows(real_location, monkeypatch) -> None:
     monkeypatch.setattr(window, "ROW_CAP", 5)
     monkeypatch.setenv("GEO_STORE", real_location)
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state[TAB_KEY] = "Incidents"  # the table's tab (only the open tab is built)
+    at.run()
     assert not at.exception, at.exception
     with IncidentStore(real_location) as store:
         everything = store.incidents()

@@ -123,6 +123,22 @@ def test_country_point_keeps_the_reference_when_the_centroid_is_no_centre():
     assert abs(pt.lat - 5.0) < 0.2 and abs(pt.lon - 5.0) < 0.2
 
 
+def test_country_point_keeps_the_reference_when_the_centroid_depends_on_the_map():
+    from shapely.geometry import box
+
+    from geo.build.polygons import centroid_spread_km, country_points
+    # a territory spanning 150 degrees of longitude in high latitudes: its centroid moves by
+    # thousands of km between equal-area maps, so even a reference point ~150 km from it is kept
+    wide = box(30, 45, 180, 75)
+    adm0, ref = _country("DD", wide, 58.0, 103.0)
+    assert centroid_spread_km(adm0)["DD"] > 1000
+    pt = country_points(adm0, ref).iloc[0]
+    assert (pt.lat, pt.lon) == (58.0, 103.0)
+    # a compact country's centroid hardly depends on the map
+    adm0, _ = _country("AA", box(0, 0, 10, 10), 6.5, 6.0)
+    assert centroid_spread_km(adm0)["AA"] < 10
+
+
 def test_real_country_points_lie_on_their_country(real_gazetteer_dir):
     import geopandas as gpd
     con = sqlite3.connect(real_gazetteer_dir / "gazetteer.sqlite")

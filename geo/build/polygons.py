@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 
 from geo.distance import haversine_km_array
 
@@ -83,21 +84,42 @@ def us_county_polygons(topojson_path: Path, us_states: dict, admin2: pd.DataFram
     return counties[["place_id", "admin2_code", "fips", "name", "iso2", "admin1_iso", "geometry"]]
 
 
+def _main_parts(adm0: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The largest part (by area) of each country."""
+    parts = adm0.explode(index_parts=False).reset_index(drop=True)
+    parts["area"] = parts.to_crs(EQUAL_AREA).area.values
+    return parts.sort_values("area", ascending=False).drop_duplicates("iso2")
+
+
 def main_part_points(adm0: gpd.GeoDataFrame) -> pd.DataFrame:
     """A point for each country: the centroid of its largest part, moved inside if needed.
 
     GeoNames places a country at a central point of its main territory (the United States
     at the centre of the contiguous states), which a plain centroid of all parts misses.
     """
-    parts = adm0.explode(index_parts=False).reset_index(drop=True)
-    eq = parts.to_crs(EQUAL_AREA)
-    parts["area"] = eq.area.values
-    largest = parts.sort_values("area", ascending=False).drop_duplicates("iso2")
+    largest = _main_parts(adm0)
     cen = largest.to_crs(EQUAL_AREA).centroid.to_crs(CRS)
     inside = largest.geometry.contains(cen)
     pts = np.where(inside.values, cen.values, largest.geometry.representative_point().values)
     return pd.DataFrame({"iso2": largest["iso2"].values,
                          "lat": shapely.get_y(pts), "lon": shapely.get_x(pts)})
+
+
+def centroid_spread_km(adm0: gpd.GeoDataFrame) -> pd.Series:
+    """Per country, how far apart two equal-area maps put the centroid of its main part: the
+    world cylindrical one (EQUAL_AREA) and an azimuthal one centred on that centroid. A few
+    tens of km for most countries; for a territory spanning a large part of the globe the
+    centroid depends on the map by hundreds of km, so it is no well-defined centre."""
+    largest = _main_parts(adm0)
+    cen = largest.to_crs(EQUAL_AREA).centroid.to_crs(CRS)
+    local = []
+    for geom, c in zip(largest.geometry.values, cen.values, strict=True):
+        laea = Transformer.from_crs(CRS, f"+proj=laea +lat_0={c.y} +lon_0={c.x} +datum=WGS84", always_xy=True)
+        centre = shapely.centroid(shapely.transform(geom, lambda xy, t=laea: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))))
+        local.append(shapely.Point(laea.transform(centre.x, centre.y, direction="INVERSE")))
+    spread = haversine_km_array(shapely.get_y(cen.values), shapely.get_x(cen.values),
+                                shapely.get_y(local), shapely.get_x(local))
+    return pd.Series(spread, index=largest["iso2"].values)
 
 
 def simplify(gdf: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
@@ -117,10 +139,13 @@ def country_points(adm0: gpd.GeoDataFrame, countries: pd.DataFrame) -> pd.DataFr
     The equal-area centroid of the country's main part (GeoNames places a country at the
     centre of its main territory: the United States at the centre of the contiguous states,
     where world-countries' Factbook point lies 200 km off), unless world-countries' point
-    lies on the territory (within ~50 km, for small islands) and more than
-    CENTRES_AGREE_M from that centroid: then the main part is too irregular (archipelagos,
-    arctic islands, long coasts: Indonesia, Canada, New Zealand) for its centroid to be a
-    centre, and the curated point is kept. Countries without a polygon keep their point.
+    lies on the territory (within ~50 km, for small islands) and either lies more than
+    CENTRES_AGREE_M from that centroid (the main part is too irregular for its centroid to
+    be a centre: archipelagos, arctic islands, long coasts: Indonesia, Canada, New Zealand),
+    or the centroid itself moves by more than CENTRES_AGREE_M from one equal-area map to
+    another (a territory spanning a large part of the globe: Russia, Antarctica; see
+    centroid_spread_km): then the curated point is kept. Countries without a polygon keep
+    their point.
     """
     main = main_part_points(adm0).set_index("iso2")
     ref = countries.set_index("country")[["lat", "lon"]].dropna()
@@ -131,7 +156,8 @@ def country_points(adm0: gpd.GeoDataFrame, countries: pd.DataFrame) -> pd.DataFr
     on_territory = pts.to_crs(EQUAL_AREA).distance(shapes.loc[common].to_crs(EQUAL_AREA)) <= 50_000
     apart_km = haversine_km_array(ref.loc[common, "lat"].values, ref.loc[common, "lon"].values,
                                   main.loc[common, "lat"].values, main.loc[common, "lon"].values)
-    keep = common[on_territory.values & (apart_km * 1000 > CENTRES_AGREE_M)]
+    spread_km = centroid_spread_km(adm0).reindex(common).fillna(0.0).values
+    keep = common[on_territory.values & ((apart_km * 1000 > CENTRES_AGREE_M) | (spread_km * 1000 > CENTRES_AGREE_M))]
     out = main.copy()
     out.loc[keep, ["lat", "lon"]] = ref.loc[keep].values
     missing = ref.index.difference(out.index)  # no polygon: keep the reference point

@@ -157,8 +157,15 @@ def extract_events(article_id: str, title: str, text: str, mentions: list[Mentio
                         date_evidence = (f"'{own[0].surface}' ({own[0].kind}) in the clause "
                                          f"of the place, resolved against {published}")
                 break
+    lead_end = sentences[1].end if len(sentences) > 1 else len(full)
+    if published is None and event_date is not None and not any(
+            d.date == event_date and d.start < lead_end for d in dates):
+        # undated: nothing tells a background date from the event's, so only the lead's counts
+        event_date, precision = None, None
+        date_evidence = "no publication date, and no date in the lead (a later one may be " \
+            "background)"
     stated = published is not None and not date_evidence.startswith("no event date")
-    years = _years(title + "\n" + full, published)
+    years = _years(title + "\n" + (full if published else lead), published)
     main_mention = mentions[choice.primary] if choice.primary is not None else None
     sentence = choice.snippet or " ".join(lead.split())[:280]
     category = categories.classify(title, sentence, full[:3000])

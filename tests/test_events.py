@@ -123,3 +123,38 @@ def test_eval_events_on_the_ecbplus_dev_topics(shared_dir: Path, real_gazetteer_
     # the TF-IDF + average-linkage reference scores 0.887 here with its threshold picked on
     # these topics (bench/bench_events.py runs both)
     assert scores["b3_f1"] >= 0.88, scores
+
+
+def test_an_undated_article_is_dated_only_by_its_lead_or_a_title_that_is_a_date(
+        parse) -> None:
+    text = ("Pinup model Jane Roe died on Thursday at a hospital in Los Angeles, her agent "
+            "said. She was 85. She was a star of the 1950s, and her first film came out in "
+            "March 1955.")
+    mentions = parse(text, date(2008, 12, 13))
+    undated = extract_events("u", "Jane Roe dies", text, mentions, None)[0]
+    assert undated.event_date is None and undated.published is None
+    assert 1955 not in undated.years  # a year deep in the text is background
+    dated = extract_events("d", "Jane Roe dies", text, mentions, date(2008, 12, 13))[0]
+    assert dated.event_date == date(2008, 12, 11)
+    stamped = extract_events("t", "DECEMBER 13, 2008", text, mentions, None)[0]
+    assert stamped.published == date(2008, 12, 13) and stamped.event_date == date(2008, 12, 11)
+
+
+def _report(article_id: str, admin1: str, day: date, index: int = 0):
+    from geo.events import EventReport
+
+    return EventReport(article_id, index, "main", None, "Town", "MX", admin1, None, 20.0, -100.0,
+                       1, "", day, 1, "", day, "battles", "clash", "", date_stated=True,
+                       vector={"gunfight": 0.8, "celaya": 0.6})
+
+
+def test_wording_alike_overrules_a_place_misfit_but_not_stated_dates_a_week_apart() -> None:
+    a, b = _report("a", "MX-GUA", date(2024, 3, 9)), _report("b", "MX-QUE", date(2024, 3, 9))
+    link = compare(a, b)
+    assert link.score is not None and "worded alike" in link.reason
+    further = _report("b", "MX-QUE", date(2024, 3, 9), index=1)  # not a whole article's words
+    assert compare(a, further).score is None
+    assert compare(a, _report("c", "MX-GUA", date(2024, 3, 16))).score is None
+    months = compare(a, _report("d", "MX-GUA", date(2024, 7, 16)))
+    assert months.score is not None and "worded alike" in months.reason
+    assert compare(a, _report("a", "MX-GUA", date(2024, 3, 9), index=1)).score is None

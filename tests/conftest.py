@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,18 @@ import pytest
 from geo import paths
 
 pytest_plugins = ["pg_fixtures"]  # a throwaway PostGIS cluster for the session
+
+
+@pytest.fixture(autouse=True)
+def keep_main_module() -> Iterator[None]:
+    """Streamlit's AppTest runs app.py as sys.modules["__main__"] and leaves it there. A process
+    started later by "spawn" (the Dask workers of the scale-out tests) runs the parent's main
+    module first, so every worker would run the app in bare mode (and import pandas and
+    pyarrow before the worker plugin could keep pyarrow out)."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None and sys.modules.get("__main__") is not main:
+        sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")

@@ -27,9 +27,10 @@ class Headline:
     countries: int
 
 
-def where(filters: Filters, text: bool = True) -> tuple[str, list]:
-    """SQL WHERE over incidents `t` for a filter: dates by stored day, free text in SQL."""
-    sql, params = prefilter(filters, margin_days=0)
+def where(filters: Filters, text: bool = True, margin_days: int = 0) -> tuple[str, list]:
+    """SQL WHERE over incidents `t` for a filter: dates by stored day (with `margin_days`),
+    free text in SQL."""
+    sql, params = prefilter(filters, margin_days=margin_days)
     if text and filters.query.strip():
         clause, more = text_clause(filters.query)
         sql = f"{sql} AND {clause}" if sql else f" WHERE {clause}"
@@ -92,11 +93,8 @@ def unit_spans(backend: StoreBackend) -> pd.DataFrame:
 def top_incidents(backend: StoreBackend, filters: Filters, limit: int) -> gpd.GeoDataFrame:
     """At most `limit` incidents passing `filters`: the most reported, then the latest (in
     store order)."""
-    sql, params = prefilter(filters)  # a superset (a day of margin); apply_filters is exact
+    sql, params = where(filters, margin_days=1)  # a superset; apply_filters is exact
     query = filters.query.strip()
-    if query:
-        clause, more = text_clause(query)
-        sql, params = (f"{sql} AND {clause}" if sql else f" WHERE {clause}"), params + more
     day = day_expression(filters.time_axis)
     # the sort runs over (fid, weight, day) alone, then the chosen rows are read whole
     chosen = (f"SELECT t.fid FROM incidents t{sql} ORDER BY {_weight(backend)} DESC, {day} DESC, "

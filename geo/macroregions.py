@@ -13,9 +13,7 @@ so users can filter it out; both are country-precision (geo precision 4) areas.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -25,6 +23,7 @@ import shapely
 import shapely.errors
 from shapely import wkt as shapely_wkt
 
+from geo.jsonfile import write_json_atomic
 from geo.regions import gpkg_geometry, largest_part
 from geo.textnorm import normalize
 
@@ -135,17 +134,9 @@ def _read_store(store: Path, stamp: str) -> dict:
 
 
 def _write_store(store: Path, content: dict) -> None:
-    """Written whole to a temporary file and renamed: a reader never sees half a file (two
-    processes writing at once keep one's outlines; the other's are merged again later)."""
+    """Written whole and renamed in (two processes writing at once keep one's outlines; the
+    other's are merged again later)."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=store.parent, prefix=store.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(content, f)
-            os.chmod(tmp, 0o644)  # readable like the layer beside it (mkstemp makes it private)
-            os.replace(tmp, store)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json_atomic(store, content)
     except OSError:
         pass  # a read-only folder: every process merges for itself, as before

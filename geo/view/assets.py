@@ -9,8 +9,6 @@ to a local copy and drops the ones the map does not use (jQuery, Bootstrap, awes
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import folium
@@ -98,12 +96,3 @@ def localize_assets(root: folium.Element) -> folium.Element:
             element.default_css = _localize(list(getattr(element, "default_css", [])))
         stack.extend(getattr(element, "_children", {}).values())
     return root
-
-
-def write_json_atomic(target: Path, value: object) -> None:
-    """Write JSON beside the target and rename it in: concurrent sessions never read half a file."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=target.suffix)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(value, f, ensure_ascii=False, separators=(",", ":"))
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, target)

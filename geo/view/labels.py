@@ -16,7 +16,8 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from geo import paths
-from geo.view.assets import STATIC_URL, write_json_atomic
+from geo.jsonfile import write_json_atomic
+from geo.view.assets import STATIC_URL
 from geo.view.basemap import BASEMAP_DIR
 from geo.view.elements import js_json
 

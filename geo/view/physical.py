@@ -14,7 +14,8 @@ import shapely
 from shapely.geometry import mapping
 
 from geo import paths
-from geo.view.assets import STATIC_URL, write_json_atomic
+from geo.jsonfile import write_json_atomic
+from geo.view.assets import STATIC_URL
 from geo.view.basemap import BASEMAP_DIR
 
 SOURCES_FILE = paths.ROOT / "gazetteer" / "basemap_sources.json"

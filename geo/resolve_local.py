@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from operator import itemgetter
 
 from geo.distance import EARTH_RADIUS_KM
 from geo.geoparse_index import PlaceRow
@@ -31,36 +32,41 @@ def neighbours(readings: dict[str, list[PlaceRow]], radius_km: float,
     neighbour's name}}. Only place and admin-2 readings count, on both sides. Distances are
     equirectangular: exact enough at a few tens of km (and with a few dozen readings per
     document a sweep by latitude is cheap)."""
-    points: list[tuple[float, float, str, PlaceRow]] = []  # (lat, lon, name, row)
+    points: list[tuple[float, str, PlaceRow]] = []  # (lat, name, row)
     for name, rows in readings.items():
-        points += [(r.lat, r.lon, name, r) for r in rows if r.level in LOCAL_LEVELS]
+        points += [(r.lat, name, r) for r in rows if r.level in LOCAL_LEVELS]
     if not points:
         return {}
-    points.sort(key=lambda p: p[0])
+    points.sort(key=itemgetter(0))
     lats = [p[0] for p in points]
+    lons = [p[2].lon for p in points]
+    unlikely = unlikely or {}
+    names = readings.keys() | unlikely.keys()
+    number = {name: i for i, name in enumerate(names)}
+    of_name = [number[p[1]] for p in points]
     reach = math.degrees(radius_km / EARTH_RADIUS_KM)  # the radius in degrees of latitude
     limit = reach * reach
     out: dict[str, dict[int, str]] = {}
-    unlikely = unlikely or {}
-    for name in readings.keys() | unlikely.keys():
+    for name in names:
         local = [r for r in (*readings.get(name, ()), *unlikely.get(name, ())) if r.level in LOCAL_LEVELS]
         if len(local) < 2:
             continue  # nothing to choose between
+        # by name number: that name's readings may not vouch for this one's
+        barred = [same_name(name, other) for other in names]
         for row in local:
             lat, lon = row.lat, row.lon
             shrink = math.cos(math.radians(lat))  # a degree of longitude, in degrees of latitude
-            best, best_d2 = None, limit
+            best, best_d2 = -1, limit
             for j in range(bisect_left(lats, lat - reach), bisect_right(lats, lat + reach)):
-                plat, plon, pname, prow = points[j]
-                if pname == name or same_name(name, pname):
+                if barred[of_name[j]]:
                     continue
-                dlon = abs(plon - lon)
+                dlon = abs(lons[j] - lon)
                 if dlon > 180.0:
                     dlon = 360.0 - dlon  # across the antimeridian
                 dlon *= shrink
-                d2 = dlon * dlon + (plat - lat) ** 2
+                d2 = dlon * dlon + (lats[j] - lat) ** 2
                 if d2 <= best_d2:
-                    best, best_d2 = prow, d2
-            if best is not None:
-                out.setdefault(name, {})[row.id] = best.name
+                    best, best_d2 = j, d2
+            if best >= 0:
+                out.setdefault(name, {})[row.id] = points[best][2].name
     return out

@@ -99,13 +99,18 @@ class DocContext:
     admin1_bonus: dict[str, float] = field(default_factory=dict)
     # _group_bonuses by the group's own votes: names voting alike share them (read only)
     group_bonuses: dict[tuple, tuple] = field(default_factory=dict)
+    admin1_named_codes: set[str] = field(default_factory=set)  # admin1_named's codes (read only)
+    # the points of the countries with a bonus, in country_bonus's order (for nearness)
+    country_points: list[tuple[str, tuple[float, float]]] = field(default_factory=list)
 
-    def add_bonuses(self) -> None:
+    def add_bonuses(self, points: dict[str, tuple[float, float]]) -> None:
         cap = W.context_mentions_cap
         self.country_bonus = {cc: W.country_context + W.country_per_mention * min(n, cap)
                               for cc, n in self.countries.items() if n > 0}
         self.admin1_bonus = {code: W.admin1_context + W.admin1_per_mention * min(n, cap)
                              for code, n in self.admin1.items() if n > 0 and code}
+        self.admin1_named_codes = {code for code, n in self.admin1_named.items() if n > 0}
+        self.country_points = [(cc, points[cc]) for cc in self.country_bonus if cc in points]
 
 
 def _rank(entries: tuple[Entry, ...], index: GazetteerIndex, key: str = "") -> list[tuple[float, PlaceRow, int]]:
@@ -198,11 +203,11 @@ def _context_of(groups: dict[tuple[str, str], list[Candidate]],
         top = _voter(cands[0].entries, index, cands[0].key)
         if top is not None:
             tops[gkey] = top
-    return (*_votes(groups, tops), tops)
+    return (*_votes(groups, tops, index), tops)
 
 
 def _votes(groups: dict[tuple[str, str], list[Candidate]],
-           tops: dict[tuple[str, str], PlaceRow]) -> tuple[DocContext, dict]:
+           tops: dict[tuple[str, str], PlaceRow], index: GazetteerIndex) -> tuple[DocContext, dict]:
     """The document's context from one reading per group, and each group's own votes."""
     ctx = DocContext()
     countries, admin1, admin1_named = ctx.countries, ctx.admin1, ctx.admin1_named
@@ -226,11 +231,53 @@ def _votes(groups: dict[tuple[str, str], list[Candidate]],
         countries[top.country] = countries.get(top.country, 0) + n
         # the votes as a hashable key too: names voting alike share their bonuses
         own[gkey] = (c_own, a_own, (top.country, n, code if a_own else None))
-    ctx.add_bonuses()
+    ctx.add_bonuses(index.country_points)
     return ctx, own
 
 
 _NO_VOTES: tuple[dict[str, int], dict[str, int], tuple] = ({}, {}, ())  # a group that did not vote (read only)
+
+
+@dataclass(slots=True)
+class GroupText:
+    """What one name's occurrences in the text say, read once per document (both passes and
+    the test for reading a name again use it)."""
+
+    cands: list[Candidate]
+    ranked: tuple[tuple[float, PlaceRow, int], ...]  # its readings, by prior (see _ranked_readings)
+    has_admin1_rival: set[str]  # countries where the name is also an admin-1
+    admin1_pop: int | None  # the largest same-named admin-1's population
+    comma: tuple[set[str], set[str]] | None  # admin-1 codes and countries named after "<name>, "
+    state_hint: bool  # "X state", "the state of X"
+    container: bool  # some occurrence follows "<place>, " ("Buffalo, New York")
+    dateline: bool  # some occurrence opens a dateline
+
+    @property
+    def capital_rival(self) -> bool:
+        """A capital reading that political news favours over a same-named admin-1."""
+        return not self.state_hint and _capital_rival(self.ranked, self.has_admin1_rival)
+
+
+def _capital_rival(ranked: tuple[tuple[float, PlaceRow, int], ...], has_admin1_rival: set[str]) -> bool:
+    return bool(has_admin1_rival) and any(r.feature_code == "PPLC" and r.country in has_admin1_rival
+                                          for _, r, _ in ranked)
+
+
+def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_words: bool,
+                containers: set[int]) -> GroupText:
+    first = group[0]
+    ranked, has_admin1_rival, admin1_pop = _ranked_readings(
+        first.entries, index, first.key,
+        after_comma=any(c.start > 1 and text[c.start - 2] == "," for c in group),
+        postal=len(first.surface) == 2 and first.surface.isupper())
+    if not ranked:
+        return GroupText(group, ranked, has_admin1_rival, admin1_pop, None, False, False, False)
+    state_hint = state_words and any(
+        STATE_WORD.match(text[c.end:c.end + 20]) or _state_of_before(text[max(0, c.start - 20):c.start])
+        for c in group)
+    return GroupText(group, ranked, has_admin1_rival, admin1_pop, _comma_containers(group, index), state_hint,
+                     any(id(c) in containers for c in group),
+                     any(c.surface.isupper() and _in_dateline(text, c) for c in group))
 
 
 def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex) -> dict[int, Resolution]:
@@ -240,12 +287,16 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
         if c.drop is None:  # kept
             groups[(c.key, "demonym" if c.kind == "demonym" else "name")].append(c)
     ctx, own, tops = _context_of(groups, index)
-    ctx.political = _political(text[:W.political_window])
-    containers = {id(c.comma_next) for c in cands if c.drop is None and c.comma_next is not None}
     lower = text.lower()
+    containers = {id(c.comma_next) for c in cands if c.drop is None and c.comma_next is not None}
     ctx.state_words = "state" in lower or "province" in lower
     ctx.local_near = _local_near(groups, index)
-    resolved = _resolve_groups(text, groups, index, ctx, own, containers)
+    read = {gkey: _group_text(text, group, index, ctx.state_words, containers) for gkey, group in groups.items()}
+    # whether the news is political matters only to a name that is a capital and a state
+    if any(g.capital_rival for g in read.values()):
+        window = W.political_window
+        ctx.political = _political(text[:window], lower if len(text) <= window else None)
+    resolved = _resolve_groups(read, index, ctx, own)
     # Second pass: a name that voted for one country but was read in another ("Georgia" first
     # counted as the country, then read as the US state) votes again, so the rest of the
     # document sees it; so does a name a neighbour moved to another state ("Fayetteville" beside
@@ -256,12 +307,12 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
                                                    or (resolved[g].place.admin1_code != top.admin1_code
                                                        and "near" in resolved[g].support))}
     if moved:
-        ctx2, own2 = _votes(groups, {**tops, **moved})
+        ctx2, own2 = _votes(groups, {**tops, **moved}, index)
         ctx2.political, ctx2.state_words, ctx2.local_near = ctx.political, ctx.state_words, ctx.local_near
         # only names whose readings see another context are read again (most do not)
         same = {g: res for g, res in resolved.items()
-                if g not in moved and _same_context(text, groups[g], index, ctx, ctx2, own.get(g) or _NO_VOTES)}
-        resolved = _resolve_groups(text, groups, index, ctx2, own2, containers, same)
+                if g not in moved and _same_context(read[g], index, ctx, ctx2, own.get(g) or _NO_VOTES)}
+        resolved = _resolve_groups(read, index, ctx2, own2, same)
     return {id(c): res for gkey, group in groups.items() for c in group for res in (resolved[gkey],)}
 
 
@@ -282,12 +333,14 @@ def _state_of_before(window: str) -> bool:
     return window[-1:].isspace() and window.rstrip()[-2:].lower() == "of" and bool(STATE_OF.search(window))
 
 
-def _political(head: str) -> bool:
+def _political(head: str, head_lower: str | None = None) -> bool:
     """POLITICAL.search(head), sparing the whole-text regex: a substring test first, and
     where lower-casing keeps offsets and the regex's case-blind match agrees with lower case
     (any text without the three letters _ODD_CASE lists) a match can only start where one
-    of the words occurs, so the regex is tried there alone."""
-    head_lower = head.lower()
+    of the words occurs, so the regex is tried there alone. head_lower: head.lower(), when
+    the caller has it."""
+    if head_lower is None:
+        head_lower = head.lower()
     found = [w for w in _POLITICAL_WORDS if w in head_lower]
     if not found:
         return False
@@ -302,16 +355,14 @@ def _political(head: str) -> bool:
     return False
 
 
-def _resolve_groups(text: str, groups: dict[tuple[str, str], list[Candidate]], index: GazetteerIndex,
-                    ctx: DocContext, own: dict, containers: set[int],
+def _resolve_groups(read: dict[tuple[str, str], GroupText], index: GazetteerIndex, ctx: DocContext, own: dict,
                     same: dict[tuple[str, str], Resolution] | None = None) -> dict[tuple[str, str], Resolution]:
     """same: resolutions made before under a context that differs nowhere these names look."""
     out = {}
-    for gkey, group in groups.items():
+    for gkey, g in read.items():
         res = same.get(gkey) if same else None
         if res is None:
-            res = _resolve_group(text, group, index, ctx, own.get(gkey) or _NO_VOTES,
-                                 any(id(c) in containers for c in group))
+            res = _resolve_group(g, index, ctx, own.get(gkey) or _NO_VOTES)
         elif res.place is not None:  # whether other countries are named may have changed
             others = _other_countries(ctx, (own.get(gkey) or _NO_VOTES)[0], res.place.country)
             if others != res.other_countries:
@@ -320,8 +371,7 @@ def _resolve_groups(text: str, groups: dict[tuple[str, str], list[Candidate]], i
     return out
 
 
-def _same_context(text: str, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,
-                  ctx2: DocContext, own: tuple) -> bool:
+def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: DocContext, own: tuple) -> bool:
     """Would _resolve_group read the group alike in ctx and ctx2 (its own votes unchanged)?
     True when every bonus its readings can get is the same, no country point that appeared
     or went lies near one of them, the states named in their countries are as many, and
@@ -329,26 +379,28 @@ def _same_context(text: str, group: list[Candidate], index: GazetteerIndex, ctx:
     read as (what the scores, the rules after them and the evidence read from the context;
     a new rule reading the context must be added here too, or the test comparing this with
     reading every name again fails)."""
-    ranked, has_admin1_rival, _ = _group_readings(text, group, index)
     cb1, ab1, named1, points1 = _group_bonuses(ctx, own, index)
     cb2, ab2, named2, points2 = _group_bonuses(ctx2, own, index)
     if bool(cb1) != bool(cb2):
         return False
-    if any(ctx.states_named[cc] != ctx2.states_named[cc] for cc in has_admin1_rival):
-        return False
-    first = group[0]
+    states1, states2 = ctx.states_named, ctx2.states_named
+    for cc in g.has_admin1_rival:
+        if states1[cc] != states2[cc]:
+            return False
+    first = g.cands[0]
     if first.kind != "demonym" and ctx.local_near.get(first.key):
         # _country_name_as_local_town asks whether the document names other countries
         for town in _towns_named_like_country(first.entries, index, first.key):
             if _other_countries(ctx, own[0], town.country) != _other_countries(ctx2, own[0], town.country):
                 return False
-    moved_points = set(points1) ^ set(points2)
-    for _prior, row, _kind in ranked:
+    moved_points = set(points1) ^ set(points2) if points1 != points2 else None
+    same_admin1 = ab1 is ab2 and named1 is named2
+    for _prior, row, _kind in g.ranked:
         level, code = row.level, row.admin1_code
         if level != "region" and cb1.get(row.country, 0.0) != cb2.get(row.country, 0.0):
             return False
-        if level != "admin1" and code and (ab1.get(code, 0.0) != ab2.get(code, 0.0)
-                                           or (code in named1) != (code in named2)):
+        if not same_admin1 and level != "admin1" and code and (ab1.get(code, 0.0) != ab2.get(code, 0.0)
+                                                              or (code in named1) != (code in named2)):
             return False
         if moved_points and level in _NEAR_LEVELS and _near_any(row, moved_points):
             return False
@@ -361,104 +413,136 @@ def _near_any(row: PlaceRow, points) -> bool:
     return any(abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= W.near_km for la, lo in points)
 
 
-def _group_readings(text: str, group: list[Candidate], index: GazetteerIndex
-                    ) -> tuple[tuple[tuple[float, PlaceRow, int], ...], set[str], int | None]:
-    """_ranked_readings of a group's name, as written where it occurs."""
-    first = group[0]
-    return _ranked_readings(first.entries, index, first.key,
-                            after_comma=any(c.start > 1 and text[c.start - 2] == "," for c in group),
-                            postal=len(first.surface) == 2 and first.surface.isupper())
-
-
 def _other_countries(ctx: DocContext, own_c: dict[str, int], country: str) -> bool:
     """The document names countries other than country, beyond the group's own votes."""
-    return any(n > own_c.get(cc, 0) for cc, n in ctx.countries.items() if cc != country)
+    for cc, n in ctx.countries.items():
+        if cc != country and n > own_c.get(cc, 0):
+            return True
+    return False
 
 
-def _resolve_group(text: str, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,
-                   own: tuple[dict[str, int], dict[str, int], tuple], container: bool = False) -> Resolution:
-    """container: some occurrence follows "<place>, " ("Buffalo, New York"), so it names a container."""
-    ranked, has_admin1_rival, admin1_pop = _group_readings(text, group, index)
+# what raised a reading's score, as bits: the evidence and support are written out for the
+# winner alone (see _why, _support)
+_COMMA_ADMIN1, _COMMA_COUNTRY_BIT, _IN_COUNTRY, _IN_ADMIN1, _ADMIN1_SUPPORT = 1, 2, 4, 8, 16
+_STATE, _NAMESAKE, _NEAR_COUNTRY, _LOCAL, _POLITICAL_CAPITAL, _TOWN_NEAR = 32, 64, 128, 256, 512, 1024
+
+
+def _why(row: PlaceRow, bits: int, local_near: dict[int, str]) -> list[str]:
+    why = []
+    if bits & _COMMA_ADMIN1:
+        why.append("inside the admin-1 named after the comma")
+    if bits & _COMMA_COUNTRY_BIT:
+        why.append("inside the country named after the comma")
+    if bits & _IN_COUNTRY:
+        why.append(f"{row.country} mentioned elsewhere")
+    if bits & _IN_ADMIN1:
+        why.append(f"in {row.admin1_iso or row.admin1_code}, mentioned elsewhere")
+    if bits & _STATE:
+        why.append("called a state/province")
+    if bits & _NAMESAKE:
+        why.append("far bigger than the same-named region")
+    if bits & _NEAR_COUNTRY:
+        why.append("near a country named elsewhere")
+    if bits & _LOCAL:
+        why.append(f"near {local_near[row.id]}, named elsewhere")
+    if bits & _POLITICAL_CAPITAL:
+        why.append("capital, in political news")
+    return why
+
+
+def _support(bits: int) -> set[str]:
+    support = set()
+    if bits & (_COMMA_ADMIN1 | _COMMA_COUNTRY_BIT):
+        support.add("comma")
+    if bits & _IN_COUNTRY:
+        support.add("country")
+    if bits & _ADMIN1_SUPPORT:
+        support.add("admin1")
+    if bits & _STATE:
+        support.add("state")
+    if bits & (_LOCAL | _TOWN_NEAR):
+        support.add("near")
+    return support
+
+
+def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
+                   own: tuple[dict[str, int], dict[str, int], tuple]) -> Resolution:
+    ranked, has_admin1_rival, admin1_pop, state_hint = g.ranked, g.has_admin1_rival, g.admin1_pop, g.state_hint
     if not ranked:
         return Resolution(None, 0.0, "no gazetteer entry usable here")
-    containers = _comma_containers(group, index)
-    state_hint = ctx.state_words and any(
-        STATE_WORD.match(text[c.end:c.end + 20]) or _state_of_before(text[max(0, c.start - 20):c.start])
-        for c in group)
     country_bonus, admin1_bonus, admin1_named, near_points = _group_bonuses(ctx, own, index)
     doc_countries = bool(country_bonus)
-    scored: list[tuple[float, PlaceRow, list[str], set[str], int]] = []
+    # (score, row, what raised it (bits), notes of the rules below, kind of name)
+    scored: list[tuple[float, PlaceRow, int, tuple[str, ...], int]] = []
+    containers = g.comma
     a1s, ccs = containers or ((), ())
     political_capital = ctx.political and not state_hint
-    local_near = ctx.local_near.get(group[0].key, {}) if group[0].kind != "demonym" else {}
+    first = g.cands[0]
+    local_near = ctx.local_near.get(first.key, {}) if first.kind != "demonym" else {}
+    abroad_penalty, named_city_pop, small_place_pop = W.abroad_penalty, W.named_city_pop, W.small_place_pop
+    namesake_pop = W.namesake_min_pop if admin1_pop is not None and not state_hint else None
     for prior, row, kind in ranked:
-        score, why, support = prior, [], set()
+        score, bits = prior, 0
         level, country, admin1_code = row.level, row.country, row.admin1_code
         if containers:
             if admin1_code and admin1_code in a1s and level != "admin1":
                 score += W.comma_contained
-                support.add("comma")
-                why.append("inside the admin-1 named after the comma")
+                bits = _COMMA_ADMIN1
             elif country in ccs and level != "country":
                 score += _COMMA_COUNTRY
-                support.add("comma")
-                why.append("inside the country named after the comma")
+                bits = _COMMA_COUNTRY_BIT
         b = country_bonus.get(country, 0.0) if level != "region" else 0.0
         if b:
             score += b
-            support.add("country")
-            why.append(f"{country} mentioned elsewhere")
-        elif doc_countries and level in _LOCAL_LEVELS and _is_small(row):
-            score -= W.abroad_penalty
+            bits |= _IN_COUNTRY
+        elif doc_countries and level in _LOCAL_LEVELS and row.population < (
+                W.small_admin1_pop if level == "admin1" else small_place_pop):  # _is_small
+            score -= abroad_penalty
         if level != "admin1" and admin1_code:
             a = admin1_bonus.get(admin1_code, 0.0)
             if a:
                 score += a
-                if admin1_code in admin1_named or row.population >= W.named_city_pop:
-                    support.add("admin1")
-                why.append(f"in {row.admin1_iso or admin1_code}, mentioned elsewhere")
+                bits |= (_IN_ADMIN1 | _ADMIN1_SUPPORT if admin1_code in admin1_named or row.population >= named_city_pop
+                         else _IN_ADMIN1)
         if state_hint and level == "admin1":
             score += W.state_word
-            support.add("state")
-            why.append("called a state/province")
-        if (admin1_pop is not None and level == "place" and row.population >= W.namesake_min_pop
-                and row.population >= W.namesake_ratio * admin1_pop and not state_hint):
+            bits |= _STATE
+        if (namesake_pop is not None and level == "place" and row.population >= namesake_pop
+                and row.population >= W.namesake_ratio * admin1_pop):
             score += W.namesake_bonus
-            why.append("far bigger than the same-named region")
+            bits |= _NAMESAKE
         if near_points and level in _NEAR_LEVELS and not b:
             lat, lon = row.lat, row.lon
             if any(abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= W.near_km
                    for la, lo in near_points):
                 score += W.near_bonus
-                why.append("near a country named elsewhere")
-        neighbour = local_near.get(row.id)
-        if neighbour is not None:
+                bits |= _NEAR_COUNTRY
+        if local_near and row.id in local_near:
             score += W.local_bonus
-            support.add("near")
-            why.append(f"near {neighbour}, named elsewhere")
+            bits |= _LOCAL
         if political_capital and row.feature_code == "PPLC" and country in has_admin1_rival:
             score += W.political_capital
-            why.append("capital, in political news")
-        scored.append((score, row, why, support, kind))
+            bits |= _POLITICAL_CAPITAL
+        scored.append((score, row, bits, (), kind))
     scored.sort(key=itemgetter(0), reverse=True)  # stable: ties keep the prior order
     _water_over_small_town(scored)
-    if any(_in_dateline(text, c) for c in group):
-        _city_in_dateline(scored, group[0].key)
-    if not state_hint and not container:
-        _city_over_its_state(scored, ctx, group[0].key)
+    if g.dateline:
+        _city_in_dateline(scored, first.key)
+    if not state_hint and not g.container:
+        _city_over_its_state(scored, ctx, first.key)
     if scored[0][1].level == "country" and local_near:
-        _country_name_as_local_town(scored, group, index, ctx, own[0], local_near)
-    best_score, best, why, support, kind = scored[0]
-    confidence = _confidence([t[0] for t in scored])
+        _country_name_as_local_town(scored, g.cands, index, ctx, own[0], local_near)
+    best_score, best, bits, notes, kind = scored[0]
+    confidence = _confidence(scored)
     desc = _describe(best)
-    evidence = "; ".join([desc] + why)
+    evidence = "; ".join([desc, *_why(best, bits, local_near), *notes])
     if len(scored) > 1:
         s2, r2 = scored[1][0], scored[1][1]
         evidence += f"; beat {len(scored) - 1} other(s), next {r2.name} ({r2.level}, {r2.country}) by {best_score - s2:.1f}"
     else:
         evidence += "; only candidate"
     others = _other_countries(ctx, own[0], best.country)
-    return Resolution(best, confidence, evidence, [(t[0], t[1]) for t in scored], support, kind, others)
+    return Resolution(best, confidence, evidence, [(t[0], t[1]) for t in scored], _support(bits), kind, others)
 
 
 def _country_name_as_local_town(scored: list, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,
@@ -472,7 +556,7 @@ def _country_name_as_local_town(scored: list, group: list[Candidate], index: Gaz
     town = next((r for r in _towns_named_like_country(group[0].entries, index, group[0].key)
                  if r.id in local_near and local_near[r.id].lower() not in person_like), None)
     if town is not None and not _other_countries(ctx, own_c, town.country):
-        scored.insert(0, (scored[0][0], town, [f"a town near {local_near[town.id]}, not the country"], {"near"}, NAME))
+        scored.insert(0, (scored[0][0], town, _TOWN_NEAR, (f"a town near {local_near[town.id]}, not the country",), NAME))
 
 
 def _group_bonuses(ctx: DocContext, own: tuple[dict[str, int], dict[str, int], tuple], index: GazetteerIndex
@@ -484,12 +568,13 @@ def _group_bonuses(ctx: DocContext, own: tuple[dict[str, int], dict[str, int], t
     share the result."""
     found = ctx.group_bonuses.get(own[2])
     if found is None:
-        found = ctx.group_bonuses[own[2]] = _bonuses_without(ctx, own[0], own[1], index)
+        found = ctx.group_bonuses[own[2]] = _bonuses_without(ctx, own[0], own[1])
     return found
 
 
-def _bonuses_without(ctx: DocContext, own_c: dict[str, int], own_a: dict[str, int], index: GazetteerIndex
+def _bonuses_without(ctx: DocContext, own_c: dict[str, int], own_a: dict[str, int]
                      ) -> tuple[dict[str, float], dict[str, float], set[str], list[tuple[float, float]]]:
+    """The tables are the document's own (shared, read only) where the group's votes change nothing."""
     cap = W.context_mentions_cap
     country_bonus = ctx.country_bonus
     for cc, mine in own_c.items():
@@ -501,6 +586,7 @@ def _bonuses_without(ctx: DocContext, own_c: dict[str, int], own_a: dict[str, in
         else:
             country_bonus.pop(cc, None)
     admin1_bonus = ctx.admin1_bonus
+    admin1_named = ctx.admin1_named_codes
     for code, mine in own_a.items():
         n = ctx.admin1[code] - mine
         if admin1_bonus is ctx.admin1_bonus:
@@ -509,9 +595,12 @@ def _bonuses_without(ctx: DocContext, own_c: dict[str, int], own_a: dict[str, in
             admin1_bonus[code] = W.admin1_context + W.admin1_per_mention * min(n, cap)
         else:
             admin1_bonus.pop(code, None)
-    admin1_named = {code for code, n in ctx.admin1_named.items() if n - own_a.get(code, 0) > 0}
-    points = index.country_points
-    near_points = [points[cc] for cc in country_bonus if cc in points][:W.near_countries_max]
+        if code in admin1_named and ctx.admin1_named[code] - mine <= 0:
+            admin1_named = admin1_named - {code}
+    if len(country_bonus) == len(ctx.country_bonus):  # the same countries (maybe other bonuses)
+        near_points = [p for _, p in ctx.country_points[:W.near_countries_max]]
+    else:
+        near_points = [p for cc, p in ctx.country_points if cc in country_bonus][:W.near_countries_max]
     return country_bonus, admin1_bonus, admin1_named, near_points
 
 
@@ -535,8 +624,7 @@ def _city_in_dateline(scored: list, key: str) -> None:
                  and (t[4] in (NAME, ASCII) or (t[4] == ALT and not alt_unlike(key, t[1])))), None)
     if city is not None:
         scored.remove(city)
-        city[2].append("a dateline names a city")
-        scored.insert(0, (scored[0][0], *city[1:]))
+        scored.insert(0, (scored[0][0], city[1], city[2], (*city[3], "a dateline names a city"), city[4]))
 
 
 def _city_over_its_state(scored: list, ctx: DocContext, key: str) -> None:
@@ -559,21 +647,23 @@ def _city_over_its_state(scored: list, ctx: DocContext, key: str) -> None:
     if city is not None:
         scored.remove(city)
         unit = "state" if state.level == "admin1" else "municipality"
-        city[2].append(f"the town, not its same-named {unit} {state.name}")
-        scored.insert(0, (scored[0][0], *city[1:]))
+        note = f"the town, not its same-named {unit} {state.name}"
+        scored.insert(0, (scored[0][0], city[1], city[2], (*city[3], note), city[4]))
+
+
+_COMMA_OR_ADMIN1 = _COMMA_ADMIN1 | _COMMA_COUNTRY_BIT | _ADMIN1_SUPPORT  # support from "comma" or "admin1"
 
 
 def _water_over_small_town(scored: list) -> None:
     """"the Pacific", "the Atlantic": a sea or ocean, not a small town named after it,
     unless the text places the town ("Atlantic, Iowa")."""
     best = scored[0]
-    if best[1].level != "place" or best[1].population >= W.water_over_town_pop or best[3] & {"comma", "admin1"}:
+    if best[1].level != "place" or best[1].population >= W.water_over_town_pop or best[2] & _COMMA_OR_ADMIN1:
         return
     water = next((t for t in scored if t[1].level == "region"), None)
     if water is not None:
         scored.remove(water)
-        water[2].append(f"a sea or region, not the small town {best[1].name}")
-        scored.insert(0, water)
+        scored.insert(0, (*water[:3], (*water[3], f"a sea or region, not the small town {best[1].name}"), water[4]))
 
 
 def _english_word_zipf(word: str, zipf: dict[str, float]) -> float:
@@ -655,11 +745,12 @@ def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[se
     return (a1s, ccs) if (a1s or ccs) else None
 
 
-def _confidence(scores: list[float]) -> float:
-    if len(scores) == 1:
+def _confidence(scored: list[tuple]) -> float:
+    """From the scores of the best W.confidence_top_n readings (scored: best first)."""
+    if len(scored) == 1:
         return W.only_candidate_confidence
-    top, temperature, exp = scores[0], W.confidence_temperature, math.exp
-    total = sum([exp((s - top) / temperature) for s in scores[:W.confidence_top_n]])
+    top, temperature, exp = scored[0][0], W.confidence_temperature, math.exp
+    total = sum([exp((t[0] - top) / temperature) for t in scored[:W.confidence_top_n]])
     return round(min(W.max_confidence, 1.0 / total), 3)
 
 

@@ -56,7 +56,7 @@ def test_layers_follow_the_options_and_there_is_no_layer_control(tables):
     assert "admin1_iso" in page and '"MX-SON":[' in page
     bare = _payload(_render(build_map(incidents, mentions, URLS, MapOptions.from_layers(()))))
     assert bare["heat"] is None and bare["areas"] == []
-    assert bare["points"]["show"] is False and bare["points"]["rows"]  # the points exist, hidden
+    assert bare["points"]["show"] is False and bare["points"]["lat"]  # the points exist, hidden
 
 
 def _payload(page: str) -> dict:
@@ -85,7 +85,7 @@ def test_a_filter_change_sends_data_only_and_keeps_the_mounted_map(tables):
     assert scripts[0] == scripts[1]  # the same component: no remount
     assert groups[0] != groups[1]
     assert all("window.incidentMapData(map_div, {" in g for g in groups)
-    assert '"rows":[' not in mounted and "incidentMapData(map_div" not in mounted  # no data in the mounted page
+    assert '"lat":[' not in mounted and "incidentMapData(map_div" not in mounted  # no data in the mounted page
     # the digest changes with the data, not with where or when to fit
     one = EncodedPayload.encode(map_payload(incidents, mentions, URLS))
     assert one.key == EncodedPayload.encode(map_payload(incidents, mentions, URLS)).key
@@ -109,12 +109,18 @@ def test_areas_carry_their_counts_per_day_for_the_time_bar(tables):
     assert region[1].startswith("[region:") and sum(region[3]) >= 1
     # points and areas count days from the same first day, so one time bar drives both
     days = sorted({d for a in areas.values() for v in a["values"].values() for d in v[2]}
-                  | {r[5] for r in data["points"]["rows"]})
+                  | set(data["points"]["day"]))
     assert days[0] == 0 and days[-1] == data["points"]["lastDay"]
 
 
-def _rows(page: str) -> list:
-    return _payload(page)["points"]["rows"]
+def _rows(page: str) -> list[dict]:
+    """The page's point rows, one dict per row, from the payload's columns (tables decoded)."""
+    points = _payload(page)["points"]
+    columns = ("lat", "lon", "n", "incidents", "radius", "day", "title")
+    return [dict(zip(columns, values, strict=True), color=points["colors"][c], name=points["names"][m],
+                 date=points["dates"][d])
+            for *values, c, m, d in zip(*(points[k] for k in columns), points["color"], points["name"],
+                                        points["date"], strict=True)]
 
 
 def test_area_incidents_are_polygons_not_pins(tables):
@@ -122,9 +128,9 @@ def test_area_incidents_are_polygons_not_pins(tables):
     points = incidents[~incidents["precision"].isin(["admin1", "subregion", "country"])]
     page = _render(build_map(incidents, mentions, URLS))
     data = _rows(page)
-    assert sum(r[2] for r in data) == len(points)
+    assert sum(r["n"] for r in data) == len(points)
     # Sonora (admin-1) and Mexico (country) are never drawn as a point
-    assert not any(abs(r[0] - 29.3) < 1e-6 and abs(r[1] + 110.7) < 1e-6 for r in data)
+    assert not any(abs(r["lat"] - 29.3) < 1e-6 and abs(r["lon"] + 110.7) < 1e-6 for r in data)
     assert '"MX-SON":[' in page and '"MEX":[' in page
     regions = region_polygons(incidents[incidents["precision"] == "subregion"], mentions)
     assert len(regions) == 1 and regions.geometry.iloc[0].geom_type == "Polygon"
@@ -180,9 +186,9 @@ def test_article_text_is_never_a_template(tables):
     hostile = incidents.copy()
     hostile.loc[hostile.index[0], ["title", "precision"]] = ["Riot {{ 7*7 }} {% endif %} {# x", "place"]
     page = _render(build_map(hostile, mentions, URLS))
-    popups = [r[6] for r in _rows(page)]
-    assert any("Riot {{ 7*7 }} {% endif %} {# x" in p for p in popups)
-    assert not any("Riot 49" in p for p in popups)
+    titles = [r["title"] for r in _rows(page)]
+    assert "Riot {{ 7*7 }} {% endif %} {# x" in titles
+    assert not any("Riot 49" in t for t in titles)
 
 
 def test_point_cap_keeps_the_busiest_locations_and_says_so(tables):
@@ -232,8 +238,8 @@ def test_real_store_map(real_tables):
     assert len(incidents) > 20
     page = _render(build_map(incidents, mentions, URLS))
     rows = _rows(page)
-    assert rows and all(-90 <= r[0] <= 90 and -180 <= r[1] <= 180 for r in rows)
-    assert sum(r[2] for r in rows) == (~incidents["precision"].isin(["admin1", "subregion", "country"])).sum()
+    assert rows and all(-90 <= r["lat"] <= 90 and -180 <= r["lon"] <= 180 for r in rows)
+    assert sum(r["n"] for r in rows) == (~incidents["precision"].isin(["admin1", "subregion", "country"])).sum()
     adm1_codes = set(incidents["adm1_iso"].dropna())
     assert any(f'"{code}":[' in page for code in adm1_codes)
     assert "<script>window.__xss" not in page
@@ -266,16 +272,19 @@ def test_unlocated_incidents_are_skipped_not_fatal(tables):
     assert _render(build_map(frame.iloc[0:0], mentions.iloc[0:0], URLS))
 
 
-def test_time_row_popups_match_the_single_popup_and_escape(tables):
-    from geo.view.popups import popup_html
-    from geo.view.symbology import popups
-
-    incidents, _, _ = tables
-    rows = incidents.head(5)[["name", "title", "event_date"]].assign(n=[1, 2, 1, 1, 3])
-    rows.loc[rows.index[0], "title"] = HOSTILE_TITLE
-    got = popups(rows).tolist()
-    for row, text in zip(rows.to_dict("records"), got, strict=True):
-        short = dict(row, title=row["title"] if len(row["title"]) <= 70 else row["title"][:69] + "…")
-        assert text.startswith(popup_html(short))
-        assert ("incidents here that day" in text) == (row["n"] > 1)
-    assert "<script>" not in got[0] and "&lt;script&gt;" in got[0]
+def test_point_rows_carry_the_popup_fields_as_plain_text(tables):
+    """The browser builds popups from compact columns: the most confident incident's name, date
+    and (shortened) title per row, raw text (it is set with textContent), names and dates coded."""
+    incidents, mentions, _ = tables
+    hostile = incidents.copy()
+    hostile.loc[hostile.index[0], ["title", "precision"]] = [HOSTILE_TITLE, "place"]
+    hostile.loc[hostile.index[1], ["title", "precision"]] = ["x" * 300, "place"]
+    rows = _rows(_render(build_map(hostile, mentions, URLS)))
+    titles = [r["title"] for r in rows]
+    # raw (escaping is the browser's textContent, not markup), cut to 70 characters
+    assert (HOSTILE_TITLE if len(HOSTILE_TITLE) <= 70 else HOSTILE_TITLE[:69] + "…") in titles
+    assert "x" * 69 + "…" in titles and not any(len(t) > 70 for t in titles)
+    points = hostile[~hostile["precision"].isin(["admin1", "subregion", "country"])]
+    assert {r["name"] for r in rows} == set(points["name"])
+    assert {r["date"] for r in rows} == {str(d)[:10] for d in points["event_date"]}
+    assert sum(r["incidents"] for r in rows) == len(points)

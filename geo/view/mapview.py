@@ -35,7 +35,7 @@ from geo.view.layers import (
     split_points_areas,
 )
 from geo.view.mapdata import PLAY_INTERVAL_MS, EncodedPayload, MapScripts, data_group
-from geo.view.symbology import Legend, time_rows
+from geo.view.symbology import Legend, point_columns, time_rows
 from geo.view.viewstate import MapView
 
 # admin-1 outlines appear from this zoom (continent scale); at world scale they are clutter
@@ -187,11 +187,6 @@ def map_payload(
     offsets = (days - first).dt.days.fillna(-1).astype("int64") if day0 else pd.Series(-1, index=incidents.index)
     unit = options.count_unit
     rows, dropped, _, legend = time_rows(points, axis, options.max_points, unit, day0=day0, days=days.loc[points.index])
-    palette = list(dict.fromkeys(rows["color"])) if len(rows) else []
-    color_index = {c: i for i, c in enumerate(palette)}
-    point_rows = ([[a, o, int(n), color_index[c], int(r), int(d), p] for a, o, n, c, r, d, p in zip(
-        rows["lat"], rows["lon"], rows["n"], rows["color"], rows["radius"], rows["day"], rows["popup"], strict=True)]
-        if len(rows) else [])
 
     specs: list[dict[str, Any]] = []
     choropleth_max = None
@@ -230,7 +225,7 @@ def map_payload(
     last_day = int(offsets.max()) if len(offsets) else 0
     return {
         "interval": PLAY_INTERVAL_MS,
-        "points": {"rows": point_rows, "colors": palette, "day0": day0.isoformat() if day0 else None,
+        "points": {**point_columns(rows), "day0": day0.isoformat() if day0 else None,
                    "lastDay": max(last_day, 0), "step": step_days, "show": options.show_points,
                    "unit": [SINGULAR[unit], unit]},
         "areas": specs,

@@ -1,5 +1,8 @@
 """Evidence shown for an incident, as HTML. Article text is untrusted: everything is escaped.
 
+(The map's marker popups are made in the browser from plain fields, with textContent:
+js/timelayer.js.)
+
 The only markup in the output is ours (<mark>, <a>, <div>...). Every value that came from an
 article or the store goes through `html.escape`, and links are kept only for http(s) URLs, so an
 article with `<script>` or `<img onerror=...>` shows literally and runs nothing.
@@ -85,17 +88,6 @@ def precision_label(geo_precision: object) -> str:
         return GEO_PRECISIONS.get(int(geo_precision), "unknown")  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return "unknown"
-
-
-def popup_html(incident: Mapping[str, object]) -> str:
-    """A short map popup: place, date and title (the full evidence is shown beside the map)."""
-    title = str(incident.get("title") or "")
-    if len(title) > 90:
-        title = title[:89] + "…"
-    return (
-        f"<b>{esc(incident.get('name'))}</b> · {esc(day_text(incident.get('event_date')))}"
-        f"<br>{esc(title)}"
-    )
 
 
 def evidence_html(

@@ -8,7 +8,6 @@ layer is one location on one day, so the browser can show any date window withou
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import date
 
@@ -89,8 +88,10 @@ def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None, 
               ) -> tuple[pd.DataFrame, int, date | None, Legend]:
     """Rows for the browser's time layer: one per location, day and colour.
 
-    Columns lat, lon, n (incidents, or their articles when `unit` is "articles"), color, radius,
-    day (days after `day0`, -1 undated), popup.
+    Columns lat, lon, n (incidents, or their articles when `unit` is "articles"), incidents,
+    color, radius, day (days after `day0`, -1 undated), and what the browser's popup shows: name,
+    title (shortened) and date (the event's YYYY-MM-DD, "" when unknown) of the row's most
+    confident incident. No HTML: the browser builds the popup and sets these as text.
     Days count from `day0` (default: the points' first day) so that other layers can share the
     time bar. Returns (rows, incidents left out by the cap, day0, legend). Past `max_rows` rows the
     locations with most incidents are kept and the rest counted, so the page stays bounded.
@@ -102,7 +103,7 @@ def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None, 
     sized = "source_count" in points.columns
     legend = Legend(color_by, color_legend, [(label, r) for _, label, r in SIZE_CLASSES] if sized else [],
                     sized)
-    empty = pd.DataFrame(columns=["lat", "lon", "n", "color", "radius", "day", "popup"])
+    empty = pd.DataFrame(columns=list(ROW_COLUMNS))
     if points.empty:
         return empty, 0, None, legend
     coords = lat_lon(points).round(COORD_DECIMALS)
@@ -129,25 +130,45 @@ def time_rows(points: gpd.GeoDataFrame, axis: str, max_rows: int | None = None, 
         dropped = int(out["incidents"].iloc[max_rows:].sum())
         out = out.iloc[:max_rows].drop(columns="_busy")
     out["radius"] = radius_for(out["sources"]).to_numpy()
-    out["popup"] = popups(out)
-    rows = out[["lat", "lon", "n", "color", "radius", "day", "popup"]].reset_index(drop=True)
+    out["name"] = [v if isinstance(v, str) else "" for v in out["name"].tolist()]
+    out["title"] = [short_title(v) for v in out["title"].tolist()]
+    out["date"] = iso_days(out["event_date"])
+    rows = out[list(ROW_COLUMNS)].reset_index(drop=True)
     return rows, dropped, (day0.date() if pd.notna(day0) else None), legend
 
 
-def popups(rows: pd.DataFrame) -> pd.Series:
-    """popup_html for every row at once (same markup, every value escaped), plus the day's count."""
-    def text(value: object) -> str:
-        return html.escape(value, quote=True) if isinstance(value, str) else ""
-
-    days = pd.to_datetime(rows["event_date"], errors="coerce", utc=True, format="mixed").dt.strftime("%Y-%m-%d")
-    per_row = rows["incidents"] if "incidents" in rows else rows["n"]  # incidents, whatever n counts
-    out = [f"<b>{text(name)}</b> · {day if isinstance(day, str) else 'unknown'}<br>{text(_short(title))}"
-           + (f"<br><i>{n} incidents here that day</i>" if n > 1 else "")
-           for name, day, title, n in zip(rows["name"].tolist(), days.tolist(), rows["title"].tolist(),
-                                          per_row.tolist(), strict=True)]
-    return pd.Series(out, index=rows.index, dtype=object)
+ROW_COLUMNS = ("lat", "lon", "n", "incidents", "color", "radius", "day", "name", "title", "date")
 
 
-def _short(title: object) -> str:
-    text = "" if title is None or (isinstance(title, float) and np.isnan(title)) else str(title)
+def iso_days(values: pd.Series) -> list[str]:
+    """YYYY-MM-DD of each date value ("" when missing or unreadable)."""
+    parsed = pd.to_datetime(values, errors="coerce", utc=True, format="mixed").dt.strftime("%Y-%m-%d")
+    return [d if isinstance(d, str) else "" for d in parsed.tolist()]
+
+
+def short_title(title: object) -> str:
+    """The title cut to POPUP_TITLE_CHARS (with an ellipsis); "" when missing."""
+    text = title if isinstance(title, str) else ""
     return text if len(text) <= POPUP_TITLE_CHARS else text[: POPUP_TITLE_CHARS - 1] + "…"
+
+
+def point_columns(rows: pd.DataFrame) -> dict[str, list]:
+    """The rows as the browser's time layer takes them: one array per field (far smaller and
+    faster to parse than one object per row), colours, names and dates as indexes into short
+    tables. Text stays plain text here; the browser sets it with textContent."""
+    if rows.empty:
+        return {k: [] for k in ("lat", "lon", "n", "incidents", "color", "radius", "day", "name", "title", "date",
+                                "colors", "names", "dates")}
+
+    def coded(values: pd.Series) -> tuple[list[int], list[str]]:
+        codes, table = pd.factorize(values, sort=False)
+        return codes.tolist(), [str(v) for v in table]
+
+    color, colors = coded(rows["color"])
+    name, names = coded(rows["name"])
+    date_code, dates = coded(rows["date"])
+    return {"lat": rows["lat"].astype(float).tolist(), "lon": rows["lon"].astype(float).tolist(),
+            "n": rows["n"].astype("int64").tolist(), "incidents": rows["incidents"].astype("int64").tolist(),
+            "color": color, "radius": rows["radius"].astype("int64").tolist(),
+            "day": rows["day"].astype("int64").tolist(), "name": name, "title": rows["title"].tolist(),
+            "date": date_code, "colors": colors, "names": names, "dates": dates}

@@ -38,7 +38,7 @@ window.incidentMapData = function (map, data) {
   } else if (self.heat && map.hasLayer(self.heat)) {
     map.removeLayer(self.heat);
   }
-  self.time.setRows(data.points.rows, data.points.colors, data.points);
+  self.time.setRows(data.points, data.points);
   return self;
 };
 
@@ -46,9 +46,13 @@ window.incidentMapData = function (map, data) {
 // (spec.url, joined on spec.key) or inline polygons (spec.data). spec.values = {code: [label,
 // tag, days, counts]}: the count shown is the sum over the days in the time bar's window, so the
 // areas follow scrubbing and playback like the points do; an area with none in the window is hidden.
+// On new values (a filter change) the polygons of units still shown are kept, only their counts
+// change: units that leave are removed and units that come are made from the file.
 window.incidentAreaLayer = function (map, spec) {
-  var group = L.featureGroup(), parts = [], values = null, current = null, geojson = null;
+  var group = L.featureGroup(), values = null, current = null, geojson = null, drawnFrom = null;
+  var drawn = {};  // code -> [{layer, value, n}], one per polygon feature of that code
   var cache = window.__areaGeoJson = window.__areaGeoJson || {};
+  var has = function (o, k) { return Object.prototype.hasOwnProperty.call(o, k); };
   function count(v, lo, hi, all) {
     var days = v[2], counts = v[3], n = 0;
     for (var i = 0; i < days.length; i++) {
@@ -61,20 +65,43 @@ window.incidentAreaLayer = function (map, spec) {
     for (var i = 0; i < current.breaks.length; i++) { if (n >= current.breaks[i]) { c = current.palette[i]; } }
     return c;
   }
+  // the file's features by their code, indexed once per file and key
+  function featuresByCode(gj, key) {
+    var byKey = gj.__byKey || (gj.__byKey = {});
+    if (!byKey[key]) {
+      var index = byKey[key] = {};
+      gj.features.forEach(function (f) {
+        var code = f.properties[key];
+        (index[code] || (index[code] = [])).push(f);
+      });
+    }
+    return byKey[key];
+  }
+  function clear() { group.clearLayers(); drawn = {}; }
   function build() {
-    group.clearLayers();
-    parts = [];
-    if (!values || !geojson) { return; }
-    var layer = L.geoJSON(geojson, {
-      filter: function (f) { return Object.prototype.hasOwnProperty.call(values, f.properties[current.key]); },
-      style: function () { return Object.assign({}, current.style); },
-      onEachFeature: function (f, l) {
-        var v = values[f.properties[current.key]];
-        l.bindTooltip('', {sticky: true});
-        parts.push({layer: l, value: v, n: -1});
+    if (!values || !geojson) { clear(); return; }
+    if (drawnFrom !== geojson) { clear(); drawnFrom = geojson; }  // other polygons (inline regions)
+    var index = featuresByCode(geojson, current.key), code;
+    for (code in drawn) {
+      if (!has(values, code)) {
+        drawn[code].forEach(function (p) { group.removeLayer(p.layer); });
+        delete drawn[code];
       }
-    });
-    group.addLayer(layer);
+    }
+    for (code in values) {
+      if (!has(values, code)) { continue; }
+      if (!drawn[code]) {
+        drawn[code] = (index[code] || []).map(function (f) {
+          var layer = L.GeoJSON.geometryToLayer(f, {});
+          layer.feature = f;
+          layer.setStyle(Object.assign({}, current.style));
+          layer.bindTooltip('', {sticky: true});
+          group.addLayer(layer);
+          return {layer: layer, value: null, n: -1};
+        });
+      }
+      for (var i = 0; i < drawn[code].length; i++) { drawn[code][i].value = values[code]; drawn[code][i].n = -1; }
+    }
     var t = window.incidentTime ? window.incidentTime.state : {lo: 0, hi: 0, all: true};
     follow(t.lo, t.hi, t.all);
   }
@@ -86,17 +113,20 @@ window.incidentAreaLayer = function (map, spec) {
     if (!visible && p.layer.isTooltipOpen()) { p.layer.closeTooltip(); }
   }
   function follow(lo, hi, all) {
-    for (var i = 0; i < parts.length; i++) {
-      var p = parts[i], n = count(p.value, lo, hi, all);
-      if (n === p.n) { continue; }  // only areas whose count changed are touched
-      if (n === 0) { show(p, false); }
-      else {
-        if (p.n <= 0) { show(p, true); }
-        p.layer.setStyle({fillColor: colorFor(n)});
-        p.layer.setTooltipContent(p.value[0] + ' — ' + n.toLocaleString('en') + ' ' + current.noun +
-          (n === 1 ? '' : 's') + ' ' + p.value[1]);
+    for (var code in drawn) {
+      var parts = drawn[code];
+      for (var i = 0; i < parts.length; i++) {
+        var p = parts[i], n = count(p.value, lo, hi, all);
+        if (n === p.n) { continue; }  // only areas whose count changed are touched
+        if (n === 0) { show(p, false); }
+        else {
+          if (p.n <= 0) { show(p, true); }
+          p.layer.setStyle({fillColor: colorFor(n)});
+          p.layer.setTooltipContent(p.value[0] + ' — ' + n.toLocaleString('en') + ' ' + current.noun +
+            (n === 1 ? '' : 's') + ' ' + p.value[1]);
+        }
+        p.n = n;
       }
-      p.n = n;
     }
   }
   var api = {
@@ -105,7 +135,7 @@ window.incidentAreaLayer = function (map, spec) {
     setValues: function (next) {
       values = next ? next.values : null;
       current = next;
-      if (!next) { group.clearLayers(); parts = []; if (map.hasLayer(group)) { map.removeLayer(group); } return; }
+      if (!next) { clear(); if (map.hasLayer(group)) { map.removeLayer(group); } return; }
       if (!map.hasLayer(group)) { group.addTo(map); }
       if (next.data) { geojson = next.data; build(); return; }
       cache[next.url] = cache[next.url] || fetch(next.url).then(function (r) {

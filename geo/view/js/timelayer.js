@@ -1,50 +1,81 @@
 // Incidents on the map with time scrubbing and playback done in the browser (no app rerun).
 // The layer and its time bar are made once per mounted map; setRows() swaps the data in place
 // when the filters change, so a filter change never reloads the map's frame.
-// rows: [lat, lon, n, colorIndex, radius, day, popupHtml]; day is days after day0 (-1: undated);
-// n counts opt.unit ([singular, plural]: incidents, or the articles reporting them).
+// points: one array per field (lat, lon, n, incidents, color, radius, day, name, title, date)
+// and the tables colors, names, dates that color, name and date index; day is days after day0
+// (-1: undated); n counts opt.unit ([singular, plural]: incidents, or the articles reporting them).
+// Popups are made on click from these fields, as text (article text is untrusted: never HTML).
 // Only the markers entering or leaving the window are added to or removed from the cluster,
 // so one step costs little however many incidents the map holds. Every step fires the map event
 // 'incidenttime' ({lo, hi, all}) so area layers can follow the same window.
+// Clusters are computed from zoom 0 to CLUSTER_MAX_ZOOM only (the map goes to 18): past it only
+// incidents at the very same spot would still merge, and each level costs a pass over every marker.
+// A bubble of incidents at one spot opens (spiderfies) at that zoom, as at the map's last zoom.
 window.incidentTimeLayer = function (map, opts) {
-  var cluster = L.markerClusterGroup({
-    chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
-    iconCreateFunction: function (c) {
-      var n = 0, kids = c.getAllChildMarkers();
-      for (var i = 0; i < kids.length; i++) { n += kids[i].options.incidents || 1; }
-      var size = n < 10 ? 'small' : (n < 100 ? 'medium' : 'large');
-      var tip = n + ' ' + unit[n === 1 ? 0 : 1] + ' here: click to zoom in';
-      return L.divIcon({html: '<div title="' + tip + '"><span>' + n + '</span></div>',
-        className: 'marker-cluster marker-cluster-' + size, iconSize: L.point(40, 40)});
-    }
-  });
-  // popups are made on demand: building 10,000 of them up front costs more than drawing
-  cluster.on('click', function (e) {
-    var i = e.layer && e.layer.options.row;
-    if (i === undefined || !rows[i]) { return; }
-    if (!e.layer.getPopup()) { e.layer.bindPopup(rows[i][6], {maxWidth: 320}); }
-    e.layer.openPopup();
-  });
+  var CLUSTER_MAX_ZOOM = 13;
+  function makeCluster() {
+    var group = L.markerClusterGroup({
+      chunkedLoading: false, showCoverageOnHover: false, maxClusterRadius: 45,
+      disableClusteringAtZoom: CLUSTER_MAX_ZOOM + 1,
+      iconCreateFunction: function (c) {
+        var n = 0, kids = c.getAllChildMarkers();
+        for (var i = 0; i < kids.length; i++) { n += kids[i].options.incidents || 1; }
+        var size = n < 10 ? 'small' : (n < 100 ? 'medium' : 'large');
+        var tip = n + ' ' + unit[n === 1 ? 0 : 1] + ' here: click to zoom in';
+        return L.divIcon({html: '<div title="' + tip + '"><span>' + n + '</span></div>',
+          className: 'marker-cluster marker-cluster-' + size, iconSize: L.point(40, 40)});
+      }
+    });
+    // popups are made on demand: building 10,000 of them up front costs more than drawing
+    group.on('click', function (e) {
+      var i = e.layer && e.layer.options.row;
+      if (i === undefined || i >= count()) { return; }
+      if (!e.layer.getPopup()) { e.layer.bindPopup(popupContent(i), {maxWidth: 320}); }
+      e.layer.openPopup();
+    });
+    return group;
+  }
+  var cluster = null;
   var unit = ['incident', 'incidents'];
-  var rows = [], colors = [], markers = [], shown = new Uint8Array(0), DAY = 86400000, day0 = null;
+  var pts = null, markers = [], shown = new Uint8Array(0), DAY = 86400000, day0 = null;
   var state = {mode: 'all', day: 0, lo: 0, hi: 0, all: true, count: 0, playing: null};
-  var api = {cluster: cluster, state: state, lastDay: 0, total: 0, step: 1};
+  var api = {cluster: null, state: state, lastDay: 0, total: 0, step: 1};
+  function count() { return pts ? pts.lat.length : 0; }
+
+  // the popup as DOM nodes with the article's words as text: nothing in them can become markup
+  function popupContent(i) {
+    var box = document.createElement('div'), bold = document.createElement('b');
+    bold.textContent = pts.names[pts.name[i]] || '';
+    box.appendChild(bold);
+    box.appendChild(document.createTextNode(' · ' + (pts.dates[pts.date[i]] || 'unknown')));
+    box.appendChild(document.createElement('br'));
+    box.appendChild(document.createTextNode(pts.title[i] || ''));
+    if (pts.incidents[i] > 1) {
+      var note = document.createElement('i');
+      note.textContent = pts.incidents[i] + ' incidents here that day';
+      box.appendChild(document.createElement('br'));
+      box.appendChild(note);
+    }
+    return box;
+  }
 
   function iso(d) { return new Date(day0 + d * DAY).toISOString().slice(0, 10); }
 
   // show rows whose day is in [lo, hi]; undated rows only when every date is shown
   function apply(lo, hi, all) {
-    var add = [], remove = [], count = 0;
-    for (var i = 0; i < rows.length; i++) {
-      var d = rows[i][5], want = all || (d >= lo && d <= hi) ? 1 : 0;
-      if (want) { count += rows[i][2]; }
-      if (want !== shown[i]) { (want ? add : remove).push(markers[i]); shown[i] = want; }
+    var add = [], remove = [], total = 0, days = pts ? pts.day : [], ns = pts ? pts.n : [];
+    for (var i = 0; i < days.length; i++) {
+      var d = days[i], want = all || (d >= lo && d <= hi) ? 1 : 0;
+      if (want) { total += ns[i]; }
+      if (want !== shown[i]) { (want ? add : remove).push(marker(i)); shown[i] = want; }
     }
-    if (remove.length) { cluster.removeLayers(remove); }
-    if (add.length) { cluster.addLayers(add); }
-    state.lo = lo; state.hi = hi; state.all = all; state.count = count;
+    // a hidden layer is not filled (showing it sends new data, which makes a new cluster)
+    var live = cluster && cluster._map;
+    if (live && remove.length) { cluster.removeLayers(remove); }
+    if (live && add.length) { cluster.addLayers(add, true); }
+    state.lo = lo; state.hi = hi; state.all = all; state.count = total;
     map.fire('incidenttime', {lo: lo, hi: hi, all: all});
-    return count;
+    return total;
   }
 
   var bar = null, slider, label, modeBox, playButton;
@@ -115,27 +146,29 @@ window.incidentTimeLayer = function (map, opts) {
   });
   new Bar().addTo(map);
 
-  // new data (a filter change): rebuild the markers, keep the chosen window mode, end of period
-  api.setRows = function (newRows, newColors, opt) {
+  // a row's marker, made the first time it is shown (a 7-day window needs few of them)
+  function marker(i) {
+    return markers[i] || (markers[i] = L.circleMarker([pts.lat[i], pts.lon[i]], {
+      radius: pts.radius[i], color: '#ffffff', weight: 1.5, fillColor: pts.colors[pts.color[i]],
+      fillOpacity: 0.9, incidents: pts.n[i], row: i}));
+  }
+
+  // new data (a filter change): a new cluster with the rows in the chosen window (the old one is
+  // dropped whole: emptying it marker by marker costs more), end of period
+  api.setRows = function (points, opt) {
     stop();
-    // off the map, the cluster takes a whole batch at once (no chunks, no redraw per chunk)
-    if (map.hasLayer(cluster)) { map.removeLayer(cluster); }
-    if (markers.length) { cluster.clearLayers(); }
-    rows = newRows; colors = newColors; unit = opt.unit || unit;
+    if (cluster && map.hasLayer(cluster)) { map.removeLayer(cluster); }
+    pts = points; unit = opt.unit || unit;
     day0 = opt.day0 ? Date.parse(opt.day0 + 'T00:00:00Z') : null;
     api.step = opt.step || 1;
     api.lastDay = opt.lastDay || 0;
-    markers = new Array(rows.length); shown = new Uint8Array(rows.length);
-    var total = 0;
-    for (var i = 0; i < rows.length; i++) {
-      var r = rows[i];
-      markers[i] = L.circleMarker([r[0], r[1]], {radius: r[4], color: '#ffffff', weight: 1.5,
-        fillColor: colors[r[3]], fillOpacity: 0.9, incidents: r[2], row: i});
-      shown[i] = 1;
-      total += r[2];
-    }
+    var n = count(), total = 0;
+    markers = new Array(n); shown = new Uint8Array(n);
+    for (var i = 0; i < n; i++) { total += pts.n[i]; }
     api.total = total;
-    cluster.addLayers(markers);
+    cluster = api.cluster = makeCluster();
+    // on the map before the markers go in: the cluster then takes them in one pass (off the map
+    // it checks each new marker against every one queued before it)
     if (opt.show) { cluster.addTo(map); }
     state.day = api.lastDay;
     render();

@@ -2,13 +2,25 @@
 
 Incidents are placed at real gazetteer places, weighted by population (news mentions cluster on
 big places), with the store's precision mix (most place-level, some admin-2, admin-1 and country)
-over one year. For each size we time a *filter change* as the app does it: filter the frame,
-build the map's data payload, and produce exactly what streamlit-folium sends to the browser (the
-mounted map's script, which does not change, and the data feature group). In Chromium, the
-*apply* time is what the mounted map then does with it, as streamlit-folium does: evaluate the
-feature group, redraw the layers, two animation frames (performance.now() in the page); the map
-is not reloaded. *First load* is a fresh page with the data (navigation to drawn markers). Then
-we scrub the time bar with a 7-day window one day per step (as dragging or playback moves it):
+over one year, and written to a real GeoPackage store. For each size we time a *filter change* as
+the app does it, from the full-year screen to another filter (full year, one quarter,
+confidence >= .7):
+- the app's reads (geo/view/window.py, as geo/view/data.load_view calls them): the incidents
+  passing the filter without its dates, cached per undated filter as the app caches them (the
+  full year's are in the cache, as on the app's opening screen; a date change reuses them, a
+  confidence change reads the store again). Past the map's row cap (window.ROW_CAP, 20,000) the
+  app reads no such rows: it counts in SQL and reads only the cap's most reported incidents under
+  the whole filter (window.read_view) -- at 100,000 every filter here takes that path;
+- the map's data payload for what was read, and exactly what streamlit-folium sends to the
+  browser (the mounted map's script, which does not change, and the data feature group).
+In Chromium, the *apply* time is what the mounted map then does with the new data, as
+streamlit-folium does: evaluate the feature group, bind its click handler on the map's layers,
+redraw, two animation frames (performance.now() in the page, and the main thread's CPU time,
+which load on the machine disturbs less); the map is not reloaded. The map cycles through the
+filters (each apply is new data). *Filter change to drawn map* = reads and payload + apply, per
+change; median and max over filters and repeats.
+*First load* is a fresh page with the full year's data (navigation to drawn markers). Then we
+scrub the time bar with a 7-day window one day per step (as dragging or playback moves it):
 each step is timed in the page from the slider's input event to the second animation frame
 after it, with no server involved.
 `--app` also starts the real app on the sample corpus and times navigation to drawn markers, and
@@ -17,7 +29,7 @@ a filter change in the real app (the app's rerun, the websocket, the mounted map
 Targets: filter change to drawn map < 1 s at 10,000 and < 2 s at 100,000; a scrub step < 100 ms
 at 10,000; the app's first meaningful paint with the sample store < 3 s.
 
-Run: .venv/bin/python bench/bench_map.py [--sizes 1000 10000 100000] [--app]
+Run: .venv/bin/python bench/bench_map.py [--sizes 1000 10000 100000] [--repeats 3] [--app]
 """
 
 from __future__ import annotations
@@ -40,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo import paths  # noqa: E402
-from geo.view.filters import KINDS, Filters, apply_filters  # noqa: E402
+from geo.view.filters import KINDS, Filters  # noqa: E402
 from geo.view.mapdata import EncodedPayload, data_group  # noqa: E402
 from geo.view.mapview import MapOptions, build_base_map, build_map, map_payload  # noqa: E402
 
@@ -79,36 +91,92 @@ def synthetic_incidents(n: int, places: pd.DataFrame, seed: int = 1) -> gpd.GeoD
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(pick["lon"], pick["lat"]), crs="EPSG:4326")
 
 
-def filter_change(incidents: gpd.GeoDataFrame, filters: Filters) -> tuple[str, int, int]:
-    """What st_folium sends on a filter change: (data feature group script, bytes sent, point rows)."""
-    return app_payload(apply_filters(incidents, filters))
+def write_store(path: Path, incidents: gpd.GeoDataFrame) -> Path:
+    """The incidents in a new GeoPackage store, one article each (bulk rows, no parsing)."""
+    from geo.store import IncidentStore
+    from geo.store.schema import LAYERS
+
+    columns = LAYERS["incidents"].column_names
+    frame = incidents.assign(incident_id=[f"inc:{a}" for a in incidents["article_id"]],
+                             lat=incidents.geometry.y, lon=incidents.geometry.x, source_count=1)
+    with IncidentStore(path) as store, store.backend.transaction():
+        store.backend.insert_rows("articles", (
+            {"article_id": a, "content_hash": f"h-{a}", "title": t, "url": u, "source": "Bench",
+             "published": p, "text": f"{t}. {snippet}", "ingested_at": p}
+            for a, t, u, p, snippet in zip(frame["article_id"], frame["title"], frame["source_url"],
+                                           frame["published"], frame["snippet"], strict=True)))
+        records = frame.drop(columns="geometry").to_dict("records")
+        store.backend.insert_rows("incidents", ({**{c: r.get(c) for c in columns}, "geom": g}
+                                                for r, g in zip(records, frame.geometry, strict=True)))
+    return path
 
 
-def app_payload(shown: gpd.GeoDataFrame, mentions: gpd.GeoDataFrame | None = None) -> tuple[str, int, int]:
+class AppReads:
+    """What the app reads for a filter (geo/view/data.load_view, without Streamlit): the undated
+    incidents, cached per undated filter as data._load_undated is, then the view of the filter."""
+
+    def __init__(self, store_path: Path, opening: Filters):
+        self.store_path = store_path
+        self.cache: dict[Filters, object] = {}
+        self.view(opening)  # the opening screen: its undated read stays cached
+        self.opening = dict(self.cache)
+
+    def reset(self) -> None:
+        """Back to the opening screen's cache (what a change from it finds)."""
+        self.cache = dict(self.opening)
+
+    def view(self, filters: Filters):
+        from geo.store import IncidentStore
+        from geo.view import window
+
+        with IncidentStore(self.store_path) as store:
+            key = window.undated(filters)
+            if key not in self.cache:
+                self.cache[key] = window.read_undated(store, filters)
+            return window.read_view(store, filters, self.cache[key])
+
+
+def app_payload(shown: gpd.GeoDataFrame, mentions: gpd.GeoDataFrame | None = None) -> tuple[str, int]:
     """What st_folium sends for these (filtered) incidents: the mounted map's script, which does
-    not change, and the data feature group: (feature group script, bytes sent, point rows)."""
+    not change, and the data feature group: (feature group script, bytes sent)."""
     from streamlit_folium import _get_feature_group_string, _get_header, _get_html, _get_map_string
 
     base = build_base_map(URLS, "outlines", None, None)
     base.get_root().render()
     html, header, script = _get_html(base), _get_header(base), _get_map_string(base)
     payload = EncodedPayload.encode(map_payload(shown, mentions, URLS, MapOptions()))
-    group = _get_feature_group_string(data_group(payload.script_json("bench", True)), base)
-    found = re.search(r'"rows":\[', group)
-    rows = len(json.JSONDecoder().raw_decode(group, found.end() - 1)[0]) if found else 0
-    return group, len((script + header + html + group).encode("utf-8")), rows
+    group = _get_feature_group_string(data_group(payload.script_json(payload.key, True)), base)
+    return group, len((script + header + html + group).encode("utf-8"))
 
 
-def measure(incidents: gpd.GeoDataFrame, filters: Filters, repeats: int = 3) -> dict:
-    times = []
-    size = rows = 0
+def point_rows(group: str) -> int:
+    found = re.search(r'"lat":\[', group)
+    return len(json.JSONDecoder().raw_decode(group, found.end() - 1)[0]) if found else 0
+
+
+def filter_change(reads: AppReads, filters: Filters) -> tuple[dict, str]:
+    """One filter change in the app, from the opening screen: (figures, feature group sent)."""
+    reads.reset()
+    started = time.perf_counter()
+    view = reads.view(filters)
+    read = time.perf_counter() - started
+    group, size = app_payload(view.shown, view.mentions)
+    return {"seconds": time.perf_counter() - started, "read_seconds": read, "payload_bytes": size,
+            "incidents_matching": view.headline.incidents, "incidents_read": len(view.shown)}, group
+
+
+def measure(reads: AppReads, filters: Filters, repeats: int) -> tuple[dict, list[float], str]:
+    """Python side of a filter change, `repeats` times: (figures, seconds per run, group sent)."""
+    runs, group = [], ""
     for _ in range(repeats):
-        started = time.perf_counter()
-        _, size, rows = filter_change(incidents, filters)
-        times.append(time.perf_counter() - started)
-    shown = len(apply_filters(incidents, filters))
-    return {"seconds_median": round(float(np.median(times)), 3), "seconds_max": round(max(times), 3),
-            "payload_bytes": size, "incidents_shown": shown, "point_markers": rows}
+        figures, group = filter_change(reads, filters)
+        runs.append(figures)
+    times = [r["seconds"] for r in runs]
+    out = {**{k: v for k, v in runs[-1].items() if k not in ("seconds", "read_seconds")},
+           "seconds_median": round(float(np.median(times)), 3), "seconds_max": round(max(times), 3),
+           "read_seconds_median": round(float(np.median([r["read_seconds"] for r in runs])), 3),
+           "point_markers": point_rows(group)}
+    return out, times, group
 
 
 SCRUB_STEP_JS = """async (steps) => {
@@ -139,16 +207,25 @@ def _launch(p):
 APPLY_JS = """async () => {
     const frame = () => new Promise(r => requestAnimationFrame(r));
     const started = performance.now();
-    (0, eval)(window.__group);  // what streamlit-folium does with a new feature group
+    // what streamlit-folium does with a new feature group: evaluate it, then (re)bind its click
+    // handler on every layer of the map
+    (0, eval)(window.__group);
+    const onClick = window.__onLayerClick || (window.__onLayerClick = function () {});
+    for (const id in window.map_div._layers) {
+        const layer = window.map_div._layers[id];
+        if (layer && typeof layer.on === 'function') { layer.off('click', onClick); layer.on('click', onClick); }
+    }
     await frame(); await frame();
     return performance.now() - started;
 }"""
 
 
-def browser_seconds(maps: dict[int, object], groups: dict[int, str], steps: int = 30) -> dict[int, dict]:
+def browser_seconds(maps: dict[int, object], groups: dict[int, dict[str, str]], repeats: int = 3,
+                    steps: int = 30) -> dict[int, dict]:
     """Per size: seconds from navigation until Chromium has drawn a fresh page, ms the mounted map
-    takes to apply a filter change (the data feature group), and the time scrubbing steps take in
-    the page (ms, median and max).
+    takes to apply each filter change (the data feature groups, `groups[n][filter]`, applied in
+    turn `repeats` times; wall and main-thread CPU), and the time scrubbing steps take in the page
+    (ms, median and max) on the first filter's data.
 
     Serves each map page and ./static (as /app/static) from a local HTTP server; skipped
     (empty result) when Chromium or the vendored Leaflet is missing.
@@ -204,20 +281,39 @@ def browser_seconds(maps: dict[int, object], groups: dict[int, str], steps: int 
                 page.wait_for_selector(".marker-cluster, path.leaflet-interactive", timeout=120_000)
                 drawn = round(time.perf_counter() - started, 3)
                 out[n] = {"draw_seconds": drawn}
-            # one mounted map takes every filter change, as in the app (two changes per size:
-            # the first creates the layers, the second refills them)
+            # one mounted map takes every filter change, as in the app: the first filter's data
+            # (which makes the layers and fetches the boundaries), then the others in turn
             page.goto(f"http://127.0.0.1:{server.server_port}/mounted.html")
             page.wait_for_selector(".leaflet-basemap-pane canvas", timeout=120_000)
             page.wait_for_timeout(1000)
             page.evaluate(f"() => {{ window.map_div = {mounted.get_name()}; }}")
-            for n, group in groups.items():
-                applied = []
-                for _ in range(2):
-                    page.evaluate("(g) => { window.__group = g; }", group)
-                    applied.append(page.evaluate(APPLY_JS))
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Performance.enable")
+
+            def thread_seconds() -> float:
+                metrics = cdp.send("Performance.getMetrics")["metrics"]
+                return next(m["value"] for m in metrics if m["name"] == "ThreadTime")
+
+            for n, by_filter in groups.items():
+                labels = list(by_filter)
+                page.evaluate("(g) => { window.__group = g; }", by_filter[labels[0]])
+                page.evaluate(APPLY_JS)
+                page.wait_for_timeout(2500)  # the basemap files that load once incidents are drawn
+                applied: dict[str, list[float]] = {label: [] for label in labels}
+                cpu: dict[str, list[float]] = {label: [] for label in labels}
+                for _ in range(repeats):
+                    for label in labels[1:] + labels[:1]:  # each change brings other data
+                        page.evaluate("(g) => { window.__group = g; }", by_filter[label])
+                        before = thread_seconds()
+                        applied[label].append(round(page.evaluate(APPLY_JS), 1))
+                        cpu[label].append(round(1000 * (thread_seconds() - before), 1))
+                        page.wait_for_timeout(300)
                 page.wait_for_timeout(500)
                 steps_ms = page.evaluate(SCRUB_STEP_JS, steps)
-                out[n].update(apply_ms=round(max(applied), 1),
+                every = [ms for v in applied.values() for ms in v]
+                out[n].update(apply_ms=applied, apply_cpu_ms=cpu,
+                              apply_ms_median=round(float(np.median(every)), 1), apply_ms_max=max(every),
+                              apply_cpu_ms_median=round(float(np.median([c for v in cpu.values() for c in v])), 1),
                               scrub_step_ms_median=round(float(np.median(steps_ms)), 1),
                               scrub_step_ms_max=round(max(steps_ms), 1))
             out["physical"] = _physical_cost(page, server.server_port)
@@ -335,31 +431,44 @@ def _app_filter_changes(page, repeats: int = 4) -> list[float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each filter change")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium drawing time")
     parser.add_argument("--app", action="store_true", help="also time the real app's first paint (sample store)")
     args = parser.parse_args()
+    import tempfile
+
+    from geo.view.window import ROW_CAP
+
     places = gazetteer_places()
     results = []
     all_kinds = tuple(KINDS)
+    scenarios = {
+        "full year": Filters(kinds=all_kinds),
+        "one quarter": Filters(start=date(2024, 4, 1), end=date(2024, 6, 30), kinds=all_kinds),
+        "confidence .7": Filters(min_confidence=0.7, kinds=all_kinds),
+    }
     print("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
-    print(f"{'incidents':>10} {'filter':>14} {'shown':>8} {'markers':>8} {'median s':>9} {'max s':>7} {'payload MB':>11}")
-    full_maps, groups = {}, {}
+    print(f"the app reads at most {ROW_CAP:,} incidents per filter (geo/view/window.py)")
+    print(f"{'incidents':>10} {'filter':>14} {'matching':>9} {'read':>7} {'markers':>8} {'median s':>9} "
+          f"{'max s':>7} {'payload MB':>11}")
+    full_maps, groups, python_seconds = {}, {}, {}
+    workdir = Path(tempfile.mkdtemp(prefix="bench_map-"))
     for n in args.sizes:
-        incidents = synthetic_incidents(n, places)
-        full_maps[n] = build_map(incidents, None, URLS, MapOptions())
-        groups[n] = filter_change(incidents, Filters(kinds=all_kinds))[0]
-        scenarios = {
-            "full year": Filters(kinds=all_kinds),
-            "one quarter": Filters(start=date(2024, 4, 1), end=date(2024, 6, 30), kinds=all_kinds),
-            "confidence .7": Filters(min_confidence=0.7, kinds=all_kinds),
-        }
+        store = write_store(workdir / f"incidents-{n}.gpkg", synthetic_incidents(n, places))
+        reads = AppReads(store, scenarios["full year"])
+        opening = reads.view(scenarios["full year"])
+        app_payload(opening.shown, opening.mentions)  # the opening screen (warms imports and caches)
+        full_maps[n] = build_map(opening.shown, None, URLS, MapOptions())
+        groups[n], python_seconds[n] = {}, {}
         for label, filters in scenarios.items():
-            r = measure(incidents, filters)
+            r, times, groups[n][label] = measure(reads, filters, args.repeats)
+            python_seconds[n][label] = times
             r.update({"incidents": n, "filter": label})
             results.append(r)
-            print(f"{n:>10,} {label:>14} {r['incidents_shown']:>8,} {r['point_markers']:>8,} "
-                  f"{r['seconds_median']:>9.3f} {r['seconds_max']:>7.3f} {r['payload_bytes'] / 1e6:>11.2f}")
-    drawn = {} if args.no_browser else browser_seconds(full_maps, groups)
+            print(f"{n:>10,} {label:>14} {r['incidents_matching']:>9,} {r['incidents_read']:>7,} "
+                  f"{r['point_markers']:>8,} {r['seconds_median']:>9.3f} {r['seconds_max']:>7.3f} "
+                  f"{r['payload_bytes'] / 1e6:>11.2f}")
+    drawn = {} if args.no_browser else browser_seconds(full_maps, groups, args.repeats)
     physical = drawn.pop("physical", {})
     if physical:
         print(f"basemap rivers and lakes: {physical['bytes'] / 1e6:.2f} MB fetched once; fresh page (1,000 incidents) "
@@ -367,12 +476,16 @@ def main() -> int:
               f"without; whole basemap drawn {physical['with']['basemap_seconds']} s with, "
               f"{physical['without']['basemap_seconds']} s without")
     for n, r in drawn.items():
-        build = max(x["seconds_median"] for x in results if x["incidents"] == n)
-        r["filter_change_to_drawn_seconds"] = round(build + r["apply_ms"] / 1000, 2)
-        print(f"{n:>10,} incidents: the mounted map applies a filter change in {r['apply_ms']:.0f} ms (filter "
-              f"change to drawn map {r['filter_change_to_drawn_seconds']:.2f} s, slowest filter); a fresh page draws "
-              f"in {r['draw_seconds']:.2f} s; scrub step median {r['scrub_step_ms_median']} ms, "
-              f"max {r['scrub_step_ms_max']} ms")
+        # one filter change = its Python side + its apply in the browser (runs paired in order)
+        totals = [py + ms / 1000 for label in r["apply_ms"]
+                  for py, ms in zip(python_seconds[n][label], r["apply_ms"][label], strict=True)]
+        r["filter_change_to_drawn_seconds_median"] = round(float(np.median(totals)), 2)
+        r["filter_change_to_drawn_seconds_max"] = round(max(totals), 2)
+        print(f"{n:>10,} incidents: filter change to drawn map median {r['filter_change_to_drawn_seconds_median']:.2f} s, "
+              f"max {r['filter_change_to_drawn_seconds_max']:.2f} s ({len(totals)} changes); the mounted map "
+              f"applies one in {r['apply_ms_median']:.0f} ms median, {r['apply_ms_max']:.0f} ms max "
+              f"({r['apply_cpu_ms_median']:.0f} ms main-thread CPU); a fresh page draws in {r['draw_seconds']:.2f} s; "
+              f"scrub step median {r['scrub_step_ms_median']} ms, max {r['scrub_step_ms_max']} ms")
     app = app_first_paint() if args.app else {}
     if app:
         print(f"app on the sample store: first meaningful paint {app['first_paint_seconds_median']} s {app['runs']}; "
@@ -381,13 +494,14 @@ def main() -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target = out_dir / f"bench_map-{stamp}.json"
-    target.write_text(json.dumps({"benchmark": "map build per filter change", "created": stamp,
+    target.write_text(json.dumps({"benchmark": "map filter change (app reads, payload, browser apply)",
+                                  "created": stamp, "row_cap": ROW_CAP,
                                   "results": results,
                                   "browser": {str(k): v for k, v in drawn.items()}, "physical": physical,
                                   "app": app, "load_average": list(os.getloadavg())}, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {target}; load average now " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     for n, limit in ((10_000, 1.0), (100_000, 2.0)):
-        if n in drawn and drawn[n]["filter_change_to_drawn_seconds"] >= limit:
+        if n in drawn and drawn[n]["filter_change_to_drawn_seconds_median"] >= limit:
             print(f"target missed: {n:,} incidents should go from filter change to drawn map in under {limit} s")
     if 10_000 in drawn and drawn[10_000]["scrub_step_ms_median"] >= 100:
         print("target missed: a scrub step at 10,000 incidents should take under 100 ms")

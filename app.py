@@ -32,10 +32,12 @@ st.html(NARROW_SIDEBAR_JS, unsafe_allow_javascript=True)
 # fixed slots, created before anything that may or may not show (spinners, notices): the map
 # keeps its place in the page on every rerun, so it is never remounted by a shifted position
 headline_slot, map_slot, timeline_slot, tabs_slot = st.container(), st.container(), st.container(), st.container()
-# only the open tab is built (a tab switch reruns): the closed tabs' table, widgets and downloads
-# would otherwise hold up the browser's first drawing of the map
-tab_evidence, tab_table, tab_correct, tab_add, tab_download = tabs_slot.tabs(
-    list(panels.TABS), key=panels.TAB_KEY, on_change="rerun")
+
+
+def tabs() -> list:
+    # only the open tab is built (a tab switch reruns): the closed tabs' table, widgets and
+    # downloads would otherwise hold up the browser's first drawing of the map
+    return tabs_slot.tabs(list(panels.TABS), key=panels.TAB_KEY, on_change="rerun")
 
 
 @st.cache_resource(show_spinner="Preparing the offline basemap…")
@@ -66,9 +68,13 @@ if missing := missing_assets():
     st.warning("Leaflet is not installed locally, so the map cannot draw offline. Run `geo assets` "
                f"(missing: {', '.join(missing)}).")
 
-# uploads are stored before the store is read, so new articles show on this very run
-if tab_add.open:
-    with tab_add:
+# the page's parts are sent to the browser in the order they are made here (each keeps its
+# slot): the map first, so the browser starts loading it before it draws the sidebar, the
+# numbers, the timeline and the tabs. Uploads are the exception: they are stored before the
+# store is read, so new articles show on this very run
+upload_tabs = tabs() if st.session_state.get(panels.TAB_KEY) == panels.UPLOAD_TAB else None
+if upload_tabs is not None:
+    with upload_tabs[panels.TABS.index(panels.UPLOAD_TAB)]:
         panels.upload_section(str(store_path))
 
 # never every row: the filters' choices, counts and timeline come from SQL, the rows shown are
@@ -84,9 +90,9 @@ if paths.store_exists(store_path):
 else:
     st.info(f"No store at {store_path} yet. Add articles in the tab below, or run `geo ingest data/sample`.")
 
-filters = sidebar.filter_sidebar(catalog.units)
-state = sidebar.map_sidebar()
-st.sidebar.caption(f"Store: `{store_path}`")
+# the sidebar's values, read before its widgets are drawn (after the map, below)
+filters = sidebar.prepare_filters(catalog.units)
+state = sidebar.prepare_map_state()
 sidebar.sync_url(filters, state)  # now, so the URL carries a filter change before the map redraws
 
 if version is not None:
@@ -96,14 +102,14 @@ if version is not None:
         st.error(f"Could not read the store {store_path}: {exc}")
 shown, mentions, articles, bounds = view.shown, view.mentions, view.articles, view.bounds
 
+urls, tiers = boundary_urls(), label_tiers()
+with map_slot:
+    clicked = mappanel.map_panel(shown, mentions, filters, state, urls, tiers, version)
 with headline_slot:
     panels.metrics_row(view.headline, catalog.total, bounds)
     if view.capped:
         st.caption(f"The map, table and downloads hold the {len(shown):,} most reported of these "
                    f"{view.headline.incidents:,} incidents: narrow the filters to see them all.")
-urls, tiers = boundary_urls(), label_tiers()
-with map_slot:
-    clicked = mappanel.map_panel(shown, mentions, filters, state, urls, tiers, version)
 with timeline_slot:
     # the timeline (a Vega chart: heavy for the browser) comes from the session's second run on,
     # which the mounted map asks for once it is drawn: the map paints first
@@ -113,12 +119,18 @@ with timeline_slot:
         panels.timeline_placeholder()
 st.session_state[panels.TIMELINE_READY] = True
 
+drawn_filters, drawn_state = sidebar.filter_sidebar(catalog.units), sidebar.map_sidebar()
+st.sidebar.caption(f"Store: `{store_path}`")
+if drawn_filters != filters or sidebar.layer_choice(drawn_state) != sidebar.layer_choice(state):
+    st.rerun()  # the widgets would show other values than the map (not expected): draw them again
+
 state = sidebar.current_map_state(state)
 # the selected incident stays inspectable after a correction moved it out of the filters
 selected = mappanel.selected_row(shown, state.selected)
 if selected is None and version is not None:
     selected, view = selected_elsewhere(str(store_path), version, view, state.selected)
     mentions, articles = view.mentions, view.articles
+tab_evidence, tab_table, tab_correct, _, tab_download = upload_tabs or tabs()
 evidence = clicked if len(clicked) else (shown.iloc[0:0] if selected is None else pd.DataFrame([selected]))
 if tab_evidence.open:
     with tab_evidence:

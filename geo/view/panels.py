@@ -23,6 +23,7 @@ MAX_EVIDENCE_CARDS = 12
 # the tabs under the map (the first opens by default); session-state key of the open one
 TABS = ("Evidence", "Incidents", "Correct", "Add articles", "Download")
 TAB_KEY = "tab"
+UPLOAD_TAB = "Add articles"
 TABLE_COLUMNS = ["event_date", "published", "name", "adm1_name", "adm0_name", "category", "source_count",
                  "kind", "precision", "confidence", "title", "source", "source_url"]
 AREA_CODE = re.compile(r"\[([^\[\]]+)\]\s*$")

@@ -69,66 +69,99 @@ def _keep_chosen(labels: dict[str, str], key: str) -> dict[str, str]:
     return {**labels, **{c: f"{c} (no incidents now)" for c in chosen if c not in labels}}
 
 
-def filter_sidebar(incidents: pd.DataFrame) -> Filters:
-    """Draw the filter widgets and return the filters they describe (and sync the URL)."""
+def _clamp_dates(bounds: tuple[date, date]) -> None:
+    """Keep the chosen date range inside the data's (before the date widget is drawn)."""
+    lo, hi = bounds
+    current = st.session_state.get(DATES)
+    previous = st.session_state.get(BOUNDS)
+    st.session_state[BOUNDS] = (lo, hi)
+    # a shared URL may come from a larger store
+    if not current or len(current) != 2:
+        st.session_state[DATES] = (lo, hi)
+    elif previous and tuple(current) == tuple(previous) and previous != (lo, hi):
+        # the analyst was looking at every date: new articles (an upload) widen the view
+        st.session_state[DATES] = (lo, hi)
+    else:
+        first, last = (min(max(d, lo), hi) for d in current)
+        if (first, last) != tuple(current):
+            st.session_state[DATES] = (first, last)
+
+
+def _date_filter(picked: object, bounds: tuple[date, date]) -> tuple[date | None, date | None]:
+    """(start, end) of the date widget's value; (None, None) for the data's whole range."""
+    start = end = None
+    if isinstance(picked, (tuple, list)) and len(picked) == 2:
+        start, end = picked
+    elif isinstance(picked, (tuple, list)) and len(picked) == 1:
+        start = end = picked[0]  # the second click has not happened yet
+    if (start, end) == bounds:
+        return None, None  # the full range: no date filter, and none in the URL
+    return start or bounds[0], end or bounds[1]
+
+
+def _filters(values: dict, bounds: tuple[date, date] | None) -> Filters:
+    """The filters the sidebar's values describe (keys: the widgets' session-state keys)."""
+    start, end = _date_filter(values.get(DATES), bounds) if bounds else (None, None)
+    categories, kinds = values.get("f_categories") or [], values.get("f_kinds") or []
+    return Filters(start=start, end=end, time_axis=values["f_axis"], countries=tuple(values.get("f_countries") or ()),
+                   admin1=tuple(values.get("f_admin1") or ()), categories=tuple(c for c in CATEGORIES if c in categories),
+                   query=(values.get("f_query") or "").strip(),
+                   geo_precision=tuple(sorted(values.get("f_precision") or ())),
+                   kinds=tuple(k for k in KINDS if k in kinds), min_confidence=float(values.get("f_minconf") or 0.0),
+                   bin=values["f_bin"])
+
+
+FILTER_KEYS = ("f_axis", DATES, "f_countries", "f_admin1", "f_categories", "f_query", "f_precision", "f_kinds",
+               "f_minconf", "f_bin")
+
+
+def prepare_filters(incidents: pd.DataFrame) -> Filters:
+    """The filters of this run, read from the widgets' state before the widgets are drawn.
+
+    The map is drawn before the sidebar (the browser then starts loading it first); a widget's
+    value on a run is its session state (seeded from the URL on the first run, set by the
+    browser on a change), so the sidebar drawn later shows these same filters.
+    """
     _seed_from_url(incidents)
+    bounds = date_bounds(incidents, st.session_state["f_axis"])
+    if bounds:
+        _clamp_dates(bounds)
+    return _filters({k: st.session_state.get(k) for k in FILTER_KEYS}, bounds)
+
+
+def filter_sidebar(incidents: pd.DataFrame) -> Filters:
+    """Draw the filter widgets and return the filters they describe."""
+    prepare_filters(incidents)  # idempotent: seeds and clamps before any widget is drawn
     sb = st.sidebar
     sb.header("Filters")
-    axis = sb.radio("Time axis", list(TIME_AXES), format_func=TIME_AXES.get, key="f_axis", horizontal=True)
-    bounds = date_bounds(incidents, axis)
-    start: date | None = None
-    end: date | None = None
+    values: dict = {}
+    values["f_axis"] = sb.radio("Time axis", list(TIME_AXES), format_func=TIME_AXES.get, key="f_axis",
+                                horizontal=True)
+    bounds = date_bounds(incidents, values["f_axis"])
     if bounds:
-        lo, hi = bounds
-        current = st.session_state.get(DATES)
-        previous = st.session_state.get(BOUNDS)
-        st.session_state[BOUNDS] = (lo, hi)
-        # keep the chosen range inside the data (a shared URL may come from a larger store)
-        if not current or len(current) != 2:
-            st.session_state[DATES] = (lo, hi)
-        elif previous and tuple(current) == tuple(previous) and previous != (lo, hi):
-            # the analyst was looking at every date: new articles (an upload) widen the view
-            st.session_state[DATES] = (lo, hi)
-        else:
-            first, last = (min(max(d, lo), hi) for d in current)
-            if (first, last) != tuple(current):
-                st.session_state[DATES] = (first, last)
-        picked = sb.date_input("Date range", min_value=lo, max_value=hi, key=DATES)
-        if isinstance(picked, (tuple, list)) and len(picked) == 2:
-            start, end = picked
-        elif isinstance(picked, (tuple, list)) and len(picked) == 1:
-            start = end = picked[0]  # the second click has not happened yet
-        if (start, end) == (lo, hi):
-            start = end = None  # the full range: no date filter, and none in the URL
-        else:
-            start, end = start or lo, end or hi
+        values[DATES] = sb.date_input("Date range", min_value=bounds[0], max_value=bounds[1], key=DATES)
     else:
         sb.caption("No dated incidents in the store yet.")
 
     # a chosen unit stays chosen when the data no longer has it (a correction moved its only
     # incident away, say): the analyst's filter is theirs to change, not the data's
     countries = _keep_chosen(_labels(incidents, "adm0_iso3", "adm0_name"), "f_countries")
-    chosen = sb.multiselect("Country", list(countries), format_func=countries.get, key="f_countries",
-                            placeholder="All countries")
+    chosen = values["f_countries"] = sb.multiselect("Country", list(countries), format_func=countries.get,
+                                                    key="f_countries", placeholder="All countries")
     pool = incidents[incidents["adm0_iso3"].isin(chosen)] if chosen and not incidents.empty else incidents
     admin1 = _keep_chosen(_labels(pool, "adm1_iso", "adm1_name"), "f_admin1")
-    chosen_adm1 = sb.multiselect("State / province (admin-1)", list(admin1), format_func=admin1.get,
-                                 key="f_admin1", placeholder="All")
-    categories = sb.multiselect("Category", list(CATEGORIES), format_func=CATEGORIES.get, key="f_categories",
-                                placeholder="All categories",
-                                help="Kinds of event (ACLED and EM-DAT names); see docs/events.md")
-    query = sb.text_input("Search titles and text", key="f_query", placeholder="e.g. drought")
-    precision = sb.multiselect("Geo precision", list(GEO_PRECISIONS), format_func=GEO_PRECISIONS.get,
-                               key="f_precision")
-    kinds = sb.multiselect("Mention kinds", list(KINDS), format_func=KINDS.get, key="f_kinds")
-    min_conf = sb.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="f_minconf")
-    bin_ = sb.radio("Timeline bins", list(BINS), format_func=BINS.get, key="f_bin", horizontal=True)
-
-    filters = Filters(start=start, end=end, time_axis=axis, countries=tuple(chosen),
-                      admin1=tuple(chosen_adm1), categories=tuple(c for c in CATEGORIES if c in categories),
-                      query=query.strip(), geo_precision=tuple(sorted(precision)),
-                      kinds=tuple(k for k in KINDS if k in kinds), min_confidence=float(min_conf), bin=bin_)
-    return filters
+    values["f_admin1"] = sb.multiselect("State / province (admin-1)", list(admin1), format_func=admin1.get,
+                                        key="f_admin1", placeholder="All")
+    values["f_categories"] = sb.multiselect(
+        "Category", list(CATEGORIES), format_func=CATEGORIES.get, key="f_categories",
+        placeholder="All categories", help="Kinds of event (ACLED and EM-DAT names); see docs/events.md")
+    values["f_query"] = sb.text_input("Search titles and text", key="f_query", placeholder="e.g. drought")
+    values["f_precision"] = sb.multiselect("Geo precision", list(GEO_PRECISIONS), format_func=GEO_PRECISIONS.get,
+                                           key="f_precision")
+    values["f_kinds"] = sb.multiselect("Mention kinds", list(KINDS), format_func=KINDS.get, key="f_kinds")
+    values["f_minconf"] = sb.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="f_minconf")
+    values["f_bin"] = sb.radio("Timeline bins", list(BINS), format_func=BINS.get, key="f_bin", horizontal=True)
+    return _filters(values, bounds)
 
 
 def url_view() -> viewstate.MapView | None:
@@ -166,6 +199,14 @@ def _seed_map_state() -> None:
     st.session_state["_map_seeded_from_url"] = True
 
 
+def prepare_map_state() -> ViewState:
+    """The map state of this run, read from the layer widgets' state before they are drawn."""
+    _seed_map_state()
+    return ViewState(view=url_view(), layers=tuple(k for k in LAYERS if st.session_state.get(f"m_{k}")),
+                     basemap=st.session_state["m_basemap"], selected=st.session_state.get(SELECTED),
+                     count=st.session_state["m_count"])
+
+
 def map_sidebar() -> ViewState:
     """The layer toggles (the map has no layer control of its own) and the selected incident."""
     _seed_map_state()
@@ -179,6 +220,11 @@ def map_sidebar() -> ViewState:
                           "heatmap and timeline follow this switch.")
     return ViewState(view=url_view(), layers=layers, basemap=basemap, selected=st.session_state.get(SELECTED),
                      count=count)
+
+
+def layer_choice(state: ViewState) -> tuple:
+    """What the layer widgets choose (not the view or the selection, which the map sets)."""
+    return state.layers, state.basemap, state.count
 
 
 def filters_with_dates(filters: Filters, start: date | None, end: date | None) -> Filters:

@@ -48,8 +48,8 @@ STREET = re.compile(
     r"^(?:\s+[A-Z][\w'’-]*)?\s+(Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Drive|Dr\.|"
     r"Lane|Ln\.|Pike|Parkway|Pkwy\.?)(?!\w)"
 )
-_STREET_WORDS = ("Street", "St.", "Avenue", "Ave", "Road", "Rd.", "Boulevard", "Blvd", "Drive", "Dr.",
-                 "Lane", "Ln.", "Pike", "Parkway", "Pkwy")  # what STREET needs in the text at all
+# what STREET needs in the text at all
+_STREET_WORD = re.compile(r"Street|St\.|Avenue|Ave|Road|Rd\.|Boulevard|Blvd|Drive|Dr\.|Lane|Ln\.|Pike|Parkway|Pkwy")
 
 
 @dataclass(slots=True)  # thousands per long text: slots make them small and quick to make
@@ -362,29 +362,31 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     """Mark each candidate kept or dropped (with a reason) and set kind/modifier."""
     zipf = lexicon.common_word_zipf()
     place_starts = {c.start for c in cands}
-    profiles = [(c.entries, name_profile(c, index)) for c in cands]  # reused below while entries stay
-    sure_places = {c.start for c, (_, prof) in zip(cands, profiles, strict=True) if prof.sure}
+    infos = [name_info(text, c, index, zipf) for c in cands]
+    sure_places = {c.start for c, info in zip(cands, infos, strict=True) if info.sure}
     lower_words: dict[str, bool] = {}  # name -> written in lower case somewhere here (asked once)
     # what whole-text patterns need at all (a cheap look first saves a regex per candidate)
     county_list = "ounties" in text or "arishes" in text
-    streets = any(word in text for word in _STREET_WORDS)
-    for c, (entries, prof) in zip(cands, profiles, strict=True):
+    streets = None  # whether the text has a street word at all (looked up once, when first asked)
+    for c, info in zip(cands, infos, strict=True):
         if county_list and _county_list_entries(text, c, index):
             continue  # "Becker, Clay and Wilkin counties": the text says what they are
-        c.drop = _form_reason(text, c, index, zipf)
+        c.entries = info.narrowed  # the written form may narrow them ("Scott" without its county)
+        verdict = info.form  # how the name is written: case, dates, agencies, titles, codes
+        c.drop = _check_abbreviation(text, c, index) if verdict is _ABBREVIATION else verdict
         if c.drop:
             continue
-        if c.entries is not entries:  # the written form narrowed them ("Scott" without its county)
-            prof = name_profile(c, index)
+        prof = info.profile
         if prof.demonym:
             c.kind = "demonym"
             c.entries = index.derived(c.entries, "demonyms", _is_demonym)
             continue
-        c.drop = (
-            _common_word_reason(text, c, prof, lower_words)
-            or prof.weak_alt
-            or _quote_or_street_reason(text, c, prof, streets)
-        )
+        c.drop = _common_word_reason(text, c, prof, lower_words) or prof.weak_alt
+        if c.drop:
+            continue
+        if streets is None:
+            streets = _STREET_WORD.search(text) is not None
+        c.drop = _quote_or_street_reason(text, c, prof, streets)
         if c.drop:
             continue
         # the words around the name, read once for the person, organisation and modifier rules
@@ -405,6 +407,36 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     return cands
 
 
+class NameInfo(NamedTuple):
+    """What classification decides about a matched name from the name as written alone
+    (before reading its context): worked out once per name, written form and hashtag."""
+
+    entries: tuple[Entry, ...]  # the entries as matched (the cache is valid for these)
+    sure: bool  # their profile's `sure` (see NameProfile)
+    form: Any  # _written_form's verdict: a Dropped, None, or _ABBREVIATION
+    narrowed: tuple[Entry, ...]  # the entries the written form leaves
+    profile: NameProfile  # the profile of the narrowed entries
+
+
+NAME_INFO_MAX = 100_000
+
+
+def name_info(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, float]) -> NameInfo:
+    """The cached NameInfo of a candidate (text: the text it was found in)."""
+    hashtag = c.start > 0 and text[c.start - 1] == "#"
+    memo = index.name_memo
+    k = (c.key, c.surface, hashtag)
+    info = memo.get(k)
+    if info is None or info.entries is not c.entries:
+        if len(memo) >= NAME_INFO_MAX:
+            memo.clear()
+        sure = name_profile(c, index).sure
+        verdict, narrowed = _written_form(c, index, zipf, hashtag)
+        profile = _profile_of(c.key, narrowed, index)
+        info = memo[k] = NameInfo(c.entries, sure, verdict, narrowed, profile)
+    return info
+
+
 _DEMONYM_END = re.compile(r"(an|ese|ish|i|ch)$")
 _ABBREVIATION: Any = object()  # a verdict: "a code: its context decides"
 
@@ -417,22 +449,10 @@ def _not_bare_county(e: Entry, row: PlaceRow | None) -> bool:
     return not (e.kind == ALT and row is not None and row.level == "admin2")
 
 
-def _form_reason(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, float]) -> Dropped | None:
-    """How the name is written: case, dates, agencies, titles, codes."""
-    hashtag = c.start > 0 and text[c.start - 1] == "#"
-    memo = index.facts(c.entries).memo
-    found = memo.get(("form", c.key, c.surface, hashtag))
-    if found is None:
-        found = memo[("form", c.key, c.surface, hashtag)] = _written_form(c, index, zipf, hashtag)
-    verdict, c.entries = found
-    if verdict is _ABBREVIATION:
-        return _check_abbreviation(text, c, index)
-    return verdict
-
-
 def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float],
                   hashtag: bool) -> tuple[Dropped | None, tuple[Entry, ...]]:
-    """The part of _form_reason that only depends on the name as written (so it is cached)."""
+    """How the name is written (case, dates, agencies, titles, codes), and the entries that
+    this leaves; _ABBREVIATION for a code, whose context decides (cached in NameInfo)."""
     key, surface, entries = c.key, c.surface, c.entries
     first = surface[0]
     if not first.isupper() and not hashtag:
@@ -484,10 +504,14 @@ class NameProfile(NamedTuple):
 
 def name_profile(c: Candidate, index: GazetteerIndex) -> NameProfile:
     """The cached NameProfile of a candidate's name and current entries."""
-    facts = index.facts(c.entries)
-    found = facts.memo.get(("profile", c.key))
+    return _profile_of(c.key, c.entries, index)
+
+
+def _profile_of(key: str, entries: tuple[Entry, ...], index: GazetteerIndex) -> NameProfile:
+    facts = index.facts(entries)
+    found = facts.memo.get(("profile", key))
     if found is None:
-        found = facts.memo[("profile", c.key)] = _profile(c.key, facts)
+        found = facts.memo[("profile", key)] = _profile(key, facts)
     return found
 
 

@@ -196,6 +196,7 @@ class GazetteerIndex:
         self._entries: dict[int, tuple[Entry, ...]] = {}
         self.cached_entries = self._entries.get  # key id -> entries made before (the matcher's fast path)
         self._facts: dict[int, EntryFacts] = {}
+        self.name_memo: dict = {}  # per-name rule results of the recognition step (geo.extract)
         self._ids = t.place["id"]
         level = t.place["level"]
         countries = np.flatnonzero(level == LEVELS.index("country"))

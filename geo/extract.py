@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, NamedTuple
 
 from geo.geoparse_index import (
@@ -126,16 +127,21 @@ _NAME_WORD = re.compile(r"[A-Z\x80-\U0010ffff](?<=[^\W\d_])(?<!\w.)[^\W_]*")
 _HASHTAG = re.compile(r"#[^\W_]+")
 
 
-def _name_word_spans(masked: str) -> list[tuple[int, int]]:
-    """(start, end) of every capitalised word at a word start and every hashtag, in order;
-    the word right after a hashtag's '#' is part of the hashtag."""
-    words = [m.span() for m in _NAME_WORD.finditer(masked)]
+def _name_word_starts(masked: str, folded: str, get) -> list[tuple[int, int, int | None]]:
+    """(start, end, code) of every capitalised word at a word start that starts a gazetteer
+    key (code: get(its marked folded form)), and of every hashtag (code None unless it is a
+    key), in order; the word right after a hashtag's '#' is part of the hashtag. Most
+    capitalised words start no name, so the first lookup runs here, in one comprehension."""
+    mark = WORD_MARK
+    words = [(s, e, code) for s, e in map(re.Match.span, _NAME_WORD.finditer(masked))
+             if (code := get(mark + folded[s:e])) is not None]
     if "#" in masked:
-        tags = [m.span() for m in _HASHTAG.finditer(masked)]
+        tags = [(s, e, get(mark + folded[s + 1:e])) for s, e in map(re.Match.span, _HASHTAG.finditer(masked))]
         if tags:
-            inside = {s + 1 for s, _ in tags}
+            inside = {s + 1 for s, _, _ in tags}
             words = sorted([w for w in words if w[0] not in inside] + tags)
     return words
+
 
 _ALNUM_RUN = re.compile(r"[^\W_]*")
 _GLUE = "'’"  # an apostrophe after a name may glue it to the next word (see _end_ok)
@@ -148,13 +154,13 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
     span is still the start of some name, and keep the longest span that is a name.
     """
     folded = prepare(masked)
-    keys = index.key_ids
+    get = index.key_ids.get
     run_end = _ALNUM_RUN.match
     cached_entries = index.cached_entries
     n = len(masked)
     out: list[Candidate] = []
     last_end = -1
-    for s, e in _name_word_spans(masked):
+    for s, e, code in _name_word_starts(masked, folded, get):
         if s < last_end:
             continue
         first = masked[s]
@@ -167,28 +173,32 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
             continue
         elif s >= 2 and masked[s - 1] in "'’" and masked[s - 2].isalpha():
             continue  # "O'Hare", "d'Ivoire": an apostrophe between letters is inside a word
-        lookup = WORD_MARK + folded[s:e]  # folded[s:e] with its word starts marked, as keys are
-        code = keys.get(lookup)
         best = -1
         best_key = 0
         if hashtag:  # "#SonoraFloods": camel case joins words
             for ce in range(s + 1, min(e, s + 40)):
                 if masked[ce].isupper() and masked[ce - 1].islower():
-                    ccode = keys.get(WORD_MARK + folded[s:ce], 0)
+                    ccode = get(WORD_MARK + folded[s:ce], 0)
                     if ccode & 1:
                         best, best_key = ce, ccode >> 2
+        lookup = ""  # folded[s:e] with its word starts marked, as keys are (made when walking on)
+        spaced = False  # a blank inside the span: its last word must be capitalised
         while code is not None:
             # (_end_ok's common case inline: the span ends before a blank or punctuation)
             if code & 1 and ((e < n and masked[e] not in _GLUE and not masked[e].isalnum()) or _end_ok(masked, e)) \
-                    and (" " not in folded[s:e] or _last_word_capitalised(masked[s:e])):
+                    and (not spaced or _last_word_capitalised(masked[s:e])):
                 best, best_key = e, code >> 2
             if not code & 2 or e >= n:
                 break
             p = e + 1  # the separator at e is marked when a word follows it
-            sep = WORD_MARK if p < n and (folded[p].isalnum() or folded[p] == "_") else folded[e]
+            sep = folded[e]
+            if sep == " ":
+                spaced = True
+            if p < n and (folded[p].isalnum() or folded[p] == "_"):
+                sep = WORD_MARK
             e = run_end(masked, p).end()
-            lookup = lookup + sep + folded[p:e]
-            code = keys.get(lookup)
+            lookup = (lookup or WORD_MARK + folded[s:p - 1]) + sep + folded[p:e]
+            code = get(lookup)
         if best < 0:
             continue
         entries = cached_entries(best_key) or index.entries_of(best_key)
@@ -262,6 +272,18 @@ def _previous_candidate_is_place(text: str, c: Candidate) -> bool:
     return bool(before and is_capitalised(before[0]))
 
 
+@cache
+def _person_lists() -> tuple[frozenset[str], frozenset[str], dict[str, float]]:
+    """Given names, surnames and word frequencies (one call per candidate instead of three)."""
+    return lexicon.first_names(), lexicon.surnames(), lexicon.common_word_zipf()
+
+
+def _folded_word(word: str) -> str:
+    """fold(word).lower() for a word from word_before / word_after (no backquote in it: an
+    ASCII one folds by lower-casing alone)."""
+    return word.lower() if word.isascii() else fold(word).lower()
+
+
 def _person_reason(text: str, c: Candidate, prof: NameProfile, place_starts: set[int],
                    sure_places: set[int], before: tuple[str, int, str] | None,
                    after: tuple[str, int, str] | None) -> Dropped | None:
@@ -271,12 +293,11 @@ def _person_reason(text: str, c: Candidate, prof: NameProfile, place_starts: set
     common given names or surnames (so "Scott Davis" is a person, "Dallas Texas" is not);
     before / after: word_before(text, c.start) and word_after(text, c.end).
     """
-    names, surnames = lexicon.first_names(), lexicon.surnames()
-    zipf = lexicon.common_word_zipf()
+    names, surnames, zipf = _person_lists()
     high, personal = prof.high, prof.personal
-    if before and before[2] == " " and is_capitalised(before[0]):
+    if before and before[2] == " " and before[0][0].isupper():
         prev_word = before[0]
-        prev_low = fold(prev_word.rstrip(".")).lower()
+        prev_low = _folded_word(prev_word.rstrip("."))
         # a title starts a place name only unabbreviated ("General Santos"), never as "Mr." or "Gov."
         if prev_low in lexicon.TITLES and (prev_word.endswith(".") or before[1] not in place_starts):
             return drop(Drop.PERSON_AFTER_TITLE, word=prev_word)
@@ -290,7 +311,7 @@ def _person_reason(text: str, c: Candidate, prof: NameProfile, place_starts: set
                 return drop(Drop.PERSON_FOLLOWS_CAPITALISED, word=prev_word)
     if after and after[2] == " " and c.key in names:
         nxt = strip_possessive(after[0])
-        nxt_low = fold(nxt).lower()
+        nxt_low = _folded_word(nxt)
         if (
             is_capitalised(nxt)
             and after[1] not in sure_places
@@ -305,17 +326,17 @@ def _person_reason(text: str, c: Candidate, prof: NameProfile, place_starts: set
     tail = text[c.end:c.end + 40]
     comma = tail[:1] == ","  # what the apposition and age patterns open on
     m = _APPOSITION.match(tail) if comma else None
-    if m and fold(m.group(1)).lower() in lexicon.PERSON_APPOSITIONS and not high:
+    if m and _folded_word(m.group(1)) in lexicon.PERSON_APPOSITIONS and not high:
         return drop(Drop.PERSON_APPOSITION, word=m.group(1))
     if after and after[2] == " " and after[0] in lexicon.PERSON_HEADS and not high:
         return drop(Drop.PERSON_BEFORE_HEAD, word=after[0])
     if comma and not high and _AGE.match(tail):
         return drop(Drop.PERSON_AGE)
-    if after and after[2] == " " and fold(after[0]).lower() in lexicon.SPEECH_VERBS and not high:
+    if after and after[2] == " " and not high and _folded_word(after[0]) in lexicon.SPEECH_VERBS:
         two_token = before and before[2] == " " and is_capitalised(before[0]) and before[1] not in place_starts
         if personal or two_token:
             return drop(Drop.PERSON_BEFORE_SPEECH, word=after[0])
-    if personal and not high and before and fold(before[0]).lower() in lexicon.SPEECH_VERBS \
+    if personal and not high and before and _folded_word(before[0]) in lexicon.SPEECH_VERBS \
             and _CLAUSE_END.match(tail):
         return drop(Drop.PERSON_AFTER_SPEECH, word=before[0])
     if not high and tail[:1] in _APOSTROPHES and _POSSESSION.match(tail):
@@ -336,14 +357,15 @@ def _org_head(text: str, c: Candidate, after: tuple[str, int, str] | None) -> st
     """after: word_after(text, c.end)"""
     if after and after[2] == " ":
         nxt = strip_possessive(after[0]).rstrip(".,")
-        if is_capitalised(nxt) and fold(nxt).lower() in lexicon.ORG_HEADS:
+        if nxt[:1].isupper() and _folded_word(nxt) in lexicon.ORG_HEADS:
             return nxt
     # the pattern needs "of " or "of the " at the very end: a string test spares the regex
-    if not text[c.start - 1:c.start].isspace():
+    s = c.start
+    if s < 2 or not text[s - 1].isspace() or (text[s - 2] not in "fe" and not text[s - 2].isspace()):
         return None
-    window = text[max(0, c.start - 40):c.start]
+    window = text[max(0, s - 40):s]
     m = _HEAD_OF.search(window) if window.rstrip().endswith(("of", "the")) else None
-    if m and is_capitalised(m.group(1)) and fold(m.group(1)).lower() in lexicon.ORG_OF_HEADS:
+    if m and is_capitalised(m.group(1)) and _folded_word(m.group(1)) in lexicon.ORG_OF_HEADS:
         return f"{m.group(1)} of"
     return None
 
@@ -352,7 +374,7 @@ def _modifier(before: tuple[str, int, str] | None) -> tuple[str, int] | None:
     """before: word_before(text, c.start)"""
     if not before or before[2] != " ":
         return None
-    word = fold(before[0]).lower()
+    word = _folded_word(before[0])
     if word in lexicon.MODIFIERS:
         return lexicon.MODIFIERS[word], before[1]
     return None

@@ -51,6 +51,8 @@ def strip_possessive(word: str) -> str:
 
 def is_sentence_start(text: str, pos: int) -> bool:
     """True when pos begins a sentence, a line, or follows a colon/bullet."""
+    if pos >= 2 and text[pos - 1] == " " and text[pos - 2].isalnum():
+        return False  # the common case: a word, one blank, then pos
     i = pos - 1
     lo = max(0, pos - WINDOW)
     while i >= lo and (text[i] in " \t" or text[i] in _OPENERS):

@@ -14,13 +14,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
+from typing import NamedTuple
 
 from geo.distance import EARTH_RADIUS_KM, haversine_km
 from geo.extract import ABBR, AFTER_COMMA, ALT, ASCII, DEMONYM, ISO, NAME, PRESS, Candidate
 from geo.geoparse_index import Entry, GazetteerIndex, PlaceRow
 from geo.nlp.similarity import alt_unlike
 from geo.reasons import Drop, drop
-from geo.resolve_local import neighbours
+from geo.resolve_local import LOCAL_LEVELS, neighbours
 from geo.resolve_weights import WEIGHTS as W
 
 POLITICAL = re.compile(
@@ -51,10 +52,16 @@ class Resolution:
     place: PlaceRow | None
     confidence: float
     evidence: str
-    ranked: list[tuple[float, PlaceRow]] = field(default_factory=list)
+    # every reading, best first: (score, row, ...) (see ranked)
+    scored: list[tuple] = field(default_factory=list, repr=False)
     support: set[str] = field(default_factory=set)  # comma / country / admin1 / state
     matched_kind: int = NAME  # which kind of name picked the winner
     other_countries: bool = False  # the document names countries, but not this one
+
+    @property
+    def ranked(self) -> list[tuple[float, PlaceRow]]:
+        """(score, place) of every reading, best first (made when asked: only corrections ask)."""
+        return [(t[0], t[1]) for t in self.scored]
 
 
 def entry_prior(row: PlaceRow, kind: int) -> float:
@@ -165,17 +172,40 @@ def _towns_named_like_country(entries: tuple[Entry, ...], index: GazetteerIndex,
     return found
 
 
+class Readings(NamedTuple):
+    """_ranked and what the scores ask of each reading that depends on the name alone
+    (cached per name and the way it is written)."""
+
+    ranked: tuple[tuple[float, PlaceRow, int], ...]
+    has_admin1_rival: set[str]  # countries where the name is also an admin-1
+    admin1_pop: int | None  # the largest same-named admin-1's population
+    # per reading: (prior, row, kind, country for the country bonus (None: a region),
+    # admin-1 for the admin-1 bonus (None: none, or an admin-1 itself), small enough to be
+    # penalised abroad, a level that nearness counts, an admin-1, a city far bigger than the
+    # same-named admin-1, a capital beside a same-named admin-1, big enough to vouch for its admin-1)
+    static: tuple[tuple, ...]
+    capital_rival: bool  # some reading is a capital beside a same-named admin-1
+
+
 def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_comma: bool,
-                     postal: bool) -> tuple[tuple[tuple[float, PlaceRow, int], ...], set[str], int | None]:
-    """_ranked, with the countries that have an admin-1 reading of the name and the largest
-    admin-1's population (cached alike: they depend on the name alone)."""
+                     postal: bool) -> Readings:
     memo = index.facts(entries).memo
-    found = memo.get(("readings", key, after_comma, postal))
+    found = memo.get(("reading facts", key, after_comma, postal))
     if found is None:
         ranked = _ranked(entries, index, key, after_comma, postal)
         admin1 = [r for _, r, _ in ranked if r.level == "admin1"]
-        found = memo[("readings", key, after_comma, postal)] = (
-            ranked, {r.country for r in admin1}, max((r.population for r in admin1), default=None))
+        rivals = {r.country for r in admin1}
+        admin1_pop = max((r.population for r in admin1), default=None)
+        static = tuple(
+            (prior, row, kind, row.country if row.level != "region" else None,
+             row.admin1_code if row.level != "admin1" and row.admin1_code else None,
+             row.level in _LOCAL_LEVELS and _is_small(row), row.level in _NEAR_LEVELS, row.level == "admin1",
+             (admin1_pop is not None and row.level == "place" and row.population >= W.namesake_min_pop
+              and row.population >= W.namesake_ratio * admin1_pop),
+             row.feature_code == "PPLC" and row.country in rivals, row.population >= W.named_city_pop)
+            for prior, row, kind in ranked)
+        found = memo[("reading facts", key, after_comma, postal)] = Readings(
+            ranked, rivals, admin1_pop, static, any(t[9] for t in static))
     return found
 
 
@@ -244,9 +274,7 @@ class GroupText:
     the test for reading a name again use it)."""
 
     cands: list[Candidate]
-    ranked: tuple[tuple[float, PlaceRow, int], ...]  # its readings, by prior (see _ranked_readings)
-    has_admin1_rival: set[str]  # countries where the name is also an admin-1
-    admin1_pop: int | None  # the largest same-named admin-1's population
+    readings: Readings
     comma: tuple[set[str], set[str]] | None  # admin-1 codes and countries named after "<name>, "
     state_hint: bool  # "X state", "the state of X"
     container: bool  # some occurrence follows "<place>, " ("Buffalo, New York")
@@ -255,27 +283,21 @@ class GroupText:
     @property
     def capital_rival(self) -> bool:
         """A capital reading that political news favours over a same-named admin-1."""
-        return not self.state_hint and _capital_rival(self.ranked, self.has_admin1_rival)
-
-
-def _capital_rival(ranked: tuple[tuple[float, PlaceRow, int], ...], has_admin1_rival: set[str]) -> bool:
-    return bool(has_admin1_rival) and any(r.feature_code == "PPLC" and r.country in has_admin1_rival
-                                          for _, r, _ in ranked)
+        return not self.state_hint and self.readings.capital_rival
 
 
 def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_words: bool,
                 containers: set[int]) -> GroupText:
     first = group[0]
-    ranked, has_admin1_rival, admin1_pop = _ranked_readings(
-        first.entries, index, first.key,
-        after_comma=any(c.start > 1 and text[c.start - 2] == "," for c in group),
-        postal=len(first.surface) == 2 and first.surface.isupper())
-    if not ranked:
-        return GroupText(group, ranked, has_admin1_rival, admin1_pop, None, False, False, False)
+    readings = _ranked_readings(first.entries, index, first.key,
+                                after_comma=any(c.start > 1 and text[c.start - 2] == "," for c in group),
+                                postal=len(first.surface) == 2 and first.surface.isupper())
+    if not readings.ranked:
+        return GroupText(group, readings, None, False, False, False)
     state_hint = state_words and any(
         STATE_WORD.match(text[c.end:c.end + 20]) or _state_of_before(text[max(0, c.start - 20):c.start])
         for c in group)
-    return GroupText(group, ranked, has_admin1_rival, admin1_pop, _comma_containers(group, index), state_hint,
+    return GroupText(group, readings, _comma_containers(group, index), state_hint,
                      any(id(c) in containers for c in group),
                      any(c.surface.isupper() and _in_dateline(text, c) for c in group))
 
@@ -321,11 +343,27 @@ def _local_near(groups: dict[tuple[str, str], list[Candidate]], index: Gazetteer
     reading of another name (see resolve_local)."""
     if len(groups) < 2:
         return {}
-    names = {key: cands[0].entries for (key, what), cands in groups.items() if what == "name"}
-    return neighbours({key: [t[1] for t in _ranked(entries, index, key)[:W.local_readings_max]]
-                       for key, entries in names.items()}, W.local_km,
-                      {key: list(towns) for key, entries in names.items()
-                       if (towns := _towns_named_like_country(entries, index, key))})
+    readings: dict[str, tuple[PlaceRow, ...]] = {}
+    unlikely: dict[str, tuple[PlaceRow, ...]] = {}
+    for (key, what), cands in groups.items():
+        if what == "name":
+            readings[key], towns = _local_readings(cands[0].entries, index, key)
+            if towns:
+                unlikely[key] = towns
+    return neighbours(readings, W.local_km, unlikely)
+
+
+def _local_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
+                    ) -> tuple[tuple[PlaceRow, ...], tuple[PlaceRow, ...]]:
+    """A name's readings that local coherence tries (its W.local_readings_max best by prior,
+    of the levels it counts), and the towns its country reading hides (cached per name)."""
+    memo = index.facts(entries).memo
+    found = memo.get(("local", key))
+    if found is None:
+        found = memo[("local", key)] = (
+            tuple(t[1] for t in _ranked(entries, index, key)[:W.local_readings_max] if t[1].level in LOCAL_LEVELS),
+            _towns_named_like_country(entries, index, key))
+    return found
 
 
 def _state_of_before(window: str) -> bool:
@@ -384,7 +422,7 @@ def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: Do
     if bool(cb1) != bool(cb2):
         return False
     states1, states2 = ctx.states_named, ctx2.states_named
-    for cc in g.has_admin1_rival:
+    for cc in g.readings.has_admin1_rival:
         if states1[cc] != states2[cc]:
             return False
     first = g.cands[0]
@@ -395,7 +433,7 @@ def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: Do
                 return False
     moved_points = set(points1) ^ set(points2) if points1 != points2 else None
     same_admin1 = ab1 is ab2 and named1 is named2
-    for _prior, row, _kind in g.ranked:
+    for _prior, row, _kind in g.readings.ranked:
         level, code = row.level, row.admin1_code
         if level != "region" and cb1.get(row.country, 0.0) != cb2.get(row.country, 0.0):
             return False
@@ -467,8 +505,8 @@ def _support(bits: int) -> set[str]:
 
 def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
                    own: tuple[dict[str, int], dict[str, int], tuple]) -> Resolution:
-    ranked, has_admin1_rival, admin1_pop, state_hint = g.ranked, g.has_admin1_rival, g.admin1_pop, g.state_hint
-    if not ranked:
+    state_hint = g.state_hint
+    if not g.readings.ranked:
         return Resolution(None, 0.0, "no gazetteer entry usable here")
     country_bonus, admin1_bonus, admin1_named, near_points = _group_bonuses(ctx, own, index)
     doc_countries = bool(country_bonus)
@@ -479,48 +517,45 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
     political_capital = ctx.political and not state_hint
     first = g.cands[0]
     local_near = ctx.local_near.get(first.key, {}) if first.kind != "demonym" else {}
-    abroad_penalty, named_city_pop, small_place_pop = W.abroad_penalty, W.named_city_pop, W.small_place_pop
-    namesake_pop = W.namesake_min_pop if admin1_pop is not None and not state_hint else None
-    for prior, row, kind in ranked:
+    abroad_penalty, cb_get, ab_get = W.abroad_penalty, country_bonus.get, admin1_bonus.get
+    for prior, row, kind, cc, a1, small, near_level, is_admin1, namesake, capital, vouches in g.readings.static:
         score, bits = prior, 0
-        level, country, admin1_code = row.level, row.country, row.admin1_code
         if containers:
+            level, admin1_code = row.level, row.admin1_code
             if admin1_code and admin1_code in a1s and level != "admin1":
                 score += W.comma_contained
                 bits = _COMMA_ADMIN1
-            elif country in ccs and level != "country":
+            elif row.country in ccs and level != "country":
                 score += _COMMA_COUNTRY
                 bits = _COMMA_COUNTRY_BIT
-        b = country_bonus.get(country, 0.0) if level != "region" else 0.0
+        b = cb_get(cc, 0.0)
         if b:
             score += b
             bits |= _IN_COUNTRY
-        elif doc_countries and level in _LOCAL_LEVELS and row.population < (
-                W.small_admin1_pop if level == "admin1" else small_place_pop):  # _is_small
+        elif small and doc_countries:
             score -= abroad_penalty
-        if level != "admin1" and admin1_code:
-            a = admin1_bonus.get(admin1_code, 0.0)
+        if a1 is not None:
+            a = ab_get(a1, 0.0)
             if a:
                 score += a
-                bits |= (_IN_ADMIN1 | _ADMIN1_SUPPORT if admin1_code in admin1_named or row.population >= named_city_pop
-                         else _IN_ADMIN1)
-        if state_hint and level == "admin1":
+                bits |= _IN_ADMIN1 | _ADMIN1_SUPPORT if vouches or a1 in admin1_named else _IN_ADMIN1
+        if is_admin1 and state_hint:
             score += W.state_word
             bits |= _STATE
-        if (namesake_pop is not None and level == "place" and row.population >= namesake_pop
-                and row.population >= W.namesake_ratio * admin1_pop):
+        if namesake and not state_hint:
             score += W.namesake_bonus
             bits |= _NAMESAKE
-        if near_points and level in _NEAR_LEVELS and not b:
+        if near_points and near_level and not b:
             lat, lon = row.lat, row.lon
-            if any(abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= W.near_km
-                   for la, lo in near_points):
-                score += W.near_bonus
-                bits |= _NEAR_COUNTRY
+            for la, lo in near_points:
+                if abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= W.near_km:
+                    score += W.near_bonus
+                    bits |= _NEAR_COUNTRY
+                    break
         if local_near and row.id in local_near:
             score += W.local_bonus
             bits |= _LOCAL
-        if political_capital and row.feature_code == "PPLC" and country in has_admin1_rival:
+        if capital and political_capital:
             score += W.political_capital
             bits |= _POLITICAL_CAPITAL
         scored.append((score, row, bits, (), kind))
@@ -542,7 +577,7 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
     else:
         evidence += "; only candidate"
     others = _other_countries(ctx, own[0], best.country)
-    return Resolution(best, confidence, evidence, [(t[0], t[1]) for t in scored], _support(bits), kind, others)
+    return Resolution(best, confidence, evidence, scored, _support(bits), kind, others)
 
 
 def _country_name_as_local_town(scored: list, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,
@@ -754,8 +789,20 @@ def _confidence(scored: list[tuple]) -> float:
     return round(min(W.max_confidence, 1.0 / total), 3)
 
 
+_DESCRIBED: dict[int, tuple[PlaceRow, str]] = {}  # place id -> (row, _describe(row))
+DESCRIBED_MAX = 50_000
+
+
 def _describe(row: PlaceRow) -> str:
+    """"Culiacán (PPLA, MX-SIN, pop 785,800)", kept per place (the same places win again and again)."""
+    found = _DESCRIBED.get(row.id)
+    if found is not None and found[0] == row:
+        return found[1]
     what = row.feature_code if row.level == "place" else row.level
     pop = f", pop {row.population:,}" if row.population else ""
     where = row.admin1_iso or row.country
-    return f"{row.name} ({what}, {where}{pop})"
+    desc = f"{row.name} ({what}, {where}{pop})"
+    if len(_DESCRIBED) >= DESCRIBED_MAX:
+        _DESCRIBED.clear()
+    _DESCRIBED[row.id] = (row, desc)
+    return desc

@@ -79,6 +79,11 @@ def entry_prior(row: PlaceRow, kind: int) -> float:
     return score
 
 
+# a group's own votes: (its country, its number of occurrences, its admin-1 code or None);
+# names voting alike share their bonuses (see _group_bonuses)
+Votes = tuple[str | None, int, str | None]
+
+
 class Tally(dict):
     """Counts by key; a key never counted reads as 0 (and is not added). A Counter does the
     same, but takes microseconds to make, and a document makes several."""
@@ -241,31 +246,29 @@ def _votes(groups: dict[tuple[str, str], list[Candidate]],
     """The document's context from one reading per group, and each group's own votes."""
     ctx = DocContext()
     countries, admin1, admin1_named = ctx.countries, ctx.admin1, ctx.admin1_named
-    own: dict[tuple[str, str], tuple[dict[str, int], dict[str, int], tuple]] = {}
+    own: dict[tuple[str, str], Votes] = {}
     for gkey, top in tops.items():
         if top.level == "region":
             continue  # a sea or continent says nothing about which country the text is in
         n = len(groups[gkey])
-        c_own: dict[str, int] = {top.country: n}
-        a_own: dict[str, int] = {}
         code = top.admin1_code
         if code and top.level in ("admin1", "admin2", "place"):
-            a_own[code] = n
             # only states and big cities count as *support* for keeping a doubtful name:
             # a wrongly read small town must not vouch for another one
             if top.level == "admin1" or top.population >= W.named_city_pop:
                 admin1_named[code] = admin1_named.get(code, 0) + n
             admin1[code] = admin1.get(code, 0) + n
+        else:
+            code = None  # no admin-1 vote
         if top.level == "admin1":
             ctx.states_named[top.country] += 1
         countries[top.country] = countries.get(top.country, 0) + n
-        # the votes as a hashable key too: names voting alike share their bonuses
-        own[gkey] = (c_own, a_own, (top.country, n, code if a_own else None))
+        own[gkey] = (top.country, n, code)
     ctx.add_bonuses(index.country_points)
     return ctx, own
 
 
-_NO_VOTES: tuple[dict[str, int], dict[str, int], tuple] = ({}, {}, ())  # a group that did not vote (read only)
+_NO_VOTES: Votes = (None, 0, None)  # a group that did not vote
 
 
 @dataclass(slots=True)
@@ -402,7 +405,7 @@ def _resolve_groups(read: dict[tuple[str, str], GroupText], index: GazetteerInde
         if res is None:
             res = _resolve_group(g, index, ctx, own.get(gkey) or _NO_VOTES)
         elif res.place is not None:  # whether other countries are named may have changed
-            others = _other_countries(ctx, (own.get(gkey) or _NO_VOTES)[0], res.place.country)
+            others = _other_countries(ctx, own.get(gkey) or _NO_VOTES, res.place.country)
             if others != res.other_countries:
                 res = replace(res, other_countries=others)
         out[gkey] = res
@@ -429,7 +432,7 @@ def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: Do
     if first.kind != "demonym" and ctx.local_near.get(first.key):
         # _country_name_as_local_town asks whether the document names other countries
         for town in _towns_named_like_country(first.entries, index, first.key):
-            if _other_countries(ctx, own[0], town.country) != _other_countries(ctx2, own[0], town.country):
+            if _other_countries(ctx, own, town.country) != _other_countries(ctx2, own, town.country):
                 return False
     moved_points = set(points1) ^ set(points2) if points1 != points2 else None
     same_admin1 = ab1 is ab2 and named1 is named2
@@ -451,10 +454,11 @@ def _near_any(row: PlaceRow, points) -> bool:
     return any(abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= W.near_km for la, lo in points)
 
 
-def _other_countries(ctx: DocContext, own_c: dict[str, int], country: str) -> bool:
+def _other_countries(ctx: DocContext, own: Votes, country: str) -> bool:
     """The document names countries other than country, beyond the group's own votes."""
+    own_cc, own_n = own[0], own[1]
     for cc, n in ctx.countries.items():
-        if cc != country and n > own_c.get(cc, 0):
+        if cc != country and n > (own_n if cc == own_cc else 0):
             return True
     return False
 
@@ -504,7 +508,7 @@ def _support(bits: int) -> set[str]:
 
 
 def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
-                   own: tuple[dict[str, int], dict[str, int], tuple]) -> Resolution:
+                   own: Votes) -> Resolution:
     state_hint = g.state_hint
     if not g.readings.ranked:
         return Resolution(None, 0.0, "no gazetteer entry usable here")
@@ -560,13 +564,14 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
             bits |= _POLITICAL_CAPITAL
         scored.append((score, row, bits, (), kind))
     scored.sort(key=itemgetter(0), reverse=True)  # stable: ties keep the prior order
-    _water_over_small_town(scored)
+    if scored[0][1].level == "place":
+        _water_over_small_town(scored)
     if g.dateline:
         _city_in_dateline(scored, first.key)
-    if not state_hint and not g.container:
+    if not state_hint and not g.container and scored[0][1].level in ("admin1", "admin2"):
         _city_over_its_state(scored, ctx, first.key)
     if scored[0][1].level == "country" and local_near:
-        _country_name_as_local_town(scored, g.cands, index, ctx, own[0], local_near)
+        _country_name_as_local_town(scored, g.cands, index, ctx, own, local_near)
     best_score, best, bits, notes, kind = scored[0]
     confidence = _confidence(scored)
     desc = _describe(best)
@@ -576,12 +581,12 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
         evidence += f"; beat {len(scored) - 1} other(s), next {r2.name} ({r2.level}, {r2.country}) by {best_score - s2:.1f}"
     else:
         evidence += "; only candidate"
-    others = _other_countries(ctx, own[0], best.country)
+    others = _other_countries(ctx, own, best.country)
     return Resolution(best, confidence, evidence, scored, _support(bits), kind, others)
 
 
 def _country_name_as_local_town(scored: list, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,
-                                own_c: dict[str, int], local_near: dict[int, str]) -> None:
+                                own: Votes, local_near: dict[int, str]) -> None:
     """"Peru" beside "Logansport" in a text naming no other country is the town in Indiana,
     not the country: a country's name means a town only next to a place near that
     town, and not next to a name that is mostly a person's ("John Wayne" in Mexico)."""
@@ -590,43 +595,37 @@ def _country_name_as_local_town(scored: list, group: list[Candidate], index: Gaz
     person_like = lexicon.common_personal_names()
     town = next((r for r in _towns_named_like_country(group[0].entries, index, group[0].key)
                  if r.id in local_near and local_near[r.id].lower() not in person_like), None)
-    if town is not None and not _other_countries(ctx, own_c, town.country):
+    if town is not None and not _other_countries(ctx, own, town.country):
         scored.insert(0, (scored[0][0], town, _TOWN_NEAR, (f"a town near {local_near[town.id]}, not the country",), NAME))
 
 
-def _group_bonuses(ctx: DocContext, own: tuple[dict[str, int], dict[str, int], tuple], index: GazetteerIndex
+def _group_bonuses(ctx: DocContext, own: Votes, index: GazetteerIndex
                    ) -> tuple[dict[str, float], dict[str, float], set[str], list[tuple[float, float]]]:
     """The document's country and admin-1 bonuses without the group's own votes (a name does
     not vouch for itself), the admin-1s named by states and big cities, and the points of
     the countries named (for nearness). A group's votes touch at most its own country and
     admin-1, so only those entries of the per-document tables change; names that vote alike
-    share the result."""
-    found = ctx.group_bonuses.get(own[2])
-    if found is None:
-        found = ctx.group_bonuses[own[2]] = _bonuses_without(ctx, own[0], own[1])
-    return found
-
-
-def _bonuses_without(ctx: DocContext, own_c: dict[str, int], own_a: dict[str, int]
-                     ) -> tuple[dict[str, float], dict[str, float], set[str], list[tuple[float, float]]]:
-    """The tables are the document's own (shared, read only) where the group's votes change nothing."""
+    share the result, and the tables are the document's own (shared, read only) where the
+    group's votes change nothing."""
+    found = ctx.group_bonuses.get(own)
+    if found is not None:
+        return found
+    cc, mine, code = own
     cap = W.context_mentions_cap
     country_bonus = ctx.country_bonus
-    for cc, mine in own_c.items():
+    if cc is not None:
         n = ctx.countries[cc] - mine
-        if country_bonus is ctx.country_bonus:
-            country_bonus = dict(country_bonus)
+        country_bonus = dict(country_bonus)
         if n > 0:
             country_bonus[cc] = W.country_context + W.country_per_mention * min(n, cap)
         else:
             country_bonus.pop(cc, None)
     admin1_bonus = ctx.admin1_bonus
     admin1_named = ctx.admin1_named_codes
-    for code, mine in own_a.items():
+    if code is not None:
         n = ctx.admin1[code] - mine
-        if admin1_bonus is ctx.admin1_bonus:
-            admin1_bonus = dict(admin1_bonus)
-        if n > 0 and code:
+        admin1_bonus = dict(admin1_bonus)
+        if n > 0:
             admin1_bonus[code] = W.admin1_context + W.admin1_per_mention * min(n, cap)
         else:
             admin1_bonus.pop(code, None)
@@ -636,7 +635,8 @@ def _bonuses_without(ctx: DocContext, own_c: dict[str, int], own_a: dict[str, in
         near_points = [p for _, p in ctx.country_points[:W.near_countries_max]]
     else:
         near_points = [p for cc, p in ctx.country_points if cc in country_bonus][:W.near_countries_max]
-    return country_bonus, admin1_bonus, admin1_named, near_points
+    found = ctx.group_bonuses[own] = (country_bonus, admin1_bonus, admin1_named, near_points)
+    return found
 
 
 def _in_dateline(text: str, c: Candidate) -> bool:

@@ -51,15 +51,19 @@ def neighbours(readings: dict[str, list[PlaceRow]], radius_km: float,
         local = [r for r in (*readings.get(name, ()), *unlikely.get(name, ())) if r.level in LOCAL_LEVELS]
         if len(local) < 2:
             continue  # nothing to choose between
-        # by name number: that name's readings may not vouch for this one's
-        barred = [same_name(name, other) for other in names]
+        # by name number: that name's readings may not vouch for this one's (see same_name)
+        spaced = name + " "
+        barred = [other == name or other.startswith(spaced) or name.startswith(other + " ") for other in names]
+        if all(barred):
+            continue
         for row in local:
-            lat, lon = row.lat, row.lon
-            shrink = math.cos(math.radians(lat))  # a degree of longitude, in degrees of latitude
-            best, best_d2 = -1, limit
+            lat = row.lat
+            best, best_d2, shrink = -1, limit, 0.0
             for j in range(bisect_left(lats, lat - reach), bisect_right(lats, lat + reach)):
                 if barred[of_name[j]]:
                     continue
+                if not shrink:  # a degree of longitude, in degrees of latitude (positive below the poles)
+                    shrink, lon = math.cos(math.radians(lat)), row.lon
                 dlon = abs(lons[j] - lon)
                 if dlon > 180.0:
                     dlon = 360.0 - dlon  # across the antimeridian

@@ -45,8 +45,8 @@ COMMON_START = 3.3  # Zipf above which a sentence-initial word is suspect
 BIG_PLACE = 100_000
 BIG_REGION = 1_000_000
 SMALL_ALT_PLACE = 15_000  # an alternate name alone is trusted only for a town this big
-STREET = re.compile(
-    r"^(?:\s+[A-Z][\w'’-]*)?\s+(Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Drive|Dr\.|"
+STREET = re.compile(  # matched at a position, not searched
+    r"(?:\s+[A-Z][\w'’-]*)?\s+(Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Drive|Dr\.|"
     r"Lane|Ln\.|Pike|Parkway|Pkwy\.?)(?!\w)"
 )
 # what STREET needs in the text at all
@@ -127,21 +127,16 @@ _NAME_WORD = re.compile(r"[A-Z\x80-\U0010ffff](?<=[^\W\d_])(?<!\w.)[^\W_]*")
 _HASHTAG = re.compile(r"#[^\W_]+")
 
 
-def _name_word_starts(masked: str, folded: str, get) -> list[tuple[int, int, int | None]]:
-    """(start, end, code) of every capitalised word at a word start that starts a gazetteer
-    key (code: get(its marked folded form)), and of every hashtag (code None unless it is a
-    key), in order; the word right after a hashtag's '#' is part of the hashtag. Most
-    capitalised words start no name, so the first lookup runs here, in one comprehension."""
-    mark = WORD_MARK
-    words = [(s, e, code) for s, e in map(re.Match.span, _NAME_WORD.finditer(masked))
-             if (code := get(mark + folded[s:e])) is not None]
+def _name_word_spans(masked: str) -> list[tuple[int, int]]:
+    """(start, end) of every capitalised word at a word start and every hashtag, in order;
+    the word right after a hashtag's '#' is part of the hashtag."""
+    words = [m.span() for m in _NAME_WORD.finditer(masked)]
     if "#" in masked:
-        tags = [(s, e, get(mark + folded[s + 1:e])) for s, e in map(re.Match.span, _HASHTAG.finditer(masked))]
+        tags = [m.span() for m in _HASHTAG.finditer(masked)]
         if tags:
-            inside = {s + 1 for s, _, _ in tags}
+            inside = {s + 1 for s, _ in tags}
             words = sorted([w for w in words if w[0] not in inside] + tags)
     return words
-
 
 _ALNUM_RUN = re.compile(r"[^\W_]*")
 _GLUE = "'’"  # an apostrophe after a name may glue it to the next word (see _end_ok)
@@ -154,13 +149,13 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
     span is still the start of some name, and keep the longest span that is a name.
     """
     folded = prepare(masked)
-    get = index.key_ids.get
+    keys = index.key_ids
     run_end = _ALNUM_RUN.match
     cached_entries = index.cached_entries
     n = len(masked)
     out: list[Candidate] = []
     last_end = -1
-    for s, e, code in _name_word_starts(masked, folded, get):
+    for s, e in _name_word_spans(masked):
         if s < last_end:
             continue
         first = masked[s]
@@ -173,32 +168,28 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
             continue
         elif s >= 2 and masked[s - 1] in "'’" and masked[s - 2].isalpha():
             continue  # "O'Hare", "d'Ivoire": an apostrophe between letters is inside a word
+        lookup = WORD_MARK + folded[s:e]  # folded[s:e] with its word starts marked, as keys are
+        code = keys.get(lookup)
         best = -1
         best_key = 0
         if hashtag:  # "#SonoraFloods": camel case joins words
             for ce in range(s + 1, min(e, s + 40)):
                 if masked[ce].isupper() and masked[ce - 1].islower():
-                    ccode = get(WORD_MARK + folded[s:ce], 0)
+                    ccode = keys.get(WORD_MARK + folded[s:ce], 0)
                     if ccode & 1:
                         best, best_key = ce, ccode >> 2
-        lookup = ""  # folded[s:e] with its word starts marked, as keys are (made when walking on)
-        spaced = False  # a blank inside the span: its last word must be capitalised
         while code is not None:
             # (_end_ok's common case inline: the span ends before a blank or punctuation)
             if code & 1 and ((e < n and masked[e] not in _GLUE and not masked[e].isalnum()) or _end_ok(masked, e)) \
-                    and (not spaced or _last_word_capitalised(masked[s:e])):
+                    and (" " not in folded[s:e] or _last_word_capitalised(masked[s:e])):
                 best, best_key = e, code >> 2
             if not code & 2 or e >= n:
                 break
             p = e + 1  # the separator at e is marked when a word follows it
-            sep = folded[e]
-            if sep == " ":
-                spaced = True
-            if p < n and (folded[p].isalnum() or folded[p] == "_"):
-                sep = WORD_MARK
+            sep = WORD_MARK if p < n and (folded[p].isalnum() or folded[p] == "_") else folded[e]
             e = run_end(masked, p).end()
-            lookup = (lookup or WORD_MARK + folded[s:p - 1]) + sep + folded[p:e]
-            code = get(lookup)
+            lookup = lookup + sep + folded[p:e]
+            code = keys.get(lookup)
         if best < 0:
             continue
         entries = cached_entries(best_key) or index.entries_of(best_key)
@@ -663,19 +654,24 @@ _QUOTES = set('"“”\'‘’«»')
 
 
 def _street_after(text: str, end: int) -> str | None:
-    m = STREET.match(text[end:end + 60])
+    # STREET opens on blanks and then a capital: a blank and anything else cannot match
+    if text[end:end + 1] == " " and end + 1 < len(text) and not ("A" <= text[end + 1] <= "Z" or text[end + 1].isspace()):
+        return None
+    m = STREET.match(text, end, end + 60)
     return m.group(1) if m else None
 
 
 def _link_commas(text: str, cands: list[Candidate]) -> None:
     """Attach "Culiacán, Sinaloa": a kept candidate right after ', ' is a possible container."""
-    by_start = {c.start: c for c in cands}
+    by_start: dict[int, Candidate] = {}  # made when the first name followed by a comma asks
     for c in cands:
-        if text[c.end:c.end + 1] != ",":  # comma_follower needs a comma right after the name
+        if not text.startswith(",", c.end):  # comma_follower needs a comma right after the name
             continue
         nxt_start = comma_follower(text, c.end)
         if nxt_start is None:
             continue
+        if not by_start:
+            by_start = {c.start: c for c in cands}
         nxt = by_start.get(nxt_start)
         if nxt is None:
             continue

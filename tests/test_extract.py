@@ -178,30 +178,17 @@ _REFERENCE_NAME_WORD = __import__("re").compile(r"(?<!\w)(?:[A-Z]|[^\W\d_a-z])[^
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet="aZbY#'’ _\n\t-.1²½ÉéßİŁłΩωあ\u0301", max_size=30))
 def test_name_word_spans_match_the_single_pattern(text):
-    from geo.extract import _name_word_starts, prepare
+    from geo.extract import _name_word_spans
 
-    every = _name_word_starts(text, prepare(text), lambda key: 0)  # every word starts a key
-    assert [(s, e) for s, e, _ in every] == [m.span() for m in _REFERENCE_NAME_WORD.finditer(text)]
+    assert _name_word_spans(text) == [m.span() for m in _REFERENCE_NAME_WORD.finditer(text)]
 
 
 def test_name_word_spans_on_hashtags_and_apostrophes():
-    from geo.extract import _name_word_starts, prepare
+    from geo.extract import _name_word_spans
 
     text = "#SonoraFloods in O'Hare, #mexico and Élan; x#Tag Ümit"
-    spans = [text[s:e] for s, e, _ in _name_word_starts(text, prepare(text), lambda key: 0)]
+    spans = [text[s:e] for s, e in _name_word_spans(text)]
     assert spans == ["#SonoraFloods", "O", "Hare", "#mexico", "Élan", "#Tag", "Ümit"]
-
-
-def test_name_word_starts_keep_only_words_that_start_a_key():
-    """A capitalised word that starts no key is left out; a hashtag stays (its camel-case
-    parts may be names) with no code."""
-    from geo.extract import _name_word_starts, prepare
-    from geo.geoparse_index import WORD_MARK
-
-    text = "Then Paris and #SonoraFloods met Hare"
-    codes = {WORD_MARK + "paris": 5, WORD_MARK + "hare": 6}
-    found = [(text[s:e], code) for s, e, code in _name_word_starts(text, prepare(text), codes.get)]
-    assert found == [("Paris", 5), ("#SonoraFloods", None), ("Hare", 6)]
 
 
 @settings(max_examples=400, deadline=None)

@@ -65,7 +65,10 @@ def is_sentence_start(text: str, pos: int) -> bool:
     if ch in "\n\r:|":
         return True
     if ch in ".!?":
-        # "U.S. officials" or "Gov. Perry" do not end a sentence
+        # "U.S. officials" or "Gov. Perry" do not end a sentence; four lower-case letters
+        # before the stop ("...said. ") make neither form of abbreviation
+        if i >= 4 and (last4 := text[i - 4:i]).isalpha() and last4.islower():
+            return True
         before = word_before(text, i + 1)
         if before and _ABBREVIATION.fullmatch(before[0]):
             return False

@@ -19,6 +19,7 @@ from geo.counts import unit_weights
 from geo.filters import CATEGORIES
 from geo.view.filters import time_values
 from geo.view.layers import COORD_DECIMALS, lat_lon
+from geo.view.popups import ISO_DAY
 
 # recency classes: (upper bound in days before the period's last day, label, colour)
 RECENCY_CLASSES: list[tuple[int, str, str]] = [
@@ -65,8 +66,8 @@ def color_keys(incidents: pd.DataFrame, axis: str, days: pd.Series | None = None
     age = (last - days).dt.days if pd.notna(last) else pd.Series(np.nan, index=incidents.index)
     bounds = [b for b, _, _ in RECENCY_CLASSES]
     idx = np.searchsorted(np.asarray(bounds), age.fillna(10**8).to_numpy(), side="left")
-    palette = [c for _, _, c in RECENCY_CLASSES]
-    colors = pd.Series([palette[min(i, len(palette) - 1)] for i in idx], index=incidents.index, dtype=object)
+    palette = np.asarray([c for _, _, c in RECENCY_CLASSES], dtype=object)
+    colors = pd.Series(palette[np.minimum(idx, len(palette) - 1)], index=incidents.index, dtype=object)
     present = set(colors)
     legend = [(label, c) for _, label, c in RECENCY_CLASSES if c in present]
     return colors, legend, "recency"
@@ -142,8 +143,14 @@ ROW_COLUMNS = ("lat", "lon", "n", "incidents", "color", "radius", "day", "name",
 
 def iso_days(values: pd.Series) -> list[str]:
     """YYYY-MM-DD of each date value ("" when missing or unreadable)."""
-    parsed = pd.to_datetime(values, errors="coerce", utc=True, format="mixed").dt.strftime("%Y-%m-%d")
-    return [d if isinstance(d, str) else "" for d in parsed.tolist()]
+    # the store's ISO text needs no parsing (most values); anything else is parsed
+    out = [v[:10] if isinstance(v, str) and ISO_DAY.match(v) else None for v in values.tolist()]
+    rest = [i for i, v in enumerate(out) if v is None]
+    if rest:
+        parsed = pd.to_datetime(values.iloc[rest], errors="coerce", utc=True, format="mixed").dt.strftime("%Y-%m-%d")
+        for i, day in zip(rest, parsed.tolist(), strict=True):
+            out[i] = day if isinstance(day, str) else ""
+    return out  # type: ignore[return-value]
 
 
 def short_title(title: object) -> str:

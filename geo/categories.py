@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from geo.rescan import PatternSet
+
 # key -> (label, family, trigger regex). Order breaks ties: the more specific first.
 TAXONOMY: dict[str, tuple[str, str, str]] = {
     "explosions_remote_violence": (
@@ -87,6 +89,7 @@ LABELS = {key: label for key, (label, _, _) in TAXONOMY.items()} | {OTHER: "Othe
 FAMILY = {key: family for key, (_, family, _) in TAXONOMY.items()} | {OTHER: OTHER}
 _PATTERNS = {key: re.compile(rf"\b(?:{pattern})\b", re.I)
              for key, (_, _, pattern) in TAXONOMY.items()}
+_SCAN = PatternSet(list(_PATTERNS.values()))  # all triggers in one pass over a text
 TITLE_WEIGHT, SENTENCE_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 0.5
 
 
@@ -107,8 +110,9 @@ def classify(title: str, sentence: str, body: str = "") -> Category:
                                 (body, BODY_WEIGHT, "text")):
         if not part:
             continue
-        for key, pattern in _PATTERNS.items():
-            hits = [m.group(0) for m in pattern.finditer(part)]
+        starts = _SCAN.starts(part)
+        for index, key in enumerate(_PATTERNS):
+            hits = [m.group(0) for m in _SCAN.finditer(index, part, starts)]
             if hits:
                 scores[key] = scores.get(key, 0.0) + weight * min(len(hits), 3)
                 found.setdefault(key, []).append(

@@ -12,6 +12,8 @@ from bisect import bisect_right, insort
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from geo.rescan import PatternSet
+
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
@@ -64,6 +66,8 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                               + "|".join(WEEKDAYS_ES) + r")(?:\s+pasado)?\b", re.I)),
     ("es_last_week", re.compile(r"\b(?:la\s+semana\s+pasada|el\s+fin\s+de\s+semana\s+pasado)\b", re.I)),
 ]
+
+_SCAN = PatternSet([pattern for _, pattern in PATTERNS])  # all patterns in one pass over a text
 
 
 @dataclass
@@ -212,8 +216,9 @@ def find_date_expressions(text: str, published: date | None) -> list[DateExpress
     """All temporal expressions, in text order, without overlaps (more specific patterns win)."""
     taken = _Spans()
     found: list[DateExpression] = []
-    for kind, pattern in PATTERNS:
-        for match in pattern.finditer(text):
+    starts = _SCAN.starts(text)
+    for index, (kind, _) in enumerate(PATTERNS):
+        for match in _SCAN.finditer(index, text, starts):
             start, end = match.span()
             if taken.overlaps(start, end):
                 continue

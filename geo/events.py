@@ -138,7 +138,7 @@ def extract_events(article_id: str, title: str, text: str, mentions: list[Mentio
         published = stamp.date
         dates = find_date_expressions(full, published)
         sentences = classify_sentences(full, published, dates)
-    choice = choose_incident(full, mentions, published)
+    choice = choose_incident(full, mentions, published, dates=dates, sentences=sentences)
     event_date, precision, date_evidence = \
         choice.event_date, choice.time_precision, choice.date_evidence
     if stamp and date_evidence.startswith(f"'{stamp.surface}'"):

@@ -17,6 +17,7 @@ from geo.nlp.lexicon import common_word_zipf
 from geo.textnorm import fold
 
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?:\"“\n]\s*$")  # what precedes a capital that is no name
 NAME_BOOST = 3.0  # a capitalised word inside a sentence (a name)
 NUMBER_BOOST = 2.0
 LEAD_CHARS = 600  # the lead: title and the start of the text, where reports state the event
@@ -43,18 +44,20 @@ def _tokens(text: str) -> list[tuple[str, float]]:
     """(folded token, boost) pairs; names and numbers get their boosts."""
     out = []
     previous_end = -1
+    folded = fold(text)  # one character for one: a token's slice is the token folded
     for match in _TOKEN.finditer(text):
-        raw = match.group(0)
-        token = fold(raw).replace("’", "'")
+        start, end = match.span()
+        token = folded[start:end].replace("’", "'")
         if token.endswith("'s"):
             token = token[:-2]
         boost = 1.0
-        if raw[0].isdigit():
+        first = text[start]
+        if first.isdigit():
             boost = NUMBER_BOOST
-        elif raw[0].isupper() and previous_end >= 0 and \
-                not re.search(r"[.!?:\"“\n]\s*$", text[max(0, previous_end):match.start()] or "."):
+        elif first.isupper() and previous_end >= 0 and \
+                not _SENTENCE_END.search(text[max(0, previous_end):start] or "."):
             boost = NAME_BOOST
-        previous_end = match.end()
+        previous_end = end
         out.append((token, boost))
     return out
 

@@ -37,14 +37,15 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\
                        r"|(?<=\))\s+(?=[A-Z])")
 _BOILERPLATE = re.compile(r"^\s*[(\[]?\s*(related|read more|see also|watch|listen|sign up|"
                           r"subscribe|advertisement|copyright|©)\b|https?://|pic\.twitter", re.I)
+# "(?<!\w)" where "\b" opens on a word character: the same matches, and re scans it faster
 _BACKGROUND_PHRASES = re.compile(
-    r"\b(back in|years? ago|decades? ago|last year|earlier this year|in the past|previously|"
+    r"(?<!\w)(back in|years? ago|decades? ago|last year|earlier this year|in the past|previously|"
     r"in recent years|historically|has long been|since (?:19|20)\d\d)\b", re.I)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 # A birth date is biography, never the event's date, even in the lead.
 _BIOGRAPHY = re.compile(r"\b(?:(?:was|were) born|born (?:on|in)|naci[oó]|nacid[oa] el)\b", re.I)
 _EVENT_WORDS = re.compile(
-    r"\b(kill\w*|dead|deaths?|died|wounded|injur\w*|attack\w*|clash\w*|fight\w*|firefight|"
+    r"(?<!\w)(kill\w*|dead|deaths?|died|wounded|injur\w*|attack\w*|clash\w*|fight\w*|firefight|"
     r"gunfight|gunm[ae]n|shoot\w*|shot|explo\w+|blast|bomb\w*|airstrikes?|strikes?|shell\w*|"
     r"protest\w*|demonstrat\w*|riot\w*|arrest\w*|detain\w*|raid\w*|ambush\w*|kidnap\w*|"
     r"abduct\w*|massacre\w*|seiz\w+|captur\w+|fell(?:ed)?|flood\w*|earthquake|crash\w*|fire|"
@@ -188,7 +189,8 @@ def _source_attribution_span(text: str) -> tuple[int, int] | None:
 
 
 def choose_incident(text: str, mentions: list[Mention], published: date | None,
-                    lead_sentences: int = 4) -> IncidentChoice:
+                    lead_sentences: int = 4, dates: list[DateExpression] | None = None,
+                    sentences: list[Sentence] | None = None) -> IncidentChoice:
     """Primary location and event date of one article, with the reasons recorded.
 
     1. Usable mentions: resolved, not organisation-embedded, not in the dateline's outlet name,
@@ -198,10 +200,14 @@ def choose_incident(text: str, mentions: list[Mention], published: date | None,
     4. The anchor: the most specific place of that country in the first sentence holding one.
     5. Refinement: a more specific place *inside* the anchor from the lead sentences wins
        (lead "Mexican authorities", then "Sonora's attorney's office" -> Sonora).
+
+    `dates` and `sentences`: find_date_expressions and classify_sentences of `text` at
+    `published`, when the caller has them already (not worked out twice).
     """
     head = text[:MAX_INCIDENT_CHARS]  # bounded work per article (see the module docstring)
-    dates = find_date_expressions(head, published)
-    sentences = classify_sentences(head, published, dates)
+    if dates is None or sentences is None or len(text) > MAX_INCIDENT_CHARS:
+        dates = find_date_expressions(head, published)
+        sentences = classify_sentences(head, published, dates)
     sentence_of = _sentence_finder(sentences)
     background = [(s.start, s.end) for s in sentences if s.background]
     when: EventDate = resolve_event_date(head, published, background, dates)

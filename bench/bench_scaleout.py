@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_scaleout.py                  # all parts, scaled-down defaults
     .venv/bin/python bench/bench_scaleout.py dask --n 2000    # one part
     .venv/bin/python bench/bench_scaleout.py bulk --bulk-sizes 100000 1000000
+    .venv/bin/python bench/bench_scaleout.py bulk --bulk-sizes 100000 --ingest 1000
     parts: dask | backends | adminjoin | bulk | million | concurrency
 
 Runs on a throwaway PostGIS cluster on a loopback port (Debian's postgresql + PostGIS, see
@@ -300,18 +301,36 @@ def app_filter_to_map(location: str | Path, filters_by_name: dict) -> dict:
     return out
 
 
-def bench_bulk(pg: LocalPostgres, n: int, tmp: Path, backends: tuple[str, ...]) -> dict:
+def bench_bulk(pg: LocalPostgres, n: int, tmp: Path, backends: tuple[str, ...],
+               ingest: int = 0) -> dict:
     """n bulk-generated incidents per backend: export, counts and filters in SQL, and the app's
-    filter-to-map time."""
+    filter-to-map time. With `ingest`, the last `ingest` of the n are real articles (bench
+    copies of the sample) ingested after the bulk fill, one process, parse to merge: the
+    ingest rate of a store that already holds n - ingest incidents."""
     from geo.export import export_layer
     from geo.filters import Filters
+    from geo.store.ingest import parse_article
 
     out: dict = {"incidents": n, "note": "bulk-generated incidents + articles, no mentions"}
+    articles = make_articles(ingest) if ingest else []
+    if articles:
+        out["note"] += f"; then {ingest} real articles ingested (their incidents, mentions, " \
+                       "reports; the bulk incidents have no event reports to merge with)"
+        parse_article("Warm-up in Paris, in the morning.", None)  # parser and language models
     for name in backends:
         location = tmp / f"bulk_{n}.gpkg" if name == "geopackage" else \
             pg.create_database(f"bulk_{n}_{time.time_ns()}")
         with IncidentStore(location) as store:
-            fill_seconds = bulk_fill(store, n)
+            fill_seconds = bulk_fill(store, n - len(articles))
+            ingested = {}
+            if articles:
+                store.boundaries  # noqa: B018 - loaded before timing
+                report = store.ingest(articles)
+                ingested = {"ingest_articles": report.stored,
+                            "ingest_seconds": round(report.seconds, 1),
+                            "ingest_articles_per_second": round(report.stored / report.seconds, 1),
+                            "ingest_load": load()}
+                print(f"bulk {n:,} {name}: {ingested}", flush=True)
             adm1 = store.backend.execute(
                 "SELECT adm1_iso, count(*) FROM incidents WHERE adm1_iso IS NOT NULL "
                 "GROUP BY 1 ORDER BY 2 DESC LIMIT 1").fetchone()[0]
@@ -326,7 +345,7 @@ def bench_bulk(pg: LocalPostgres, n: int, tmp: Path, backends: tuple[str, ...]) 
             t0 = time.perf_counter()
             data = export_layer(store, "incidents", "geojson") if n <= 200_000 else b""
             export_seconds = time.perf_counter() - t0
-        result = {"bulk_fill_s": round(fill_seconds, 1), "admin1": adm1,
+        result = {"bulk_fill_s": round(fill_seconds, 1), **ingested, "admin1": adm1,
                   "count_by_admin1_sql_ms": round(count_seconds * 1000, 2), "count": count,
                   "store_incidents_date_admin1_s": round(filter_seconds, 3),
                   "date_admin1_rows": rows,
@@ -405,6 +424,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bulk-sizes", type=int, nargs="+", default=[100_000],
                         help="bulk: incidents per store (GeoPackage and PostGIS up to 200,000; "
                         "PostGIS only above)")
+    parser.add_argument("--ingest", type=int, default=0,
+                        help="bulk: the last N incidents of each store come from N real "
+                        "articles ingested after the bulk fill (the ingest rate at that size)")
     args = parser.parse_args(argv)
     print(load(), flush=True)
     with LocalPostgres(settings={}) as pg, tempfile.TemporaryDirectory() as tmp:
@@ -419,7 +441,9 @@ def main(argv: list[str] | None = None) -> int:
         if "bulk" in args.parts:
             for size in args.bulk_sizes:
                 backends = ("geopackage", "postgis") if size <= 200_000 else ("postgis",)
-                save(f"bulk_{size}", bench_bulk(pg, size, Path(tmp), backends))
+                suffix = f"_ingest{args.ingest}" if args.ingest else ""
+                save(f"bulk_{size}{suffix}", bench_bulk(pg, size, Path(tmp), backends,
+                                                        args.ingest))
         if "million" in args.parts:
             save(f"million_{args.incidents}", bench_million(pg, args.incidents))
         if "concurrency" in args.parts:

@@ -78,3 +78,46 @@ def test_the_admin1_and_date_filter_uses_the_index(location: str | Path) -> None
         plan = query_plan(store, filters)
         assert ADM1_INDEX in plan, plan
         assert list(store.incidents(filters)["adm1_iso"]) == ["AA-N"]
+
+
+OVERVIEW_INDEX = "incidents_overview"
+
+
+def test_whole_store_counts_read_the_narrow_index_not_the_rows(tmp_path: Path) -> None:
+    """The app's reads over a whole store (units and their dates, timeline, headline, the
+    order of the most reported) are answered from the covering index on a GeoPackage, so their
+    cost does not carry every incident's text and geometry."""
+    from geo.store import overview
+
+    with open_store(tmp_path / "store.gpkg") as store:
+        store.ingest(ARTICLES)
+        backend = store.backend
+        statements: list[tuple[str, list]] = []
+        execute, read_frame = backend.execute, backend.read_frame
+
+        def recording(method):  # noqa: ANN001, ANN202 - a test spy
+            def call(sql: str, params=()):  # noqa: ANN001, ANN202
+                statements.append((sql, list(params)))
+                return method(sql, params)
+            return call
+
+        backend.execute, backend.read_frame = recording(execute), recording(read_frame)
+        try:
+            overview.unit_spans(backend)
+            overview.daily_counts(backend, Filters())
+            overview.daily_counts(backend, Filters(time_axis="published"))
+            overview.headline(backend, Filters())
+            chosen_before = len(statements)
+            top = overview.top_incidents(backend, Filters(), 2)
+        finally:
+            backend.execute, backend.read_frame = execute, read_frame
+        assert len(top) == 2
+        for sql, params in statements[:chosen_before]:
+            rows = backend.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+            plan = "\n".join(str(r[-1]) for r in rows)
+            assert f"COVERING INDEX {OVERVIEW_INDEX}" in plan, (sql, plan)
+        # the most reported: chosen in the index, then only those rows are read whole
+        sql, params = statements[chosen_before]
+        plan = "\n".join(str(r[-1]) for r in backend.execute(f"EXPLAIN QUERY PLAN {sql}",
+                                                            params).fetchall())
+        assert f"COVERING INDEX {OVERVIEW_INDEX}" in plan, plan

@@ -187,7 +187,12 @@ LAYERS: dict[str, Layer] = {layer.name: layer for layer in (
     Layer("incidents", INCIDENT_COLUMNS,
           "one incident per real-world event: place, date, category and its sources", "POINT",
           (("incidents_date", "event_date"), ("incidents_component", "component"),
-           ("incidents_adm1_date", "adm1_iso, event_date"))),  # the map's admin-1 + dates filter
+           ("incidents_adm1_date", "adm1_iso, event_date"),  # the map's admin-1 + dates filter
+           # covers the app's counts over a whole store (units and their dates, days, totals,
+           # the most reported first; kind: the default filter's): they read this narrow
+           # index, not the wide rows
+           ("incidents_overview", "adm0_iso3, adm0_name, adm1_iso, adm1_name, published, "
+            "event_date, source_count, kind"))),
     Layer("article_incidents", ARTICLE_INCIDENT_COLUMNS,
           "event reports of articles and the incident each joined, with why",
           indexes=(("article_incidents_article", "article_id"),

@@ -28,43 +28,36 @@ class _FoldTable(dict):
 _TABLE = _FoldTable()
 
 
-# Punctuation news is full of (quotes, dashes) is folded by str.replace, one C pass each,
-# before the run-by-run path; kept to characters that fold to themselves or to one ASCII
-# non-letter, so lower-casing afterwards cannot change them.
-_COMMON = "".join(ch for ch in "’‘“”—–…\u00a0«»£€°•·"
-                  if (out := _TABLE[ord(ch)]) == ch or (out.isascii() and not out.isalpha()))
-_COMMON_FOLDS = [(ch, _TABLE[ord(ch)]) for ch in _COMMON if _TABLE[ord(ch)] != ch]
-_NON_ASCII = re.compile(r"[^\x00-\x7f" + _COMMON + "]+")  # the runs left to fold
-_UNSTABLE: list[re.Pattern[str]] = []  # characters whose folded form str.lower() would change
+_NON_ASCII_RUNS = re.compile(r"[^\x00-\x7f]+")
+_UNSTABLE: list[frozenset[str]] = []  # characters whose folded form str.lower() would change
 
 
-def _unstable_chars() -> re.Pattern[str]:
+def _unstable_set() -> frozenset[str]:
     """'İ' folds to itself (its lower case is two characters); the astral planes are not
-    checked: text with any of these takes the character-by-character path."""
+    listed (fold checks them apart): text with any of these is folded character by character."""
     if not _UNSTABLE:
-        odd = [c for c in range(0x80, 0x10000) if 0xD800 > c or c > 0xDFFF
-               if (f := _TABLE[c]).lower() != f]
-        _UNSTABLE.append(re.compile("[" + "".join(map(chr, odd)) + "\U00010000-\U0010ffff]"))
+        _UNSTABLE.append(frozenset(chr(c) for c in range(0x80, 0x10000) if 0xD800 > c or c > 0xDFFF
+                                   if (f := _TABLE[c]).lower() != f))
     return _UNSTABLE[0]
-
-
-def _fold_run(m: re.Match[str]) -> str:
-    return m.group().translate(_TABLE)
 
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, character by character (len(fold(t)) == len(t)).
 
-    Fast path: non-ASCII runs through the table, then one str.lower() for the ASCII rest
-    (the folded characters are already lower case, so it leaves them alone).
+    Fast path: each distinct non-ASCII character is replaced throughout the text (news
+    has a handful: quotes, dashes, a few accented letters), then one str.lower() for the
+    ASCII rest (the folded characters are already lower case, so it leaves them alone).
     """
     if not text.isascii():
-        if _unstable_chars().search(text):
+        odd = set("".join(_NON_ASCII_RUNS.findall(text)))
+        if not odd.isdisjoint(_unstable_set()) or max(odd) > "\uffff":
             return text.translate(_TABLE)
-        for ch, out in _COMMON_FOLDS:
-            if ch in text:
-                text = text.replace(ch, out)
-        text = _NON_ASCII.sub(_fold_run, text)
+        table = _TABLE
+        folds = [(ch, out) for ch in odd if (out := table[ord(ch)]) != ch]
+        if any(not out.isascii() and table[ord(out)] != out for _, out in folds):
+            return text.translate(_TABLE)  # a fold into a character that folds again: one pass
+        for ch, out in folds:
+            text = text.replace(ch, out)
     text = text.lower()
     return text.replace("`", "'") if "`" in text else text
 

@@ -204,3 +204,32 @@ def test_lower_case_test_agrees_with_the_word_list(parts, word):
 
     text = "".join(parts)
     assert _written_in_lower_case(text, word) == (word in set(re.findall(r"\b[a-z]{3,}\b", text)))
+
+
+def _word_before_by_scan(text, pos):
+    """word_before as a plain backwards scan (what its fast path for "a blank, then a word of
+    letters and digits" must agree with)."""
+    from geo.nlp.context import _WORD_INNER, WINDOW
+
+    lo = max(0, pos - WINDOW)
+    j = pos
+    while j > lo and text[j - 1] in " \t":
+        j -= 1
+    k = j
+    while k > lo and (text[k - 1].isalnum() or text[k - 1] in _WORD_INNER):
+        k -= 1
+    while k < j and not text[k].isalpha():
+        k += 1
+    return None if k == j else (text[k:j], k, text[j:pos])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["in", "Paris", "U.S.", "O'Hare", " ", "  ", "\t", "\n", "-", ".", "3", "x2",
+                                 "é", "²", "_", "said,", "a" * 70]), max_size=10),
+       st.integers(min_value=0, max_value=200))
+def test_word_before_agrees_with_the_backwards_scan(parts, pos):
+    from geo.nlp.context import word_before
+
+    text = "".join(parts)
+    pos = min(pos, len(text))
+    assert word_before(text, pos) == _word_before_by_scan(text, pos)

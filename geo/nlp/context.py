@@ -22,6 +22,10 @@ def word_before(text: str, pos: int) -> tuple[str, int, str] | None:
     j = pos
     while j > lo and text[j - 1] in " \t":
         j -= 1
+    # the common case at once: a word of letters and digits after a blank ("in Paris")
+    sp = text.rfind(" ", lo, j)
+    if sp >= 0 and (word := text[sp + 1:j]).isalnum() and word[0].isalpha():
+        return word, sp + 1, text[j:pos]
     k = j
     while k > lo and (text[k - 1].isalnum() or text[k - 1] in _WORD_INNER):
         k -= 1

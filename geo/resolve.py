@@ -47,7 +47,7 @@ _NEAR_LEVELS = ("place", "admin1", "admin2")
 NEAR_DLAT = math.degrees(W.near_km / EARTH_RADIUS_KM) * (1 + 1e-9)
 
 
-@dataclass
+@dataclass(slots=True)
 class Resolution:
     place: PlaceRow | None
     confidence: float
@@ -92,7 +92,7 @@ class Tally(dict):
         return 0
 
 
-@dataclass
+@dataclass(slots=True)
 class DocContext:
     """What the document says about where it is, from its least ambiguous names."""
 
@@ -712,13 +712,13 @@ def _english_word_zipf(word: str, zipf: dict[str, float]) -> float:
 
 def _generic_admin_name(c: Candidate, res: Resolution) -> bool:
     """"Delta", "Eastern": an admin unit named by a common English word, whose country the text never names."""
+    row = res.place
+    if (row is None or row.level not in ("admin1", "admin2") or " " in c.key
+            or row.population >= W.generic_admin_max_pop or res.support & {"comma", "country"}):
+        return False  # the word list is asked last: most names fail before
     from geo.nlp import lexicon
 
-    row = res.place
-    return (row is not None and row.level in ("admin1", "admin2") and " " not in c.key
-            and row.population < W.generic_admin_max_pop
-            and _english_word_zipf(c.key, lexicon.common_word_zipf()) >= W.generic_admin_zipf
-            and not res.support & {"comma", "country"})
+    return _english_word_zipf(c.key, lexicon.common_word_zipf()) >= W.generic_admin_zipf
 
 
 def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]) -> None:

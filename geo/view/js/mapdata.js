@@ -17,7 +17,7 @@ window.incidentMapData = function (map, data) {
   // the map is fitted when it opens without a view of its own, and on every filter change
   var firstFit = self.fitKey === null;
   if (data.fit && (firstFit ? data.fitOnLoad : data.fitKey !== self.fitKey)) {
-    map.fitBounds(data.fit, {paddingTopLeft: [60, 40], paddingBottomRight: [60, 70], maxZoom: 9, animate: false});
+    window.incidentFit(map, data.fit);
   }
   self.fitKey = data.fitKey;
   if (data.key === self.key) { return self; }  // same data (a click or a selection): nothing to redraw
@@ -40,6 +40,19 @@ window.incidentMapData = function (map, data) {
   }
   self.time.setRows(data.points, data.points);
   return self;
+};
+
+// Fit the map to [[south, west], [north, east]] with room for its controls. When the map already
+// shows that view (a filter that keeps the same extent) nothing moves: Leaflet's fitBounds would
+// still fire 'moveend', and every basemap canvas and the place names would redraw for nothing.
+window.incidentFit = function (map, bounds) {
+  var options = {paddingTopLeft: [60, 40], paddingBottomRight: [60, 70], maxZoom: 9, animate: false};
+  if (typeof map._getBoundsCenterZoom !== 'function') { map.fitBounds(bounds, options); return; }
+  var target = map._getBoundsCenterZoom(L.latLngBounds(bounds), options);
+  if (!isFinite(target.zoom)) { map.fitBounds(bounds, options); return; }
+  var zoom = map.getZoom();
+  var offset = zoom === target.zoom ? map.project(target.center, zoom).distanceTo(map.project(map.getCenter(), zoom)) : 1;
+  if (offset >= 1) { map.setView(target.center, target.zoom, {animate: false}); }
 };
 
 // Areas drawn at their real extent, coloured by count: admin units from a cached static file

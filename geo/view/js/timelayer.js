@@ -8,9 +8,10 @@
 // Only the markers entering or leaving the window are added to or removed from the cluster,
 // so one step costs little however many incidents the map holds. Every step fires the map event
 // 'incidenttime' ({lo, hi, all}) so area layers can follow the same window.
-// Clusters are computed from zoom 0 to CLUSTER_MAX_ZOOM only (the map goes to 18): past it only
-// incidents at the very same spot would still merge, and each level costs a pass over every marker.
-// A bubble of incidents at one spot opens (spiderfies) at that zoom, as at the map's last zoom.
+// Clusters are computed from the map's least zoom to CLUSTER_MAX_ZOOM only (the map goes to 18):
+// each level costs every marker a grid lookup, and past it little but incidents at the same spot
+// would still merge. A bubble of incidents at one spot opens (spiderfies) when clicked; zoomed in
+// further, they are drawn on top of each other (a click lists them all in the evidence).
 window.incidentTimeLayer = function (map, opts) {
   var CLUSTER_MAX_ZOOM = 13;
   function makeCluster() {

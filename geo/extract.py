@@ -49,8 +49,6 @@ STREET = re.compile(  # matched at a position, not searched
     r"(?:\s+[A-Z][\w'’-]*)?\s+(Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Drive|Dr\.|"
     r"Lane|Ln\.|Pike|Parkway|Pkwy\.?)(?!\w)"
 )
-# what STREET needs in the text at all
-_STREET_WORD = re.compile(r"Street|St\.|Avenue|Ave|Road|Rd\.|Boulevard|Blvd|Drive|Dr\.|Lane|Ln\.|Pike|Parkway|Pkwy")
 
 
 @dataclass(slots=True)  # thousands per long text: slots make them small and quick to make
@@ -380,7 +378,7 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     lower_words: dict[str, bool] = {}  # name -> written in lower case somewhere here (asked once)
     # what whole-text patterns need at all (a cheap look first saves a regex per candidate)
     county_list = "ounties" in text or "arishes" in text
-    streets = None  # whether the text has a street word at all (looked up once, when first asked)
+    person_keys: set[str] = set()  # names read as a person by a strong pattern
     for c, info in zip(cands, infos, strict=True):
         if county_list and _county_list_entries(text, c, index):
             continue  # "Becker, Clay and Wilkin counties": the text says what they are
@@ -394,18 +392,18 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
             c.kind = "demonym"
             c.entries = index.derived(c.entries, "demonyms", _is_demonym)
             continue
-        c.drop = _common_word_reason(text, c, prof, lower_words) or prof.weak_alt
+        c.drop = (_common_word_reason(text, c, prof, lower_words) if prof.common else None) or prof.weak_alt
         if c.drop:
             continue
-        if streets is None:
-            streets = _STREET_WORD.search(text) is not None
-        c.drop = _quote_or_street_reason(text, c, prof, streets)
+        c.drop = _quote_or_street_reason(text, c, prof)
         if c.drop:
             continue
         # the words around the name, read once for the person, organisation and modifier rules
         before, after = word_before(text, c.start), word_after(text, c.end)
         c.drop = _person_reason(text, c, prof, place_starts, sure_places, before, after)
         if c.drop:
+            if c.drop.code in STRONG_PERSON:
+                person_keys.add(c.key)
             continue
         org = _org_head(text, c, after)
         if org:
@@ -416,7 +414,7 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
         if mod:
             c.modifier, c.modifier_start = mod
     _link_commas(text, cands)
-    _propagate_person_names(cands, index)
+    _propagate_person_names(cands, index, person_keys)
     return cands
 
 
@@ -594,10 +592,10 @@ def _word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def _quote_or_street_reason(text: str, c: Candidate, prof: NameProfile, streets: bool = True) -> Dropped | None:
+def _quote_or_street_reason(text: str, c: Candidate, prof: NameProfile) -> Dropped | None:
     if not prof.high and prof.max_pop < BIG_PLACE and _quoted(text, c):
         return drop(Drop.QUOTED_SMALL_PLACE)
-    street = _street_after(text, c.end) if streets else None
+    street = _street_after(text, c.end)
     return drop(Drop.STREET_NAME, word=street) if street else None
 
 
@@ -684,9 +682,9 @@ def _link_commas(text: str, cands: list[Candidate]) -> None:
                 c.notes.append("rescued by ', <place>'")
 
 
-def _propagate_person_names(cands: list[Candidate], index: GazetteerIndex) -> None:
-    """One sense per document: a name used for a person is a person everywhere in it."""
-    person_keys = {c.key for c in cands if c.drop and c.drop.code in STRONG_PERSON}
+def _propagate_person_names(cands: list[Candidate], index: GazetteerIndex, person_keys: set[str]) -> None:
+    """One sense per document: a name used for a person (person_keys: the names a strong
+    person pattern dropped) is a person everywhere in it."""
     if not person_keys:
         return
     for c in cands:

@@ -643,17 +643,24 @@ def _weak_alternate_name(key: str, facts: EntryFacts, zipf: float) -> Dropped | 
 
 def _quoted(text: str, c: Candidate) -> bool:
     """The name alone between quotation marks: "El Chapo", “Fargo”."""
-    before = text[max(0, c.start - 1):c.start]
+    if c.start == 0 or text[c.start - 1] not in _QUOTES:
+        return False
     after = text[c.end:c.end + 2]
-    return before in _QUOTES and bool(after) and (after[0] in _QUOTES or (after[0] in ",." and after[1:] in _QUOTES))
+    return bool(after) and (after[0] in _QUOTES or (after[0] in ",." and after[1:] in _QUOTES))
 
 
 _QUOTES = set('"“”\'‘’«»')
 
 
 def _street_after(text: str, end: int) -> str | None:
-    # STREET opens on blanks and then a capital: a blank and anything else cannot match
-    if text[end:end + 1] == " " and end + 1 < len(text) and not ("A" <= text[end + 1] <= "Z" or text[end + 1].isspace()):
+    # STREET opens on blanks and then a capital: no blank, or a blank and anything else, cannot match
+    n = len(text)
+    if end >= n:
+        return None
+    if text[end] == " ":
+        if end + 1 < n and not ("A" <= text[end + 1] <= "Z" or text[end + 1].isspace()):
+            return None
+    elif not text[end].isspace():
         return None
     m = STREET.match(text, end, end + 60)
     return m.group(1) if m else None

@@ -422,6 +422,7 @@ class NameInfo(NamedTuple):
     """What classification decides about a matched name from the name as written alone
     (before reading its context): worked out once per name, written form and hashtag."""
 
+    key: str  # the folded name and
     entries: tuple[Entry, ...]  # the entries as matched (the cache is valid for these)
     sure: bool  # their profile's `sure` (see NameProfile)
     form: Any  # _written_form's verdict: a Dropped, None, or _ABBREVIATION
@@ -436,15 +437,15 @@ def name_info(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, fl
     """The cached NameInfo of a candidate (text: the text it was found in)."""
     hashtag = c.start > 0 and text[c.start - 1] == "#"
     memo = index.name_memo
-    k = (c.key, c.surface, hashtag)
+    k = "#" + c.surface if hashtag else c.surface  # keyed by the written form (the key is checked)
     info = memo.get(k)
-    if info is None or info.entries is not c.entries:
+    if info is None or info.entries is not c.entries or info.key != c.key:
         if len(memo) >= NAME_INFO_MAX:
             memo.clear()
         sure = name_profile(c, index).sure
         verdict, narrowed = _written_form(c, index, zipf, hashtag)
         profile = _profile_of(c.key, narrowed, index)
-        info = memo[k] = NameInfo(c.entries, sure, verdict, narrowed, profile)
+        info = memo[k] = NameInfo(c.key, c.entries, sure, verdict, narrowed, profile)
     return info
 
 

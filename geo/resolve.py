@@ -291,18 +291,26 @@ class GroupText:
 
 def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_words: bool,
                 containers: set[int]) -> GroupText:
+    after_comma = container = dateline = commas = False
+    for c in group:  # one loop: most names occur once or twice
+        if c.start > 1 and text[c.start - 2] == ",":
+            after_comma = True
+        if c.comma_next is not None:
+            commas = True
+        if id(c) in containers:
+            container = True
+        if not dateline and c.surface.isupper() and _in_dateline(text, c):
+            dateline = True
     first = group[0]
-    readings = _ranked_readings(first.entries, index, first.key,
-                                after_comma=any(c.start > 1 and text[c.start - 2] == "," for c in group),
+    readings = _ranked_readings(first.entries, index, first.key, after_comma,
                                 postal=len(first.surface) == 2 and first.surface.isupper())
     if not readings.ranked:
         return GroupText(group, readings, None, False, False, False)
     state_hint = state_words and any(
         STATE_WORD.match(text[c.end:c.end + 20]) or _state_of_before(text[max(0, c.start - 20):c.start])
         for c in group)
-    return GroupText(group, readings, _comma_containers(group, index), state_hint,
-                     any(id(c) in containers for c in group),
-                     any(c.surface.isupper() and _in_dateline(text, c) for c in group))
+    return GroupText(group, readings, _comma_containers(group, index) if commas else None, state_hint,
+                     container, dateline)
 
 
 def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex) -> dict[int, Resolution]:

@@ -457,23 +457,24 @@ def main() -> int:
     print(f"{'incidents':>10} {'filter':>14} {'matching':>9} {'read':>7} {'markers':>8} {'median s':>9} "
           f"{'max s':>7} {'read s':>7} {'payload MB':>11}")
     full_maps, groups, python_seconds = {}, {}, {}
-    workdir = Path(tempfile.mkdtemp(prefix="bench_map-"))
-    for n in args.sizes:
-        store = write_store(workdir / f"incidents-{n}.gpkg", synthetic_incidents(n, places))
-        reads = AppReads(store, opening)
-        shown = reads.opening_view
-        opening_group, _ = app_payload(shown.shown, shown.mentions)  # also warms imports and caches
-        full_maps[n] = build_map(shown.shown, None, URLS, MapOptions())
-        # the mounted map shows the opening screen, then takes each change and the way back to it
-        groups[n], python_seconds[n] = {"whole period": opening_group}, {}
-        for label, filters in changes.items():
-            r, times, groups[n][label] = measure(reads, filters, args.repeats)
-            python_seconds[n][label] = times
-            r.update({"incidents": n, "filter": label})
-            results.append(r)
-            print(f"{n:>10,} {label:>14} {r['incidents_matching']:>9,} {r['incidents_read']:>7,} "
-                  f"{r['point_markers']:>8,} {r['seconds_median']:>9.3f} {r['seconds_max']:>7.3f} "
-                  f"{r['read_seconds_median']:>7.3f} {r['payload_bytes'] / 1e6:>11.2f}")
+    with tempfile.TemporaryDirectory(prefix="bench_map-") as tmp:  # the stores go once measured
+        workdir = Path(tmp)
+        for n in args.sizes:
+            store = write_store(workdir / f"incidents-{n}.gpkg", synthetic_incidents(n, places))
+            reads = AppReads(store, opening)
+            shown = reads.opening_view
+            opening_group, _ = app_payload(shown.shown, shown.mentions)  # also warms imports and caches
+            full_maps[n] = build_map(shown.shown, None, URLS, MapOptions())
+            # the mounted map shows the opening screen, then takes each change and the way back to it
+            groups[n], python_seconds[n] = {"whole period": opening_group}, {}
+            for label, filters in changes.items():
+                r, times, groups[n][label] = measure(reads, filters, args.repeats)
+                python_seconds[n][label] = times
+                r.update({"incidents": n, "filter": label})
+                results.append(r)
+                print(f"{n:>10,} {label:>14} {r['incidents_matching']:>9,} {r['incidents_read']:>7,} "
+                      f"{r['point_markers']:>8,} {r['seconds_median']:>9.3f} {r['seconds_max']:>7.3f} "
+                      f"{r['read_seconds_median']:>7.3f} {r['payload_bytes'] / 1e6:>11.2f}")
     drawn = {} if args.no_browser else browser_seconds(full_maps, groups, args.repeats)
     physical = drawn.pop("physical", {})
     if physical:

@@ -4,6 +4,8 @@ each other. Pure unit tests on hand-made rows, then invented sentences on the re
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.geoparse_index import PlaceRow
 from geo.resolve_local import neighbours, same_name
@@ -100,3 +102,46 @@ def test_a_country_name_is_the_town_beside_its_neighbour(parse):
     # the town readings of a country's name vouch for no other name: "Mexico" is also a town in Maine
     got = parse("Tourists visit the hotel once owned by John Wayne in Mexico.")
     assert "Wayne" not in got and got["Mexico"].level == "country"
+
+
+def _nearest_by_brute_force(readings, radius_km, unlikely):
+    """Every pair, by great-circle distance: the reading of another name (not the same name)
+    within radius_km, nearest first."""
+    from geo.distance import haversine_km
+
+    out = {}
+    for name in readings.keys() | unlikely.keys():
+        local = [r for r in (*readings.get(name, ()), *unlikely.get(name, ())) if r.level in ("place", "admin2")]
+        if len(local) < 2:
+            continue
+        for r in local:
+            near = [(haversine_km(r.lat, r.lon, o.lat, o.lon), o.name) for other, rows in readings.items()
+                    if not same_name(name, other) for o in rows if o.level in ("place", "admin2")]
+            near = [t for t in near if t[0] <= radius_km]
+            if near:
+                out.setdefault(name, {})[r.id] = min(near)[1]
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["ames", "ames county", "boone", "story", "nevada"]),
+                          st.floats(40.0, 42.0), st.floats(-94.5, -92.5),
+                          st.sampled_from(["place", "admin2", "admin1"])), max_size=24),
+       st.floats(5.0, 80.0))
+def test_neighbours_agree_with_every_pair_compared(spec, radius_km):
+    """The latitude sweep finds what comparing every pair finds, away from the radius's edge
+    (the sweep measures equirectangular distances, exact to a fraction of a percent here)."""
+    readings: dict[str, list[PlaceRow]] = {}
+    for i, (name, lat, lon, level) in enumerate(spec):
+        readings.setdefault(name, []).append(row(i + 1, f"{name.title()} {i + 1}", lat, lon, level))
+    got = neighbours(readings, radius_km)
+    want = _nearest_by_brute_force(readings, radius_km, {})
+    from geo.distance import haversine_km
+
+    def on_edge(name, pid):  # a pair within 1% of the radius may fall either side
+        r = next(r for r in readings[name] if r.id == pid)
+        return any(abs(haversine_km(r.lat, r.lon, o.lat, o.lon) - radius_km) < 0.01 * radius_km
+                   for other, rows in readings.items() if not same_name(name, other) for o in rows)
+    for name in got.keys() | want.keys():
+        ids = got.get(name, {}).keys() | want.get(name, {}).keys()
+        assert {i for i in ids if not on_edge(name, i)} <= got.get(name, {}).keys() & want.get(name, {}).keys()

@@ -61,7 +61,8 @@ def adm1_shapes():
 
 
 store_path = paths.default_store()
-if not st.get_option("server.enableStaticServing"):
+serving = st.get_option("server.enableStaticServing")
+if not serving:
     st.error("Static file serving is off, so the map cannot load Leaflet. Start the app from the "
              "project folder (it reads .streamlit/config.toml) or pass --server.enableStaticServing true.")
 if missing := missing_assets():
@@ -110,19 +111,23 @@ with headline_slot:
     if view.capped:
         st.caption(f"The map, table and downloads hold the {len(shown):,} most reported of these "
                    f"{view.headline.incidents:,} incidents: narrow the filters to see them all.")
+# the timeline (a Vega chart) and the sidebar's widgets cost the browser more than the whole
+# map: they come from the session's second run on, which the mounted map asks for once it is
+# drawn, so the map paints first (at once when the map cannot draw: no run would follow)
+complete = st.session_state.get(panels.PAGE_COMPLETE) or not serving or bool(missing)
+st.session_state[panels.PAGE_COMPLETE] = True
 with timeline_slot:
-    # the timeline (a Vega chart: heavy for the browser) comes from the session's second run on,
-    # which the mounted map asks for once it is drawn: the map paints first
-    if st.session_state.get(panels.TIMELINE_READY):
+    if complete:
         panels.timeline_section(view.daily, filters, state.count)
     else:
         panels.timeline_placeholder()
-st.session_state[panels.TIMELINE_READY] = True
-
-drawn_filters, drawn_state = sidebar.filter_sidebar(catalog.units), sidebar.map_sidebar()
+if complete:
+    drawn_filters, drawn_state = sidebar.filter_sidebar(catalog.units), sidebar.map_sidebar()
+    if drawn_filters != filters or sidebar.layer_choice(drawn_state) != sidebar.layer_choice(state):
+        st.rerun()  # the widgets would show other values than the map (not expected): draw them again
+else:
+    sidebar.placeholder()
 st.sidebar.caption(f"Store: `{store_path}`")
-if drawn_filters != filters or sidebar.layer_choice(drawn_state) != sidebar.layer_choice(state):
-    st.rerun()  # the widgets would show other values than the map (not expected): draw them again
 
 state = sidebar.current_map_state(state)
 # the selected incident stays inspectable after a correction moved it out of the filters

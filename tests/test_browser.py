@@ -117,6 +117,9 @@ def page(browser):
 
 def _wait_for_app(page) -> None:
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+    # the sidebar's widgets come on the run the mounted map asks for (the map paints first)
+    page.wait_for_selector('section[data-testid="stSidebar"] [data-testid="stDateInput"]', state="attached",
+                           timeout=90_000)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
 

@@ -8,7 +8,7 @@ import json
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
-from view_fixtures import build_real_store
+from view_fixtures import build_real_store, started
 
 from geo import paths
 from geo.store import IncidentStore
@@ -56,7 +56,7 @@ def test_split_undo_merge_place_and_category_keep_filters_and_selection(
     app = AppTest.from_file(APP, default_timeout=120)
     app.query_params["sel"] = target["incident_id"]
     app.session_state[TAB_KEY] = "Correct"  # only the open tab is built
-    at = app.run()
+    at = started(app)
     at.multiselect(key="f_countries").set_value(["MEX"]).run()
     count = int(at.metric[0].value.replace(",", ""))
 

@@ -126,3 +126,10 @@ def build_real_store(dest_dir, files=SAMPLE_FILES, hostile: bool = True):
     shutil.copy(dest, master)
     _built[key] = str(master)
     return dest
+
+
+def started(at):
+    """Run an AppTest of the app as a browser session starts: the first run draws the map (the
+    sidebar's widgets and the timeline come on the second, which the mounted map asks for)."""
+    at.run()
+    return at.run()

@@ -55,7 +55,8 @@ def _on_brush() -> None:
         sidebar.set_date_range(*dates)
 
 
-TIMELINE_READY = "_timeline_ready"
+# set by a session's first run: the timeline and the sidebar's widgets come from the second on
+PAGE_COMPLETE = "_page_complete"
 TIMELINE_HEIGHT = 150  # px: the chart with its axis, so the page does not jump when it comes
 
 

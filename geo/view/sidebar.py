@@ -129,6 +129,12 @@ def prepare_filters(incidents: pd.DataFrame) -> Filters:
     return _filters({k: st.session_state.get(k) for k in FILTER_KEYS}, bounds)
 
 
+def placeholder() -> None:
+    """The sidebar on a session's first run, before its widgets come (see app.py)."""
+    st.sidebar.header("Filters")
+    st.sidebar.caption("The filters and layers appear once the map is drawn…")
+
+
 def filter_sidebar(incidents: pd.DataFrame) -> Filters:
     """Draw the filter widgets and return the filters they describe."""
     prepare_filters(incidents)  # idempotent: seeds and clamps before any widget is drawn

@@ -356,8 +356,31 @@ def _physical_cost(page, port: int, runs: int = 3) -> dict:
     return out
 
 
+# Stamps, in the page, the first frame painted with incident markers in the map's frame: the
+# animation frame after the one in which they are first found in its document, on the page's
+# clock (timeOrigin is the navigation's start). Playwright's own wait polls every few hundred ms and queues behind
+# long browser tasks, so it notices the markers 0.1-2 s late; both figures are reported.
+MARKERS_DRAWN_PROBE = """
+(() => {
+  if (window !== window.top) return;
+  const SELECTOR = ".marker-cluster, path.leaflet-interactive";
+  const stamp = () => { window.__markersDrawnAt = performance.timeOrigin + performance.now(); };
+  // looked for once per animation frame from the top page (the map's frame is same-origin; its
+  // own document is replaced as it loads, which would drop a watcher installed inside it)
+  const look = () => {
+    const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+    const doc = frame && frame.contentDocument;
+    if (doc && doc.querySelector(SELECTOR)) requestAnimationFrame(stamp);
+    else requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+})();
+"""
+
+
 def app_first_paint(runs: int = 3) -> dict:
-    """Seconds from navigation to drawn incident markers in the real app on the sample store."""
+    """Seconds from navigation to drawn incident markers in the real app on the sample store
+    (stamped in the page; `first_seen_by_polling_seconds` is when Playwright's wait saw them)."""
     import socket
     import subprocess
     import tempfile
@@ -384,17 +407,22 @@ def app_first_paint(runs: int = 3) -> dict:
                 break
             except OSError:
                 time.sleep(0.3)
-        times = []
+        times, polled = [], []
         with sync_playwright() as p:
             browser = _launch(p)
             for i in range(runs + 1):  # the first run warms the server's caches; not counted
                 page = browser.new_page(viewport={"width": 1440, "height": 900})
+                page.add_init_script(MARKERS_DRAWN_PROBE)
                 started = time.perf_counter()
                 page.goto(url)
                 page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(
                     ".marker-cluster, path.leaflet-interactive").first.wait_for(timeout=120_000)
+                seen = time.perf_counter() - started
+                page.wait_for_function("window.__markersDrawnAt > 0", timeout=30_000)
+                drawn = page.evaluate("(window.__markersDrawnAt - performance.timeOrigin) / 1000")
                 if i:
-                    times.append(time.perf_counter() - started)
+                    times.append(drawn)
+                    polled.append(seen)
                 if i == runs:
                     changes = _app_filter_changes(page)
                 page.close()
@@ -403,7 +431,7 @@ def app_first_paint(runs: int = 3) -> dict:
         proc.terminate()
         proc.wait(timeout=20)
     return {"first_paint_seconds_median": round(float(np.median(times)), 2), "runs": [round(t, 2) for t in times],
-            "filter_change_seconds": changes}
+            "first_seen_by_polling_seconds": [round(t, 2) for t in polled], "filter_change_seconds": changes}
 
 
 def _app_filter_changes(page, repeats: int = 4) -> list[float]:
@@ -497,7 +525,8 @@ def main() -> int:
               f"({r['scrub_step_cpu_ms']} ms main-thread CPU)")
     app = app_first_paint() if args.app else {}
     if app:
-        print(f"app on the sample store: first meaningful paint {app['first_paint_seconds_median']} s {app['runs']}; "
+        print(f"app on the sample store: first meaningful paint {app['first_paint_seconds_median']} s {app['runs']} "
+              f"(seen by Playwright's polling wait {app['first_seen_by_polling_seconds']} s); "
               f"filter change to redrawn map (no reload) {app['filter_change_seconds']} s")
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)

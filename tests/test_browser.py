@@ -33,6 +33,14 @@ LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "ws:
                   "about:")
 
 
+def require_browser() -> None:
+    """Skip (saying how to install it) when Chromium or the vendored Leaflet files are missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: `make browser` (scripts/ensure-chromium.sh) installs it")
+    if missing := missing_assets():
+        pytest.skip(f"Leaflet assets are missing ({', '.join(missing)}): run `geo assets`")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -41,10 +49,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(real_gazetteer_dir, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: `make browser` (scripts/ensure-chromium.sh) installs it")
-    if missing := missing_assets():
-        pytest.skip(f"Leaflet assets are missing ({', '.join(missing)}): run `geo assets`")
+    require_browser()
     store = build_real_store(tmp_path_factory.mktemp("browserstore"))
     STORE["path"] = store
     with running_app(store, tmp_path_factory.mktemp("log") / "streamlit.log") as url:

@@ -23,11 +23,10 @@ from test_browser import (  # noqa: F401 - `browser` and `page` are fixtures use
     _wait_for_map,
     browser,
     page,
+    require_browser,
     running_app,
 )
 from view_fixtures import build_real_store
-
-from geo.view.assets import missing_assets
 
 pytestmark = pytest.mark.browser
 
@@ -37,10 +36,7 @@ GUNFIGHT_REPORTS = {"sample-0076", "sample-0079", "sample-0080"}  # data/README.
 
 @pytest.fixture(scope="module")
 def events_store(real_gazetteer_dir, tmp_path_factory) -> Path:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: `make browser` (scripts/ensure-chromium.sh) installs it")
-    if missing := missing_assets():
-        pytest.skip(f"Leaflet assets are missing ({', '.join(missing)}): run `geo assets`")
+    require_browser()
     return build_real_store(tmp_path_factory.mktemp("eventsbrowser"), files=EVENT_FILES)
 
 

@@ -14,22 +14,19 @@ from pathlib import Path
 
 import pytest
 import shapely
+from test_browser import browser, require_browser  # noqa: F401 - `browser` is a fixture used by name
 from view_fixtures import build_real_store
 
-from geo.view.assets import STATIC_DIR, missing_assets
+from geo.view.assets import STATIC_DIR
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 HOSTILE = "<script>window.__xss='popup'</script><img src=x onerror=\"window.__xss='img';alert(1)\"> Raid"
 
 
 @pytest.fixture(scope="module")
 def map_page(real_gazetteer_dir, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: `make browser` (scripts/ensure-chromium.sh) installs it")
-    if missing := missing_assets():
-        pytest.skip(f"Leaflet assets are missing ({', '.join(missing)}): run `geo assets`")
+    require_browser()
     from geo.store import IncidentStore
     from geo.view.basemap import ensure_basemap
     from geo.view.mapview import MapOptions, build_map
@@ -67,13 +64,10 @@ def map_page(real_gazetteer_dir, tmp_path_factory):
         server.shutdown()
 
 
-def test_hostile_title_is_inert_in_the_popup(map_page):
-    from playwright.sync_api import sync_playwright
-
+def test_hostile_title_is_inert_in_the_popup(map_page, browser):  # noqa: F811 - the fixture
     url, spot = map_page
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1000, "height": 700})
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    try:
         external, dialogs = [], []
         page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1")
                    else (external.append(r.request.url), r.abort()))
@@ -97,4 +91,5 @@ def test_hostile_title_is_inert_in_the_popup(map_page):
         page.wait_for_timeout(300)
         assert page.evaluate("() => window.__xss === undefined") and dialogs == []
         assert external == []
-        browser.close()
+    finally:
+        page.close()

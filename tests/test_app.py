@@ -64,7 +64,7 @@ def test_app_runs_and_shows_the_store(app):
     table = _table(at)
     assert len(table) > 20
     assert at.metric[0].value == f"{len(table):,}"
-    assert any("GeoNames" in m.value for m in at.markdown)  # attribution from the manifest
+    assert any("GeoNames" in c.value for c in at.caption)  # attribution from the manifest
 
 
 def test_the_first_run_draws_the_map_before_the_sidebar_and_timeline(app):

@@ -305,5 +305,5 @@ def upload_section(store_path: str) -> None:
 
 
 def attribution_footer(text: str) -> None:
-    st.markdown(f"<div style='color:#777;font-size:.8rem;margin-top:1rem'>{html.escape(text)}</div>",
-                unsafe_allow_html=True)
+    # a caption, not HTML in markdown: that would fetch a 190 kB parser chunk on the first paint
+    st.caption(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import tarfile
@@ -12,10 +13,13 @@ from folium.plugins import HeatMap, MarkerCluster
 
 from geo.cli import assets_cmd
 from geo.view.assets import (
+    BUNDLES,
+    LOCAL_RESOURCES,
     PINNED_NPM,
     REQUIRED_FILES,
     VENDOR_DIR,
     UnknownAssetError,
+    ensure_bundles,
     installed_versions,
     localize_assets,
     missing_assets,
@@ -28,7 +32,12 @@ def test_localize_rewrites_and_drops_cdn_links():
     HeatMap([[0, 0, 1]]).add_to(m)
     page = localize_assets(m).get_root().render()
     assert "cdn" not in page and "jquery" not in page.lower() and "bootstrap" not in page.lower()
-    assert "/app/static/vendor/leaflet/dist/leaflet.js" in page
+    bundled = ensure_bundles()
+    if bundled:  # Leaflet and the plugins as one script and one stylesheet (the vendored files exist)
+        assert bundled["leaflet"] in page and bundled["leaflet_css"] in page
+        assert "leaflet.markercluster.js" not in page and "leaflet-heat.js" not in page
+    else:
+        assert "/app/static/vendor/leaflet/dist/leaflet.js" in page
     # other maps keep folium's own defaults (instance attributes, not class patches)
     assert "cdn.jsdelivr.net" in folium.Map(tiles=None).get_root().render()
 
@@ -87,3 +96,34 @@ def test_installed_vendor_assets_match_the_pins():
     assert installed_versions() == PINNED_NPM
     leaflet = (VENDOR_DIR / "leaflet" / "package.json").read_text()
     assert json.loads(leaflet)["version"] == PINNED_NPM["leaflet"]
+
+
+def test_bundles_join_the_vendored_files_in_load_order(tmp_path):
+    """Each bundle holds its members' text in order (Leaflet before the plugins that extend it);
+    a changed member makes a new bundle under a new URL; without the files, no bundle."""
+    assert ensure_bundles(tmp_path) == {}
+    for members in BUNDLES.values():
+        for name in members:
+            path = tmp_path / str(LOCAL_RESOURCES[name])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"/* {name} */\n//# sourceMappingURL={name}.map\n")
+    urls = ensure_bundles(tmp_path)
+    for relative, members in BUNDLES.items():
+        text = (tmp_path / relative).read_text()
+        assert [text.index(f"/* {n} */") for n in members] == sorted(text.index(f"/* {n} */") for n in members)
+        assert "sourceMappingURL" not in text
+        assert urls[members[0]].startswith(f"/app/static/vendor/{relative}?v=")
+        assert all(urls[n] == "" for n in members[1:])
+    heat = tmp_path / str(LOCAL_RESOURCES["leaflet-heat.js"])
+    heat.write_text("/* leaflet-heat.js, a new version */\n")
+    again = ensure_bundles(tmp_path)
+    assert again["leaflet"] != urls["leaflet"] and "a new version" in (tmp_path / "leaflet/dist/map-bundle.js").read_text()
+
+
+def test_the_real_bundle_runs_leaflet_then_its_plugins():
+    if missing_assets():
+        pytest.skip("static/vendor is absent: run `geo assets`")
+    urls = ensure_bundles()
+    text = (VENDOR_DIR / "leaflet/dist/map-bundle.js").read_text()
+    assert text.index('t.version="1.9.4"') < text.index("L.MarkerClusterGroup") < text.index("L.HeatLayer")
+    assert urls["leaflet"].endswith(hashlib.sha256(text.encode()).hexdigest()[:12])

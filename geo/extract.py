@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, NamedTuple
 
 from geo.geoparse_index import (
@@ -24,13 +23,12 @@ from geo.geoparse_index import (
     PlaceRow,
 )
 from geo.nlp import lexicon
+from geo.nlp.around import NOTHING, read_around
 from geo.nlp.context import (
     comma_follower,
     is_capitalised,
     is_sentence_start,
     line_is_shouting,
-    strip_possessive,
-    word_after,
     word_before,
 )
 from geo.nlp.similarity import alt_unlike
@@ -261,119 +259,16 @@ def _previous_candidate_is_place(text: str, c: Candidate) -> bool:
     return bool(before and is_capitalised(before[0]))
 
 
-@cache
-def _person_lists() -> tuple[frozenset[str], frozenset[str], dict[str, float]]:
-    """Given names, surnames and word frequencies (one call per candidate instead of three)."""
-    return lexicon.first_names(), lexicon.surnames(), lexicon.common_word_zipf()
-
-
-def _folded_word(word: str) -> str:
-    """fold(word).lower() for a word from word_before / word_after (no backquote in it: an
-    ASCII one folds by lower-casing alone)."""
-    return word.lower() if word.isascii() else fold(word).lower()
-
-
-def _person_reason(text: str, c: Candidate, prof: NameProfile, place_starts: set[int],
-                   sure_places: set[int], before: tuple[str, int, str] | None,
-                   after: tuple[str, int, str] | None) -> Dropped | None:
-    """General person-name patterns around a capitalised match.
-
-    place_starts: where any gazetteer name starts; sure_places: those that are not also
-    common given names or surnames (so "Scott Davis" is a person, "Dallas Texas" is not);
-    before / after: word_before(text, c.start) and word_after(text, c.end).
-    """
-    names, surnames, zipf = _person_lists()
-    high, personal = prof.high, prof.personal
-    if before and before[2] == " " and before[0][0].isupper():
-        prev_word = before[0]
-        prev_low = _folded_word(prev_word.rstrip("."))
-        # a title starts a place name only unabbreviated ("General Santos"), never as "Mr." or "Gov."
-        if prev_low in lexicon.TITLES and (prev_word.endswith(".") or before[1] not in place_starts):
-            return drop(Drop.PERSON_AFTER_TITLE, word=prev_word)
-        if len(prev_word) == 2 and "A" <= prev_word[0] <= "Z" and prev_word[1] == "." and personal and not high:
-            return drop(Drop.PERSON_SURNAME_AFTER_INITIAL, word=prev_word)
-        plain_word = prev_word[-1] not in ".,'’" and prev_low not in lexicon.MODIFIERS
-        if plain_word and before[1] not in sure_places and prev_low in names and zipf.get(prev_low, 0) < COMMON_MID:
-            return drop(Drop.PERSON_SURNAME_AFTER_GIVEN, word=prev_word)
-        if plain_word and not high and before[1] not in place_starts:
-            if zipf.get(prev_low, 0) < 3.0 and len(prev_low) > 2:
-                return drop(Drop.PERSON_FOLLOWS_CAPITALISED, word=prev_word)
-    if after and after[2] == " " and c.key in names:
-        nxt = strip_possessive(after[0])
-        nxt_low = _folded_word(nxt)
-        if (
-            is_capitalised(nxt)
-            and after[1] not in sure_places
-            and nxt_low not in lexicon.ORG_HEADS
-            and nxt_low not in lexicon.MONTHS_WEEKDAYS
-            and not (nxt.endswith((".", "s")) and len(nxt) > 2)  # "Jordan Juniors" is a group; "F." an initial
-            and not nxt.isupper()
-            and (zipf.get(nxt_low, 0) < 3.5 or nxt_low in surnames)
-        ):
-            return drop(Drop.PERSON_GIVEN_NAME_BEFORE, word=nxt)
-    # "Carlos Humberto, the son of ...", "Smith, 34, was arrested"
-    tail = text[c.end:c.end + 40]
-    comma = tail[:1] == ","  # what the apposition and age patterns open on
-    m = _APPOSITION.match(tail) if comma else None
-    if m and _folded_word(m.group(1)) in lexicon.PERSON_APPOSITIONS and not high:
-        return drop(Drop.PERSON_APPOSITION, word=m.group(1))
-    if after and after[2] == " " and after[0] in lexicon.PERSON_HEADS and not high:
-        return drop(Drop.PERSON_BEFORE_HEAD, word=after[0])
-    if comma and not high and _AGE.match(tail):
-        return drop(Drop.PERSON_AGE)
-    if after and after[2] == " " and not high and _folded_word(after[0]) in lexicon.SPEECH_VERBS:
-        two_token = before and before[2] == " " and is_capitalised(before[0]) and before[1] not in place_starts
-        if personal or two_token:
-            return drop(Drop.PERSON_BEFORE_SPEECH, word=after[0])
-    if personal and not high and before and _folded_word(before[0]) in lexicon.SPEECH_VERBS \
-            and _CLAUSE_END.match(tail):
-        return drop(Drop.PERSON_AFTER_SPEECH, word=before[0])
-    if not high and tail[:1] in _APOSTROPHES and _POSSESSION.match(tail):
-        return drop(Drop.PERSON_POSSESSIVE)
-    return None
-
-
-_APPOSITION = re.compile(r",\s+(?:the|a|an|his|her)\s+(\w+)")
-_AGE = re.compile(r",\s+\d{1,2},")
-_CLAUSE_END = re.compile(r"\s*[.,;]")
-_APOSTROPHES = ("'", "’")  # what _POSSESSION opens on
-_POSSESSION = re.compile(
-    r"['’]s\s+(?:motion|wife|husband|son|daughter|father|mother|family|attorney|lawyer|office|campaign)\b")
-_HEAD_OF = re.compile(r"(\w+)\s+of\s+(?:the\s+)?$")
-
-
-def _org_head(text: str, c: Candidate, after: tuple[str, int, str] | None) -> str | None:
-    """after: word_after(text, c.end)"""
-    if after and after[2] == " ":
-        nxt = strip_possessive(after[0]).rstrip(".,")
-        if nxt[:1].isupper() and _folded_word(nxt) in lexicon.ORG_HEADS:
-            return nxt
-    # the pattern needs "of " or "of the " at the very end: a string test spares the regex
-    s = c.start
-    if s < 2 or not text[s - 1].isspace() or (text[s - 2] not in "fe" and not text[s - 2].isspace()):
-        return None
-    window = text[max(0, s - 40):s]
-    m = _HEAD_OF.search(window) if window.rstrip().endswith(("of", "the")) else None
-    if m and is_capitalised(m.group(1)) and _folded_word(m.group(1)) in lexicon.ORG_OF_HEADS:
-        return f"{m.group(1)} of"
-    return None
-
-
-def _modifier(before: tuple[str, int, str] | None) -> tuple[str, int] | None:
-    """before: word_before(text, c.start)"""
-    if not before or before[2] != " ":
-        return None
-    word = _folded_word(before[0])
-    if word in lexicon.MODIFIERS:
-        return lexicon.MODIFIERS[word], before[1]
-    return None
-
-
 def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex) -> list[Candidate]:
-    """Mark each candidate kept or dropped (with a reason) and set kind/modifier."""
+    """Mark each candidate kept or dropped (with a reason) and set kind/modifier.
+
+    What depends on the name alone comes from its cached NameInfo; the context is read only
+    for names that no name-level rule settled, and only where the character next to the
+    name lets a rule apply (a quote before it, a blank after it for a street, ...).
+    """
     zipf = lexicon.common_word_zipf()
     place_starts = {c.start for c in cands}
-    infos = [name_info(text, c, index, zipf) for c in cands]
+    infos = _name_infos(text, cands, index, zipf)
     sure_places = {c.start for c, info in zip(cands, infos, strict=True) if info.sure}
     lower_words: dict[str, bool] = {}  # name -> written in lower case somewhere here (asked once)
     # what whole-text patterns need at all (a cheap look first saves a regex per candidate)
@@ -392,30 +287,48 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
             c.kind = "demonym"
             c.entries = index.derived(c.entries, "demonyms", _is_demonym)
             continue
-        c.drop = (_common_word_reason(text, c, prof, lower_words) if prof.common else None) or prof.weak_alt
-        if c.drop:
+        s = c.start
+        prv = text[s - 1] if s else ""
+        if prof.common and prv != "#":  # a common English word (a hashtag is meant as a name)
+            c.drop = _common_word_reason(text, c, prof, lower_words)
+            if c.drop:
+                continue
+        if prof.weak_alt:
+            c.drop = prof.weak_alt
             continue
-        c.drop = _quote_or_street_reason(text, c, prof)
-        if c.drop:
+        if prv in _QUOTES and not prof.high and prof.max_pop < BIG_PLACE and _quoted(text, c):
+            c.drop = drop(Drop.QUOTED_SMALL_PLACE)
             continue
-        # the words around the name, read once for the person, organisation and modifier rules
-        before, after = word_before(text, c.start), word_after(text, c.end)
-        c.drop = _person_reason(text, c, prof, place_starts, sure_places, before, after)
-        if c.drop:
+        if text[c.end:c.end + 1].isspace():
+            street = _street_after(text, c.end)
+            if street:
+                c.drop = drop(Drop.STREET_NAME, word=street)
+                continue
+        around = read_around(text, s, c.end, c.key, prof.high, prof.personal, place_starts, sure_places)
+        if around is NOTHING:
+            continue
+        if around.drop:
+            c.drop = around.drop
             if c.drop.code in STRONG_PERSON:
                 person_keys.add(c.key)
-            continue
-        org = _org_head(text, c, after)
-        if org:
+        elif around.org:
             c.kind = "org_embedded"
-            c.notes.append(f"inside organisation name ('{org}')")
-            continue
-        mod = _modifier(before)
-        if mod:
-            c.modifier, c.modifier_start = mod
+            c.notes.append(f"inside organisation name ('{around.org}')")
+        elif around.modifier:
+            c.modifier, c.modifier_start = around.modifier
     _link_commas(text, cands)
     _propagate_person_names(cands, index, person_keys)
     return cands
+
+
+def _name_infos(text: str, cands: list[Candidate], index: GazetteerIndex, zipf: dict[str, float]) -> list[NameInfo]:
+    """name_info of every candidate: one cache look-up each for the names seen before."""
+    memo_get = index.name_memo.get
+    infos = [memo_get(c.surface) for c in cands]
+    for i, (c, info) in enumerate(zip(cands, infos, strict=True)):
+        if info is None or info.entries is not c.entries or info.key != c.key or (c.start and text[c.start - 1] == "#"):
+            infos[i] = name_info(text, c, index, zipf)
+    return infos
 
 
 class NameInfo(NamedTuple):
@@ -593,13 +506,6 @@ def _word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def _quote_or_street_reason(text: str, c: Candidate, prof: NameProfile) -> Dropped | None:
-    if not prof.high and prof.max_pop < BIG_PLACE and _quoted(text, c):
-        return drop(Drop.QUOTED_SMALL_PLACE)
-    street = _street_after(text, c.end)
-    return drop(Drop.STREET_NAME, word=street) if street else None
-
-
 def _last_word_capitalised(surface: str) -> bool:
     last = surface.split()[-1]
     return any(ch.isupper() for ch in last) or last[:1].isdigit()
@@ -670,9 +576,9 @@ def _street_after(text: str, end: int) -> str | None:
 def _link_commas(text: str, cands: list[Candidate]) -> None:
     """Attach "Culiacán, Sinaloa": a kept candidate right after ', ' is a possible container."""
     by_start: dict[int, Candidate] = {}  # made when the first name followed by a comma asks
-    for c in cands:
-        if not text.startswith(",", c.end):  # comma_follower needs a comma right after the name
-            continue
+    startswith = text.startswith
+    # comma_follower needs a comma right after the name
+    for c in [c for c in cands if startswith(",", c.end)]:
         nxt_start = comma_follower(text, c.end)
         if nxt_start is None:
             continue
@@ -695,8 +601,8 @@ def _propagate_person_names(cands: list[Candidate], index: GazetteerIndex, perso
     person pattern dropped) is a person everywhere in it."""
     if not person_keys:
         return
-    for c in cands:
-        if c.kept and c.key in person_keys and c.comma_next is None and c.kind == "toponym":
+    for c in [c for c in cands if c.key in person_keys]:
+        if c.drop is None and c.comma_next is None and c.kind == "toponym":
             # a country or a big state keeps its own sense ("Georgia Smith" vs "Georgia")
             level = best_level(c, index, (NAME, ASCII, ALT, ABBR))
             if level in ("country", "region") or (level == "admin1" and max_population(c, index) >= BIG_REGION):

@@ -1,0 +1,202 @@
+"""The rules that read the words around a matched name: person patterns ("Mr. Jordan",
+"Scott Davis", "Smith, 34,"), organisation heads ("Sinaloa Cartel", "Bank of America") and
+directional modifiers ("southern Texas").
+
+What a rule asks about a neighbouring word depends on that word alone, so it is worked out
+once per distinct word (`WordBefore`, `WordAfter`, kept in bounded caches) and each mention
+costs a few lookups; the regular expressions run only where the character after the name
+opens them (a comma, an apostrophe).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import NamedTuple
+
+from geo.nlp import lexicon
+from geo.nlp.context import strip_possessive, word_after, word_before
+from geo.reasons import Drop, Dropped, drop
+from geo.textnorm import fold
+
+COMMON_MID = 4.9  # Zipf above which a capitalised given name is a common word, not a name
+WORD_CACHE_MAX = 50_000
+
+
+@cache
+def person_lists() -> tuple[frozenset[str], frozenset[str], dict[str, float]]:
+    """Given names, surnames and word frequencies."""
+    return lexicon.first_names(), lexicon.surnames(), lexicon.common_word_zipf()
+
+
+def folded_word(word: str) -> str:
+    """fold(word).lower() for a word from word_before / word_after (no backquote in it: an
+    ASCII one folds by lower-casing alone)."""
+    return word.lower() if word.isascii() else fold(word).lower()
+
+
+class WordBefore(NamedTuple):
+    """What the rules ask about the word in front of a name."""
+
+    capitalised: bool
+    title: bool  # "Mr.", "Governor": a person follows
+    abbreviated: bool  # ends with "."
+    initial: bool  # "J."
+    plain: bool  # no final . , ' and not a directional word
+    given: bool  # a given name that is not a very common word
+    rare: bool  # rare as an English word (Zipf < 3), longer than two letters
+    speech: bool  # "said", "told"
+    modifier: str | None  # "northern", "south-east" (lexicon.MODIFIERS)
+
+
+class WordAfter(NamedTuple):
+    """What the rules ask about the word behind a name."""
+
+    stripped: str  # without a possessive 's
+    surname_like: bool  # could be the surname after a given name ("Jordan Smith")
+    person_head: bool  # "administration", "campaign": "the Obama administration"
+    speech: bool  # "said", "told"
+    org: str | None  # the organisation head it is ("Cartel", "University"), as written
+
+
+_BEFORE: dict[str, WordBefore] = {}
+_AFTER: dict[str, WordAfter] = {}
+
+
+def before_features(word: str) -> WordBefore:
+    found = _BEFORE.get(word)
+    if found is None:
+        names, _surnames, zipf = person_lists()
+        low = folded_word(word.rstrip("."))
+        full = folded_word(word)
+        found = WordBefore(
+            capitalised=word[0].isupper(),
+            title=low in lexicon.TITLES,
+            abbreviated=word.endswith("."),
+            initial=len(word) == 2 and "A" <= word[0] <= "Z" and word[1] == ".",
+            plain=word[-1] not in ".,'’" and low not in lexicon.MODIFIERS,
+            given=low in names and zipf.get(low, 0) < COMMON_MID,
+            rare=zipf.get(low, 0) < 3.0 and len(low) > 2,
+            speech=full in lexicon.SPEECH_VERBS,
+            modifier=lexicon.MODIFIERS.get(full))
+        if len(_BEFORE) >= WORD_CACHE_MAX:
+            _BEFORE.clear()
+        _BEFORE[word] = found
+    return found
+
+
+def after_features(word: str) -> WordAfter:
+    found = _AFTER.get(word)
+    if found is None:
+        _names, surnames, zipf = person_lists()
+        nxt = strip_possessive(word)
+        nxt_low = folded_word(nxt)
+        org = nxt.rstrip(".,")
+        found = WordAfter(
+            stripped=nxt,
+            surname_like=(
+                nxt[:1].isupper()
+                and nxt_low not in lexicon.ORG_HEADS
+                and nxt_low not in lexicon.MONTHS_WEEKDAYS
+                and not (nxt.endswith((".", "s")) and len(nxt) > 2)  # "Jordan Juniors" is a group; "F." an initial
+                and not nxt.isupper()
+                and (zipf.get(nxt_low, 0) < 3.5 or nxt_low in surnames)),
+            person_head=word in lexicon.PERSON_HEADS,
+            speech=folded_word(word) in lexicon.SPEECH_VERBS,
+            org=org if org[:1].isupper() and folded_word(org) in lexicon.ORG_HEADS else None)
+        if len(_AFTER) >= WORD_CACHE_MAX:
+            _AFTER.clear()
+        _AFTER[word] = found
+    return found
+
+
+class Around(NamedTuple):
+    """What the words around a name say: a person (drop), an organisation, a modifier."""
+
+    drop: Dropped | None = None
+    org: str | None = None  # "Cartel" in "Sinaloa Cartel", "Bank of" in "Bank of America"
+    modifier: tuple[str, int] | None = None  # ("southern", start of the modifier word)
+
+
+NOTHING = Around()
+_APPOSITION = re.compile(r",\s+(?:the|a|an|his|her)\s+(\w+)")
+_AGE = re.compile(r",\s+\d{1,2},")
+_CLAUSE_END = re.compile(r"\s*[.,;]")
+_APOSTROPHES = ("'", "’")  # what _POSSESSION opens on
+_POSSESSION = re.compile(
+    r"['’]s\s+(?:motion|wife|husband|son|daughter|father|mother|family|attorney|lawyer|office|campaign)\b")
+_HEAD_OF = re.compile(r"(\w+)\s+of\s+(?:the\s+)?$")
+TAIL = 40  # how far behind the name the apposition, age and clause patterns read
+
+
+def read_around(text: str, start: int, end: int, key: str, high: bool, personal: bool,
+                place_starts: set[int], sure_places: set[int]) -> Around:
+    """The person, organisation and modifier rules for the name text[start:end] (folded: key).
+
+    high: the name has a country, region or admin-1 reading; personal: it is also a given
+    name or surname; place_starts: where any gazetteer name starts in the text; sure_places:
+    those that are not also personal names (so "Scott Davis" is a person, "Dallas Texas" not).
+    """
+    prv = text[start - 1] if start else ""
+    # the word before matters only behind blanks: after other characters word_before finds
+    # nothing, or a word ending in punctuation that no rule below accepts
+    before = word_before(text, start) if prv in " \t" or prv.isalnum() else None
+    bf = before_features(before[0]) if before is not None else None
+    one_blank_before = before is not None and before[2] == " "
+    if one_blank_before and bf.capitalised:
+        word, at = before[0], before[1]
+        # a title starts a place name only unabbreviated ("General Santos"), never as "Mr." or "Gov."
+        if bf.title and (bf.abbreviated or at not in place_starts):
+            return Around(drop(Drop.PERSON_AFTER_TITLE, word=word))
+        if bf.initial and personal and not high:
+            return Around(drop(Drop.PERSON_SURNAME_AFTER_INITIAL, word=word))
+        if bf.plain and at not in sure_places and bf.given:
+            return Around(drop(Drop.PERSON_SURNAME_AFTER_GIVEN, word=word))
+        if bf.plain and not high and at not in place_starts and bf.rare:
+            return Around(drop(Drop.PERSON_FOLLOWS_CAPITALISED, word=word))
+    nxt = text[end:end + 1]
+    after = af = None
+    if nxt == " ":  # every rule on the next word wants it one blank away
+        after = word_after(text, end)
+        if after is not None and after[2] == " ":
+            af = after_features(after[0])
+    if af is not None and af.surname_like and after[1] not in sure_places and key in person_lists()[0]:
+        return Around(drop(Drop.PERSON_GIVEN_NAME_BEFORE, word=af.stripped))
+    if not high:
+        # "Carlos Humberto, the son of ...", "Smith, 34, was arrested"
+        if nxt == ",":
+            m = _APPOSITION.match(text, end, end + TAIL)
+            if m and folded_word(m.group(1)) in lexicon.PERSON_APPOSITIONS:
+                return Around(drop(Drop.PERSON_APPOSITION, word=m.group(1)))
+        if af is not None and af.person_head:
+            return Around(drop(Drop.PERSON_BEFORE_HEAD, word=after[0]))
+        if nxt == "," and _AGE.match(text, end, end + TAIL):
+            return Around(drop(Drop.PERSON_AGE))
+        if af is not None and af.speech:
+            two_token = one_blank_before and bf.capitalised and before[1] not in place_starts
+            if personal or two_token:
+                return Around(drop(Drop.PERSON_BEFORE_SPEECH, word=after[0]))
+        if personal and bf is not None and bf.speech and _CLAUSE_END.match(text, end, end + TAIL):
+            return Around(drop(Drop.PERSON_AFTER_SPEECH, word=before[0]))
+        if nxt in _APOSTROPHES and _POSSESSION.match(text, end, end + TAIL):
+            return Around(drop(Drop.PERSON_POSSESSIVE))
+    org = af.org if af is not None else None
+    if org is None:
+        org = _head_of_before(text, start)
+    if org:
+        return Around(org=org)
+    if one_blank_before and bf.modifier:
+        return Around(modifier=(bf.modifier, before[1]))
+    return NOTHING
+
+
+def _head_of_before(text: str, s: int) -> str | None:
+    """"Bank of America", "University of the Andes": an organisation head and "of" in front."""
+    # the pattern needs "of " or "of the " at the very end: a string test spares the regex
+    if s < 2 or not text[s - 1].isspace() or (text[s - 2] not in "fe" and not text[s - 2].isspace()):
+        return None
+    window = text[max(0, s - 40):s]
+    m = _HEAD_OF.search(window) if window.rstrip().endswith(("of", "the")) else None
+    if m and m.group(1)[:1].isupper() and folded_word(m.group(1)) in lexicon.ORG_OF_HEADS:
+        return f"{m.group(1)} of"
+    return None

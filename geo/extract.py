@@ -143,9 +143,12 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
 
     From each capitalised word start, walk forward one word boundary at a time while the
     span is still the start of some name, and keep the longest span that is a name.
+    A word as written maps to its key code once (`GazetteerIndex.first_word_codes`), so
+    most words cost one small-dict look-up; hashtags take the general path.
     """
     folded = prepare(masked)
     keys = index.key_ids
+    codes = index.first_word_codes
     run_end = _ALNUM_RUN.match
     cached_entries = index.cached_entries
     n = len(masked)
@@ -154,44 +157,99 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
     for s, e in _name_word_spans(masked):
         if s < last_end:
             continue
-        first = masked[s]
-        hashtag = first == "#"
-        if hashtag:
-            s += 1
-            if not masked[s].isalpha():
-                continue
-        elif first > "~" and not (first.isupper() and first.isalpha()):
+        word = masked[s:e]
+        code = codes.get(word)
+        if code is None:
+            code = _first_word_code(word, folded[s:e], keys)
+            if len(codes) >= FIRST_WORD_CODES_MAX:
+                codes.clear()
+            codes[word] = code
+        if not code:
+            continue  # no name starts with this word
+        if code < 0:  # a hashtag
+            found = _hashtag_candidate(text, masked, folded, s, e, index)
+            if found is not None:
+                out.append(found)
+                last_end = found.end
             continue
-        elif s >= 2 and masked[s - 1] in "'’" and masked[s - 2].isalpha():
+        if s >= 2 and masked[s - 1] in "'’" and masked[s - 2].isalpha():
             continue  # "O'Hare", "d'Ivoire": an apostrophe between letters is inside a word
-        lookup = WORD_MARK + folded[s:e]  # folded[s:e] with its word starts marked, as keys are
-        code = keys.get(lookup)
         best = -1
-        best_key = 0
-        if hashtag:  # "#SonoraFloods": camel case joins words
-            for ce in range(s + 1, min(e, s + 40)):
-                if masked[ce].isupper() and masked[ce - 1].islower():
-                    ccode = keys.get(WORD_MARK + folded[s:ce], 0)
-                    if ccode & 1:
-                        best, best_key = ce, ccode >> 2
-        while code is not None:
-            # (_end_ok's common case inline: the span ends before a blank or punctuation)
-            if code & 1 and ((e < n and masked[e] not in _GLUE and not masked[e].isalnum()) or _end_ok(masked, e)) \
-                    and (" " not in folded[s:e] or _last_word_capitalised(masked[s:e])):
-                best, best_key = e, code >> 2
-            if not code & 2 or e >= n:
-                break
-            p = e + 1  # the separator at e is marked when a word follows it
-            sep = WORD_MARK if p < n and (folded[p].isalnum() or folded[p] == "_") else folded[e]
-            e = run_end(masked, p).end()
-            lookup = lookup + sep + folded[p:e]
-            code = keys.get(lookup)
+        # a one-word span ends before a character that is not a letter or digit: only a
+        # gluing apostrophe can make it no word end (_end_ok)
+        if code & 1 and (e >= n or masked[e] not in _GLUE or _end_ok(masked, e)):
+            best, best_key = e, code >> 2
+        if code & 2 and e < n:
+            lookup = WORD_MARK + folded[s:e]  # folded[s:e] with its word starts marked, as keys are
+            while True:
+                p = e + 1  # the separator at e is marked when a word follows it
+                sep = WORD_MARK if p < n and (folded[p].isalnum() or folded[p] == "_") else folded[e]
+                e = run_end(masked, p).end()
+                lookup = lookup + sep + folded[p:e]
+                code = keys.get(lookup)
+                if code is None:
+                    break
+                # (_end_ok's common case inline: the span ends before a blank or punctuation)
+                if code & 1 and ((e < n and masked[e] not in _GLUE and not masked[e].isalnum()) or _end_ok(masked, e)) \
+                        and (" " not in folded[s:e] or _last_word_capitalised(masked[s:e])):
+                    best, best_key = e, code >> 2
+                if not code & 2 or e >= n:
+                    break
         if best < 0:
             continue
         entries = cached_entries(best_key) or index.entries_of(best_key)
         out.append(Candidate(s, best, text[s:best], folded[s:best], entries))
         last_end = best
     return out
+
+
+FIRST_WORD_CODES_MAX = 200_000
+
+
+def _first_word_code(word: str, folded_word: str, keys: dict[str, int]) -> int:
+    """The key code of a first word as written: -1 for a hashtag (the general path), 0 when
+    no name starts with it (or it cannot start one: a non-ASCII first character that is not a
+    capital letter), else the index's code (id * 4 + flags)."""
+    first = word[0]
+    if first == "#":
+        return -1
+    if first > "~" and not (first.isupper() and first.isalpha()):
+        return 0
+    return keys.get(WORD_MARK + folded_word, 0)
+
+
+def _hashtag_candidate(text: str, masked: str, folded: str, s: int, e: int,
+                       index: GazetteerIndex) -> Candidate | None:
+    """The longest name from a hashtag's first letter: "#SonoraFloods" -> Sonora, "#Texas" -> Texas."""
+    keys = index.key_ids
+    n = len(masked)
+    s += 1
+    if not masked[s].isalpha():
+        return None
+    best = -1
+    best_key = 0
+    for ce in range(s + 1, min(e, s + 40)):  # "#SonoraFloods": camel case joins words
+        if masked[ce].isupper() and masked[ce - 1].islower():
+            ccode = keys.get(WORD_MARK + folded[s:ce], 0)
+            if ccode & 1:
+                best, best_key = ce, ccode >> 2
+    lookup = WORD_MARK + folded[s:e]
+    code = keys.get(lookup)
+    while code is not None:
+        if code & 1 and ((e < n and masked[e] not in _GLUE and not masked[e].isalnum()) or _end_ok(masked, e)) \
+                and (" " not in folded[s:e] or _last_word_capitalised(masked[s:e])):
+            best, best_key = e, code >> 2
+        if not code & 2 or e >= n:
+            break
+        p = e + 1
+        sep = WORD_MARK if p < n and (folded[p].isalnum() or folded[p] == "_") else folded[e]
+        e = _ALNUM_RUN.match(masked, p).end()
+        lookup = lookup + sep + folded[p:e]
+        code = keys.get(lookup)
+    if best < 0:
+        return None
+    entries = index.cached_entries(best_key) or index.entries_of(best_key)
+    return Candidate(s, best, text[s:best], folded[s:best], entries)
 
 
 def _entry_kinds(c: Candidate, index: GazetteerIndex) -> frozenset[int]:

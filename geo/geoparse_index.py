@@ -197,6 +197,7 @@ class GazetteerIndex:
         self.cached_entries = self._entries.get  # key id -> entries made before (the matcher's fast path)
         self._facts: dict[int, EntryFacts] = {}
         self.name_memo: dict = {}  # per-name rule results of the recognition step (geo.extract)
+        self.first_word_codes: dict[str, int] = {}  # written first word -> key code (geo.extract)
         self._ids = t.place["id"]
         level = t.place["level"]
         countries = np.flatnonzero(level == LEVELS.index("country"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 # Letters that NFD does not decompose but readers treat as their base letter.
@@ -28,7 +27,13 @@ class _FoldTable(dict):
 _TABLE = _FoldTable()
 
 
-_NON_ASCII_RUNS = re.compile(r"[^\x00-\x7f]+")
+_ASCII_BYTES = bytes(range(0x80))
+
+
+def _non_ascii(text: str) -> str:
+    """The characters of text beyond ASCII, in order: its UTF-8 bytes without the ASCII ones
+    are exactly their encodings (two C loops, where a regex tests every character slowly)."""
+    return text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
 _UNSTABLE: list[frozenset[str]] = []  # characters whose folded form str.lower() would change
 
 
@@ -49,7 +54,7 @@ def fold(text: str) -> str:
     ASCII rest (the folded characters are already lower case, so it leaves them alone).
     """
     if not text.isascii():
-        odd = set("".join(_NON_ASCII_RUNS.findall(text)))
+        odd = set(_non_ascii(text))
         if not odd.isdisjoint(_unstable_set()) or max(odd) > "\uffff":
             return text.translate(_TABLE)
         table = _TABLE

@@ -125,7 +125,9 @@ _CLAUSE_END = re.compile(r"\s*[.,;]")
 _APOSTROPHES = ("'", "’")  # what _POSSESSION opens on
 _POSSESSION = re.compile(
     r"['’]s\s+(?:motion|wife|husband|son|daughter|father|mother|family|attorney|lawyer|office|campaign)\b")
-_HEAD_OF = re.compile(r"(\w+)\s+of\s+(?:the\s+)?$")
+# r"(\w+)\s+of\s+(?:the\s+)?$" searched in the text before a name, written backwards and
+# matched on the reversed text: one attempt at its start instead of one per position
+_HEAD_OF_REVERSED = re.compile(r"\s+(?:eht\s+)?fo\s+(\w+)")
 TAIL = 40  # how far behind the name the apposition, age and clause patterns read
 
 
@@ -196,7 +198,8 @@ def _head_of_before(text: str, s: int) -> str | None:
     if s < 2 or not text[s - 1].isspace() or (text[s - 2] not in "fe" and not text[s - 2].isspace()):
         return None
     window = text[max(0, s - 40):s]
-    m = _HEAD_OF.search(window) if window.rstrip().endswith(("of", "the")) else None
-    if m and m.group(1)[:1].isupper() and folded_word(m.group(1)) in lexicon.ORG_OF_HEADS:
-        return f"{m.group(1)} of"
-    return None
+    m = _HEAD_OF_REVERSED.match(window[::-1]) if window.rstrip().endswith(("of", "the")) else None
+    if m is None:
+        return None
+    head = m.group(1)[::-1]
+    return f"{head} of" if head[:1].isupper() and folded_word(head) in lexicon.ORG_OF_HEADS else None

@@ -73,11 +73,30 @@ def mask_markup(text: str) -> str:
         text = _HTML_TAG.sub(_blank, text)
     if "&" in text:
         text = _ENTITY.sub(_blank, text)
-    if "/" in text or "@" in text or "www" in text:
+    if ("/" in text or "@" in text or "www" in text) and _may_hold_address(text):
         text = _URL.sub(_blank, text)
     # control characters (binary garbage) become spaces too
-    return text.translate(_CONTROL) if _ANY_CONTROL.search(text) else text
+    return text.translate(_CONTROL) if _has_control(text) else text
+
+
+# what each alternative of _URL needs in the text: the regex scans every word start, so a
+# text without any of these is not searched
+_ADDRESS_MARKS = ("@", "http", "www.", ".co", ".org", ".net", ".gov", ".edu", ".ly")
+
+
+def _may_hold_address(text: str) -> bool:
+    return any(mark in text for mark in _ADDRESS_MARKS)
 
 
 _CONTROL = {c: " " for c in range(32) if chr(c) not in "\n\t"} | {0x7F: " ", 0xFFFD: " "}
-_ANY_CONTROL = re.compile("[" + "".join(map(chr, _CONTROL)) + "]")
+# every byte but the ASCII control characters of _CONTROL: what bytes.translate deletes to
+# leave only those (in UTF-8 a byte below 0x80 is always an ASCII character)
+_NOT_CONTROL_BYTES = bytes(b for b in range(256) if b > 0x7F or b not in _CONTROL)
+
+
+def _has_control(text: str) -> bool:
+    """Any character of _CONTROL in text (bytes.translate is a plain C loop; a regex
+    character class is tested far more slowly at every position)."""
+    if "\ufffd" in text:
+        return True
+    return bool(text.encode("utf-8", "surrogatepass").translate(None, _NOT_CONTROL_BYTES))

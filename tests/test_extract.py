@@ -233,3 +233,41 @@ def test_word_before_agrees_with_the_backwards_scan(parts, pos):
     text = "".join(parts)
     pos = min(pos, len(text))
     assert word_before(text, pos) == _word_before_by_scan(text, pos)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="aZ \n\t\x00\x07\x1f\x7f\x80\x85é’\ufffd\ud800\udfff\U0001f600\u2028", max_size=20))
+def test_byte_scans_agree_with_the_character_classes(text):
+    """The bytes.translate scans find what the regex character classes they replaced found."""
+    import re
+
+    from geo.nlp.markup import _CONTROL, _has_control
+    from geo.textnorm import _non_ascii
+
+    assert _non_ascii(text) == "".join(re.findall(r"[^\x00-\x7f]+", text))
+    assert _has_control(text) == bool(re.search("[" + "".join(map(chr, _CONTROL)) + "]", text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["of", "the", "Bank", "bank", "x", "é", "a_b", "9", " ", "  ", "\n", "\t", ","]),
+                max_size=10))
+def test_head_of_read_backwards_agrees_with_the_forward_pattern(parts):
+    import re
+
+    from geo.nlp.around import _HEAD_OF_REVERSED
+
+    window = "".join(parts)
+    forward = re.search(r"(\w+)\s+of\s+(?:the\s+)?$", window)
+    backward = _HEAD_OF_REVERSED.match(window[::-1])
+    assert (forward and forward.group(1)) == (backward and backward.group(1)[::-1])
+
+
+def test_first_word_codes_give_the_same_matches_cold_and_warm(tiny_index):
+    text = "#SonoraFloods hit Sonora and O'Sonora; Ciudad Obregón, Sonora. Sonora's army"
+    masked = mask_markup(text)
+    tiny_index.first_word_codes.clear()
+    cold = [(c.start, c.end, c.key) for c in find_candidates(text, masked, tiny_index)]
+    assert tiny_index.first_word_codes  # written first words are remembered
+    warm = [(c.start, c.end, c.key) for c in find_candidates(text, masked, tiny_index)]
+    assert cold == warm
+    assert ("Sonora" in {text[s:e] for s, e, _ in cold}) and (1, 7, "sonora") in cold

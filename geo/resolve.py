@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -47,16 +47,56 @@ _NEAR_LEVELS = ("place", "admin1", "admin2")
 NEAR_DLAT = math.degrees(W.near_km / EARTH_RADIUS_KM) * (1 + 1e-9)
 
 
-@dataclass(slots=True)
 class Resolution:
-    place: PlaceRow | None
-    confidence: float
-    evidence: str
-    # every reading, best first: (score, row, ...) (see ranked)
-    scored: list[tuple] = field(default_factory=list, repr=False)
-    support: set[str] = field(default_factory=set)  # comma / country / admin1 / state
-    matched_kind: int = NAME  # which kind of name picked the winner
-    other_countries: bool = False  # the document names countries, but not this one
+    """One name's reading in one document. The evidence, the confidence, the support and
+    whether other countries are named are worked out when first asked: a first-pass reading
+    that the second pass replaces, or a name that pruning drops, never needs them."""
+
+    __slots__ = ("place", "scored", "matched_kind", "_bits", "_local_near", "_ctx", "_own",
+                 "_confidence", "_evidence", "_other_countries")
+
+    def __init__(self, place: PlaceRow | None, scored: list[tuple] | None = None, matched_kind: int = NAME,
+                 bits: int = 0, local_near: dict[int, str] | None = None, ctx: DocContext | None = None,
+                 own: Votes | None = None, evidence: str | None = None) -> None:
+        self.place = place
+        # every reading, best first: (score, row, what raised it (bits), notes, kind of name)
+        self.scored = scored if scored is not None else []
+        self.matched_kind = matched_kind  # which kind of name picked the winner
+        self._bits, self._local_near, self._ctx, self._own = bits, local_near, ctx, own
+        self._confidence: float | None = None if place is not None else 0.0
+        self._evidence = evidence
+        self._other_countries: bool | None = None if place is not None and ctx is not None else False
+
+    @property
+    def confidence(self) -> float:
+        if self._confidence is None:
+            self._confidence = _confidence(self.scored)
+        return self._confidence
+
+    @property
+    def evidence(self) -> str:
+        if self._evidence is None:
+            self._evidence = _evidence(self.scored, self._bits, self._local_near or {})
+        return self._evidence
+
+    @property
+    def support(self) -> frozenset[str]:
+        """comma / country / admin1 / state / near: what in the document supports the winner."""
+        return _support(self._bits)
+
+    @property
+    def other_countries(self) -> bool:
+        """The document names countries, but not this one (beyond the name's own votes)."""
+        if self._other_countries is None:
+            self._other_countries = _other_countries(self._ctx, self._own, self.place.country)
+        return self._other_countries
+
+    def in_context(self, ctx: DocContext, own: Votes) -> Resolution:
+        """The same reading, with whether other countries are named asked of another context."""
+        res = Resolution(self.place, self.scored, self.matched_kind, self._bits, self._local_near, ctx, own,
+                         self._evidence)
+        res._confidence = self._confidence
+        return res
 
     @property
     def ranked(self) -> list[tuple[float, PlaceRow]]:
@@ -413,9 +453,7 @@ def _resolve_groups(read: dict[tuple[str, str], GroupText], index: GazetteerInde
         if res is None:
             res = _resolve_group(g, index, ctx, own.get(gkey) or _NO_VOTES)
         elif res.place is not None:  # whether other countries are named may have changed
-            others = _other_countries(ctx, own.get(gkey) or _NO_VOTES, res.place.country)
-            if others != res.other_countries:
-                res = replace(res, other_countries=others)
+            res = res.in_context(ctx, own.get(gkey) or _NO_VOTES)
         out[gkey] = res
     return out
 
@@ -500,7 +538,17 @@ def _why(row: PlaceRow, bits: int, local_near: dict[int, str]) -> list[str]:
     return why
 
 
-def _support(bits: int) -> set[str]:
+_SUPPORT: dict[int, frozenset[str]] = {}  # bits -> _support(bits)
+
+
+def _support(bits: int) -> frozenset[str]:
+    found = _SUPPORT.get(bits)
+    if found is None:
+        found = _SUPPORT[bits] = frozenset(_support_of(bits))
+    return found
+
+
+def _support_of(bits: int) -> set[str]:
     support = set()
     if bits & (_COMMA_ADMIN1 | _COMMA_COUNTRY_BIT):
         support.add("comma")
@@ -519,7 +567,7 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
                    own: Votes) -> Resolution:
     state_hint = g.state_hint
     if not g.readings.ranked:
-        return Resolution(None, 0.0, "no gazetteer entry usable here")
+        return Resolution(None, evidence="no gazetteer entry usable here")
     country_bonus, admin1_bonus, admin1_named, near_points = _group_bonuses(ctx, own, index)
     doc_countries = bool(country_bonus)
     # (score, row, what raised it (bits), notes of the rules below, kind of name)
@@ -580,17 +628,18 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
         _city_over_its_state(scored, ctx, first.key)
     if scored[0][1].level == "country" and local_near:
         _country_name_as_local_town(scored, g.cands, index, ctx, own, local_near)
-    best_score, best, bits, notes, kind = scored[0]
-    confidence = _confidence(scored)
-    desc = _describe(best)
-    evidence = "; ".join([desc, *_why(best, bits, local_near), *notes])
+    best = scored[0]
+    return Resolution(best[1], scored, best[4], best[2], local_near, ctx, own)
+
+
+def _evidence(scored: list[tuple], bits: int, local_near: dict[int, str]) -> str:
+    """Why the best reading won: what raised it, the rules that moved it, the runner-up."""
+    best_score, best, _bits, notes, _kind = scored[0]
+    evidence = "; ".join([_describe(best), *_why(best, bits, local_near), *notes])
     if len(scored) > 1:
         s2, r2 = scored[1][0], scored[1][1]
-        evidence += f"; beat {len(scored) - 1} other(s), next {r2.name} ({r2.level}, {r2.country}) by {best_score - s2:.1f}"
-    else:
-        evidence += "; only candidate"
-    others = _other_countries(ctx, own, best.country)
-    return Resolution(best, confidence, evidence, scored, _support(bits), kind, others)
+        return evidence + f"; beat {len(scored) - 1} other(s), next {r2.name} ({r2.level}, {r2.country}) by {best_score - s2:.1f}"
+    return evidence + "; only candidate"
 
 
 def _country_name_as_local_town(scored: list, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,

@@ -32,18 +32,18 @@ def neighbours(readings: dict[str, list[PlaceRow]], radius_km: float,
     neighbour's name}}. Only place and admin-2 readings count, on both sides. Distances are
     equirectangular: exact enough at a few tens of km (and with a few dozen readings per
     document a sweep by latitude is cheap)."""
-    points: list[tuple[float, str, PlaceRow]] = []  # (lat, name, row)
+    points: list[tuple[float, float, str, PlaceRow]] = []  # (lat, lon, name, row)
     for name, rows in readings.items():
-        points += [(r.lat, name, r) for r in rows if r.level in LOCAL_LEVELS]
+        for r in rows:
+            if r.level in LOCAL_LEVELS:
+                points.append((r.lat, r.lon, name, r))
     if not points:
         return {}
     points.sort(key=itemgetter(0))
     lats = [p[0] for p in points]
-    lons = [p[2].lon for p in points]
     unlikely = unlikely or {}
     names = readings.keys() | unlikely.keys()
-    number = {name: i for i, name in enumerate(names)}
-    of_name = [number[p[1]] for p in points]
+    related = _related_names(names)
     reach = math.degrees(radius_km / EARTH_RADIUS_KM)  # the radius in degrees of latitude
     limit = reach * reach
     out: dict[str, dict[int, str]] = {}
@@ -51,26 +51,40 @@ def neighbours(readings: dict[str, list[PlaceRow]], radius_km: float,
         local = [r for r in (*readings.get(name, ()), *unlikely.get(name, ())) if r.level in LOCAL_LEVELS]
         if len(local) < 2:
             continue  # nothing to choose between
-        # by name number: that name's readings may not vouch for this one's (see same_name)
-        spaced = name + " "
-        barred = [other == name or other.startswith(spaced) or name.startswith(other + " ") for other in names]
-        if all(barred):
+        # names whose readings may not vouch for this one's (see same_name), beside its own
+        barred = related.get(name, ())
+        if len(barred) + 1 >= len(names):
             continue
         for row in local:
             lat = row.lat
-            best, best_d2, shrink = -1, limit, 0.0
-            for j in range(bisect_left(lats, lat - reach), bisect_right(lats, lat + reach)):
-                if barred[of_name[j]]:
+            best, best_d2, shrink = None, limit, 0.0
+            for la, lo, other, near in points[bisect_left(lats, lat - reach):bisect_right(lats, lat + reach)]:
+                if other == name or other in barred:
                     continue
                 if not shrink:  # a degree of longitude, in degrees of latitude (positive below the poles)
                     shrink, lon = math.cos(math.radians(lat)), row.lon
-                dlon = abs(lons[j] - lon)
+                dlon = abs(lo - lon)
                 if dlon > 180.0:
                     dlon = 360.0 - dlon  # across the antimeridian
                 dlon *= shrink
-                d2 = dlon * dlon + (lats[j] - lat) ** 2
+                d2 = dlon * dlon + (la - lat) ** 2
                 if d2 <= best_d2:
-                    best, best_d2 = j, d2
-            if best >= 0:
-                out.setdefault(name, {})[row.id] = points[best][2].name
+                    best, best_d2 = near, d2
+            if best is not None:
+                out.setdefault(name, {})[row.id] = best.name
     return out
+
+
+def _related_names(names: set[str]) -> dict[str, set[str]]:
+    """Each name's other names that are one name with it (see same_name): one begins with the
+    other and a blank, so the shorter is the longer cut before one of its blanks."""
+    related: dict[str, set[str]] = {}
+    for name in names:
+        at = name.find(" ")
+        while at > 0:
+            shorter = name[:at]
+            if shorter in names:
+                related.setdefault(name, set()).add(shorter)
+                related.setdefault(shorter, set()).add(name)
+            at = name.find(" ", at + 1)
+    return related

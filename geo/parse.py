@@ -11,6 +11,7 @@ answer can be followed back to the step that made it.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -106,12 +107,23 @@ class Parser:
                     doc.regions[id(c)] = derived
 
     def _mentions(self, doc: Doc) -> None:
+        get, regions, text = doc.resolutions.get, doc.regions, doc.text
         out = []
         for c in doc.candidates:
-            if c.drop is not None:  # dropped: not a place mention
-                continue
-            res = doc.resolutions.get(id(c))
-            out.append(self._mention(doc, c, res))
+            if c.drop is None:  # dropped: not a place mention
+                res = get(id(c))
+                if res is None or res.place is None or c.modifier or regions:
+                    out.append(self._mention(doc, c, res))
+                else:  # most mentions: the name as written, resolved, no modifier
+                    notes = "; ".join(c.notes) if c.notes else ""
+                    evidence = res.evidence + "; " + notes if notes else res.evidence
+                    place_id, name, level, country, a1_iso, a1_code, a2_code, lat, lon, precision = _fields(res.place)
+                    m = Mention(c.start, c.end, text[c.start:c.end], c.kind, place_id, name, level, country, None,
+                                a1_iso, a1_code, a2_code, lat, lon, None, c.modifier, precision, res.confidence,
+                                evidence)
+                    if res.place.level == REGION_LEVEL:
+                        _as_area(m, res.place.name)
+                    out.append(m)
         doc.mentions = out
 
     def _mention(self, doc: Doc, c: Candidate, res: Resolution | None) -> Mention:
@@ -164,7 +176,7 @@ REGIONS_CACHE_MAX = 4096
 def _derived_region(place_id: int, level: str, modifier: str) -> tuple[str, float, float] | None:
     """derive_region, kept per boundary folder: cutting a polygon and writing its WKT costs
     milliseconds, and news names the same "southern X" again and again."""
-    key = (str(paths.gazetteer_dir()), place_id, level, modifier)
+    key = (os.environ.get(paths.GAZETTEER_DIR_VAR), place_id, level, modifier)
     found = _REGIONS.get(key)
     if found is None:
         found = derive_region(place_id, level, modifier)
@@ -173,6 +185,23 @@ def _derived_region(place_id: int, level: str, modifier: str) -> tuple[str, floa
                 _REGIONS.clear()
             _REGIONS[key] = found
     return found
+
+
+_FIELDS: dict[int, tuple[PlaceRow, tuple]] = {}  # id(row) -> (row, _fields(row))
+FIELDS_CACHE_MAX = 50_000
+
+
+def _fields(row: PlaceRow) -> tuple:
+    """What fill_from_row copies onto a mention, kept per place row (the same places come back)."""
+    found = _FIELDS.get(id(row))
+    if found is not None and found[0] is row:
+        return found[1]
+    fields = (row.id if row.id > 0 else None, row.name, row.level, row.country or None, row.admin1_iso or None,
+              row.admin1_code or None, row.admin2_code or None, row.lat, row.lon, PRECISION.get(row.level, "place"))
+    if len(_FIELDS) >= FIELDS_CACHE_MAX:
+        _FIELDS.clear()
+    _FIELDS[id(row)] = (row, fields)
+    return fields
 
 
 def fill_from_row(m: Mention, row: PlaceRow) -> None:
@@ -187,17 +216,27 @@ def fill_from_row(m: Mention, row: PlaceRow) -> None:
     m.precision = PRECISION.get(row.level, "place")
 
 
+_AREAS: dict[tuple, tuple[macroregions.MacroRegion, str | None]] = {}
+
+
 def _as_area(m: Mention, name: str) -> None:
     """A continent, macro-region or union is drawn as the union of its member countries;
     a union ("European Union") is a kind of its own, so it can be filtered out."""
-    region = macroregions.lookup(name)
-    if region is None:
-        return
+    key = (os.environ.get(paths.GAZETTEER_DIR_VAR), name)  # per boundary folder, like _derived_region
+    found = _AREAS.get(key)
+    if found is None:
+        region = macroregions.lookup(name)
+        if region is None:
+            return
+        area = macroregions.area_of(region)
+        found = (region, area[0] if area is not None else None)
+        if area is not None:  # boundaries that are missing now may be built later
+            _AREAS[key] = found
+    region, wkt = found
     if region.kind == "union":
         m.kind = "supranational"
-    area = macroregions.area_of(region)
-    if area is not None:
-        m.geometry_wkt = area[0]  # the point stays the region's own centre
+    if wkt is not None:
+        m.geometry_wkt = wkt  # the point stays the region's own centre
     m.evidence += f"; the area of {len(region.members)} member countries"
 
 

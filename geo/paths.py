@@ -8,9 +8,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+GAZETTEER_DIR_VAR = "GEO_GAZETTEER_DIR"
+
+
 def gazetteer_dir() -> Path:
     """The built gazetteer (git-ignored): GEO_GAZETTEER_DIR, default gazetteer/build."""
-    return Path(os.environ.get("GEO_GAZETTEER_DIR", ROOT / "gazetteer" / "build"))
+    return Path(os.environ.get(GAZETTEER_DIR_VAR, ROOT / "gazetteer" / "build"))
 
 
 def gazetteer_db() -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import NamedTuple
@@ -30,6 +31,8 @@ POLITICAL = re.compile(
     re.IGNORECASE,
 )
 STATE_WORD = re.compile(r"^\s+(?:state|province)\b|^\s*,?\s+the\s+state\b", re.IGNORECASE)
+# STATE_WORD matched where a name ends, without cutting the text (match(text, end, end + 20))
+STATE_WORD_AT = re.compile(r"\s+(?:state|province)\b|\s*,?\s+the\s+state\b", re.IGNORECASE)
 STATE_OF = re.compile(r"\b(?:state|province) of\s+$", re.IGNORECASE)
 # a dateline opens a story or a line: "WASHINGTON (AP) —", "HERMOSILLO, Sonora.-", "PARIS —"
 DATELINE = re.compile(r"([A-ZÀ-Ý][A-ZÀ-Ý .'-]+?)(?:,\s*[\w. ]{2,30}?)?\s*"
@@ -78,6 +81,11 @@ class Resolution:
         if self._evidence is None:
             self._evidence = _evidence(self.scored, self._bits, self._local_near or {})
         return self._evidence
+
+    @property
+    def bits(self) -> int:
+        """What raised the winner's score (see _why), as bits."""
+        return self._bits
 
     @property
     def support(self) -> frozenset[str]:
@@ -141,7 +149,6 @@ class DocContext:
     admin1_named: Tally = field(default_factory=Tally)  # ... of states and big cities only
     states_named: Tally = field(default_factory=Tally)  # admin-1 readings per country ("Ohio and Indiana")
     political: bool = False
-    state_words: bool = True  # "state" or "province" appears in the text at all
     # per name: its readings near a reading of another name, and that neighbour (resolve_local)
     local_near: dict[str, dict[int, str]] = field(default_factory=dict)
 
@@ -329,26 +336,30 @@ class GroupText:
         return not self.state_hint and self.readings.capital_rival
 
 
-def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_words: bool,
+def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_words: Callable[[], bool],
                 containers: set[int]) -> GroupText:
-    after_comma = container = dateline = commas = False
+    """state_words: whether "state" or "province" appears in the text at all (asked only
+    when an occurrence looks like "X state" or "the state of X")."""
+    after_comma = container = dateline = commas = state_hint = False
     for c in group:  # one loop: most names occur once or twice
-        if c.start > 1 and text[c.start - 2] == ",":
+        start = c.start
+        if start > 1 and text[start - 2] == ",":
             after_comma = True
         if c.comma_next is not None:
             commas = True
-        if id(c) in containers:
+        if containers and id(c) in containers:
             container = True
         if not dateline and c.surface.isupper() and _in_dateline(text, c):
             dateline = True
+        if not state_hint and (STATE_WORD_AT.match(text, c.end, c.end + 20) or (
+                start > 0 and text[start - 1].isspace() and _state_of_before(text[max(0, start - 20):start]))):
+            state_hint = True
     first = group[0]
     readings = _ranked_readings(first.entries, index, first.key, after_comma,
                                 postal=len(first.surface) == 2 and first.surface.isupper())
     if not readings.ranked:
         return GroupText(group, readings, None, False, False, False)
-    state_hint = state_words and any(
-        STATE_WORD.match(text[c.end:c.end + 20]) or _state_of_before(text[max(0, c.start - 20):c.start])
-        for c in group)
+    state_hint = state_hint and state_words()
     return GroupText(group, readings, _comma_containers(group, index) if commas else None, state_hint,
                      container, dateline)
 
@@ -360,15 +371,23 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
         if c.drop is None:  # kept
             groups[(c.key, "demonym" if c.kind == "demonym" else "name")].append(c)
     ctx, own, tops = _context_of(groups, index)
-    lower = text.lower()
-    containers = {id(c.comma_next) for c in cands if c.drop is None and c.comma_next is not None}
-    ctx.state_words = "state" in lower or "province" in lower
+    containers = {id(c.comma_next) for c in cands if c.comma_next is not None and c.drop is None}
+    lowered: list[str] = []  # the text in lower case, made when first asked
+
+    def lower() -> str:
+        if not lowered:
+            lowered.append(text.lower())
+        return lowered[0]
+
+    def state_words() -> bool:
+        return "state" in lower() or "province" in lower()
+
     ctx.local_near = _local_near(groups, index)
-    read = {gkey: _group_text(text, group, index, ctx.state_words, containers) for gkey, group in groups.items()}
+    read = {gkey: _group_text(text, group, index, state_words, containers) for gkey, group in groups.items()}
     # whether the news is political matters only to a name that is a capital and a state
     if any(g.capital_rival for g in read.values()):
         window = W.political_window
-        ctx.political = _political(text[:window], lower if len(text) <= window else None)
+        ctx.political = _political(text[:window], lower() if len(text) <= window else None)
     resolved = _resolve_groups(read, index, ctx, own)
     # Second pass: a name that voted for one country but was read in another ("Georgia" first
     # counted as the country, then read as the US state) votes again, so the rest of the
@@ -381,7 +400,7 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
                                                        and "near" in resolved[g].support))}
     if moved:
         ctx2, own2 = _votes(groups, {**tops, **moved}, index)
-        ctx2.political, ctx2.state_words, ctx2.local_near = ctx.political, ctx.state_words, ctx.local_near
+        ctx2.political, ctx2.local_near = ctx.political, ctx.local_near
         # only names whose readings see another context are read again (most do not)
         same = {g: res for g, res in resolved.items()
                 if g not in moved and _same_context(read[g], index, ctx, ctx2, own.get(g) or _NO_VOTES)}
@@ -778,6 +797,10 @@ def _generic_admin_name(c: Candidate, res: Resolution) -> bool:
     return _english_word_zipf(c.key, lexicon.common_word_zipf()) >= W.generic_admin_zipf
 
 
+_ADMIN_LEVELS = ("admin1", "admin2")
+_COMMA_OR_STATE = _COMMA_ADMIN1 | _COMMA_COUNTRY_BIT | _STATE  # support from "comma" or "state"
+
+
 def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]) -> None:
     """Drop resolved names that nothing in the document supports and that are more likely
     something else: a small town abroad in a story about other countries, or a small town
@@ -785,15 +808,18 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
     from geo.nlp import lexicon
 
     common_names = lexicon.common_personal_names()
+    get = resolutions.get
     for c in cands:
-        res = resolutions.get(id(c))
-        if c.drop is not None or res is None or res.place is None or c.kind == "demonym":
+        if c.drop is not None or c.kind == "demonym":
+            continue
+        res = get(id(c))
+        if res is None or res.place is None:
             continue
         row = res.place
-        if _generic_admin_name(c, res) and not c.in_county_list:
+        if row.level in _ADMIN_LEVELS and _generic_admin_name(c, res) and not c.in_county_list:
             c.drop = drop(Drop.GENERIC_ADMIN_NAME, word=c.surface, place=row.name, country=row.country)
             continue
-        if "comma" in res.support or "state" in res.support or c.in_county_list:
+        if res.bits & _COMMA_OR_STATE or c.in_county_list:
             continue
         if row.level in ("country", "region"):
             # even a country: "Henderson" is an old name of the Pitcairn Islands, not what a text means

@@ -22,7 +22,7 @@ from geo.extract import ABBR, AFTER_COMMA, ALT, ASCII, DEMONYM, ISO, NAME, PRESS
 from geo.geoparse_index import Entry, GazetteerIndex, PlaceRow
 from geo.nlp.similarity import alt_unlike
 from geo.reasons import Drop, drop
-from geo.resolve_local import LOCAL_LEVELS, neighbours
+from geo.resolve_local import LOCAL_LEVELS, Point, Tried, name_points, near_points, tried_readings
 from geo.resolve_weights import WEIGHTS as W
 
 POLITICAL = re.compile(
@@ -413,14 +413,23 @@ def _local_near(groups: dict[tuple[str, str], list[Candidate]], index: Gazetteer
     reading of another name (see resolve_local)."""
     if len(groups) < 2:
         return {}
-    readings: dict[str, tuple[PlaceRow, ...]] = {}
-    unlikely: dict[str, tuple[PlaceRow, ...]] = {}
+    points: dict[str, tuple[Point, ...]] = {}
+    tried: dict[str, tuple[Tried, ...]] = {}
     for (key, what), cands in groups.items():
         if what == "name":
-            readings[key], towns = _local_readings(cands[0].entries, index, key)
-            if towns:
-                unlikely[key] = towns
-    return neighbours(readings, W.local_km, unlikely)
+            points[key], tried[key] = _local_points(cands[0].entries, index, key)
+    return near_points(points, tried, W.local_km)
+
+
+def _local_points(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
+                  ) -> tuple[tuple[Point, ...], tuple[Tried, ...]]:
+    """_local_readings as resolve_local's points and tried readings (cached per name)."""
+    memo = index.facts(entries).memo
+    found = memo.get(("local points", key))
+    if found is None:
+        readings, towns = _local_readings(entries, index, key)
+        found = memo[("local points", key)] = (name_points(key, readings), tried_readings((*readings, *towns)))
+    return found
 
 
 def _local_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from operator import itemgetter
 
 from geo.distance import EARTH_RADIUS_KM
@@ -24,6 +25,12 @@ def same_name(a: str, b: str) -> bool:
     return a == b or b.startswith(a + " ") or a.startswith(b + " ")
 
 
+# a reading that vouches for other names: (lat, lon, its name, row)
+Point = tuple[float, float, str, PlaceRow]
+# a reading that is tried: (row, lat, lon, a degree of longitude in degrees of latitude there)
+Tried = tuple[PlaceRow, float, float, float]
+
+
 def neighbours(readings: dict[str, list[PlaceRow]], radius_km: float,
                unlikely: dict[str, list[PlaceRow]] | None = None) -> dict[str, dict[int, str]]:
     """For each name with more than one reading, its readings within radius_km of a reading
@@ -32,37 +39,53 @@ def neighbours(readings: dict[str, list[PlaceRow]], radius_km: float,
     neighbour's name}}. Only place and admin-2 readings count, on both sides. Distances are
     equirectangular: exact enough at a few tens of km (and with a few dozen readings per
     document a sweep by latitude is cheap)."""
-    points: list[tuple[float, float, str, PlaceRow]] = []  # (lat, lon, name, row)
-    for name, rows in readings.items():
-        for r in rows:
-            if r.level in LOCAL_LEVELS:
-                points.append((r.lat, r.lon, name, r))
-    if not points:
-        return {}
-    points.sort(key=itemgetter(0))
-    lats = [p[0] for p in points]
     unlikely = unlikely or {}
-    names = readings.keys() | unlikely.keys()
+    points = {name: name_points(name, rows) for name, rows in readings.items()}
+    tried = {name: tried_readings((*readings.get(name, ()), *unlikely.get(name, ())))
+             for name in readings.keys() | unlikely.keys()}
+    return near_points(points, tried, radius_km)
+
+
+def name_points(name: str, rows: Iterable[PlaceRow]) -> tuple[Point, ...]:
+    """A name's readings that vouch for other names (a caller may keep them per name)."""
+    return tuple((r.lat, r.lon, name, r) for r in rows if r.level in LOCAL_LEVELS)
+
+
+def tried_readings(rows: Iterable[PlaceRow]) -> tuple[Tried, ...]:
+    """A name's readings that nearness tries: none unless there are two to choose between."""
+    local = [r for r in rows if r.level in LOCAL_LEVELS]
+    if len(local) < 2:
+        return ()
+    return tuple((r, r.lat, r.lon, math.cos(math.radians(r.lat))) for r in local)
+
+
+def near_points(points: dict[str, tuple[Point, ...]], tried: dict[str, tuple[Tried, ...]],
+                radius_km: float) -> dict[str, dict[int, str]]:
+    """neighbours, from each name's points (name_points) and tried readings (tried_readings)."""
+    swept: list[Point] = []
+    for pts in points.values():
+        swept += pts
+    if not swept:
+        return {}
+    swept.sort(key=itemgetter(0))
+    lats = [p[0] for p in swept]
+    names = points.keys() | tried.keys()
     related = _related_names(names)
     reach = math.degrees(radius_km / EARTH_RADIUS_KM)  # the radius in degrees of latitude
     limit = reach * reach
     out: dict[str, dict[int, str]] = {}
-    for name in names:
-        local = [r for r in (*readings.get(name, ()), *unlikely.get(name, ())) if r.level in LOCAL_LEVELS]
-        if len(local) < 2:
+    for name, local in tried.items():
+        if not local:
             continue  # nothing to choose between
         # names whose readings may not vouch for this one's (see same_name), beside its own
         barred = related.get(name, ())
         if len(barred) + 1 >= len(names):
             continue
-        for row in local:
-            lat = row.lat
-            best, best_d2, shrink = None, limit, 0.0
-            for la, lo, other, near in points[bisect_left(lats, lat - reach):bisect_right(lats, lat + reach)]:
+        for row, lat, lon, shrink in local:
+            best, best_d2 = None, limit
+            for la, lo, other, near in swept[bisect_left(lats, lat - reach):bisect_right(lats, lat + reach)]:
                 if other == name or other in barred:
                     continue
-                if not shrink:  # a degree of longitude, in degrees of latitude (positive below the poles)
-                    shrink, lon = math.cos(math.radians(lat)), row.lon
                 dlon = abs(lo - lon)
                 if dlon > 180.0:
                     dlon = 360.0 - dlon  # across the antimeridian

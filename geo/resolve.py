@@ -237,6 +237,8 @@ class Readings(NamedTuple):
     # same-named admin-1, a capital beside a same-named admin-1, big enough to vouch for its admin-1)
     static: tuple[tuple, ...]
     capital_rival: bool  # some reading is a capital beside a same-named admin-1
+    has_region: bool  # some reading is a sea or region (see _water_over_small_town)
+    has_city: bool  # some reading is a town a state's or municipality's rule may prefer (_city_over_its_state)
 
 
 def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_comma: bool,
@@ -256,8 +258,12 @@ def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
               and row.population >= W.namesake_ratio * admin1_pop),
              row.feature_code == "PPLC" and row.country in rivals, row.population >= W.named_city_pop)
             for prior, row, kind in ranked)
+        min_city_pop = min(W.own_state_city_pop, W.own_municipality_town_pop)
+        has_city = any(r.level == "place" and r.population >= min_city_pop and _city_named(t, key) for t in ranked
+                       for r in (t[1],))
         found = memo[("reading facts", key, after_comma, postal)] = Readings(
-            ranked, rivals, admin1_pop, static, any(t[9] for t in static))
+            ranked, rivals, admin1_pop, static, any(t[9] for t in static),
+            any(r.level == "region" for _, r, _ in ranked), has_city)
     return found
 
 
@@ -598,14 +604,76 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
         return Resolution(None, evidence="no gazetteer entry usable here")
     country_bonus, admin1_bonus, admin1_named, near_points = _group_bonuses(ctx, own, index)
     doc_countries = bool(country_bonus)
-    # (score, row, what raised it (bits), notes of the rules below, kind of name)
-    scored: list[tuple[float, PlaceRow, int, tuple[str, ...], int]] = []
     containers = g.comma
-    a1s, ccs = containers or ((), ())
     political_capital = ctx.political and not state_hint
     first = g.cands[0]
     local_near = ctx.local_near.get(first.key, {}) if first.kind != "demonym" else {}
-    abroad_penalty, cb_get, ab_get = W.abroad_penalty, country_bonus.get, admin1_bonus.get
+    cb_get, ab_get = country_bonus.get, admin1_bonus.get
+    readings = g.readings
+    if not containers and not state_hint and not (political_capital and readings.capital_rival):
+        scored = _scores(readings.static, cb_get, ab_get, doc_countries, admin1_named, near_points, local_near)
+    else:
+        scored = _scores_with_rules(g, cb_get, ab_get, doc_countries, admin1_named, near_points, local_near,
+                                    political_capital)
+    scored.sort(key=itemgetter(0), reverse=True)  # stable: ties keep the prior order
+    if readings.has_region and scored[0][1].level == "place":
+        _water_over_small_town(scored)
+    if readings.has_city:
+        if g.dateline:
+            _city_in_dateline(scored, first.key)
+        if not state_hint and not g.container and scored[0][1].level in ("admin1", "admin2"):
+            _city_over_its_state(scored, ctx, first.key)
+    if local_near and scored[0][1].level == "country":
+        _country_name_as_local_town(scored, g.cands, index, ctx, own, local_near)
+    best = scored[0]
+    return Resolution(best[1], scored, best[4], best[2], local_near, ctx, own)
+
+
+def _scores(static: tuple[tuple, ...], cb_get: Callable, ab_get: Callable, doc_countries: bool,
+            admin1_named: set[str], near_points: list[tuple[float, float]], local_near: dict[int, str]) -> list[tuple]:
+    """_scores_with_rules where no comma container, "state" word or political capital applies
+    (most names): (score, row, bits, notes, kind) per reading, in prior order."""
+    scored = []
+    append, abroad_penalty, namesake_bonus = scored.append, W.abroad_penalty, W.namesake_bonus
+    for prior, row, kind, cc, a1, small, near_level, _is_admin1, namesake, _capital, vouches in static:
+        b = cb_get(cc, 0.0)
+        if b:
+            score, bits = prior + b, _IN_COUNTRY
+        elif small and doc_countries:
+            score, bits = prior - abroad_penalty, 0
+        else:
+            score, bits = prior, 0
+        if a1 is not None:
+            a = ab_get(a1, 0.0)
+            if a:
+                score += a
+                bits |= _IN_ADMIN1 | _ADMIN1_SUPPORT if vouches or a1 in admin1_named else _IN_ADMIN1
+        if namesake:
+            score += namesake_bonus
+            bits |= _NAMESAKE
+        if near_points and near_level and not b:
+            lat, lon = row.lat, row.lon
+            for la, lo in near_points:
+                if abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= W.near_km:
+                    score += W.near_bonus
+                    bits |= _NEAR_COUNTRY
+                    break
+        if local_near and row.id in local_near:
+            score += W.local_bonus
+            bits |= _LOCAL
+        append((score, row, bits, (), kind))
+    return scored
+
+
+def _scores_with_rules(g: GroupText, cb_get: Callable, ab_get: Callable, doc_countries: bool, admin1_named: set[str],
+                       near_points: list[tuple[float, float]], local_near: dict[int, str],
+                       political_capital: bool) -> list[tuple]:
+    """(score, row, bits, notes, kind) per reading, in prior order: the document's bonuses and
+    the name's own hints (comma containers, "state", a capital in political news)."""
+    state_hint, abroad_penalty = g.state_hint, W.abroad_penalty
+    containers = g.comma
+    a1s, ccs = containers or ((), ())
+    scored = []
     for prior, row, kind, cc, a1, small, near_level, is_admin1, namesake, capital, vouches in g.readings.static:
         score, bits = prior, 0
         if containers:
@@ -647,17 +715,7 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
             score += W.political_capital
             bits |= _POLITICAL_CAPITAL
         scored.append((score, row, bits, (), kind))
-    scored.sort(key=itemgetter(0), reverse=True)  # stable: ties keep the prior order
-    if scored[0][1].level == "place":
-        _water_over_small_town(scored)
-    if g.dateline:
-        _city_in_dateline(scored, first.key)
-    if not state_hint and not g.container and scored[0][1].level in ("admin1", "admin2"):
-        _city_over_its_state(scored, ctx, first.key)
-    if scored[0][1].level == "country" and local_near:
-        _country_name_as_local_town(scored, g.cands, index, ctx, own, local_near)
-    best = scored[0]
-    return Resolution(best[1], scored, best[4], best[2], local_near, ctx, own)
+    return scored
 
 
 def _evidence(scored: list[tuple], bits: int, local_near: dict[int, str]) -> str:
@@ -736,12 +794,19 @@ def _in_dateline(text: str, c: Candidate) -> bool:
     return m is not None and m.end(1) >= c.end
 
 
+def _city_named(t: tuple, key: str) -> bool:
+    """A reading (a tuple of scored or of _ranked: its kind of name last) that names the
+    town itself: its name, or an alternate name like it."""
+    kind = t[-1]
+    return kind in (NAME, ASCII) or (kind == ALT and not alt_unlike(key, t[1]))
+
+
 def _city_in_dateline(scored: list, key: str) -> None:
     """A dateline names the city the story was filed from ("WASHINGTON (AP) —"), not a state."""
     if scored[0][1].level not in ("admin1", "admin2"):
         return
     city = next((t for t in scored if t[1].level == "place" and t[1].population >= W.own_municipality_town_pop
-                 and (t[4] in (NAME, ASCII) or (t[4] == ALT and not alt_unlike(key, t[1])))), None)
+                 and _city_named(t, key)), None)
     if city is not None:
         scored.remove(city)
         scored.insert(0, (scored[0][0], city[1], city[2], (*city[3], "a dateline names a city"), city[4]))
@@ -761,8 +826,7 @@ def _city_over_its_state(scored: list, ctx: DocContext, key: str) -> None:
         inside, min_pop = (lambda r: r.admin2_code == state.admin2_code), W.own_municipality_town_pop
     else:
         return
-    city = next((t for t in scored if t[1].level == "place" and inside(t[1])
-                 and (t[4] in (NAME, ASCII) or (t[4] == ALT and not alt_unlike(key, t[1])))
+    city = next((t for t in scored if t[1].level == "place" and inside(t[1]) and _city_named(t, key)
                  and t[1].population >= min_pop), None)
     if city is not None:
         scored.remove(city)

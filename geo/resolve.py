@@ -161,6 +161,7 @@ class DocContext:
     admin1_named_codes: set[str] = field(default_factory=set)  # admin1_named's codes (read only)
     # the points of the countries with a bonus, in country_bonus's order (for nearness)
     country_points: list[tuple[str, tuple[float, float]]] = field(default_factory=list)
+    near_points: list[tuple[float, float]] = field(default_factory=list)  # the first W.near_countries_max
 
     def add_bonuses(self, points: dict[str, tuple[float, float]]) -> None:
         cap = W.context_mentions_cap
@@ -170,6 +171,7 @@ class DocContext:
                              for code, n in self.admin1.items() if n > 0 and code}
         self.admin1_named_codes = {code for code, n in self.admin1_named.items() if n > 0}
         self.country_points = [(cc, points[cc]) for cc in self.country_bonus if cc in points]
+        self.near_points = [p for _, p in self.country_points[:W.near_countries_max]]
 
 
 def _rank(entries: tuple[Entry, ...], index: GazetteerIndex, key: str = "") -> list[tuple[float, PlaceRow, int]]:
@@ -239,6 +241,8 @@ class Readings(NamedTuple):
     capital_rival: bool  # some reading is a capital beside a same-named admin-1
     has_region: bool  # some reading is a sea or region (see _water_over_small_town)
     has_city: bool  # some reading is a town a state's or municipality's rule may prefer (_city_over_its_state)
+    countries: frozenset[str]  # the countries whose bonus some reading can get
+    admin1_codes: frozenset[str]  # the admin-1s whose bonus some reading can get
 
 
 def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_comma: bool,
@@ -263,7 +267,8 @@ def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
                        for r in (t[1],))
         found = memo[("reading facts", key, after_comma, postal)] = Readings(
             ranked, rivals, admin1_pop, static, any(t[9] for t in static),
-            any(r.level == "region" for _, r, _ in ranked), has_city)
+            any(r.level == "region" for _, r, _ in ranked), has_city,
+            frozenset(t[3] for t in static if t[3] is not None), frozenset(t[4] for t in static if t[4] is not None))
     return found
 
 
@@ -408,8 +413,9 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
         ctx2, own2 = _votes(groups, {**tops, **moved}, index)
         ctx2.political, ctx2.local_near = ctx.political, ctx.local_near
         # only names whose readings see another context are read again (most do not)
+        changed = _changes(ctx, ctx2)
         same = {g: res for g, res in resolved.items()
-                if g not in moved and _same_context(read[g], index, ctx, ctx2, own.get(g) or _NO_VOTES)}
+                if g not in moved and _same_context(read[g], index, ctx, ctx2, own.get(g) or _NO_VOTES, changed)}
         resolved = _resolve_groups(read, index, ctx2, own2, same)
     return {id(c): res for gkey, group in groups.items() for c in group for res in (resolved[gkey],)}
 
@@ -492,18 +498,34 @@ def _resolve_groups(read: dict[tuple[str, str], GroupText], index: GazetteerInde
     return out
 
 
-def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: DocContext, own: tuple) -> bool:
+class Changes(NamedTuple):
+    """Where two contexts of one document differ (_same_context's first, cheap test)."""
+
+    countries: set[str]  # counted a different number of times
+    admin1: set[str]  # admin-1 codes counted differently, or named by states and big cities differently
+    states_named: set[str]  # countries with a different number of admin-1 readings
+    same_points: bool  # the same country points, in the same order
+
+
+def _changes(ctx: DocContext, ctx2: DocContext) -> Changes:
+    def differ(a: Tally, b: Tally) -> set:
+        return {k for k in a.keys() | b.keys() if a[k] != b[k]}
+
+    return Changes(differ(ctx.countries, ctx2.countries),
+                   differ(ctx.admin1, ctx2.admin1) | differ(ctx.admin1_named, ctx2.admin1_named),
+                   differ(ctx.states_named, ctx2.states_named), ctx.country_points == ctx2.country_points)
+
+
+def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: DocContext, own: tuple,
+                  changed: Changes | None = None) -> bool:
     """Would _resolve_group read the group alike in ctx and ctx2 (its own votes unchanged)?
     True when every bonus its readings can get is the same, no country point that appeared
     or went lies near one of them, the states named in their countries are as many, and
     whether other countries are named is unchanged for each town a country's name may be
     read as (what the scores, the rules after them and the evidence read from the context;
     a new rule reading the context must be added here too, or the test comparing this with
-    reading every name again fails)."""
-    cb1, ab1, named1, points1 = _group_bonuses(ctx, own, index)
-    cb2, ab2, named2, points2 = _group_bonuses(ctx2, own, index)
-    if bool(cb1) != bool(cb2):
-        return False
+    reading every name again fails). changed: _changes(ctx, ctx2), when the caller has it:
+    where the document's tallies and country points are all alike, so are the bonuses."""
     states1, states2 = ctx.states_named, ctx2.states_named
     for cc in g.readings.has_admin1_rival:
         if states1[cc] != states2[cc]:
@@ -514,6 +536,15 @@ def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: Do
         for town in _towns_named_like_country(first.entries, index, first.key):
             if _other_countries(ctx, own, town.country) != _other_countries(ctx2, own, town.country):
                 return False
+    if changed is not None and changed.same_points:
+        # a bonus differs only where a count differs (whatever the group's own votes)
+        r = g.readings
+        if r.countries.isdisjoint(changed.countries) and r.admin1_codes.isdisjoint(changed.admin1):
+            return not changed.countries or _names_countries(ctx, own) == _names_countries(ctx2, own)
+    cb1, ab1, named1, points1 = _group_bonuses(ctx, own, index)
+    cb2, ab2, named2, points2 = _group_bonuses(ctx2, own, index)
+    if bool(cb1) != bool(cb2):
+        return False
     moved_points = set(points1) ^ set(points2) if points1 != points2 else None
     same_admin1 = ab1 is ab2 and named1 is named2
     for _prior, row, _kind in g.readings.ranked:
@@ -526,6 +557,12 @@ def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: Do
         if moved_points and level in _NEAR_LEVELS and _near_any(row, moved_points):
             return False
     return True
+
+
+def _names_countries(ctx: DocContext, own: Votes) -> bool:
+    """The document names some country beyond the group's own votes (its country bonuses are not empty)."""
+    own_cc, own_n = own[0], own[1]
+    return any(n > (own_n if cc == own_cc else 0) for cc, n in ctx.countries.items())
 
 
 def _near_any(row: PlaceRow, points) -> bool:
@@ -756,8 +793,8 @@ def _group_bonuses(ctx: DocContext, own: Votes, index: GazetteerIndex
     cc, mine, code = own
     cap = W.context_mentions_cap
     country_bonus = ctx.country_bonus
-    if cc is not None:
-        n = ctx.countries[cc] - mine
+    # without the group's votes; where the capped count is the same, so is the bonus
+    if cc is not None and (n := ctx.countries[cc] - mine) < cap:
         country_bonus = dict(country_bonus)
         if n > 0:
             country_bonus[cc] = W.country_context + W.country_per_mention * min(n, cap)
@@ -766,16 +803,16 @@ def _group_bonuses(ctx: DocContext, own: Votes, index: GazetteerIndex
     admin1_bonus = ctx.admin1_bonus
     admin1_named = ctx.admin1_named_codes
     if code is not None:
-        n = ctx.admin1[code] - mine
-        admin1_bonus = dict(admin1_bonus)
-        if n > 0:
-            admin1_bonus[code] = W.admin1_context + W.admin1_per_mention * min(n, cap)
-        else:
-            admin1_bonus.pop(code, None)
+        if (n := ctx.admin1[code] - mine) < cap:
+            admin1_bonus = dict(admin1_bonus)
+            if n > 0:
+                admin1_bonus[code] = W.admin1_context + W.admin1_per_mention * min(n, cap)
+            else:
+                admin1_bonus.pop(code, None)
         if code in admin1_named and ctx.admin1_named[code] - mine <= 0:
             admin1_named = admin1_named - {code}
     if len(country_bonus) == len(ctx.country_bonus):  # the same countries (maybe other bonuses)
-        near_points = [p for _, p in ctx.country_points[:W.near_countries_max]]
+        near_points = ctx.near_points
     else:
         near_points = [p for cc, p in ctx.country_points if cc in country_bonus][:W.near_countries_max]
     found = ctx.group_bonuses[own] = (country_bonus, admin1_bonus, admin1_named, near_points)

@@ -362,8 +362,9 @@ def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_
             container = True
         if not dateline and c.surface.isupper() and _in_dateline(text, c):
             dateline = True
-        if not state_hint and (STATE_WORD_AT.match(text, c.end, c.end + 20) or (
-                start > 0 and text[start - 1].isspace() and _state_of_before(text[max(0, start - 20):start]))):
+        if not state_hint and (_state_word_after(text, c.end) or (
+                start > 0 and text[start - 1].isspace() and text[start - 2:start - 1] not in _NOT_OF_END
+                and _state_of_before(text[max(0, start - 20):start]))):
             state_hint = True
     first = group[0]
     readings = _ranked_readings(first.entries, index, first.key, after_comma,
@@ -455,6 +456,20 @@ def _local_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
             tuple(t[1] for t in _ranked(entries, index, key)[:W.local_readings_max] if t[1].level in LOCAL_LEVELS),
             _towns_named_like_country(entries, index, key))
     return found
+
+
+# a name followed by a blank and one of these cannot be followed by "state", "province" or
+# ", the state" (the only characters matching s, p or t regardless of case are these and "ſ")
+_NOT_STATE_NEXT = frozenset("abcdefghijklmnoqruvwxyzABCDEFGHIJKLMNOQRUVWXYZ0123456789")
+# ... and a name after a blank behind one of these cannot follow "state of" / "province of"
+_NOT_OF_END = frozenset("abcdeghijklmnopqrstuvwxyzABCDEGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def _state_word_after(text: str, end: int) -> bool:
+    """STATE_WORD.match(text[end:end + 20]), most names answered by the two characters after them."""
+    if text[end:end + 1] == " " and text[end + 1:end + 2] in _NOT_STATE_NEXT:
+        return False
+    return STATE_WORD_AT.match(text, end, end + 20) is not None
 
 
 def _state_of_before(window: str) -> bool:

@@ -114,6 +114,19 @@ def test_state_of_test_agrees_with_the_regex(parts):
     assert _state_of_before(window) == bool(STATE_OF.search(window))
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["state", "State", "STATE", "ſtate", "province", "Province", " ", "  ", "\n", ",",
+                                 "the", "The", "x", "s", "p", "t", "T", "é", "\u00a0", "1", "of"]), max_size=7),
+       st.integers(0, 3))
+def test_state_word_test_agrees_with_the_regex(parts, end):
+    """The quick "X state" test gives the answer of matching STATE_WORD on the 20 characters after the name."""
+    from geo.resolve import STATE_WORD, _state_word_after
+
+    text = "Name" + "".join(parts)
+    end = min(end + 4, len(text))
+    assert _state_word_after(text, end) == bool(STATE_WORD.match(text[end:end + 20]))
+
+
 SECOND_PASS_TEXTS = [
     # "Georgia" first votes for the country, is then read as the US state: a second pass
     "ATLANTA - A new hotline for Georgia residents could cover the whole state next year, officials said. "

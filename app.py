@@ -10,7 +10,7 @@ import streamlit as st
 
 from geo import paths
 from geo.view import event_controls, mappanel, panels, sidebar
-from geo.view.assets import missing_assets
+from geo.view.assets import ensure_bundles, missing_assets
 from geo.view.basemap import ensure_basemap
 from geo.view.data import (
     attribution_text,
@@ -25,10 +25,14 @@ from geo.view.data import (
 from geo.view.labels import ensure_labels
 from geo.view.layout import LAYOUT_CSS, NARROW_SIDEBAR_JS
 from geo.view.physical import physical_urls
+from geo.view.preload import first_paint_links, preload_html
 
 st.set_page_config(page_title="Incident map", page_icon="🗺️", layout="wide", initial_sidebar_state="auto")
 st.html(LAYOUT_CSS)
-st.html(NARROW_SIDEBAR_JS, unsafe_allow_javascript=True)
+# the files the map's first paint waits for, asked for at once (geo/view/preload.py)
+bundles = ensure_bundles()
+first_paint = first_paint_links((bundles.get("leaflet", ""), bundles.get("leaflet_css", "")))
+st.html(NARROW_SIDEBAR_JS + preload_html(first_paint), unsafe_allow_javascript=True)
 # fixed slots, created before anything that may or may not show (spinners, notices): the map
 # keeps its place in the page on every rerun, so it is never remounted by a shifted position
 headline_slot, map_slot, timeline_slot, tabs_slot = st.container(), st.container(), st.container(), st.container()

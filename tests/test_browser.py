@@ -247,6 +247,27 @@ def test_map_draws_offline_and_date_brush_narrows(server, page):
     assert page.external_requests == [], page.external_requests
 
 
+def test_the_first_paint_loads_one_map_bundle_asked_for_early(server, page):
+    """The page asks at once for the files the map's first paint waits for (geo/view/preload.py),
+    and the map's frame loads Leaflet with its plugins as one script and one stylesheet."""
+    page.goto(server)
+    frame = _wait_for_map(page)
+    links = page.evaluate("""() => [...document.head.querySelectorAll('link[rel=prefetch], link[rel=modulepreload]')]
+        .map(l => [l.rel, new URL(l.href).pathname + new URL(l.href).search])""")
+    prefetched = {href for rel, href in links if rel == "prefetch"}
+    assert any(href.startswith("/static/js/ComponentInstance.") for rel, href in links if rel == "modulepreload")
+    loaded = page.frame_locator(MAP_FRAME).locator("body").evaluate("""() => performance.getEntriesByType('resource')
+        .map(e => new URL(e.name)).filter(u => u.pathname.startsWith('/app/static/vendor/'))
+        .map(u => u.pathname + u.search)""")
+    scripts = [u for u in loaded if u.split("?")[0].endswith(".js")]
+    styles = [u for u in loaded if u.split("?")[0].endswith(".css")]
+    assert len(scripts) == 1 and len(styles) == 1, loaded  # not leaflet, markercluster and heat apart
+    assert set(scripts + styles) <= prefetched  # the frame loads the very files the page asked for
+    assert frame.locator(".marker-cluster, path.leaflet-interactive").count() > 0
+    assert page.evaluate("document.querySelectorAll('link[rel=prefetch]').length") == len(prefetched)  # once
+    assert page.external_requests == [], page.external_requests
+
+
 def test_panning_and_zooming_do_not_rerun_the_app(server, page):
     sent: list[int] = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(len(payload))))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -105,7 +106,10 @@ def _bundles(vendor_dir: Path, stamps: tuple) -> dict[str, str]:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
         target = vendor_dir / relative
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")
+            # written aside, then renamed: a page loading the bundle meanwhile never sees half of it
+            partial = target.with_name(f".{target.name}.{os.getpid()}")
+            partial.write_text(text, encoding="utf-8")
+            os.replace(partial, target)
         # the digest in the URL: a browser never runs a stale bundle from its cache
         for name in members:
             urls[name] = f"{local_url(relative)}?v={digest}" if name == members[0] else ""

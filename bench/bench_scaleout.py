@@ -55,7 +55,108 @@ def save(name: str, result: dict) -> None:
 
 
 # -- Dask: 1 -> 2 workers ----------------------------------------------------------------
-def bench_dask(pg: LocalPostgres, n: int) -> dict:
+def process_cpu() -> dict[str, float]:
+    """This process's CPU seconds (for `client.run` on the workers)."""
+    import psutil
+
+    times = psutil.Process().cpu_times()
+    return {"pid": os.getpid(), "cpu": times.user + times.system}
+
+
+def postgres_cpu(pg: LocalPostgres) -> float:
+    """CPU seconds of the whole server: the postmaster, its live children (backends, WAL
+    writer, checkpointer...) and the children it has reaped (closed connections)."""
+    import psutil
+
+    pid = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
+    main = psutil.Process(pid)
+    times = main.cpu_times()
+    total = times.user + times.system + times.children_user + times.children_system
+    for child in main.children():
+        try:
+            child_times = child.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += child_times.user + child_times.system
+    return total
+
+
+def server_counters(url: str) -> dict[str, float]:
+    """Cluster-wide checkpoint and WAL counters (deltas taken around a run)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        bgwriter = connection.execute(
+            "SELECT checkpoints_timed, checkpoints_req, checkpoint_write_time, "
+            "checkpoint_sync_time, buffers_checkpoint, buffers_backend_fsync "
+            "FROM pg_stat_bgwriter").fetchone()
+        wal = connection.execute("SELECT wal_records, wal_bytes, wal_write, wal_sync "
+                                 "FROM pg_stat_wal").fetchone()
+    names = ("checkpoints_timed", "checkpoints_req", "checkpoint_write_ms", "checkpoint_sync_ms",
+             "buffers_checkpoint", "buffers_backend_fsync", "wal_records", "wal_bytes",
+             "wal_writes", "wal_syncs")
+    return dict(zip(names, (float(v) for v in (*bgwriter, *wal)), strict=True))
+
+
+class WaitSampler(threading.Thread):
+    """Samples what the database's active backends wait on (pg_stat_activity), every 0.1 s:
+    lock waits on the incident merge show as Lock:advisory, commits as IO:WALSync/WALWrite."""
+
+    def __init__(self, url: str, database: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.database = url, database
+        self.counts: dict[str, int] = {}
+        self.samples = 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            while not self.stopping.wait(0.1):
+                self.samples += 1
+                for kind, event in connection.execute(
+                        "SELECT wait_event_type, wait_event FROM pg_stat_activity WHERE "
+                        "datname = %s AND state = 'active' AND pid <> pg_backend_pid()",
+                        (self.database,)).fetchall():
+                    name = f"{kind}:{event}" if kind else "CPU"
+                    self.counts[name] = self.counts.get(name, 0) + 1
+
+    def stop(self) -> dict:
+        self.stopping.set()
+        self.join()
+        return {"samples": self.samples, "active_backends_by_wait": dict(
+            sorted(self.counts.items(), key=lambda item: -item[1]))}
+
+
+def task_figures(timings: list[dict]) -> dict:
+    """Per-run sums of the Dask tasks' own timings, per worker and over all: CPU (the task
+    thread's, which other processes on the machine cannot inflate), wall, and the write
+    phases; plus how long the last worker ran on alone at the end (a straggler tail)."""
+    sums: dict[str, float] = {}
+    workers: dict[int, dict[str, float]] = {}
+    for t in timings:
+        worker = workers.setdefault(t["worker"], {"tasks": 0, "cpu": 0.0, "wall": 0.0,
+                                                  "first_start": t["start"], "last_end": 0.0})
+        worker["tasks"] += 1
+        worker["cpu"] += t["cpu"]
+        worker["wall"] += t["wall"]
+        worker["first_start"] = min(worker["first_start"], t["start"])
+        worker["last_end"] = max(worker["last_end"], t["end"])
+        for key, value in t.items():
+            if key not in {"start", "end", "worker"}:
+                sums[key] = sums.get(key, 0.0) + value
+    ends = sorted(w["last_end"] for w in workers.values())
+    return {"tasks": len(timings), **{k: round(v, 2) for k, v in sums.items()},
+            "per_worker": [{"tasks": w["tasks"], "cpu": round(w["cpu"], 2),
+                            "wall": round(w["wall"], 2)} for w in workers.values()],
+            "tail_alone_s": round(ends[-1] - ends[0], 2) if len(ends) > 1 else 0.0,
+            "task_sizes": sorted({int(t["articles"]) for t in timings})}
+
+
+def bench_dask(pg: LocalPostgres, n: int, partition_size: int, order: tuple[int, ...]) -> dict:
+    import resource
+
     from geo import paths
     from geo.dask_ingest import PLUGIN_NAME, PipelinePlugin, ingest, start_client, worker_info
 
@@ -64,14 +165,15 @@ def bench_dask(pg: LocalPostgres, n: int) -> dict:
     # The first ingest into this fresh (durable, fsync on) server took 57-63 s against 27-35 s
     # for the same run later, whatever its worker count: an untimed warm-up ingest goes first,
     # as a team's server is warm. ABBA order then cancels what drift is left.
-    for workers in (0, 1, 2, 2, 1):
-        url = pg.create_database(f"dask_{workers}_{time.time_ns()}")
+    for workers in (0, *order):
+        name = f"dask_{workers}_{time.time_ns()}"
+        url = pg.create_database(name)
         client, cluster = start_client(max(workers, 1))
         if not workers:
             try:
                 client.register_plugin(PipelinePlugin(str(paths.gazetteer_dir())), name=PLUGIN_NAME)
                 with IncidentStore(url) as store:
-                    warm = ingest(store, articles[:300], client, partition_size=100)
+                    warm = ingest(store, articles[:300], client, partition_size=partition_size)
                 print(f"warm-up (untimed): {warm.stored} articles in {warm.seconds:.1f} s", flush=True)
             finally:
                 client.close()
@@ -83,32 +185,72 @@ def bench_dask(pg: LocalPostgres, n: int) -> dict:
             loaded = client.run(worker_info)
             startup = time.perf_counter() - t0
             print(f"{workers} worker(s) loaded in {startup:.1f} s ({load()})", flush=True)
+            workers_cpu = client.run(process_cpu)
+            server_cpu, counters = postgres_cpu(pg), server_counters(pg.url())
+            client_cpu = resource.getrusage(resource.RUSAGE_SELF)
+            sampler = WaitSampler(pg.url(), name)
+            sampler.start()
+            load_before = os.getloadavg()[0]
             with IncidentStore(url) as store:
-                report = ingest(store, articles, client, partition_size=100)
+                report = ingest(store, articles, client, partition_size=partition_size)
+            waits = sampler.stop()
+            client_after = resource.getrusage(resource.RUSAGE_SELF)
+            server_cpu = postgres_cpu(pg) - server_cpu
+            counters = {k: v - counters[k] for k, v in server_counters(pg.url()).items()}
+            workers_cpu = {k: v["cpu"] - workers_cpu[k]["cpu"]
+                           for k, v in client.run(process_cpu).items()}
             after = client.run(worker_info)
         finally:
             client.close()
             cluster.close()
+        tasks = task_figures(report.partition_timings)
         runs[workers].append({
             "seconds": round(report.seconds, 2), "stored": report.stored,
             "articles_per_second": round(report.stored / report.seconds, 1),
+            "task": tasks,
+            "cpu_seconds": {
+                "worker_processes": [round(v, 2) for v in workers_cpu.values()],
+                "client_and_scheduler": round(client_after.ru_utime + client_after.ru_stime
+                                              - client_cpu.ru_utime - client_cpu.ru_stime, 2),
+                "postgres": round(server_cpu, 2)},
+            "postgres": {**{k: round(v) for k, v in counters.items()}, **waits},
             "worker_load_seconds": [round(v["load_seconds"], 1) for v in loaded.values()],
             "worker_rss_mb_after_load": [v["rss_after_load"] >> 20 for v in loaded.values()],
             "worker_rss_mb_after_ingest": [v["rss"] >> 20 for v in after.values()],
             "worker_rss_mb_peak": [v["rss_peak"] >> 20 for v in after.values()],
             "worker_pyarrow_loaded": [v["pyarrow_loaded"] for v in after.values()],
-            "load": load()})
+            "load_1min_before": round(load_before, 1), "load": load()})
         run = runs[workers][-1]
         print(f"  {workers} worker(s): {report.stored} articles in {report.seconds:.1f} s = "
               f"{run['articles_per_second']} articles/s; worker RSS {run['worker_rss_mb_after_ingest']} MB, "
               f"peak {run['worker_rss_mb_peak']} MB ({load()})", flush=True)
-    mean = {w: sum(r["seconds"] for r in rs) / len(rs) for w, rs in runs.items()}
-    speedup = mean[1] / mean[2]
-    by_order = [runs[1][0]["seconds"] / runs[2][0]["seconds"], runs[1][1]["seconds"] / runs[2][1]["seconds"]]
-    print(f"speed-up 1 -> 2 workers: {speedup:.2f}x (mean of both orders; 1 first {by_order[0]:.2f}x, "
-          f"2 first {by_order[1]:.2f}x)", flush=True)
-    return {"articles": n, "runs": runs, "speedup": round(speedup, 2),
-            "speedup_by_order": [round(v, 2) for v in by_order]}
+        print(f"    tasks: {json.dumps(tasks)}", flush=True)
+        print(f"    cpu s: {json.dumps(run['cpu_seconds'])}; postgres: "
+              f"{json.dumps(run['postgres'])}", flush=True)
+    return {"articles": n, "partition_size": partition_size, "order": list(order),
+            "server_settings": pg.settings, "runs": runs, **dask_speedups(runs)}
+
+
+def dask_speedups(runs: dict[int, list[dict]]) -> dict:
+    """Wall speed-up (mean of the runs of each worker count) and the task-CPU speed-up: the
+    1-worker run's task CPU over the busiest worker's task CPU in the 2-worker run, i.e. the
+    speed-up if each worker had a core of its own (other processes on the machine inflate
+    wall times, not a task's own CPU time)."""
+    mean = {w: statistics.mean(r["seconds"] for r in rs) for w, rs in runs.items()}
+    one_cpu = statistics.mean(r["task"]["cpu"] for r in runs[1])
+    busiest = statistics.mean(max(w["cpu"] for w in r["task"]["per_worker"]) for r in runs[2])
+    two_cpu = statistics.mean(r["task"]["cpu"] for r in runs[2])
+    result = {"speedup": round(mean[1] / mean[2], 2),
+              "speedup_task_cpu": round(one_cpu / busiest, 2),
+              "task_cpu_1_worker": round(one_cpu, 1), "task_cpu_2_workers": round(two_cpu, 1),
+              "task_cpu_busiest_of_2": round(busiest, 1)}
+    pairs = list(zip(runs[1], runs[2], strict=False))
+    result["speedup_by_pair"] = [round(a["seconds"] / b["seconds"], 2) for a, b in pairs]
+    print(f"speed-up 1 -> 2 workers: wall {result['speedup']:.2f}x (mean of the runs; pairs "
+          f"{result['speedup_by_pair']}), task CPU {result['speedup_task_cpu']:.2f}x "
+          f"(1 worker {one_cpu:.1f} s of task CPU; 2 workers {two_cpu:.1f} s, the busiest "
+          f"{busiest:.1f} s)", flush=True)
+    return result
 
 
 # -- PostGIS vs GeoPackage ---------------------------------------------------------------
@@ -436,6 +578,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("parts", nargs="*",
                         default=["dask", "backends", "adminjoin", "million", "concurrency"])
     parser.add_argument("--n", type=int, default=2000, help="articles for dask and backends")
+    parser.add_argument("--partition-size", type=int, default=None,
+                        help="dask: articles per task (default: geo ingest's)")
+    parser.add_argument("--order", type=int, nargs="+", default=[1, 2, 2, 1],
+                        help="dask: worker counts of the timed runs, in order")
+    parser.add_argument("--pg", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="server settings (default: PostgreSQL's own, durable)")
     parser.add_argument("--incidents", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--bulk-sizes", type=int, nargs="+", default=[100_000],
@@ -446,10 +594,14 @@ def main(argv: list[str] | None = None) -> int:
                         "articles ingested after the bulk fill (the ingest rate at that size)")
     args = parser.parse_args(argv)
     print(load(), flush=True)
-    with LocalPostgres(settings={}) as pg, tempfile.TemporaryDirectory() as tmp:
+    settings = dict(item.split("=", 1) for item in args.pg)
+    with LocalPostgres(settings=settings) as pg, tempfile.TemporaryDirectory() as tmp:
         url = None
         if "dask" in args.parts:
-            save(f"dask_{args.n}", bench_dask(pg, args.n))
+            from geo.dask_ingest import PARTITION_SIZE
+
+            save(f"dask_{args.n}", bench_dask(pg, args.n, args.partition_size or PARTITION_SIZE,
+                                              tuple(args.order)))
         if {"backends", "adminjoin", "concurrency"} & set(args.parts):
             result, url = bench_backends(pg, args.n, Path(tmp))
             save(f"backends_{args.n}", result)

@@ -15,6 +15,7 @@ leaves no gaps.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -28,6 +29,7 @@ from geo import paths
 from geo.read import ArticleRecord, Reject
 
 PLUGIN_NAME = "geo-pipeline"
+PARTITION_SIZE = 100  # articles per task
 _WORKER: dict[str, Any] = {}  # per worker process: parser, boundaries, open stores
 
 
@@ -73,9 +75,38 @@ def load_pipeline() -> dict[str, Any]:
         _WORKER["parser"] = default_parser()
         _WORKER["boundaries"] = load_admin_boundaries()
         _WORKER["boundaries"].adm0  # noqa: B018 - touch: lazy layers load now, not in a task
+        warm_up(_WORKER["boundaries"])
+        # The parser and boundaries live as long as the process: out of the garbage
+        # collector's sight, so its full collections (automatic, and release_memory's after
+        # each partition) stop walking their millions of objects (~0.2 s a collection)
+        gc.collect()
+        gc.freeze()
         _WORKER["load_seconds"] = time.perf_counter() - started
         _WORKER["rss_after_load"] = psutil.Process().memory_info().rss
     return _WORKER
+
+
+WARM_UP_TEXT = ("Protesters clashed with police in Lyon, France on Monday, and two people "
+                "were injured near the city hall. In Marseille, a march was held the next day.")
+
+
+def warm_up(boundaries: Any) -> None:
+    """Two small articles through parse, join, event extraction and clustering, with no
+    store: what those steps load lazily on first use (scipy's clustering alone imports in
+    ~1.8 s) is loaded at worker start, not in the first partition of each worker."""
+    from geo.cluster import cluster_reports
+    from geo.store.events import reports_of_article
+    from geo.store.ingest import IngestReport, parse_job, prepare_batch
+
+    articles = [ArticleRecord(f"{WARM_UP_TEXT} ({i})", article_id=f"warm-up-{i}",
+                              published="2024-03-04") for i in range(2)]
+    results = [parse_job((None, a.text, a.published_date, None)) for a in articles]
+    reports = []
+    for item in prepare_batch(articles, results, {}, boundaries, IngestReport()):
+        ids = [f"{item.article.article_id}:{i}" for i in range(len(item.mentions))]
+        reports += reports_of_article(item.article.article_id, None, item.article.text,
+                                      item.mentions, ids, item.article.published_date)
+    cluster_reports(reports)
 
 
 def worker_info() -> dict[str, float]:
@@ -104,6 +135,9 @@ class PartitionOutcome:
     rejects: list[Reject] = field(default_factory=list)
     prepared: list | None = None
     worker_pid: int = 0
+    # where the task's time went: start/end (epoch s), wall and this thread's CPU seconds,
+    # parse/prepare seconds and the write phases (geo.store.ingest.IngestReport.phase_seconds)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def process_partition(articles: list[ArticleRecord], corrections: dict[str, list[dict]],
@@ -114,10 +148,13 @@ def process_partition(articles: list[ArticleRecord], corrections: dict[str, list
     from geo.store.ingest import IngestReport, parse_job, prepare_batch, write_prepared
 
     state = load_pipeline()
+    start, cpu, wall = time.time(), time.thread_time(), time.perf_counter()
     report = IngestReport()
     results = [parse_job((None, a.text, a.published_date, a.language)) for a in articles]
+    parsed = time.perf_counter()
     prepared = prepare_batch(articles, results, corrections, state["boundaries"], report)
     outcome = PartitionOutcome(worker_pid=os.getpid())
+    prepared_at = time.perf_counter()
     if store_target is None:
         outcome.prepared = prepared
     else:
@@ -129,6 +166,10 @@ def process_partition(articles: list[ArticleRecord], corrections: dict[str, list
         outcome.lost_races = report.lost_races
     outcome.rejects = report.rejects
     release_memory()
+    outcome.timings = {"start": start, "end": time.time(), "articles": len(articles),
+                       "wall": time.perf_counter() - wall, "cpu": time.thread_time() - cpu,
+                       "parse": parsed - wall, "prepare": prepared_at - parsed,
+                       **report.phase_seconds}
     return outcome
 
 
@@ -137,7 +178,6 @@ def release_memory() -> None:
     whole ingest, and glibc keeps freed heap pages otherwise (its resident size then only
     grows, partition after partition)."""
     import ctypes
-    import gc
 
     gc.collect()
     try:
@@ -152,6 +192,7 @@ def start_client(workers: int = 2, scheduler: str | None = None, dashboard: bool
     scheduler (cluster None). Each worker has one thread: the parser is pure Python."""
     import logging
 
+    import dask
     from distributed import Client, LocalCluster
 
     # Dask logs every worker start and stop at INFO: keep the terminal to our progress bar
@@ -159,15 +200,18 @@ def start_client(workers: int = 2, scheduler: str | None = None, dashboard: bool
         logging.getLogger(name).setLevel(logging.ERROR)
     if scheduler:
         return Client(scheduler, timeout="30s"), None
-    # the scheduler's HTTP server on a free port; the dashboard pages only when asked for
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=":0", scheduler_kwargs={"dashboard": dashboard},
-                           memory_limit=0, silence_logs=logging.CRITICAL)  # task errors reach us
+    # the scheduler's HTTP server on a free port; the dashboard pages only when asked for.
+    # Worker processes without Dask's statistical profiler: it samples the task thread's stack
+    # every 10 ms, ~10% of a worker's CPU here, for the dashboard's profile page only.
+    with dask.config.set({"distributed.worker.profile.enabled": dashboard}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=":0", scheduler_kwargs={"dashboard": dashboard},
+                               memory_limit=0, silence_logs=logging.CRITICAL)  # errors reach us
     return Client(cluster), cluster
 
 
 def ingest(store: Any, records: Iterable[ArticleRecord | Reject], client: Any,
-           partition_size: int = 100, progress: Callable[[Any], None] | None = None,
+           partition_size: int = PARTITION_SIZE, progress: Callable[[Any], None] | None = None,
            max_in_flight: int | None = None) -> Any:
     """Ingest `records` into `store` (an IncidentStore) on the Dask cluster behind `client`;
     returns the IngestReport. Partitions stream: at most max_in_flight are submitted at once
@@ -223,6 +267,7 @@ def ingest(store: Any, records: Iterable[ArticleRecord | Reject], client: Any,
             report.reject(item)
         for article in articles:
             pending_ids.pop(article.content_hash, None)
+        report.partition_timings.append({**outcome.timings, "worker": outcome.worker_pid})
         future.release()
         if progress:
             progress(report)

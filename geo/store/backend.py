@@ -56,6 +56,10 @@ class StoreBackend(Protocol):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
 
+    def fetch_each(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list]:
+        """The rows of each (sql, params) query, run in order; a server backend sends them
+        together (one round trip: many small reads under the merge lock)."""
+
     def insert_rows(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
         """Insert rows (column -> value; feature layers take a shapely geometry or None under
         "geom")."""

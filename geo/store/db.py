@@ -89,6 +89,9 @@ class GpkgBackend:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self.connection.execute(sql, params)
 
+    def fetch_each(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list]:
+        return [self.connection.execute(sql, params).fetchall() for sql, params in statements]
+
     def insert_rows(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
         layer = LAYERS[table]
         columns = (["geom"] if layer.geometry else []) + layer.column_names

@@ -12,6 +12,7 @@ rebuild clusters all reports at once (deterministic: the same articles give the 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
@@ -97,33 +98,43 @@ def _load(backend: StoreBackend, where: str, params: Sequence) -> list[EventRepo
     return [_report(row) for row in _rows(backend, where, params)]
 
 
-def _candidates(backend: StoreBackend, r: EventReport) -> list[tuple[str, int]]:
-    """Stored reports sharing index keys with `r`, within its date window (undated: any):
-    at most CANDIDATES_PER_KEY per key, the latest days first (an indexed range read whose
-    size does not grow with the store), of which the CANDIDATES sharing the most keys, then
-    nearest in time."""
-    window = date_window(r)
+def _candidates(backend: StoreBackend, reports: list[EventReport]) -> list[list[tuple[str, int]]]:
+    """For each report r: stored reports sharing index keys with r, within its date window
+    (undated: any): at most CANDIDATES_PER_KEY per key, the latest days first (an indexed range
+    read whose size does not grow with the store), of which the CANDIDATES sharing the most
+    keys, then nearest in time. The reads of all reports go to the store together
+    (`fetch_each`: one round trip on a server, inside the merge lock)."""
+    statements, owners = [], []
+    for n, r in enumerate(reports):
+        window = date_window(r)
+        for key in index_keys(r):
+            queries = [("key = ? AND day IS NULL", [key])]
+            if window:
+                queries.append(("key = ? AND day BETWEEN ? AND ? ORDER BY day DESC",
+                                [key, *window]))
+            else:
+                queries.append(("key = ? AND day IS NOT NULL ORDER BY day DESC", [key]))
+            for where, params in queries:
+                statements.append((f"SELECT article_id, report_index, day FROM event_keys "
+                                   f"WHERE {where} LIMIT ?", [*params, CANDIDATES_PER_KEY]))
+                owners.append(n)
+    shared: list[dict[tuple[str, int], list]] = [{} for _ in reports]
+    for n, rows in zip(owners, backend.fetch_each(statements), strict=True):
+        for a, i, d in rows:
+            entry = shared[n].setdefault((a, int(i)), [0, d])
+            entry[0] += 1
+    return [_ranked(r, found) for r, found in zip(reports, shared, strict=True)]
+
+
+def _ranked(r: EventReport, shared: dict[tuple[str, int], list]) -> list[tuple[str, int]]:
     day = r.event_date.toordinal() if r.event_date else None
-    shared: dict[tuple[str, int], list] = {}
-    for key in index_keys(r):
-        queries = [("key = ? AND day IS NULL", [key])]
-        if window:
-            queries.append(("key = ? AND day BETWEEN ? AND ? ORDER BY day DESC", [key, *window]))
-        else:
-            queries.append(("key = ? AND day IS NOT NULL ORDER BY day DESC", [key]))
-        for where, params in queries:
-            for a, i, d in backend.execute(
-                    f"SELECT article_id, report_index, day FROM event_keys WHERE {where} "
-                    "LIMIT ?", [*params, CANDIDATES_PER_KEY]).fetchall():
-                entry = shared.setdefault((a, int(i)), [0, d])
-                entry[0] += 1
+
     def rank(k: tuple[str, int]) -> tuple:
         count, other_day = shared[k]
         gap = abs(other_day - day) if other_day is not None and day is not None else 10**6
         return (-count, gap, k)
 
-    ranked = sorted(shared, key=rank)
-    return ranked[:CANDIDATES]
+    return sorted(shared, key=rank)[:CANDIDATES]
 
 
 def write_reports(backend: StoreBackend, reports: Iterable[EventReport]) -> list[EventReport]:
@@ -142,24 +153,30 @@ def _pairs_where(pairs: Sequence[tuple[str, int]]) -> tuple[str, list]:
             [v for pair in pairs for v in pair])
 
 
-def merge(backend: StoreBackend, new: list[EventReport], enabled: bool = True) -> int:
+def merge(backend: StoreBackend, new: list[EventReport], enabled: bool = True,
+          phases: dict[str, float] | None = None) -> int:
     """Attach new (already written) reports to incidents: cluster the batch, then join each of
     its clusters to the stored incident it fits best (geo.cluster.attach), found through the
     index and compared with a bounded number of members; stored incidents are never
     re-clustered. Returns the number of incidents written. `enabled=False` (benchmarks):
-    every report is an incident of its own."""
+    every report is an incident of its own. `phases` gets the seconds spent waiting for the
+    merge lock (under "merge_lock_wait")."""
     if not new:
         return 0
     if not enabled:
         return write_incidents(backend, [i for r in new for i in cluster_reports([r])])
     lock = getattr(getattr(backend, "dialect", None), "merge_lock", None)
     if lock:  # concurrent writers: one merge at a time, each seeing the others' committed reports
+        waiting = time.perf_counter()
         backend.execute(lock)
+        if phases is not None:
+            phases["merge_lock_wait"] = (phases.get("merge_lock_wait", 0.0)
+                                         + time.perf_counter() - waiting)
     local = cluster_reports(new)
     new_keys = {r.key for r in new}
     asked: dict[tuple[str, int], list[EventReport]] = {}
-    for r in new:
-        for pair in _candidates(backend, r):
+    for r, pairs in zip(new, _candidates(backend, new), strict=True):
+        for pair in pairs:
             if pair not in new_keys:
                 asked.setdefault(pair, []).append(r)
     links: dict[tuple[str, int], set[str]] = {}  # new report -> stored incidents it links to

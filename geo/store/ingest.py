@@ -45,6 +45,9 @@ class IngestReport:
     seconds: float = 0.0
     # content hashes another writer stored between our check and our insert (counted present)
     lost_races: list[str] = field(default_factory=list)
+    # wall seconds per write phase (rows, merge incl. merge_lock_wait, commit)
+    phase_seconds: dict[str, float] = field(default_factory=dict)
+    partition_timings: list[dict] = field(default_factory=list)  # Dask tasks' timings
 
     def reject(self, item: Reject) -> None:
         self.rejected += 1
@@ -246,6 +249,8 @@ def write_prepared(backend: StoreBackend, prepared: list[PreparedArticle],
     if not prepared:
         return
     reports: list[EventReport] = []
+    phases = report.phase_seconds
+    started = time.perf_counter()
     with backend.transaction():
         for item in prepared:
             article = item.article
@@ -261,7 +266,16 @@ def write_prepared(backend: StoreBackend, prepared: list[PreparedArticle],
             except (*backend.errors, ValueError, TypeError) as exc:
                 report.reject(Reject(article.source_path or "", f"could not store: {exc}",
                                      article.article_id))
-        merge(backend, reports, merge_events)
+        merging = time.perf_counter()
+        _add(phases, "rows", merging - started)
+        merge(backend, reports, merge_events, phases)
+        committing = time.perf_counter()
+        _add(phases, "merge", committing - merging)  # merge_lock_wait included
+    _add(phases, "commit", time.perf_counter() - committing)
+
+
+def _add(phases: dict[str, float], name: str, seconds: float) -> None:
+    phases[name] = phases.get(name, 0.0) + seconds
 
 
 def insert_article(backend: StoreBackend, article: ArticleRecord) -> bool:

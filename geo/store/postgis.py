@@ -162,6 +162,15 @@ class PostgisBackend:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
         return self.connection.execute(to_psycopg(sql), list(params) or None)
 
+    def fetch_each(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list]:
+        """All statements sent at once (pipeline mode: one round trip, not one each; the
+        same statements, run in order, in the caller's transaction)."""
+        with self.connection.pipeline():
+            cursors = [self.connection.cursor() for _ in statements]
+            for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                cursor.execute(to_psycopg(sql), list(params) or None)
+        return [cursor.fetchall() for cursor in cursors]
+
     def insert_rows(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
         copy_rows(self.connection, LAYERS[table], rows)
 

@@ -29,7 +29,7 @@ from geo import paths
 from geo.read import ArticleRecord, Reject
 
 PLUGIN_NAME = "geo-pipeline"
-PARTITION_SIZE = 100  # articles per task
+PARTITION_SIZE = 25  # articles per task: small, so no worker idles long at the end
 _WORKER: dict[str, Any] = {}  # per worker process: parser, boundaries, open stores
 
 
@@ -121,7 +121,8 @@ def worker_info() -> dict[str, float]:
             "rss_after_load": state["rss_after_load"],
             "rss": psutil.Process().memory_info().rss,
             "rss_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-            "pyarrow_loaded": sys.modules.get("pyarrow") is not None}
+            "pyarrow_loaded": sys.modules.get("pyarrow") is not None,
+            "gc_frozen": gc.get_freeze_count()}
 
 
 @dataclass

@@ -91,7 +91,10 @@ def test_dask_into_geopackage_matches_single_process(client: object, tmp_path: P
     # the workers did it without pyarrow (geo.dask_ingest.without_arrow: ~70 MB each)
     from geo.dask_ingest import worker_info
 
-    assert [v["pyarrow_loaded"] for v in client.run(worker_info).values()] == [False, False]
+    infos = client.run(worker_info).values()
+    assert [v["pyarrow_loaded"] for v in infos] == [False, False]
+    # the loaded pipeline is out of the garbage collector's sight (geo.dask_ingest.load_pipeline)
+    assert all(v["gc_frozen"] > 100_000 for v in infos)
 
 
 def test_dask_into_postgis_matches_single_process(client: object, postgis_url: str,
@@ -102,6 +105,11 @@ def test_dask_into_postgis_matches_single_process(client: object, postgis_url: s
     with IncidentStore(postgis_url) as store:
         report = ingest(store, corpus(N), client, partition_size=250)
         assert (report.stored, report.already_present, report.rejected) == (N, 20, 0)
+        # each task says where its time went (bench_scaleout's task-CPU figures)
+        timings = report.partition_timings
+        assert sum(t["articles"] for t in timings) == N
+        assert all(t["cpu"] > 0 and t["wall"] >= t["parse"] + t["merge"] and
+                   t["merge"] >= t["merge_lock_wait"] >= 0 for t in timings)
         assert mapping(store) == expected
         assert len(store.mentions()) == mentions
         # again: everything is already there

@@ -32,7 +32,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="N > 1: ingest on a local Dask cluster of N worker processes")
     p.add_argument("--scheduler", metavar="ADDRESS", help="ingest on an existing Dask cluster "
                    "(tcp://host:8786); its workers need this project and the gazetteer")
-    p.add_argument("--partition-size", type=int, default=100,
+    p.add_argument("--partition-size", type=int, default=25,
                    help="articles per Dask task (with --workers or --scheduler)")
     p.add_argument("--dashboard", action="store_true",
                    help="serve the Dask dashboard of the local cluster and print its address")

@@ -240,8 +240,17 @@ def dask_speedups(runs: dict[int, list[dict]]) -> dict:
     one_cpu = statistics.mean(r["task"]["cpu"] for r in runs[1])
     busiest = statistics.mean(max(w["cpu"] for w in r["task"]["per_worker"]) for r in runs[2])
     two_cpu = statistics.mean(r["task"]["cpu"] for r in runs[2])
+    # With the two cores to ourselves: one worker waits for its server's work (its tasks'
+    # CPU plus the server's, in series); two workers can go no faster than their busiest
+    # worker, nor than all the run's CPU (workers, client + scheduler, server) over 2 cores.
+    one_alone = statistics.mean(r["task"]["cpu"] + r["cpu_seconds"]["postgres"] for r in runs[1])
+    two_alone = statistics.mean(max(
+        max(w["cpu"] for w in r["task"]["per_worker"]),
+        (sum(r["cpu_seconds"]["worker_processes"]) + r["cpu_seconds"]["client_and_scheduler"]
+         + r["cpu_seconds"]["postgres"]) / 2) for r in runs[2])
     result = {"speedup": round(mean[1] / mean[2], 2),
               "speedup_task_cpu": round(one_cpu / busiest, 2),
+              "speedup_two_cores_bound": round(one_alone / two_alone, 2),
               "task_cpu_1_worker": round(one_cpu, 1), "task_cpu_2_workers": round(two_cpu, 1),
               "task_cpu_busiest_of_2": round(busiest, 1)}
     pairs = list(zip(runs[1], runs[2], strict=False))
@@ -249,7 +258,9 @@ def dask_speedups(runs: dict[int, list[dict]]) -> dict:
     print(f"speed-up 1 -> 2 workers: wall {result['speedup']:.2f}x (mean of the runs; pairs "
           f"{result['speedup_by_pair']}), task CPU {result['speedup_task_cpu']:.2f}x "
           f"(1 worker {one_cpu:.1f} s of task CPU; 2 workers {two_cpu:.1f} s, the busiest "
-          f"{busiest:.1f} s)", flush=True)
+          f"{busiest:.1f} s); on 2 cores of our own at best {result['speedup_two_cores_bound']:.2f}x "
+          f"({one_alone:.1f} s of worker + server CPU in series, against {two_alone:.1f} s)",
+          flush=True)
     return result
 
 

@@ -246,8 +246,10 @@ class Readings(NamedTuple):
 
 
 def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_comma: bool,
-                     postal: bool) -> Readings:
-    memo = index.facts(entries).memo
+                     postal: bool, memo: dict | None = None) -> Readings:
+    """memo: index.facts(entries).memo, when the caller has it."""
+    if memo is None:
+        memo = index.facts(entries).memo
     found = memo.get(("reading facts", key, after_comma, postal))
     if found is None:
         ranked = _ranked(entries, index, key, after_comma, postal)
@@ -272,10 +274,11 @@ def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
     return found
 
 
-def _voter(entries: tuple[Entry, ...], index: GazetteerIndex, key: str) -> PlaceRow | None:
+def _voter(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict | None = None) -> PlaceRow | None:
     """The reading a name votes with (its prior-best), or None: no usable entry, or torn
-    between countries. Cached per name."""
-    memo = index.facts(entries).memo
+    between countries. Cached per name (memo: index.facts(entries).memo, when the caller has it)."""
+    if memo is None:
+        memo = index.facts(entries).memo
     found = memo.get(("voter", key), memo)  # memo itself marks "not computed yet"
     if found is memo:
         ranked = _ranked(entries, index, key)
@@ -287,13 +290,13 @@ def _voter(entries: tuple[Entry, ...], index: GazetteerIndex, key: str) -> Place
     return found
 
 
-def _context_of(groups: dict[tuple[str, str], list[Candidate]],
-                index: GazetteerIndex) -> tuple[DocContext, dict, dict]:
+def _context_of(groups: dict[tuple[str, str], list[Candidate]], index: GazetteerIndex,
+                memos: dict[tuple[str, str], dict]) -> tuple[DocContext, dict, dict]:
     """First pass: the prior-best place of every group votes for its country/admin-1.
-    Also returns the voting reading of each group."""
+    Also returns the voting reading of each group. memos: each group's index.facts(entries).memo."""
     tops: dict[tuple[str, str], PlaceRow] = {}
     for gkey, cands in groups.items():
-        top = _voter(cands[0].entries, index, cands[0].key)
+        top = _voter(cands[0].entries, index, cands[0].key, memos[gkey])
         if top is not None:
             tops[gkey] = top
     return (*_votes(groups, tops, index), tops)
@@ -348,7 +351,7 @@ class GroupText:
 
 
 def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_words: Callable[[], bool],
-                containers: set[int]) -> GroupText:
+                containers: set[int], memo: dict) -> GroupText:
     """state_words: whether "state" or "province" appears in the text at all (asked only
     when an occurrence looks like "X state" or "the state of X")."""
     after_comma = container = dateline = commas = state_hint = False
@@ -368,7 +371,7 @@ def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_
             state_hint = True
     first = group[0]
     readings = _ranked_readings(first.entries, index, first.key, after_comma,
-                                postal=len(first.surface) == 2 and first.surface.isupper())
+                                len(first.surface) == 2 and first.surface.isupper(), memo)
     if not readings.ranked:
         return GroupText(group, readings, None, False, False, False)
     state_hint = state_hint and state_words()
@@ -382,7 +385,8 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     for c in cands:
         if c.drop is None:  # kept
             groups[(c.key, "demonym" if c.kind == "demonym" else "name")].append(c)
-    ctx, own, tops = _context_of(groups, index)
+    memos = {gkey: index.facts(group[0].entries).memo for gkey, group in groups.items()}
+    ctx, own, tops = _context_of(groups, index, memos)
     containers = {id(c.comma_next) for c in cands if c.comma_next is not None and c.drop is None}
     lowered: list[str] = []  # the text in lower case, made when first asked
 
@@ -394,8 +398,9 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     def state_words() -> bool:
         return "state" in lower() or "province" in lower()
 
-    ctx.local_near = _local_near(groups, index)
-    read = {gkey: _group_text(text, group, index, state_words, containers) for gkey, group in groups.items()}
+    ctx.local_near = _local_near(groups, index, memos)
+    read = {gkey: _group_text(text, group, index, state_words, containers, memos[gkey])
+            for gkey, group in groups.items()}
     # whether the news is political matters only to a name that is a capital and a state
     if any(g.capital_rival for g in read.values()):
         window = W.political_window
@@ -421,23 +426,25 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     return {id(c): res for gkey, group in groups.items() for c in group for res in (resolved[gkey],)}
 
 
-def _local_near(groups: dict[tuple[str, str], list[Candidate]], index: GazetteerIndex) -> dict[str, dict[int, str]]:
+def _local_near(groups: dict[tuple[str, str], list[Candidate]], index: GazetteerIndex,
+                memos: dict[tuple[str, str], dict]) -> dict[str, dict[int, str]]:
     """The readings of each name (its W.local_readings_max best by prior) that lie near a
     reading of another name (see resolve_local)."""
     if len(groups) < 2:
         return {}
     points: dict[str, tuple[Point, ...]] = {}
     tried: dict[str, tuple[Tried, ...]] = {}
-    for (key, what), cands in groups.items():
+    for gkey, cands in groups.items():
+        key, what = gkey
         if what == "name":
-            points[key], tried[key] = _local_points(cands[0].entries, index, key)
+            points[key], tried[key] = _local_points(cands[0].entries, index, key, memos[gkey])
     return near_points(points, tried, W.local_km)
 
 
-def _local_points(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
+def _local_points(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict
                   ) -> tuple[tuple[Point, ...], tuple[Tried, ...]]:
-    """_local_readings as resolve_local's points and tried readings (cached per name)."""
-    memo = index.facts(entries).memo
+    """_local_readings as resolve_local's points and tried readings (cached per name in memo,
+    index.facts(entries).memo)."""
     found = memo.get(("local points", key))
     if found is None:
         readings, towns = _local_readings(entries, index, key)

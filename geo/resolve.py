@@ -309,24 +309,47 @@ def _votes(groups: dict[tuple[str, str], list[Candidate]],
     countries, admin1, admin1_named = ctx.countries, ctx.admin1, ctx.admin1_named
     own: dict[tuple[str, str], Votes] = {}
     for gkey, top in tops.items():
-        if top.level == "region":
+        vote = _vote_of(top)
+        if vote is None:
             continue  # a sea or continent says nothing about which country the text is in
+        cc, code, named, is_admin1 = vote
         n = len(groups[gkey])
+        if code is not None:
+            if named:
+                admin1_named[code] = admin1_named.get(code, 0) + n
+            admin1[code] = admin1.get(code, 0) + n
+        if is_admin1:
+            ctx.states_named[cc] += 1
+        countries[cc] = countries.get(cc, 0) + n
+        own[gkey] = (cc, n, code)
+    ctx.add_bonuses(index.country_points)
+    return ctx, own
+
+
+_VOTES: dict[int, tuple[PlaceRow, tuple | None]] = {}  # id(row) -> (row, _vote_of(row))
+
+
+def _vote_of(top: PlaceRow) -> tuple[str, str | None, bool, bool] | None:
+    """How a voting reading votes: (its country, its admin-1 code or None, whether the admin-1
+    vote also counts as support, whether it is an admin-1), or None (a sea or continent says
+    nothing about which country the text is in). Kept per row."""
+    found = _VOTES.get(id(top))
+    if found is not None and found[0] is top:
+        return found[1]
+    vote = None
+    if top.level != "region":
         code = top.admin1_code
         if code and top.level in ("admin1", "admin2", "place"):
             # only states and big cities count as *support* for keeping a doubtful name:
             # a wrongly read small town must not vouch for another one
-            if top.level == "admin1" or top.population >= W.named_city_pop:
-                admin1_named[code] = admin1_named.get(code, 0) + n
-            admin1[code] = admin1.get(code, 0) + n
+            named = top.level == "admin1" or top.population >= W.named_city_pop
         else:
-            code = None  # no admin-1 vote
-        if top.level == "admin1":
-            ctx.states_named[top.country] += 1
-        countries[top.country] = countries.get(top.country, 0) + n
-        own[gkey] = (top.country, n, code)
-    ctx.add_bonuses(index.country_points)
-    return ctx, own
+            code, named = None, False  # no admin-1 vote
+        vote = (top.country, code, named, top.level == "admin1")
+    if len(_VOTES) >= DESCRIBED_MAX:
+        _VOTES.clear()
+    _VOTES[id(top)] = (top, vote)
+    return vote
 
 
 _NO_VOTES: Votes = (None, 0, None)  # a group that did not vote
@@ -780,7 +803,12 @@ def _scores_with_rules(g: GroupText, cb_get: Callable, ab_get: Callable, doc_cou
 def _evidence(scored: list[tuple], bits: int, local_near: dict[int, str]) -> str:
     """Why the best reading won: what raised it, the rules that moved it, the runner-up."""
     best_score, best, _bits, notes, _kind = scored[0]
-    evidence = "; ".join([_describe(best), *_why(best, bits, local_near), *notes])
+    if bits & _LOCAL:  # names a neighbour of this document
+        evidence = "; ".join([_describe(best), *_why(best, bits, local_near), *notes])
+    else:
+        evidence = _described_why(best, bits)
+        if notes:
+            evidence = "; ".join([evidence, *notes])
     if len(scored) > 1:
         s2, r2 = scored[1][0], scored[1][1]
         return evidence + f"; beat {len(scored) - 1} other(s), next {r2.name} ({r2.level}, {r2.country}) by {best_score - s2:.1f}"
@@ -1002,6 +1030,22 @@ def _confidence(scored: list[tuple]) -> float:
     top, temperature, exp = scored[0][0], W.confidence_temperature, math.exp
     total = sum([exp((t[0] - top) / temperature) for t in scored[:W.confidence_top_n]])
     return round(min(W.max_confidence, 1.0 / total), 3)
+
+
+_DESCRIBED_WHY: dict[tuple[int, int], tuple[PlaceRow, str]] = {}  # (place id, bits) -> (row, the text)
+
+
+def _described_why(row: PlaceRow, bits: int) -> str:
+    """_describe(row) and _why(row, bits) joined, kept per place and bits (without _LOCAL, whose
+    text names a neighbour of the document)."""
+    found = _DESCRIBED_WHY.get((row.id, bits))
+    if found is not None and (found[0] is row or found[0] == row):
+        return found[1]
+    text = "; ".join([_describe(row), *_why(row, bits, {})])
+    if len(_DESCRIBED_WHY) >= DESCRIBED_MAX:
+        _DESCRIBED_WHY.clear()
+    _DESCRIBED_WHY[(row.id, bits)] = (row, text)
+    return text
 
 
 _DESCRIBED: dict[int, tuple[PlaceRow, str]] = {}  # place id -> (row, _describe(row))

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from geo.distance import EARTH_RADIUS_KM, haversine_km
 from geo.extract import ABBR, AFTER_COMMA, ALT, ASCII, DEMONYM, ISO, NAME, PRESS, Candidate
 from geo.geoparse_index import Entry, GazetteerIndex, PlaceRow
+from geo.nlp import lexicon
 from geo.nlp.similarity import alt_unlike
 from geo.reasons import Drop, drop
 from geo.resolve_local import LOCAL_LEVELS, Point, Tried, name_points, near_points, tried_readings
@@ -820,8 +821,6 @@ def _country_name_as_local_town(scored: list, group: list[Candidate], index: Gaz
     """"Peru" beside "Logansport" in a text naming no other country is the town in Indiana,
     not the country: a country's name means a town only next to a place near that
     town, and not next to a name that is mostly a person's ("John Wayne" in Mexico)."""
-    from geo.nlp import lexicon
-
     person_like = lexicon.common_personal_names()
     town = next((r for r in _towns_named_like_country(group[0].entries, index, group[0].key)
                  if r.id in local_near and local_near[r.id].lower() not in person_like), None)
@@ -952,8 +951,6 @@ def _generic_admin_name(c: Candidate, res: Resolution) -> bool:
     if (row is None or row.level not in ("admin1", "admin2") or " " in c.key
             or row.population >= W.generic_admin_max_pop or res.support & {"comma", "country"}):
         return False  # the word list is asked last: most names fail before
-    from geo.nlp import lexicon
-
     return _english_word_zipf(c.key, lexicon.common_word_zipf()) >= W.generic_admin_zipf
 
 
@@ -965,8 +962,6 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
     """Drop resolved names that nothing in the document supports and that are more likely
     something else: a small town abroad in a story about other countries, or a small town
     whose name is a common given name or surname."""
-    from geo.nlp import lexicon
-
     common_names = lexicon.common_personal_names()
     get = resolutions.get
     for c in cands:
@@ -990,7 +985,7 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
         small = _is_small(row)
         if res.matched_kind == ALT and row.population < W.famous_pop and alt_unlike(c.key, row) and "comma" not in res.support:
             c.drop = drop(Drop.UNLIKE_ALT_OF_PLACE, word=c.surface, place=row.name)
-        elif res.other_countries and "country" not in res.support and small and not named_county:
+        elif small and not named_county and not res.bits & _IN_COUNTRY and res.other_countries:
             c.drop = drop(Drop.SMALL_AND_ABROAD, place=row.name, country=row.country)
         elif row.level == "place" and row.population < W.hamlet_pop and not res.support & {"admin1", "comma", "near"}:
             c.drop = drop(Drop.HAMLET, place=row.name, population=row.population)

@@ -489,11 +489,12 @@ def _local_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
     return found
 
 
+_PRINTABLE_ASCII = frozenset(map(chr, range(33, 127)))  # no blanks among them
 # a name followed by a blank and one of these cannot be followed by "state", "province" or
-# ", the state" (the only characters matching s, p or t regardless of case are these and "ſ")
-_NOT_STATE_NEXT = frozenset("abcdefghijklmnoqruvwxyzABCDEFGHIJKLMNOQRUVWXYZ0123456789")
+# ", the state" (of non-ASCII characters only "ſ" matches s, p or t regardless of case)
+_NOT_STATE_NEXT = _PRINTABLE_ASCII - set(",sSpPtT")
 # ... and a name after a blank behind one of these cannot follow "state of" / "province of"
-_NOT_OF_END = frozenset("abcdeghijklmnopqrstuvwxyzABCDEGHIJKLMNOPQRSTUVWXYZ0123456789")
+_NOT_OF_END = _PRINTABLE_ASCII - set("fF")
 
 
 def _state_word_after(text: str, end: int) -> bool:

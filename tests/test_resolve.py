@@ -116,7 +116,7 @@ def test_state_of_test_agrees_with_the_regex(parts):
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(["state", "State", "STATE", "ſtate", "province", "Province", " ", "  ", "\n", ",",
-                                 "the", "The", "x", "s", "p", "t", "T", "é", "\u00a0", "1", "of"]), max_size=7),
+                                 "the", "The", "x", "s", "p", "t", "T", "é", "\u00a0", "1", "of", ".", ";", "(", "\x1c"]), max_size=7),
        st.integers(0, 3))
 def test_state_word_test_agrees_with_the_regex(parts, end):
     """The quick "X state" test gives the answer of matching STATE_WORD on the 20 characters after the name."""
@@ -125,6 +125,20 @@ def test_state_word_test_agrees_with_the_regex(parts, end):
     text = "Name" + "".join(parts)
     end = min(end + 4, len(text))
     assert _state_word_after(text, end) == bool(STATE_WORD.match(text[end:end + 20]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["state", "State", "province", " of", " OF", "of", "oF", "f", " ", "  ", "\n", ",",
+                                 ".", "(", "x", "é", "\u00a0", "\x1c", "the"]), max_size=7))
+def test_state_of_prefilter_agrees_with_the_regex(parts):
+    """The character test before a name never rejects a text where "state of" precedes it."""
+    from geo.resolve import _NOT_OF_END, STATE_OF
+
+    text = "".join(parts) + "Name"
+    start = len(text) - 4
+    window = text[max(0, start - 20):start]
+    if start > 0 and text[start - 1].isspace() and text[start - 2:start - 1] in _NOT_OF_END:
+        assert not STATE_OF.search(window)
 
 
 SECOND_PASS_TEXTS = [

@@ -141,6 +141,13 @@ class Tally(dict):
         return 0
 
 
+# the bonus of a country / admin-1 the document names n times (n up to W.context_mentions_cap)
+_COUNTRY_BONUS = tuple(W.country_context + W.country_per_mention * min(n, W.context_mentions_cap)
+                       for n in range(W.context_mentions_cap + 1))
+_ADMIN1_BONUS = tuple(W.admin1_context + W.admin1_per_mention * min(n, W.context_mentions_cap)
+                      for n in range(W.context_mentions_cap + 1))
+
+
 @dataclass(slots=True)
 class DocContext:
     """What the document says about where it is, from its least ambiguous names."""
@@ -165,11 +172,10 @@ class DocContext:
     near_points: list[tuple[float, float]] = field(default_factory=list)  # the first W.near_countries_max
 
     def add_bonuses(self, points: dict[str, tuple[float, float]]) -> None:
-        cap = W.context_mentions_cap
-        self.country_bonus = {cc: W.country_context + W.country_per_mention * min(n, cap)
-                              for cc, n in self.countries.items() if n > 0}
-        self.admin1_bonus = {code: W.admin1_context + W.admin1_per_mention * min(n, cap)
-                             for code, n in self.admin1.items() if n > 0 and code}
+        cap, by_count = W.context_mentions_cap, _COUNTRY_BONUS
+        self.country_bonus = {cc: by_count[n if n < cap else cap] for cc, n in self.countries.items() if n > 0}
+        by_count = _ADMIN1_BONUS
+        self.admin1_bonus = {code: by_count[n if n < cap else cap] for code, n in self.admin1.items() if n > 0 and code}
         self.admin1_named_codes = {code for code, n in self.admin1_named.items() if n > 0}
         self.country_points = [(cc, points[cc]) for cc in self.country_bonus if cc in points]
         self.near_points = [p for _, p in self.country_points[:W.near_countries_max]]
@@ -847,7 +853,7 @@ def _group_bonuses(ctx: DocContext, own: Votes, index: GazetteerIndex
     if cc is not None and (n := ctx.countries[cc] - mine) < cap:
         country_bonus = dict(country_bonus)
         if n > 0:
-            country_bonus[cc] = W.country_context + W.country_per_mention * min(n, cap)
+            country_bonus[cc] = _COUNTRY_BONUS[n]
         else:
             country_bonus.pop(cc, None)
     admin1_bonus = ctx.admin1_bonus
@@ -856,7 +862,7 @@ def _group_bonuses(ctx: DocContext, own: Votes, index: GazetteerIndex
         if (n := ctx.admin1[code] - mine) < cap:
             admin1_bonus = dict(admin1_bonus)
             if n > 0:
-                admin1_bonus[code] = W.admin1_context + W.admin1_per_mention * min(n, cap)
+                admin1_bonus[code] = _ADMIN1_BONUS[n]
             else:
                 admin1_bonus.pop(code, None)
         if code in admin1_named and ctx.admin1_named[code] - mine <= 0:

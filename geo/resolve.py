@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -411,13 +410,20 @@ def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_
 
 def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex) -> dict[int, Resolution]:
     """Resolve every kept candidate; returns {id(candidate): Resolution}."""
-    groups: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[Candidate]] = {}
+    containers: set[int] = set()  # the names after "<name>, "
     for c in cands:
         if c.drop is None:  # kept
-            groups[(c.key, "demonym" if c.kind == "demonym" else "name")].append(c)
+            gkey = (c.key, "demonym" if c.kind == "demonym" else "name")
+            group = groups.get(gkey)
+            if group is None:
+                groups[gkey] = [c]
+            else:
+                group.append(c)
+            if c.comma_next is not None:
+                containers.add(id(c.comma_next))
     memos = {gkey: index.facts(group[0].entries).memo for gkey, group in groups.items()}
     ctx, own, tops = _context_of(groups, index, memos)
-    containers = {id(c.comma_next) for c in cands if c.comma_next is not None and c.drop is None}
     lowered: list[str] = []  # the text in lower case, made when first asked
 
     def lower() -> str:
@@ -441,10 +447,13 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     # document sees it; so does a name a neighbour moved to another state ("Fayetteville" beside
     # "Washington County": Arkansas, not North Carolina). Names that did not vote stay out: a wrong reading
     # must not spread.
-    moved = {g: resolved[g].place for g, top in tops.items()
-             if resolved[g].place is not None and (resolved[g].place.country != top.country
-                                                   or (resolved[g].place.admin1_code != top.admin1_code
-                                                       and "near" in resolved[g].support))}
+    moved = {}
+    for g, top in tops.items():
+        res = resolved[g]
+        place = res.place
+        if place is not None and (place.country != top.country or (place.admin1_code != top.admin1_code
+                                                                   and res.bits & _NEAR_SUPPORT)):
+            moved[g] = place
     if moved:
         ctx2, own2 = _votes(groups, {**tops, **moved}, index)
         ctx2.political, ctx2.local_near = ctx.political, ctx.local_near
@@ -672,6 +681,9 @@ def _support(bits: int) -> frozenset[str]:
     return found
 
 
+_NEAR_SUPPORT = _LOCAL | _TOWN_NEAR  # support "near"
+
+
 def _support_of(bits: int) -> set[str]:
     support = set()
     if bits & (_COMMA_ADMIN1 | _COMMA_COUNTRY_BIT):
@@ -682,7 +694,7 @@ def _support_of(bits: int) -> set[str]:
         support.add("admin1")
     if bits & _STATE:
         support.add("state")
-    if bits & (_LOCAL | _TOWN_NEAR):
+    if bits & _NEAR_SUPPORT:
         support.add("near")
     return support
 

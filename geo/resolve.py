@@ -891,6 +891,8 @@ def _in_dateline(text: str, c: Candidate) -> bool:
     """The name opens a line, or follows a headline's colon, in capitals, before "(Outlet)" or a dash."""
     if not c.surface.isupper():
         return False
+    if c.start > 0 and text[c.start - 1] != ":" and not text[c.start - 1].isspace():
+        return False  # what the tests below need: a blank or a colon just before the name
     before = text[max(0, c.start - 3):c.start]
     if c.start > 0 and not (before.endswith("\n") or before.rstrip(" \t").endswith(":")
                             or text[text.rfind("\n", 0, c.start) + 1:c.start].strip() == ""):

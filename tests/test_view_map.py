@@ -13,7 +13,7 @@ from view_fixtures import HOSTILE_TITLE, build_real_store, synthetic_store_table
 from geo.view.assets import STATIC_URL, VENDOR_DIR, missing_assets
 from geo.view.elements import js_json
 from geo.view.layers import class_breaks, class_colors, heat_grid, region_polygons
-from geo.view.mapview import MapOptions, build_map
+from geo.view.mapview import MapOptions, build_base_map, build_map
 from geo.view.symbology import time_rows
 
 URLS = {lvl: f"{STATIC_URL}/basemap/{lvl}.geojson" for lvl in ("adm0", "adm1", "adm2")}
@@ -292,3 +292,26 @@ def test_point_rows_carry_the_popup_fields_as_plain_text(tables):
     assert {r["name"] for r in rows} == set(points["name"])
     assert {r["date"] for r in rows} == {str(d)[:10] for d in points["event_date"]}
     assert sum(r["incidents"] for r in rows) == len(points)
+
+
+def test_our_elements_go_into_the_page_as_rendered_with_no_second_template_pass():
+    """FinalTextMacro: a macro's output is final text (not compiled as a Jinja template again),
+    so text that looks like a template stays as it is, in the page and in the frame's script."""
+    from folium.template import Template
+    from streamlit_folium import generate_leaflet_string
+
+    from geo.view.elements import FinalTextMacro
+
+    class Probe(FinalTextMacro):
+        _template = Template("{% macro script(this, kwargs) %}var probe = '{{ this.text }}';{% endmacro %}")
+
+        def __init__(self, text: str):
+            super().__init__()
+            self.text = text
+
+    m = build_base_map(URLS)
+    Probe("{{ 7 * 7 }} {% if true %}x{% endif %}").add_to(m)
+    page = _render(m)
+    assert "var probe = '{{ 7 * 7 }} {% if true %}x{% endif %}';" in page and "49" not in page.split("var probe")[1][:40]
+    assert page.count("var probe") == 1
+    assert "{{ 7 * 7 }}" in generate_leaflet_string(m)

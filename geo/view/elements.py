@@ -1,5 +1,6 @@
 """Folium elements the stock plugins do not offer, written for size and safety.
 
+- `FinalTextMacro`: the base of our elements: their rendered macros go into the page as they are.
 - `AreaLayer`: polygons either fetched from a static GeoJSON file the browser caches (admin
   boundaries: the page carries only the per-area counts) or given inline (derived regions).
 
@@ -13,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.map import Layer
 from folium.template import Template
 
@@ -32,7 +33,38 @@ def js_json(value: Any) -> str:
     return _JINJA_OPENERS.sub(r"\\u007b", text)
 
 
-class AreaLayer(Layer):
+class RawText(Element):
+    """Text placed in the page as it is (no template pass)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class FinalTextMacro(MacroElement):
+    """A MacroElement whose rendered macros are final text, put into the page as they are.
+
+    branca's MacroElement.render wraps each rendered macro in an Element, which compiles it as a
+    Jinja template again: for our scripts (tens of kB) that was most of the map's server time on
+    every run, ahead of the map's first paint. Listed after folium's base classes (`class
+    X(Layer, FinalTextMacro)`), it takes MacroElement's place in the chain of render() calls.
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        macros = self._template.module.__dict__
+        for part, section in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+            macro = macros.get(part)
+            if macro is not None:
+                section.add_child(RawText(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class AreaLayer(Layer, FinalTextMacro):
     """Polygons keyed by `key`, styled per key from `values` = {key: [n, fill_color, tooltip_html]}.
 
     With `url` the GeoJSON is fetched (and cached by the browser); with `data` it is inline.
@@ -135,7 +167,7 @@ class AreaLayer(Layer):
         self.after_incidents = after_incidents
 
 
-class BasemapPane(MacroElement):
+class BasemapPane(FinalTextMacro):
     """Map panes under the data layers (over tiles) for the canvas-drawn basemap: outlines, and
     rivers and lakes above them (each canvas is created when its fetch completes, so the order
     must come from the panes). Without them the canvases would cover the SVG areas.

@@ -12,14 +12,13 @@ import sqlite3
 from pathlib import Path
 
 import pandas as pd
-from branca.element import MacroElement
 from folium.template import Template
 
 from geo import paths
 from geo.jsonfile import write_json_atomic
 from geo.view.assets import STATIC_URL
 from geo.view.basemap import BASEMAP_DIR
-from geo.view.elements import js_json
+from geo.view.elements import FinalTextMacro, js_json
 
 JS_SOURCE = (Path(__file__).parent / "js" / "labels.js").read_text(encoding="utf-8")
 # (population at least, minimum zoom); capitals show from CAPITAL_ZOOM, admin-1 seats by 6
@@ -81,7 +80,7 @@ def ensure_labels(out_dir: Path = BASEMAP_DIR, db: Path | None = None) -> list[d
     return [{"zoom": int(z), "url": labels_url(int(z))} for z in zooms]
 
 
-class PlaceLabels(MacroElement):
+class PlaceLabels(FinalTextMacro):
     """Zoom-dependent place names over the offline basemap (see js/labels.js)."""
 
     _template = Template(

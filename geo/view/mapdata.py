@@ -15,19 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import folium
-from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.plugins import HeatMap, MarkerCluster
 from folium.template import Template
 
-from geo.view.elements import js_json
+from geo.view.elements import FinalTextMacro, js_json
 
 JS_DIR = Path(__file__).parent / "js"
 JS_SOURCE = "\n".join((JS_DIR / name).read_text(encoding="utf-8") for name in ("timelayer.js", "mapdata.js"))
 PLAY_INTERVAL_MS = 700
 
 
-class MapScripts(JSCSSMixin, MacroElement):
+class MapScripts(JSCSSMixin, FinalTextMacro):
     """The map's own scripts and the plugins its data layers use, loaded once with the map."""
 
     default_js = MarkerCluster.default_js + HeatMap.default_js
@@ -48,18 +47,7 @@ class MapScripts(JSCSSMixin, MacroElement):
         self.js_source = JS_SOURCE
 
 
-class RawScript(Element):
-    """Script text placed in the page as it is (no template pass)."""
-
-    def __init__(self, text: str):
-        super().__init__()
-        self.text = text
-
-    def render(self, **kwargs: Any) -> str:
-        return self.text
-
-
-class MapData(MacroElement):
+class MapData(FinalTextMacro):
     """Applies one data payload to the map it is added under (directly or through a FeatureGroup)."""
 
     _template = Template(
@@ -74,12 +62,6 @@ class MapData(MacroElement):
         super().__init__()
         self._name = "MapData"
         self.payload_json = payload_json
-
-    def render(self, **kwargs: Any) -> None:
-        # MacroElement.render would compile the (megabyte) script as a Jinja template; it is
-        # final text, so it goes into the page as is
-        figure = self.get_root()
-        figure.script.add_child(RawScript(self._template.module.script(self, kwargs)), name=self.get_name())
 
     def map_name(self) -> str:
         parent = self._parent

@@ -18,11 +18,10 @@ from typing import Any
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import Element
 
 from geo.counts import COUNT_UNITS, SINGULAR, unit_weights
 from geo.view.assets import localize_assets
-from geo.view.elements import MAP_CSS, AreaLayer, BasemapPane
+from geo.view.elements import MAP_CSS, AreaLayer, BasemapPane, RawText
 from geo.view.filters import time_values
 from geo.view.labels import PlaceLabels
 from geo.view.layers import (
@@ -141,7 +140,7 @@ def build_base_map(boundary_urls: dict[str, str] | None, basemap: str = "outline
     start = dict(location=[view.lat, view.lon], zoom_start=view.zoom) if view else dict(location=[20, 0], zoom_start=2)
     m = folium.Map(tiles=None, control_scale=True, minZoom=1, maxZoom=18, prefer_canvas=False,
                    world_copy_jump=True, **start)
-    m.get_root().header.add_child(Element(MAP_CSS), name="incident_map_css")
+    m.get_root().header.add_child(RawText(MAP_CSS), name="incident_map_css")
 
     # base map: our own outlines and place names work offline; OSM tiles only when chosen
     offline = "adm0" in boundary_urls and basemap != "osm"

@@ -611,12 +611,14 @@ def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: Do
     same_admin1 = ab1 is ab2 and named1 is named2
     for _prior, row, _kind in g.readings.ranked:
         level, code = row.level, row.admin1_code
-        if level != "region" and cb1.get(row.country, 0.0) != cb2.get(row.country, 0.0):
+        b = cb1.get(row.country, 0.0) if level != "region" else 0.0
+        if b != (cb2.get(row.country, 0.0) if level != "region" else 0.0):
             return False
         if not same_admin1 and level != "admin1" and code and (ab1.get(code, 0.0) != ab2.get(code, 0.0)
                                                               or (code in named1) != (code in named2)):
             return False
-        if moved_points and level in _NEAR_LEVELS and _near_any(row, moved_points):
+        # nearness counts only for a reading without a country bonus (the same in both)
+        if moved_points and not b and level in _NEAR_LEVELS and _near_any(row, moved_points):
             return False
     return True
 

@@ -487,7 +487,7 @@ def _local_points(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, m
     found = memo.get(("local points", key))
     if found is None:
         readings, towns = _local_readings(entries, index, key)
-        found = memo[("local points", key)] = (name_points(key, readings), tried_readings((*readings, *towns)))
+        found = memo[("local points", key)] = (name_points(key, readings), tried_readings(readings, towns))
     return found
 
 

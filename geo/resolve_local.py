@@ -27,8 +27,9 @@ def same_name(a: str, b: str) -> bool:
 
 # a reading that vouches for other names: (lat, lon, its name, row)
 Point = tuple[float, float, str, PlaceRow]
-# a reading that is tried: (row, lat, lon, a degree of longitude in degrees of latitude there)
-Tried = tuple[PlaceRow, float, float, float]
+# a reading that is tried: (row, lat, lon, a degree of longitude in degrees of latitude there,
+# 1 if it is one of its name's points (so the sweep finds it beside itself), else 0)
+Tried = tuple[PlaceRow, float, float, float, int]
 
 
 def neighbours(readings: dict[str, list[PlaceRow]], radius_km: float,
@@ -41,7 +42,7 @@ def neighbours(readings: dict[str, list[PlaceRow]], radius_km: float,
     document a sweep by latitude is cheap)."""
     unlikely = unlikely or {}
     points = {name: name_points(name, rows) for name, rows in readings.items()}
-    tried = {name: tried_readings((*readings.get(name, ()), *unlikely.get(name, ())))
+    tried = {name: tried_readings(readings.get(name, ()), unlikely.get(name, ()))
              for name in readings.keys() | unlikely.keys()}
     return near_points(points, tried, radius_km)
 
@@ -51,12 +52,15 @@ def name_points(name: str, rows: Iterable[PlaceRow]) -> tuple[Point, ...]:
     return tuple((r.lat, r.lon, name, r) for r in rows if r.level in LOCAL_LEVELS)
 
 
-def tried_readings(rows: Iterable[PlaceRow]) -> tuple[Tried, ...]:
-    """A name's readings that nearness tries: none unless there are two to choose between."""
-    local = [r for r in rows if r.level in LOCAL_LEVELS]
+def tried_readings(rows: Iterable[PlaceRow], unlikely: Iterable[PlaceRow] = ()) -> tuple[Tried, ...]:
+    """A name's readings that nearness tries (rows: those that are also its points, see
+    name_points; unlikely: those that vouch for no other name): none unless there are two
+    to choose between."""
+    local = [(r, 1) for r in rows if r.level in LOCAL_LEVELS]
+    local += [(r, 0) for r in unlikely if r.level in LOCAL_LEVELS]
     if len(local) < 2:
         return ()
-    return tuple((r, r.lat, r.lon, math.cos(math.radians(r.lat))) for r in local)
+    return tuple((r, r.lat, r.lon, math.cos(math.radians(r.lat)), own) for r, own in local)
 
 
 def near_points(points: dict[str, tuple[Point, ...]], tried: dict[str, tuple[Tried, ...]],
@@ -81,9 +85,12 @@ def near_points(points: dict[str, tuple[Point, ...]], tried: dict[str, tuple[Tri
         barred = related.get(name, ())
         if len(barred) + 1 >= len(names):
             continue
-        for row, lat, lon, shrink in local:
+        for row, lat, lon, shrink, own in local:
+            a, b = bisect_left(lats, lat - reach), bisect_right(lats, lat + reach)
+            if b - a <= own:
+                continue  # nothing within reach but itself
             best, best_d2 = None, limit
-            for la, lo, other, near in swept[bisect_left(lats, lat - reach):bisect_right(lats, lat + reach)]:
+            for la, lo, other, near in swept[a:b]:
                 if other == name or other in barred:
                     continue
                 dlon = abs(lo - lon)

@@ -348,8 +348,16 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
         s = c.start
         prv = text[s - 1] if s else ""
         if prof.common and prv != "#":  # a common English word (a hashtag is meant as a name)
-            c.drop = _common_word_reason(text, c, prof, lower_words)
-            if c.drop:
+            # (is_sentence_start's common case first: a word and one blank before the name)
+            if prof.sentence_drop and not (prv == " " and s >= 2 and text[s - 2].isalnum()) \
+                    and is_sentence_start(text, s):
+                c.drop = prof.sentence_drop
+                continue
+            if prof.word_drop:
+                c.drop = prof.word_drop
+                continue
+            if prof.lower_drop and _lower_case_here(text, c.key, lower_words):
+                c.drop = prof.lower_drop
                 continue
         if prof.weak_alt:
             c.drop = prof.weak_alt
@@ -527,21 +535,12 @@ def _profile(key: str, facts: EntryFacts) -> NameProfile:
         weak_alt=_weak_alternate_name(key, facts, z) if kinds <= {ALT} else None)
 
 
-def _common_word_reason(text: str, c: Candidate, prof: NameProfile, lower_words: dict[str, bool]) -> Dropped | None:
-    """A capitalised common English word is a place only when little else it could be."""
-    if not prof.common or (c.start > 0 and text[c.start - 1] == "#"):
-        return None
-    if prof.sentence_drop and is_sentence_start(text, c.start):
-        return prof.sentence_drop
-    if prof.word_drop:
-        return prof.word_drop
-    if prof.lower_drop:
-        found = lower_words.get(c.key)
-        if found is None:
-            found = lower_words[c.key] = _written_in_lower_case(text, c.key)
-        if found:
-            return prof.lower_drop
-    return None
+def _lower_case_here(text: str, key: str, lower_words: dict[str, bool]) -> bool:
+    """_written_in_lower_case, asked once per name and text (lower_words: the answers so far)."""
+    found = lower_words.get(key)
+    if found is None:
+        found = lower_words[key] = _written_in_lower_case(text, key)
+    return found
 
 
 def _written_in_lower_case(text: str, word: str) -> bool:

@@ -15,7 +15,7 @@ from functools import cache
 from typing import NamedTuple
 
 from geo.nlp import lexicon
-from geo.nlp.context import strip_possessive, word_after, word_before
+from geo.nlp.context import WINDOW, strip_possessive, word_before
 from geo.reasons import Drop, Dropped, drop
 from geo.textnorm import fold
 
@@ -128,6 +128,8 @@ _POSSESSION = re.compile(
 # r"(\w+)\s+of\s+(?:the\s+)?$" searched in the text before a name, written backwards and
 # matched on the reversed text: one attempt at its start instead of one per position
 _HEAD_OF_REVERSED = re.compile(r"\s+(?:eht\s+)?fo\s+(\w+)")
+# word_after when its gap is one blank (what the rules on the next word ask for)
+_ONE_BLANK_WORD = re.compile(r" (\w[\w.'’&-]*)")
 TAIL = 40  # how far behind the name the apposition, age and clause patterns read
 
 
@@ -142,7 +144,17 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
     prv = text[start - 1] if start else ""
     # the word before matters only behind blanks: after other characters word_before finds
     # nothing, or a word ending in punctuation that no rule below accepts
-    before = word_before(text, start) if prv in " \t" or prv.isalnum() else None
+    before = None
+    if prv == " " and start >= 2 and text[start - 2] not in " \t":
+        # word_before's common case inline: one blank, and a word of letters and digits
+        sp = text.rfind(" ", max(0, start - WINDOW), start - 1)
+        word = text[sp + 1:start - 1] if sp >= 0 else ""
+        if word.isalnum() and word[0].isalpha():
+            before = (word, sp + 1, " ")
+        else:
+            before = word_before(text, start)
+    elif prv in " \t" or prv.isalnum():
+        before = word_before(text, start)
     bf = before_features(before[0]) if before is not None else None
     one_blank_before = before is not None and before[2] == " "
     if one_blank_before and bf.capitalised:
@@ -158,9 +170,10 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
             return Around(drop(Drop.PERSON_FOLLOWS_CAPITALISED, word=word))
     nxt = text[end:end + 1]
     after = af = None
-    if nxt == " ":  # every rule on the next word wants it one blank away
-        after = word_after(text, end)
-        if after is not None and after[2] == " ":
+    if nxt == " ":  # every rule on the next word wants it one blank away (word_after's gap " ")
+        m = _ONE_BLANK_WORD.match(text, end, end + WINDOW)
+        if m is not None:
+            after = (m.group(1), end + 1, " ")
             af = after_features(after[0])
     if af is not None and af.surname_like and after[1] not in sure_places and key in person_lists()[0]:
         return Around(drop(Drop.PERSON_GIVEN_NAME_BEFORE, word=af.stripped))
@@ -183,7 +196,7 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
         if nxt in _APOSTROPHES and _POSSESSION.match(text, end, end + TAIL):
             return Around(drop(Drop.PERSON_POSSESSIVE))
     org = af.org if af is not None else None
-    if org is None:
+    if org is None and prv.isspace():
         org = _head_of_before(text, start)
     if org:
         return Around(org=org)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any, NamedTuple
 
 from geo.geoparse_index import (
@@ -143,8 +144,9 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
 
     From each capitalised word start, walk forward one word boundary at a time while the
     span is still the start of some name, and keep the longest span that is a name.
-    A word as written maps to its key code once (`GazetteerIndex.first_word_codes`), so
-    most words cost one small-dict look-up; hashtags take the general path.
+    A word as written, and a pair of words, map to their key codes once
+    (`GazetteerIndex.first_word_codes`, a small dict where the index's keys are many and
+    scattered in memory), so most words cost one look-up; hashtags take the general path.
     """
     folded = prepare(masked)
     keys = index.key_ids
@@ -154,18 +156,9 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
     n = len(masked)
     out: list[Candidate] = []
     last_end = -1
-    for s, e in _name_word_spans(masked):
+    for s, e, code in _first_words(masked, folded, index):
         if s < last_end:
             continue
-        word = masked[s:e]
-        code = codes.get(word)
-        if code is None:
-            code = _first_word_code(word, folded[s:e], keys)
-            if len(codes) >= FIRST_WORD_CODES_MAX:
-                codes.clear()
-            codes[word] = code
-        if not code:
-            continue  # no name starts with this word
         if code < 0:  # a hashtag
             found = _hashtag_candidate(text, masked, folded, s, e, index)
             if found is not None:
@@ -180,21 +173,33 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
         if code & 1 and (e >= n or masked[e] not in _GLUE or _end_ok(masked, e)):
             best, best_key = e, code >> 2
         if code & 2 and e < n:
+            # the first step of the walk: most stop there ("The man"), so a pair of words
+            # as written maps to its code once too (0: no name starts with the pair)
+            p = e + 1  # the separator at e is marked when a word follows it
+            sep = WORD_MARK if p < n and (folded[p].isalnum() or folded[p] == "_") else folded[e]
             lookup = WORD_MARK + folded[s:e]  # folded[s:e] with its word starts marked, as keys are
-            while True:
-                p = e + 1  # the separator at e is marked when a word follows it
-                sep = WORD_MARK if p < n and (folded[p].isalnum() or folded[p] == "_") else folded[e]
-                e = run_end(masked, p).end()
-                lookup = lookup + sep + folded[p:e]
-                code = keys.get(lookup)
+            e = run_end(masked, p).end()
+            if e > p:  # (an empty second word leaves the code to the character after it)
+                pair = masked[s:e]
+                code = codes.get(pair)
                 if code is None:
-                    break
+                    if len(codes) >= FIRST_WORD_CODES_MAX:
+                        codes.clear()
+                    code = codes[pair] = keys.get(lookup + sep + folded[p:e], 0)
+            else:
+                code = keys.get(lookup + sep + folded[p:e], 0)
+            while code:
+                lookup = lookup + sep + folded[p:e]
                 # (_end_ok's common case inline: the span ends before a blank or punctuation)
                 if code & 1 and ((e < n and masked[e] not in _GLUE and not masked[e].isalnum()) or _end_ok(masked, e)) \
                         and (" " not in folded[s:e] or _last_word_capitalised(masked[s:e])):
                     best, best_key = e, code >> 2
                 if not code & 2 or e >= n:
                     break
+                p = e + 1
+                sep = WORD_MARK if p < n and (folded[p].isalnum() or folded[p] == "_") else folded[e]
+                e = run_end(masked, p).end()
+                code = keys.get(lookup + sep + folded[p:e])
         if best < 0:
             continue
         entries = cached_entries(best_key) or index.entries_of(best_key)
@@ -204,6 +209,49 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
 
 
 FIRST_WORD_CODES_MAX = 200_000
+
+
+def _first_words(masked: str, folded: str, index: GazetteerIndex) -> list[tuple[int, int, int]]:
+    """(start, end, code) of the words from _name_word_spans that a name can start with
+    (code: see _first_word_code; never 0).
+
+    Without hashtags the words are listed by findall (no match object per word), their
+    codes looked up in one pass, and only the words with a code are located: each is the
+    next occurrence of itself that is a word start (every such occurrence is one of the
+    pattern's matches, and one with a code, so none is skipped)."""
+    codes = index.first_word_codes
+    if "#" in masked:
+        spans = _name_word_spans(masked)
+        words = [masked[s:e] for s, e in spans]
+    else:
+        spans = None
+        words = _NAME_WORD.findall(masked)
+    found = list(map(codes.get, words))
+    if None in found:  # words not seen before
+        keys = index.key_ids
+        for i, code in enumerate(found):
+            if code is None:
+                word = words[i]
+                code = _first_word_code(word, fold(word), keys)  # (fold maps character by character)
+                if len(codes) >= FIRST_WORD_CODES_MAX:
+                    codes.clear()
+                found[i] = codes[word] = code
+    if spans is not None:
+        return [(s, e, code) for (s, e), code in zip(spans, found, strict=True) if code]
+    hits = []
+    find = masked.find
+    n = len(masked)
+    pos = 0
+    for word, code in compress(zip(words, found, strict=True), found):
+        s = find(word, pos)
+        e = s + len(word)
+        # a word start (no letter, digit or _ before it) and the whole run of letters and digits
+        while (s and (masked[s - 1].isalnum() or masked[s - 1] == "_")) or (e < n and masked[e].isalnum()):
+            s = find(word, s + 1)
+            e = s + len(word)
+        hits.append((s, e, code))
+        pos = e
+    return hits
 
 
 def _first_word_code(word: str, folded_word: str, keys: dict[str, int]) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import compress
 from typing import Any, NamedTuple
 
 from geo.geoparse_index import (
@@ -156,9 +155,18 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
     n = len(masked)
     out: list[Candidate] = []
     last_end = -1
-    for s, e, code in _first_words(masked, folded, index):
+    for s, e in _name_word_spans(masked):
         if s < last_end:
             continue
+        word = masked[s:e]
+        code = codes.get(word)
+        if code is None:
+            code = _first_word_code(word, folded[s:e], keys)
+            if len(codes) >= FIRST_WORD_CODES_MAX:
+                codes.clear()
+            codes[word] = code
+        if not code:
+            continue  # no name starts with this word
         if code < 0:  # a hashtag
             found = _hashtag_candidate(text, masked, folded, s, e, index)
             if found is not None:
@@ -209,49 +217,6 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
 
 
 FIRST_WORD_CODES_MAX = 200_000
-
-
-def _first_words(masked: str, folded: str, index: GazetteerIndex) -> list[tuple[int, int, int]]:
-    """(start, end, code) of the words from _name_word_spans that a name can start with
-    (code: see _first_word_code; never 0).
-
-    Without hashtags the words are listed by findall (no match object per word), their
-    codes looked up in one pass, and only the words with a code are located: each is the
-    next occurrence of itself that is a word start (every such occurrence is one of the
-    pattern's matches, and one with a code, so none is skipped)."""
-    codes = index.first_word_codes
-    if "#" in masked:
-        spans = _name_word_spans(masked)
-        words = [masked[s:e] for s, e in spans]
-    else:
-        spans = None
-        words = _NAME_WORD.findall(masked)
-    found = list(map(codes.get, words))
-    if None in found:  # words not seen before
-        keys = index.key_ids
-        for i, code in enumerate(found):
-            if code is None:
-                word = words[i]
-                code = _first_word_code(word, fold(word), keys)  # (fold maps character by character)
-                if len(codes) >= FIRST_WORD_CODES_MAX:
-                    codes.clear()
-                found[i] = codes[word] = code
-    if spans is not None:
-        return [(s, e, code) for (s, e), code in zip(spans, found, strict=True) if code]
-    hits = []
-    find = masked.find
-    n = len(masked)
-    pos = 0
-    for word, code in compress(zip(words, found, strict=True), found):
-        s = find(word, pos)
-        e = s + len(word)
-        # a word start (no letter, digit or _ before it) and the whole run of letters and digits
-        while (s and (masked[s - 1].isalnum() or masked[s - 1] == "_")) or (e < n and masked[e].isalnum()):
-            s = find(word, s + 1)
-            e = s + len(word)
-        hits.append((s, e, code))
-        pos = e
-    return hits
 
 
 def _first_word_code(word: str, folded_word: str, keys: dict[str, int]) -> int:

@@ -271,3 +271,4 @@ def test_first_word_codes_give_the_same_matches_cold_and_warm(tiny_index):
     warm = [(c.start, c.end, c.key) for c in find_candidates(text, masked, tiny_index)]
     assert cold == warm
     assert ("Sonora" in {text[s:e] for s, e, _ in cold}) and (1, 7, "sonora") in cold
+

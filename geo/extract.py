@@ -183,9 +183,7 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
         if code & 2 and e < n:
             # the first step of the walk: most stop there ("The man"), so a pair of words
             # as written maps to its code once too (0: no name starts with the pair)
-            p = e + 1  # the separator at e is marked when a word follows it
-            sep = WORD_MARK if p < n and (folded[p].isalnum() or folded[p] == "_") else folded[e]
-            lookup = WORD_MARK + folded[s:e]  # folded[s:e] with its word starts marked, as keys are
+            first_end, p = e, e + 1
             e = run_end(masked, p).end()
             if e > p:  # (an empty second word leaves the code to the character after it)
                 pair = masked[s:e]
@@ -193,21 +191,23 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
                 if code is None:
                     if len(codes) >= FIRST_WORD_CODES_MAX:
                         codes.clear()
-                    code = codes[pair] = keys.get(lookup + sep + folded[p:e], 0)
+                    code = codes[pair] = keys.get(_marked_pair(folded, s, first_end, e), 0)
             else:
-                code = keys.get(lookup + sep + folded[p:e], 0)
+                code = keys.get(_marked_pair(folded, s, first_end, e), 0)
+            if code:
+                lookup = _marked_pair(folded, s, first_end, e)
             while code:
-                lookup = lookup + sep + folded[p:e]
                 # (_end_ok's common case inline: the span ends before a blank or punctuation)
                 if code & 1 and ((e < n and masked[e] not in _GLUE and not masked[e].isalnum()) or _end_ok(masked, e)) \
                         and (" " not in folded[s:e] or _last_word_capitalised(masked[s:e])):
                     best, best_key = e, code >> 2
                 if not code & 2 or e >= n:
                     break
-                p = e + 1
+                p = e + 1  # the separator at e is marked when a word follows it
                 sep = WORD_MARK if p < n and (folded[p].isalnum() or folded[p] == "_") else folded[e]
                 e = run_end(masked, p).end()
-                code = keys.get(lookup + sep + folded[p:e])
+                lookup = lookup + sep + folded[p:e]
+                code = keys.get(lookup)
         if best < 0:
             continue
         entries = cached_entries(best_key) or index.entries_of(best_key)
@@ -217,6 +217,14 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
 
 
 FIRST_WORD_CODES_MAX = 200_000
+
+
+def _marked_pair(folded: str, s: int, first_end: int, e: int) -> str:
+    """The key of folded[s:e], a first word (ending at first_end) and the word after it:
+    word starts marked, as in the index (the separator is marked when a word follows it)."""
+    p = first_end + 1
+    sep = WORD_MARK if p < len(folded) and (folded[p].isalnum() or folded[p] == "_") else folded[first_end]
+    return WORD_MARK + folded[s:first_end] + sep + folded[p:e]
 
 
 def _first_word_code(word: str, folded_word: str, keys: dict[str, int]) -> int:

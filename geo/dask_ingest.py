@@ -202,8 +202,8 @@ def start_client(workers: int = 2, scheduler: str | None = None, dashboard: bool
     if scheduler:
         return Client(scheduler, timeout="30s"), None
     # the scheduler's HTTP server on a free port; the dashboard pages only when asked for.
-    # Worker processes without Dask's statistical profiler: it samples the task thread's stack
-    # every 10 ms, ~10% of a worker's CPU here, for the dashboard's profile page only.
+    # Worker processes without Dask's statistical profiler: a thread that samples the task
+    # thread's stack every 10 ms, for the dashboard's profile page only.
     with dask.config.set({"distributed.worker.profile.enabled": dashboard}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=":0", scheduler_kwargs={"dashboard": dashboard},

@@ -272,3 +272,15 @@ def test_first_word_codes_give_the_same_matches_cold_and_warm(tiny_index):
     assert cold == warm
     assert ("Sonora" in {text[s:e] for s, e, _ in cold}) and (1, 7, "sonora") in cold
 
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["http://x.org/a", "https://t", "www.", "www", "@ana", "@", "news.com", "a.co",
+                                 "b.ly/x", ".gov", "/", "Sonora", " ", "\n", "#tag", "é"]), max_size=10))
+def test_address_masking_agrees_with_the_one_pattern(parts):
+    """Addresses blanked as the single pattern blanks them, whichever pattern the text's marks pick."""
+    from geo.nlp.markup import _URL, _blank, mask_markup
+
+    text = "".join(parts).replace("&", "+")  # (entities are blanked first, by another pass)
+    expected = _URL.sub(_blank, text) if ("/" in text or "@" in text or "www" in text) else text
+    assert mask_markup(text) == expected

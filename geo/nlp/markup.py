@@ -18,6 +18,9 @@ _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z]{2,10});")
 _URL = re.compile(
     r"(?:https?://|www\.)\S{1,2000}|\b[\w.-]{1,100}\.(?:com|org|net|gov|edu|co|ly)\b(?:/\S{0,2000})?|@\w{1,50}"
 )
+# _URL without its bare-domain alternative, which is tried at every word start: for a text
+# without any of _DOMAIN_MARKS, where that alternative cannot match, it finds the same
+_URL_NO_BARE_DOMAIN = re.compile(r"(?:https?://|www\.)\S{1,2000}|@\w{1,50}")
 
 
 def to_text(data: str | bytes | None) -> str:
@@ -73,19 +76,18 @@ def mask_markup(text: str) -> str:
         text = _HTML_TAG.sub(_blank, text)
     if "&" in text:
         text = _ENTITY.sub(_blank, text)
-    if ("/" in text or "@" in text or "www" in text) and _may_hold_address(text):
-        text = _URL.sub(_blank, text)
+    if "/" in text or "@" in text or "www" in text:
+        if any(mark in text for mark in _DOMAIN_MARKS):
+            text = _URL.sub(_blank, text)
+        elif "@" in text or "http" in text or "www." in text:
+            text = _URL_NO_BARE_DOMAIN.sub(_blank, text)
     # control characters (binary garbage) become spaces too
     return text.translate(_CONTROL) if _has_control(text) else text
 
 
-# what each alternative of _URL needs in the text: the regex scans every word start, so a
-# text without any of these is not searched
-_ADDRESS_MARKS = ("@", "http", "www.", ".co", ".org", ".net", ".gov", ".edu", ".ly")
-
-
-def _may_hold_address(text: str) -> bool:
-    return any(mark in text for mark in _ADDRESS_MARKS)
+# what _URL's bare-domain alternative needs in the text (its other two need "http", "www."
+# or "@"): a text without any of them is searched without it, or not at all
+_DOMAIN_MARKS = (".co", ".org", ".net", ".gov", ".edu", ".ly")
 
 
 _CONTROL = {c: " " for c in range(32) if chr(c) not in "\n\t"} | {0x7F: " ", 0xFFFD: " "}

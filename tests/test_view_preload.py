@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit
-import streamlit_folium
 
-from geo.view.preload import component_entry, first_paint_links, preload_html, streamlit_chunks
+from geo.view.preload import first_paint_links, preload_html, streamlit_chunks
 
 STREAMLIT_JS = Path(streamlit.__file__).parent / "static" / "static" / "js"
-FOLIUM_BUILD = Path(streamlit_folium.__file__).parent / "frontend" / "build"
 
 
 def test_a_chunk_and_its_imports(tmp_path):
@@ -22,14 +20,11 @@ def test_a_chunk_and_its_imports(tmp_path):
     assert streamlit_chunks(tmp_path, "Widget") == []  # two builds' chunks: guess nothing
 
 
-def test_the_installed_chunks_and_frame_script_exist():
-    """Against the installed Streamlit and streamlit-folium: every preloaded file is served."""
+def test_the_installed_chunks_exist():
+    """Against the installed Streamlit: every preloaded chunk is a file it serves."""
     chunks = streamlit_chunks(STREAMLIT_JS, "ComponentInstance")
     assert chunks and chunks[0].startswith("ComponentInstance.")
     assert all((STREAMLIT_JS / name).is_file() for name in chunks)
-    entry = component_entry(FOLIUM_BUILD)
-    assert entry and (FOLIUM_BUILD / entry).is_file()
-    assert component_entry(Path("/nonexistent")) is None
 
 
 def test_links_and_the_script_that_adds_them():
@@ -38,7 +33,7 @@ def test_links_and_the_script_that_adds_them():
     assert {href for rel, href in links if rel == "prefetch"} >= {"/app/static/vendor/x.js?v=1",
                                                                   "/app/static/vendor/x.css?v=2"}
     assert any(href.startswith("/static/js/ComponentInstance.") for href in hrefs)
-    assert any(href.startswith(f"/component/{streamlit_folium._component_func.name}/") for href in hrefs)
+    assert not any(href.startswith("/component/") for href in hrefs)  # refetched by the frame whatever we do
     assert all(href.startswith("/") for _, href in links)  # the app's own files, nothing remote
     page = preload_html(links)
     assert page.startswith("<script>") and page.count("<script") == 1 and "__mapFilesPreloaded" in page

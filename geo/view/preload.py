@@ -1,10 +1,9 @@
 """Files the map's first paint waits for, fetched by the page as soon as its first element runs.
 
 Without this the browser discovers them one after another: Streamlit's component chunk once the
-map's element arrives, the map frame's own script once the frame has loaded, Leaflet once that
-script has run. The page asks for all of them at once, early, so each step finds its file in the
-browser's cache: Streamlit's chunk (and its imports) as module preloads, the frame's files as
-prefetches (the HTTP cache is shared with the same-origin map frame).
+map's element arrives, Leaflet once the map's frame has loaded and run its own script. The page asks for them at once, early, so each step finds its file in the
+browser's cache: Streamlit's chunk (and its imports) as module preloads, the map's Leaflet bundle
+as prefetches (the HTTP cache is shared with the same-origin map frame).
 """
 
 from __future__ import annotations
@@ -27,30 +26,20 @@ def streamlit_chunks(js_dir: Path, prefix: str) -> list[str]:
     return [chunk.name, *dict.fromkeys(_CHUNK_IMPORT.findall(chunk.read_text(encoding="utf-8")))]
 
 
-def component_entry(build_dir: Path) -> str | None:
-    """The component frame's main script, relative to its build folder (from its asset manifest)."""
-    try:
-        manifest = json.loads((build_dir / "asset-manifest.json").read_text(encoding="utf-8"))
-        return str(manifest["files"]["main.js"]).removeprefix("./")
-    except (OSError, ValueError, KeyError):
-        return None
-
-
 @lru_cache(maxsize=1)
 def first_paint_links(bundles: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """(rel, absolute path) of everything the map's first paint loads after the page's own bundle:
-    Streamlit's component chunk, the st_folium frame's script, and `bundles` (the map's scripts
-    and styles, geo.view.assets.ensure_bundles)."""
+    """(rel, absolute path) of what the map's first paint loads after the page's own bundle:
+    Streamlit's component chunk and `bundles` (the map's scripts and styles,
+    geo.view.assets.ensure_bundles).
+
+    Not the st_folium frame's own script: Streamlit serves component files with no validator or
+    lifetime, so the frame fetches it again whatever the page fetched before (measured: a second
+    full download), and a prefetch would only add to the load."""
     import streamlit
-    import streamlit_folium
 
     links: list[tuple[str, str]] = []
     js_dir = Path(streamlit.__file__).parent / "static" / "static" / "js"
     links += [("modulepreload", f"/static/js/{name}") for name in streamlit_chunks(js_dir, "ComponentInstance")]
-    component = streamlit_folium._component_func
-    entry = component_entry(Path(streamlit_folium.__file__).parent / "frontend" / "build")
-    if entry:
-        links.append(("prefetch", f"/component/{component.name}/{entry}"))
     links += [("prefetch", url) for url in bundles if url]
     return tuple(links)
 

@@ -473,7 +473,7 @@ def app_first_paint(runs: int = 5) -> dict:
     return {"first_paint_seconds_median": round(float(np.median(times)), 2),
             "first_paint_seconds_max": round(max(times), 2), "runs": [round(t, 2) for t in times],
             "first_seen_by_polling_seconds": [round(t, 2) for t in polled], "filter_change_seconds": changes,
-            "timeline_ms_median": timeline}
+            "timeline_ms_median": timeline, "timelines_ms": timelines}
 
 
 def _app_filter_changes(page, repeats: int = 4) -> list[float]:

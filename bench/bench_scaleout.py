@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/bench_scaleout.py                  # all parts, scaled-down defaults
     .venv/bin/python bench/bench_scaleout.py dask --n 2000    # one part
+    .venv/bin/python bench/bench_scaleout.py dask --n 1000 --partition-size 100 --order 1 2 \
+        --pg synchronous_commit=off                           # other task size, order, server
     .venv/bin/python bench/bench_scaleout.py bulk --bulk-sizes 100000 1000000
     .venv/bin/python bench/bench_scaleout.py bulk --bulk-sizes 100000 --ingest 1000
     parts: dask | backends | adminjoin | bulk | million | concurrency

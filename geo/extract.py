@@ -33,7 +33,7 @@ from geo.nlp.context import (
 )
 from geo.nlp.similarity import alt_unlike
 from geo.reasons import RESCUED_BY_COMMA, STRONG_PERSON, Drop, Dropped, drop
-from geo.textnorm import fold
+from geo.textnorm import fold, non_ascii
 
 NAME, DEMONYM, ASCII, ALT, ABBR, ISO, AFTER_COMMA, PRESS = (KIND_CODE[k] for k in KINDS)
 HIGH_LEVELS = ("country", "admin1", "region")
@@ -121,12 +121,58 @@ def _end_ok(text: str, e: int) -> bool:
 # look-behind (?<=[^\W\d_]); (?<!\w.): no word character before it.
 _NAME_WORD = re.compile(r"[A-Z\x80-\U0010ffff](?<=[^\W\d_])(?<!\w.)[^\W_]*")
 _HASHTAG = re.compile(r"#[^\W_]+")
+_match_span = re.Match.span
+
+
+def _word_classes() -> bytes:
+    """A bytes.translate table for Latin-1 text: 'A' for a character _NAME_WORD can start
+    on, 'a' for the other letters and digits, '_' for the underscore, ' ' for the rest."""
+    out = bytearray()
+    for code in range(256):
+        ch = chr(code)
+        if ("A" <= ch <= "Z" or code >= 0x80) and ch.isalnum() and not ch.isdecimal():
+            out += b"A"
+        elif ch.isalnum():
+            out += b"a"
+        else:
+            out += b"_" if ch == "_" else b" "
+    return bytes(out)
+
+
+_WORD_CLASSES = _word_classes()
+# _NAME_WORD on the classes of " " + a Latin-1 text: one literal prefix that the regex engine
+# searches for quickly, where _NAME_WORD tests a character class at every position
+_CLASSED_NAME_WORD = re.compile(rb" A[Aa]*")
+
+
+LATIN1_STAND_INS_MAX = 16  # distinct characters beyond Latin-1 replaced (one copy of the text each)
+
+
+def _as_latin1(text: str) -> bytes | None:
+    """text as Latin-1 bytes, each character beyond Latin-1 replaced by one of the same word
+    class (a letter by 'À', a decimal digit by '0', anything else by a blank): what
+    _WORD_CLASSES needs. None when the text has too many such characters to replace."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        pass
+    beyond = {ch for ch in non_ascii(text) if ch > "\xff"}
+    if len(beyond) > LATIN1_STAND_INS_MAX:
+        return None
+    for ch in beyond:
+        text = text.replace(ch, ("\xc0" if not ch.isdecimal() else "0") if ch.isalnum() else " ")
+    return text.encode("latin-1")
 
 
 def _name_word_spans(masked: str) -> list[tuple[int, int]]:
     """(start, end) of every capitalised word at a word start and every hashtag, in order;
     the word right after a hashtag's '#' is part of the hashtag."""
-    words = [m.span() for m in _NAME_WORD.finditer(masked)]
+    latin = _as_latin1(masked)
+    if latin is None:
+        words = [m.span() for m in _NAME_WORD.finditer(masked)]
+    else:  # its characters' classes, one byte each, scanned as bytes
+        classes = b" " + latin.translate(_WORD_CLASSES)
+        words = [(s, e - 1) for s, e in map(_match_span, _CLASSED_NAME_WORD.finditer(classes))]
     if "#" in masked:
         tags = [m.span() for m in _HASHTAG.finditer(masked)]
         if tags:

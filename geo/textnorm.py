@@ -30,7 +30,7 @@ _TABLE = _FoldTable()
 _ASCII_BYTES = bytes(range(0x80))
 
 
-def _non_ascii(text: str) -> str:
+def non_ascii(text: str) -> str:
     """The characters of text beyond ASCII, in order: its UTF-8 bytes without the ASCII ones
     are exactly their encodings (two C loops, where a regex tests every character slowly)."""
     return text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
@@ -54,7 +54,7 @@ def fold(text: str) -> str:
     ASCII rest (the folded characters are already lower case, so it leaves them alone).
     """
     if not text.isascii():
-        odd = set(_non_ascii(text))
+        odd = set(non_ascii(text))
         if not odd.isdisjoint(_unstable_set()) or max(odd) > "\uffff":
             return text.translate(_TABLE)
         table = _TABLE

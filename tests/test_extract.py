@@ -242,9 +242,9 @@ def test_byte_scans_agree_with_the_character_classes(text):
     import re
 
     from geo.nlp.markup import _CONTROL, _has_control
-    from geo.textnorm import _non_ascii
+    from geo.textnorm import non_ascii
 
-    assert _non_ascii(text) == "".join(re.findall(r"[^\x00-\x7f]+", text))
+    assert non_ascii(text) == "".join(re.findall(r"[^\x00-\x7f]+", text))
     assert _has_control(text) == bool(re.search("[" + "".join(map(chr, _CONTROL)) + "]", text))
 
 
@@ -284,3 +284,12 @@ def test_address_masking_agrees_with_the_one_pattern(parts):
     text = "".join(parts).replace("&", "+")  # (entities are blanked first, by another pass)
     expected = _URL.sub(_blank, text) if ("/" in text or "@" in text or "www" in text) else text
     assert mask_markup(text) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0xFF), max_size=30))
+def test_name_word_spans_of_latin1_text_match_the_single_pattern(text):
+    """Latin-1 text is scanned as one byte of character class per character."""
+    from geo.extract import _name_word_spans
+
+    assert _name_word_spans(text) == [m.span() for m in _REFERENCE_NAME_WORD.finditer(text)]

@@ -116,6 +116,25 @@ def test_past_the_cap_only_the_most_reported_are_read(real_location) -> None:
                 assert unit_weights(left_out, "articles").max() <= unit_weights(
                     view.shown, "articles").min()
             assert set(view.mentions["article_id"]) <= set(view.shown["article_id"])
+            # the shown incidents' articles, without their text (read for a correction only)
+            assert set(view.articles["article_id"]) == set(view.shown["article_id"].astype(str))
+            assert "text" not in view.articles.columns and view.articles["title"].notna().any()
+
+
+def test_a_capped_view_reads_the_corrected_article_text_from_the_store(real_location) -> None:
+    from geo.view.panels import correction_context
+
+    with IncidentStore(real_location) as store:
+        filters = Filters()
+        view = window.read_view(store, filters, window.read_undated(store, filters, cap=3), cap=3)
+        articles = store.articles().set_index("article_id")
+    assert "text" not in view.articles.columns
+    article_id = str(view.shown["article_id"].iloc[0])
+    assert correction_context(real_location, view.articles, article_id) == articles.loc[article_id, "text"]
+    # with the text in the view (an uncapped view, or the selection's article), it is used as is
+    with_text = pd.DataFrame({"article_id": [article_id], "text": ["from the view"]})
+    assert correction_context(real_location, with_text, article_id) == "from the view"
+    assert correction_context(real_location, view.articles, "no-such-article") is None
 
 
 def test_selection_outside_the_view_brings_its_mentions(real_location) -> None:

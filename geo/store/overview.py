@@ -114,9 +114,20 @@ def incidents_by_id(backend: StoreBackend, incident_ids: list[str]) -> gpd.GeoDa
     return gpd.GeoDataFrame(pd.concat(parts), geometry="geometry", crs="EPSG:4326")
 
 
-def articles_by_id(backend: StoreBackend, article_ids: list[str]) -> pd.DataFrame:
-    parts = [backend.read_frame(f"SELECT * FROM articles WHERE article_id IN "
+def articles_by_id(backend: StoreBackend, article_ids: list[str], text: bool = True) -> pd.DataFrame:
+    """The articles of `article_ids`; `text=False` leaves their text out (the capped view's
+    20,000 articles: the text is read for the one article an analyst corrects)."""
+    columns = "*"
+    if not text:
+        names = backend.read_frame("SELECT * FROM articles WHERE 1 = 0").columns
+        columns = ", ".join(f'"{c}"' for c in names if c != "text")
+    parts = [backend.read_frame(f"SELECT {columns} FROM articles WHERE article_id IN "
                                 f"({marks(len(chunk))}) ORDER BY fid", list(chunk))
              for chunk in chunks(sorted(set(article_ids)), BULK_IDS)]
     return (pd.concat(parts, ignore_index=True) if parts else
-            backend.read_frame("SELECT * FROM articles WHERE 1 = 0"))
+            backend.read_frame(f"SELECT {columns} FROM articles WHERE 1 = 0"))
+
+
+def article_text(backend: StoreBackend, article_id: str) -> str | None:
+    row = backend.execute("SELECT text FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+    return None if row is None else row[0]

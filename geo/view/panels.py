@@ -223,8 +223,7 @@ def corrections_section(store_path: str, shown: pd.DataFrame, selected: pd.DataF
         "Mention", options, key=f"corr_mention_{article_id}",
         format_func=lambda m: f"“{m['surface']}” ({m['start']}–{m['end']}) → "
                               f"{'not a place (your correction: pick a place to undo)' if m.get('removed') else m.get('name') or 'unresolved'}")
-    text = articles.loc[articles["article_id"] == article_id, "text"]
-    context = str(text.iloc[0]) if len(text) else None
+    context = correction_context(store_path, articles, article_id)
     try:
         from geo.parse import candidates_for
 
@@ -256,6 +255,23 @@ def corrections_section(store_path: str, shown: pd.DataFrame, selected: pd.DataF
         st.cache_data.clear()
         st.session_state["corr_saved"] = f"Saved: “{mention['surface']}” is now {choices[pick]}."
         st.rerun()
+
+
+def correction_context(store_path: str, articles: pd.DataFrame, article_id: str) -> str | None:
+    """The article's text, the context that ranks a mention's candidates: from the view's
+    articles when they carry it, else from the store (a capped view reads no text)."""
+    if "text" in articles.columns:
+        text = articles.loc[articles["article_id"] == article_id, "text"].dropna()
+        if len(text):
+            return str(text.iloc[0])
+    from geo.store.overview import article_text
+    from geo.view.data import open_store
+
+    try:
+        with open_store(store_path) as store:
+            return article_text(store.backend, article_id)
+    except Exception:  # no store yet, or unreadable: candidates without context
+        return None
 
 
 def removed_mentions(store_path: str, article_id: str, in_article: pd.DataFrame) -> list[dict]:

@@ -105,7 +105,8 @@ def read_view(store: IncidentStore, filters: Filters, base: Undated, cap: int | 
     with backend.snapshot():
         shown = sql.top_incidents(backend, filters, cap)
         ids = shown["article_id"].astype(str).tolist()
-        return View(shown, read_article_mentions(backend, ids), sql.articles_by_id(backend, ids),
+        return View(shown, read_article_mentions(backend, ids),
+                    sql.articles_by_id(backend, ids, text=False),
                     sql.headline(backend, filters), base.daily, date_span(base.daily, filters))
 
 

@@ -755,13 +755,9 @@ def _scores(static: tuple[tuple, ...], cb_get: Callable, ab_get: Callable, doc_c
         if namesake:
             score += namesake_bonus
             bits |= _NAMESAKE
-        if near_points and near_level and not b:
-            lat, lon = row.lat, row.lon
-            for la, lo in near_points:
-                if abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= W.near_km:
-                    score += W.near_bonus
-                    bits |= _NEAR_COUNTRY
-                    break
+        if near_points and near_level and not b and _near_any(row, near_points):
+            score += W.near_bonus
+            bits |= _NEAR_COUNTRY
         if local_near and row.id in local_near:
             score += W.local_bonus
             bits |= _LOCAL
@@ -805,13 +801,9 @@ def _scores_with_rules(g: GroupText, cb_get: Callable, ab_get: Callable, doc_cou
         if namesake and not state_hint:
             score += W.namesake_bonus
             bits |= _NAMESAKE
-        if near_points and near_level and not b:
-            lat, lon = row.lat, row.lon
-            for la, lo in near_points:
-                if abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= W.near_km:
-                    score += W.near_bonus
-                    bits |= _NEAR_COUNTRY
-                    break
+        if near_points and near_level and not b and _near_any(row, near_points):
+            score += W.near_bonus
+            bits |= _NEAR_COUNTRY
         if local_near and row.id in local_near:
             score += W.local_bonus
             bits |= _LOCAL

@@ -16,6 +16,7 @@ import pandas as pd
 from geo.filters import Filters, apply_filters
 from geo.store.backend import BULK_IDS, StoreBackend, chunks, marks
 from geo.store.query import day_expression, geo_frame, matching_article_ids, prefilter, text_clause
+from geo.store.schema import LAYERS
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,8 @@ def incidents_by_id(backend: StoreBackend, incident_ids: list[str]) -> gpd.GeoDa
 def articles_by_id(backend: StoreBackend, article_ids: list[str], text: bool = True) -> pd.DataFrame:
     """The articles of `article_ids`; `text=False` leaves their text out (the capped view's
     20,000 articles: the text is read for the one article an analyst corrects)."""
-    columns = "*"
-    if not text:
-        names = backend.read_frame("SELECT * FROM articles WHERE 1 = 0").columns
-        columns = ", ".join(f'"{c}"' for c in names if c != "text")
+    columns = "*" if text else ", ".join(
+        f'"{c}"' for c in ("fid", *LAYERS["articles"].column_names) if c != "text")
     parts = [backend.read_frame(f"SELECT {columns} FROM articles WHERE article_id IN "
                                 f"({marks(len(chunk))}) ORDER BY fid", list(chunk))
              for chunk in chunks(sorted(set(article_ids)), BULK_IDS)]

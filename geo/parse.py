@@ -192,7 +192,9 @@ FIELDS_CACHE_MAX = 50_000
 
 
 def _fields(row: PlaceRow) -> tuple:
-    """What fill_from_row copies onto a mention, kept per place row (the same places come back)."""
+    """What fill_from_row copies onto a mention, kept per place row (the same places come back):
+    place id (None for macro-regions, which have no gazetteer row), name, level, country,
+    admin-1 ISO and code, admin-2 code, lat, lon, precision."""
     found = _FIELDS.get(id(row))
     if found is not None and found[0] is row:
         return found[1]
@@ -206,14 +208,8 @@ def _fields(row: PlaceRow) -> tuple:
 
 def fill_from_row(m: Mention, row: PlaceRow) -> None:
     """Copy a place's identity and coordinates onto a mention."""
-    m.place_id = row.id if row.id > 0 else None  # macro-regions have no gazetteer row
-    m.name, m.level = row.name, row.level
-    m.country = row.country or None
-    m.admin1_iso = row.admin1_iso or None
-    m.admin1_code = row.admin1_code or None
-    m.admin2_code = row.admin2_code or None
-    m.lat, m.lon = row.lat, row.lon
-    m.precision = PRECISION.get(row.level, "place")
+    (m.place_id, m.name, m.level, m.country, m.admin1_iso, m.admin1_code, m.admin2_code, m.lat, m.lon,
+     m.precision) = _fields(row)
 
 
 _AREAS: dict[tuple, tuple[macroregions.MacroRegion, str | None]] = {}

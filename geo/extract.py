@@ -167,8 +167,15 @@ def _as_latin1(text: str) -> bytes | None:
 def _name_word_spans(masked: str) -> list[tuple[int, int]]:
     """(start, end) of every capitalised word at a word start and every hashtag, in order;
     the word right after a hashtag's '#' is part of the hashtag."""
+    return _scan_words(masked)[0]
+
+
+def _scan_words(masked: str) -> tuple[list[tuple[int, int]], bytes | None]:
+    """_name_word_spans, and the word classes of " " + masked (see _WORD_CLASSES) when the
+    text has them (None for a text with too many characters beyond Latin-1)."""
     latin = _as_latin1(masked)
     if latin is None:
+        classes = None
         words = [m.span() for m in _NAME_WORD.finditer(masked)]
     else:  # its characters' classes, one byte each, scanned as bytes
         classes = b" " + latin.translate(_WORD_CLASSES)
@@ -178,7 +185,7 @@ def _name_word_spans(masked: str) -> list[tuple[int, int]]:
         if tags:
             inside = {s + 1 for s, _ in tags}
             words = sorted([w for w in words if w[0] not in inside] + tags)
-    return words
+    return words, classes
 
 _ALNUM_RUN = re.compile(r"[^\W_]*")
 _GLUE = "'’"  # an apostrophe after a name may glue it to the next word (see _end_ok)
@@ -196,12 +203,15 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
     folded = prepare(masked)
     keys = index.key_ids
     codes = index.first_word_codes
-    run_end = _ALNUM_RUN.match
     cached_entries = index.cached_entries
     n = len(masked)
+    words, classes = _scan_words(masked)
+    # the run of letters and digits from p ends at blank_at(b" ", p + 1) - 1: a C search
+    # where a regex match costs a call and a match object
+    blank_at = _alnum_marks(masked, classes).find
     out: list[Candidate] = []
     last_end = -1
-    for s, e in _name_word_spans(masked):
+    for s, e in words:
         if s < last_end:
             continue
         word = masked[s:e]
@@ -230,7 +240,7 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
             # the first step of the walk: most stop there ("The man"), so a pair of words
             # as written maps to its code once too (0: no name starts with the pair)
             first_end, p = e, e + 1
-            e = run_end(masked, p).end()
+            e = blank_at(b" ", p + 1) - 1
             if e > p:  # (an empty second word leaves the code to the character after it)
                 pair = masked[s:e]
                 code = codes.get(pair)
@@ -251,7 +261,7 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
                     break
                 p = e + 1  # the separator at e is marked when a word follows it
                 sep = WORD_MARK if p < n and (folded[p].isalnum() or folded[p] == "_") else folded[e]
-                e = run_end(masked, p).end()
+                e = blank_at(b" ", p + 1) - 1
                 lookup = lookup + sep + folded[p:e]
                 code = keys.get(lookup)
         if best < 0:
@@ -263,6 +273,15 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
 
 
 FIRST_WORD_CODES_MAX = 200_000
+
+
+def _alnum_marks(masked: str, classes: bytes | None) -> bytes:
+    """" " + one byte per character of masked + " ": a blank where the character is not a
+    letter or digit (what ends a run of _ALNUM_RUN), else a letter; from the word classes
+    when the text has them."""
+    if classes is None:
+        return b" " + bytes(0x61 if ch.isalnum() else 0x20 for ch in masked) + b" "
+    return (classes.replace(b"_", b" ") if b"_" in classes else classes) + b" "
 
 
 def _marked_pair(folded: str, s: int, first_end: int, e: int) -> str:
@@ -392,9 +411,9 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     name lets a rule apply (a quote before it, a blank after it for a street, ...).
     """
     zipf = lexicon.common_word_zipf()
-    place_starts = {c.start for c in cands}
-    infos = _name_infos(text, cands, index, zipf)
-    sure_places = {c.start for c, info in zip(cands, infos, strict=True) if info.sure}
+    place_starts: set[int] = set()
+    sure_places: set[int] = set()
+    infos = _name_infos(text, cands, index, zipf, place_starts, sure_places)
     lower_words: dict[str, bool] = {}  # name -> written in lower case somewhere here (asked once)
     # what whole-text patterns need at all (a cheap look first saves a regex per candidate)
     county_list = "ounties" in text or "arishes" in text
@@ -432,7 +451,9 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
         if prv in _QUOTES and not prof.high and prof.max_pop < BIG_PLACE and _quoted(text, c):
             c.drop = drop(Drop.QUOTED_SMALL_PLACE)
             continue
-        if text[c.end:c.end + 1].isspace():
+        # (_street_after's first test inline: a blank, then a capital or another blank)
+        nxt = text[c.end:c.end + 2]
+        if nxt[:1].isspace() and (nxt[:1] != " " or "A" <= nxt[1:] <= "Z" or nxt[1:].isspace()):
             street = _street_after(text, c.end)
             if street:
                 c.drop = drop(Drop.STREET_NAME, word=street)
@@ -454,13 +475,22 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     return cands
 
 
-def _name_infos(text: str, cands: list[Candidate], index: GazetteerIndex, zipf: dict[str, float]) -> list[NameInfo]:
-    """name_info of every candidate: one cache look-up each for the names seen before."""
+def _name_infos(text: str, cands: list[Candidate], index: GazetteerIndex, zipf: dict[str, float],
+                place_starts: set[int], sure_places: set[int]) -> list[NameInfo]:
+    """name_info of every candidate (one cache look-up each for the names seen before), in
+    the same pass adding where each starts to place_starts, and to sure_places if sure."""
     memo_get = index.name_memo.get
-    infos = [memo_get(c.surface) for c in cands]
-    for i, (c, info) in enumerate(zip(cands, infos, strict=True)):
-        if info is None or info.entries is not c.entries or info.key != c.key or (c.start and text[c.start - 1] == "#"):
-            infos[i] = name_info(text, c, index, zipf)
+    infos: list[NameInfo] = []
+    add_info, add_start, add_sure = infos.append, place_starts.add, sure_places.add
+    for c in cands:
+        s = c.start
+        info = memo_get(c.surface)
+        if info is None or info.entries is not c.entries or info.key != c.key or (s and text[s - 1] == "#"):
+            info = name_info(text, c, index, zipf)
+        add_info(info)
+        add_start(s)
+        if info.sure:
+            add_sure(s)
     return infos
 
 

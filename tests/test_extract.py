@@ -293,3 +293,51 @@ def test_name_word_spans_of_latin1_text_match_the_single_pattern(text):
     from geo.extract import _name_word_spans
 
     assert _name_word_spans(text) == [m.span() for m in _REFERENCE_NAME_WORD.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["in", "Paris", "U.S.", "O'Hare", " ", "  ", "\t", "\n", "-", ".", "3", "x2",
+                                 "é", "²", "½", "_", "said,", "(AP)", "&", "’", "a" * 70]), max_size=10))
+def test_word_in_a_blank_free_stretch_agrees_with_word_before(parts):
+    """read_around's cut for "a stretch without blanks, one blank, the name" finds the word
+    word_before finds."""
+    from geo.nlp.around import _word_in_stretch
+    from geo.nlp.context import WINDOW, word_before
+
+    text = "".join(parts) + " X"
+    for pos in range(2, len(text) + 1):
+        if text[pos - 1] == " " and text[pos - 2] not in " \t":
+            sp = text.rfind(" ", max(0, pos - WINDOW), pos - 1)
+            if sp >= 0:
+                assert _word_in_stretch(text, pos, text[sp + 1:pos - 1], sp + 1) == word_before(text, pos)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="aZ _\n\t-.'1²½ÉéßİŁłΩあ\u0301", max_size=30))
+def test_alnum_marks_end_runs_where_the_run_pattern_does(text):
+    """The matcher's run ends, found as the next blank of _alnum_marks, are _ALNUM_RUN's,
+    from the word classes and from the fallback for text beyond Latin-1 alike."""
+    from geo.extract import _ALNUM_RUN, _alnum_marks, _scan_words
+
+    for classes in (_scan_words(text)[1], None):
+        marks = _alnum_marks(text, classes)
+        for p in range(len(text) + 1):
+            assert marks.find(b" ", p + 1) - 1 == _ALNUM_RUN.match(text, p).end()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["Springfield", "Sonora", " ", "  ", "\t", "\n", "Avenue", "Main", "St.", "street",
+                                 "Road", "x", ",", "Dr."]), max_size=10))
+def test_street_names_found_wherever_a_blank_follows(tiny_index, parts):
+    """The street rule's inline first test passes over no street the pattern finds."""
+    from geo.extract import _street_after
+    from geo.reasons import Drop
+
+    text = "".join(parts)
+    cands = classify_candidates(text, find_candidates(text, mask_markup(text), tiny_index), tiny_index)
+    for c in cands:
+        street = _street_after(text, c.end) if text[c.end:c.end + 1].isspace() else None
+        if street and c.drop is not None and c.drop.code is Drop.STREET_NAME:
+            assert c.dropped == f"part of a street name ('{street}')"
+        if c.drop is None:
+            assert not street

@@ -128,6 +128,10 @@ _POSSESSION = re.compile(
 # r"(\w+)\s+of\s+(?:the\s+)?$" searched in the text before a name, written backwards and
 # matched on the reversed text: one attempt at its start instead of one per position
 _HEAD_OF_REVERSED = re.compile(r"\s+(?:eht\s+)?fo\s+(\w+)")
+# word_before's word within a blank-free stretch: the longest tail of word characters and
+# . ' ’ & - _, from its first letter ([^\W\d_] takes in the few numeric characters that are not
+# letters either: the caller checks)
+_WORD_TAIL = re.compile(r"[^\W\d_][\w.'’&-]*\Z")
 # word_after when its gap is one blank (what the rules on the next word ask for)
 _ONE_BLANK_WORD = re.compile(r" (\w[\w.'’&-]*)")
 TAIL = 40  # how far behind the name the apposition, age and clause patterns read
@@ -151,11 +155,13 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
         word = text[sp + 1:start - 1] if sp >= 0 else ""
         if word.isalnum() and word[0].isalpha():
             before = (word, sp + 1, " ")
+        elif sp >= 0:  # its scan on the blank-free stretch already cut ("U.S.", "said,", "(AP)")
+            before = _word_in_stretch(text, start, word, sp + 1)
         else:
             before = word_before(text, start)
     elif prv in " \t" or prv.isalnum():
         before = word_before(text, start)
-    bf = before_features(before[0]) if before is not None else None
+    bf = (_BEFORE.get(before[0]) or before_features(before[0])) if before is not None else None
     one_blank_before = before is not None and before[2] == " "
     if one_blank_before and bf.capitalised:
         word, at = before[0], before[1]
@@ -174,7 +180,7 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
         m = _ONE_BLANK_WORD.match(text, end, end + WINDOW)
         if m is not None:
             after = (m.group(1), end + 1, " ")
-            af = after_features(after[0])
+            af = _AFTER.get(after[0]) or after_features(after[0])
     if af is not None and af.surname_like and after[1] not in sure_places and key in person_lists()[0]:
         return Around(drop(Drop.PERSON_GIVEN_NAME_BEFORE, word=af.stripped))
     if not high:
@@ -196,13 +202,25 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
         if nxt in _APOSTROPHES and _POSSESSION.match(text, end, end + TAIL):
             return Around(drop(Drop.PERSON_POSSESSIVE))
     org = af.org if af is not None else None
-    if org is None and prv.isspace():
+    # (_head_of_before's first test inline: "of" or "the" and a blank before the name)
+    if org is None and prv.isspace() and start >= 2 and (text[start - 2] in "fe" or text[start - 2].isspace()):
         org = _head_of_before(text, start)
     if org:
         return Around(org=org)
     if one_blank_before and bf.modifier:
         return Around(modifier=(bf.modifier, before[1]))
     return NOTHING
+
+
+def _word_in_stretch(text: str, start: int, stretch: str, at: int) -> tuple[str, int, str] | None:
+    """word_before(text, start) where one blank precedes start and stretch, starting at `at`,
+    is everything between it and the blank before (no blank inside)."""
+    m = _WORD_TAIL.search(stretch)
+    if m is None:
+        return None
+    if not stretch[m.start()].isalpha():  # a numeric character the pattern takes for a letter
+        return word_before(text, start)
+    return m.group(), at + m.start(), " "
 
 
 def _head_of_before(text: str, s: int) -> str | None:

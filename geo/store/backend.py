@@ -56,6 +56,9 @@ class StoreBackend(Protocol):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
 
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """The same statement once per row of parameters (a server gets them together)."""
+
     def fetch_each(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list]:
         """The rows of each (sql, params) query, run in order; a server backend sends them
         together (one round trip: many small reads under the merge lock)."""

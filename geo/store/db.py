@@ -89,6 +89,9 @@ class GpkgBackend:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self.connection.execute(sql, params)
 
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.connection.executemany(sql, rows)
+
     def fetch_each(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list]:
         return [self.connection.execute(sql, params).fetchall() for sql, params in statements]
 

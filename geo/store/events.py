@@ -108,16 +108,16 @@ def _candidates(backend: StoreBackend, reports: list[EventReport]) -> list[list[
     for n, r in enumerate(reports):
         window = date_window(r)
         for key in index_keys(r):
-            queries = [("key = ? AND day IS NULL", [key])]
-            if window:
-                queries.append(("key = ? AND day BETWEEN ? AND ? ORDER BY day DESC",
-                                [key, *window]))
-            else:
-                queries.append(("key = ? AND day IS NOT NULL ORDER BY day DESC", [key]))
-            for where, params in queries:
-                statements.append((f"SELECT article_id, report_index, day FROM event_keys "
-                                   f"WHERE {where} LIMIT ?", [*params, CANDIDATES_PER_KEY]))
-                owners.append(n)
+            # the key's undated reports and its dated ones in the window, each part limited:
+            # one statement (the server's cost is mostly per statement)
+            dated = ("day BETWEEN ? AND ?", window) if window else ("day IS NOT NULL", ())
+            statements.append((
+                "SELECT * FROM (SELECT article_id, report_index, day FROM event_keys WHERE "
+                "key = ? AND day IS NULL LIMIT ?) AS undated UNION ALL SELECT * FROM ("
+                "SELECT article_id, report_index, day FROM event_keys WHERE key = ? AND "
+                f"{dated[0]} ORDER BY day DESC LIMIT ?) AS dated",
+                [key, CANDIDATES_PER_KEY, key, *dated[1], CANDIDATES_PER_KEY]))
+            owners.append(n)
     shared: list[dict[tuple[str, int], list]] = [{} for _ in reports]
     for n, rows in zip(owners, backend.fetch_each(statements), strict=True):
         for a, i, d in rows:
@@ -148,9 +148,17 @@ def write_reports(backend: StoreBackend, reports: Iterable[EventReport]) -> list
     return reports
 
 
-def _pairs_where(pairs: Sequence[tuple[str, int]]) -> tuple[str, list]:
-    return (" OR ".join(["(article_id = ? AND report_index = ?)"] * len(pairs)),
-            [v for pair in pairs for v in pair])
+def _rows_of_reports(backend: StoreBackend, keys: Iterable[tuple[str, int]]) -> list[dict]:
+    """The stored rows of these reports (article_id, report_index): read by article (its
+    index; an article has a few reports) and kept when asked for. One OR term per report
+    cost the server ~8 ms a statement to plan and run, most of a merge's reads."""
+    wanted = set(keys)
+    articles = sorted({a for a, _ in wanted})
+    out = []
+    for chunk in chunks(articles):
+        out += [row for row in _rows(backend, f"article_id IN ({marks(len(chunk))})", chunk)
+                if (row["article_id"], int(row["report_index"])) in wanted]
+    return out
 
 
 def merge(backend: StoreBackend, new: list[EventReport], enabled: bool = True,
@@ -180,18 +188,21 @@ def merge(backend: StoreBackend, new: list[EventReport], enabled: bool = True,
             if pair not in new_keys:
                 asked.setdefault(pair, []).append(r)
     links: dict[tuple[str, int], set[str]] = {}  # new report -> stored incidents it links to
-    for chunk in chunks(sorted(asked), 200):
-        for row in _rows(backend, *_pairs_where(chunk)):
-            other = _report(row)
-            for r in asked[other.key] if row["incident_id"] else ():
-                link = compare(r, other) if r.key < other.key else compare(other, r)
-                if link.score is not None and link.score >= MERGE_SCORE and not link.far:
-                    links.setdefault(r.key, set()).add(row["incident_id"])
+    for row in _rows_of_reports(backend, asked):
+        other = _report(row)
+        for r in asked[other.key] if row["incident_id"] else ():
+            link = compare(r, other) if r.key < other.key else compare(other, r)
+            if link.score is not None and link.score >= MERGE_SCORE and not link.far:
+                links.setdefault(r.key, set()).add(row["incident_id"])
     options = {i.id: set().union(*(links.get(r.key, set()) for r in i.reports))
                for i in local}
-    representatives = {i: _load(backend, "incident_id = ? ORDER BY published DESC, article_id "
-                                "DESC, report_index LIMIT ?", (i, REPRESENTATIVES))
-                       for i in sorted(set().union(*options.values()))}
+    stored = sorted(set().union(*options.values()))
+    representatives = dict(zip(stored, backend.fetch_each([  # one round trip on a server
+        (f"SELECT {', '.join(_LINK_COLUMNS)} FROM article_incidents WHERE incident_id = ? "
+         "ORDER BY published DESC, article_id DESC, report_index LIMIT ?", (i, REPRESENTATIVES))
+        for i in stored]), strict=True))
+    representatives = {i: [_report(dict(zip(_LINK_COLUMNS, row, strict=True))) for row in rows]
+                       for i, rows in representatives.items()}
     joins = attach(local, representatives, options)
     # new clusters and the stored incidents they join, grouped (a stored incident joined by
     # two new clusters, or two stored incidents bridged by one, end up as one incident)
@@ -250,31 +261,50 @@ def write_incidents(backend: StoreBackend, incidents: list[Incident]) -> int:
                             f"WHERE {where}", [incident.id, incident.component,
                                                *incident.replaces])
     incidents = correct_incidents(backend, incidents)  # analysts' splits, merges, categories
-    rows = []
-    for incident in incidents:
-        for r in incident.reports:
-            if r.key not in incident.reasons:
-                continue
-            backend.execute(
-                "UPDATE article_incidents SET incident_id = ?, reason = ?, similarity = ?, "
-                "component = ? WHERE article_id = ? AND report_index = ?",
-                (incident.id, incident.reasons.get(r.key), incident.similarity.get(r.key),
-                 incident.component, r.article_id, r.index))
-        rows.append(_incident_row(backend, incident))
-    backend.insert_rows("incidents", rows)
-    return len(rows)
+    backend.execute_many(
+        "UPDATE article_incidents SET incident_id = ?, reason = ?, similarity = ?, "
+        "component = ? WHERE article_id = ? AND report_index = ?",
+        [(incident.id, incident.reasons.get(r.key), incident.similarity.get(r.key),
+          incident.component, r.article_id, r.index)
+         for incident in incidents for r in incident.reports if r.key in incident.reasons])
+    # what the rows show of their articles and anchor mentions: read for all at once
+    articles = _article_sources(backend, sorted({a for i in incidents for a in i.article_ids}))
+    places = _anchor_places(backend, sorted({i.anchor.mention_id for i in incidents
+                                             if i.anchor.mention_id}))
+    backend.insert_rows("incidents", [_incident_row(backend, i, articles, places)
+                                      for i in incidents])
+    return len(incidents)
 
 
-def _incident_row(backend: StoreBackend, incident: Incident) -> dict:
-    anchor = incident.anchor
-    articles = {}
-    ids = incident.article_ids
+_SOURCE_FIELDS = ("article_id", "title", "source", "url", "published")
+_PLACE_FIELDS = ("name", "surface", "kind", "level", "place_id", "precision", "geo_precision",
+                 "confidence", "country", "adm0_iso3", "adm0_name", "adm1_iso", "adm1_name",
+                 "adm2_code", "adm2_name", "lat", "lon", "geom")
+
+
+def _article_sources(backend: StoreBackend, ids: list[str]) -> dict[str, dict]:
+    out = {}
     for chunk in chunks(ids):
-        for row in backend.execute(
-                "SELECT article_id, title, source, url, published FROM articles WHERE "
-                f"article_id IN ({marks(len(chunk))})", list(chunk)).fetchall():
-            articles[row[0]] = dict(zip(("article_id", "title", "source", "url", "published"),
-                                        row, strict=True))
+        for row in backend.execute(f"SELECT {', '.join(_SOURCE_FIELDS)} FROM articles WHERE "
+                                   f"article_id IN ({marks(len(chunk))})", chunk).fetchall():
+            out[row[0]] = dict(zip(_SOURCE_FIELDS, row, strict=True))
+    return out
+
+
+def _anchor_places(backend: StoreBackend, mention_ids: list[str]) -> dict[str, tuple]:
+    out = {}
+    for chunk in chunks(mention_ids):
+        for row in backend.execute(f"SELECT mention_id, {', '.join(_PLACE_FIELDS)} FROM "
+                                   f"mentions WHERE mention_id IN ({marks(len(chunk))})",
+                                   chunk).fetchall():
+            out[row[0]] = tuple(row[1:])
+    return out
+
+
+def _incident_row(backend: StoreBackend, incident: Incident, articles: dict[str, dict],
+                  places: dict[str, tuple]) -> dict:
+    anchor = incident.anchor
+    ids = incident.article_ids
     first = articles.get(anchor.article_id, {})
     values: dict[str, object] = {
         "incident_id": incident.id, "article_id": anchor.article_id,
@@ -295,11 +325,7 @@ def _incident_row(backend: StoreBackend, incident: Incident) -> dict:
     mention_id = anchor.mention_id
     point = None
     if mention_id:
-        row = backend.execute(
-            'SELECT name, surface, kind, level, place_id, precision, geo_precision, '
-            'confidence, country, adm0_iso3, adm0_name, adm1_iso, adm1_name, adm2_code, '
-            'adm2_name, lat, lon, geom FROM mentions WHERE mention_id = ?',
-            (mention_id,)).fetchone()
+        row = places.get(mention_id)
         if row is not None:
             (values["name"], values["surface"], values["kind"], values["level"],
              values["gazetteer_id"], values["precision"], values["geo_precision"],

@@ -244,28 +244,27 @@ def prepare_batch(fresh: list[ArticleRecord], results: list[ParseResult],
 
 def write_prepared(backend: StoreBackend, prepared: list[PreparedArticle],
                    report: IngestReport, merge_events: bool = True) -> None:
-    """One transaction with a savepoint per article: each article fully in or fully out; then
-    the batch's event reports join incidents (geo.store.events.merge) in the same transaction."""
+    """One transaction; each article fully in or fully out; then the batch's event reports
+    join incidents (geo.store.events.merge) in the same transaction.
+
+    The batch's rows go in a few statements (one per table, `write_together`): per-article
+    statements cost the server more than the rows themselves. Should that fail (one article's
+    bad value), the batch is written again one article at a time, each in its own savepoint,
+    so only that article is rejected."""
     if not prepared:
         return
-    reports: list[EventReport] = []
     phases = report.phase_seconds
     started = time.perf_counter()
     with backend.transaction():
-        for item in prepared:
-            article = item.article
-            try:
-                with backend.savepoint():
-                    if not insert_article(backend, article):
-                        _count_lost_race(backend, article, report)
-                        continue
-                    written = write_mentions_and_reports(backend, article, item.mentions,
-                                                         item.records, item.shapes)
-                reports += written
-                report.stored += 1
-            except (*backend.errors, ValueError, TypeError) as exc:
-                report.reject(Reject(article.source_path or "", f"could not store: {exc}",
-                                     article.article_id))
+        try:
+            with backend.savepoint():
+                reports, lost = write_together(backend, prepared)
+        except (*backend.errors, ValueError, TypeError):
+            reports = write_one_by_one(backend, prepared, report)
+        else:
+            report.stored += len(prepared) - len(lost)
+            for article in lost:
+                _count_lost_race(backend, article, report)
         merging = time.perf_counter()
         _add(phases, "rows", merging - started)
         merge(backend, reports, merge_events, phases)
@@ -274,20 +273,82 @@ def write_prepared(backend: StoreBackend, prepared: list[PreparedArticle],
     _add(phases, "commit", time.perf_counter() - committing)
 
 
+def write_together(backend: StoreBackend, prepared: list[PreparedArticle],
+                   ) -> tuple[list[EventReport], list[ArticleRecord]]:
+    """The batch's articles, mentions and event reports, a few statements per table (the
+    same rows, in the same order, as one article at a time). Returns the written reports and
+    the articles another writer stored first (not written here)."""
+    written = insert_articles(backend, [item.article for item in prepared])
+    rows, reports = [], []
+    for item in prepared:
+        if item.article.article_id not in written:
+            continue
+        article_rows, mention_ids = mention_rows(item.article, item.mentions, item.records,
+                                                 item.shapes)
+        rows += article_rows
+        reports += reports_of_article(item.article.article_id, item.article.title,
+                                      item.article.text, item.mentions, mention_ids,
+                                      item.article.published_date)
+    if rows:
+        backend.insert_rows("mentions", rows)
+    lost = [item.article for item in prepared if item.article.article_id not in written]
+    return write_reports(backend, reports), lost
+
+
+def write_one_by_one(backend: StoreBackend, prepared: list[PreparedArticle],
+                     report: IngestReport) -> list[EventReport]:
+    """Each article in its own savepoint: one that cannot be stored is rejected alone."""
+    reports: list[EventReport] = []
+    for item in prepared:
+        article = item.article
+        try:
+            with backend.savepoint():
+                if not insert_article(backend, article):
+                    _count_lost_race(backend, article, report)
+                    continue
+                written = write_mentions_and_reports(backend, article, item.mentions,
+                                                     item.records, item.shapes)
+            reports += written
+            report.stored += 1
+        except (*backend.errors, ValueError, TypeError) as exc:
+            report.reject(Reject(article.source_path or "", f"could not store: {exc}",
+                                 article.article_id))
+    return reports
+
+
 def _add(phases: dict[str, float], name: str, seconds: float) -> None:
     phases[name] = phases.get(name, 0.0) + seconds
 
 
+_ARTICLE_INSERT = ("INSERT INTO articles (article_id, content_hash, title, url, source, "
+                   "published, text, source_path, notes, ingested_at, language) VALUES ")
+_ARTICLE_MARKS = "(?,?,?,?,?,?,?,?,?,?,?)"
+
+
+def _article_values(article: ArticleRecord) -> tuple:
+    return (article.article_id, article.content_hash, article.title, article.url,
+            article.source, article.published, article.text, article.source_path,
+            "; ".join(article.notes) or None, now(), article.language)
+
+
 def insert_article(backend: StoreBackend, article: ArticleRecord) -> bool:
     """Insert the article row; False when another writer stored the same id or content first."""
-    cursor = backend.execute(
-        "INSERT INTO articles (article_id, content_hash, title, url, source, published, text, "
-        "source_path, notes, ingested_at, language) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT DO NOTHING",
-        (article.article_id, article.content_hash, article.title, article.url, article.source,
-         article.published, article.text, article.source_path, "; ".join(article.notes) or None,
-         now(), article.language))
+    cursor = backend.execute(_ARTICLE_INSERT + _ARTICLE_MARKS + " ON CONFLICT DO NOTHING",
+                             _article_values(article))
     return cursor.rowcount == 1
+
+
+def insert_articles(backend: StoreBackend, articles: list[ArticleRecord]) -> set[str]:
+    """Insert the article rows, one statement per 100; returns the ids written (the others:
+    another writer stored the same id or content first)."""
+    written: set[str] = set()
+    for chunk in chunks(articles, 100):
+        rows = backend.execute(
+            _ARTICLE_INSERT + ",".join([_ARTICLE_MARKS] * len(chunk))
+            + " ON CONFLICT DO NOTHING RETURNING article_id",
+            [v for article in chunk for v in _article_values(article)]).fetchall()
+        written.update(r[0] for r in rows)
+    return written
 
 
 def _count_lost_race(backend: StoreBackend, article: ArticleRecord,
@@ -306,6 +367,16 @@ def write_mentions_and_reports(backend: StoreBackend, article: ArticleRecord,
                                ) -> list[EventReport]:
     """Insert the joined mentions (records + shapes, parallel to `mentions`) and the
     article's event reports; their incidents come from `merge`."""
+    rows, mention_ids = mention_rows(article, mentions, records, shapes)
+    backend.insert_rows("mentions", rows)
+    return write_reports(backend, reports_of_article(
+        article.article_id, article.title, article.text, mentions, mention_ids,
+        article.published_date))
+
+
+def mention_rows(article: ArticleRecord, mentions: list[Mention], records: list[dict],
+                 shapes: list) -> tuple[list[dict], list[str]]:
+    """The mentions table's rows of an article's joined mentions, and their ids."""
     mention_ids: list[str] = []
     seen: set[str] = set()
     rows = []
@@ -318,10 +389,7 @@ def write_mentions_and_reports(backend: StoreBackend, article: ArticleRecord,
         row = {c: sql_value(record.get(c)) for c, _ in MENTION_COLUMNS}
         row.update(mention_id=mention_id, article_id=article.article_id, geom=geometry)
         rows.append(row)
-    backend.insert_rows("mentions", rows)
-    return write_reports(backend, reports_of_article(
-        article.article_id, article.title, article.text, mentions, mention_ids,
-        article.published_date))
+    return rows, mention_ids
 
 
 def now() -> str:

@@ -162,6 +162,10 @@ class PostgisBackend:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
         return self.connection.execute(to_psycopg(sql), list(params) or None)
 
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:  # psycopg sends them in one pipeline
+            self.connection.cursor().executemany(to_psycopg(sql), rows)
+
     def fetch_each(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list]:
         """All statements sent at once (pipeline mode: one round trip, not one each; the
         same statements, run in order, in the caller's transaction)."""

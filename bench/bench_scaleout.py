@@ -4,6 +4,7 @@
     .venv/bin/python bench/bench_scaleout.py dask --n 2000    # one part
     .venv/bin/python bench/bench_scaleout.py dask --n 1000 --partition-size 100 --order 1 2 \
         --pg synchronous_commit=off                           # other task size, order, server
+    .venv/bin/python bench/bench_scaleout.py dask --n 1000 --sample-waits  # + server waits
     .venv/bin/python bench/bench_scaleout.py bulk --bulk-sizes 100000 1000000
     .venv/bin/python bench/bench_scaleout.py bulk --bulk-sizes 100000 --ingest 1000
     parts: dask | backends | adminjoin | bulk | million | concurrency
@@ -63,6 +64,25 @@ def process_cpu() -> dict[str, float]:
 
     times = psutil.Process().cpu_times()
     return {"pid": os.getpid(), "cpu": times.user + times.system}
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds of this process's threads by name (Dask's "IO loop" runs the scheduler,
+    the nannies and the client's messaging; MainThread the ingest loop)."""
+    import threading
+
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    out: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended
+        name = names.get(int(task.name), "other")
+        name = "Dask threads" if name.startswith("Dask-") else name
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
 
 
 def postgres_cpu(pg: LocalPostgres) -> float:
@@ -156,7 +176,8 @@ def task_figures(timings: list[dict]) -> dict:
             "task_sizes": sorted({int(t["articles"]) for t in timings})}
 
 
-def bench_dask(pg: LocalPostgres, n: int, partition_size: int, order: tuple[int, ...]) -> dict:
+def bench_dask(pg: LocalPostgres, n: int, partition_size: int, order: tuple[int, ...],
+               sample_waits: bool = False) -> dict:
     import resource
 
     from geo import paths
@@ -190,13 +211,18 @@ def bench_dask(pg: LocalPostgres, n: int, partition_size: int, order: tuple[int,
             workers_cpu = client.run(process_cpu)
             server_cpu, counters = postgres_cpu(pg), server_counters(pg.url())
             client_cpu = resource.getrusage(resource.RUSAGE_SELF)
-            sampler = WaitSampler(pg.url(), name)
-            sampler.start()
+            threads_cpu = thread_cpu()
+            # opt-in: its query every 0.1 s costs this process and the server CPU too
+            sampler = WaitSampler(pg.url(), name) if sample_waits else None
+            if sampler:
+                sampler.start()
             load_before = os.getloadavg()[0]
             with IncidentStore(url) as store:
                 report = ingest(store, articles, client, partition_size=partition_size)
-            waits = sampler.stop()
+            waits = sampler.stop() if sampler else {}
             client_after = resource.getrusage(resource.RUSAGE_SELF)
+            threads_cpu = {k: round(v - threads_cpu.get(k, 0.0), 2)
+                           for k, v in thread_cpu().items()}
             server_cpu = postgres_cpu(pg) - server_cpu
             counters = {k: v - counters[k] for k, v in server_counters(pg.url()).items()}
             workers_cpu = {k: v["cpu"] - workers_cpu[k]["cpu"]
@@ -214,7 +240,8 @@ def bench_dask(pg: LocalPostgres, n: int, partition_size: int, order: tuple[int,
                 "worker_processes": [round(v, 2) for v in workers_cpu.values()],
                 "client_and_scheduler": round(client_after.ru_utime + client_after.ru_stime
                                               - client_cpu.ru_utime - client_cpu.ru_stime, 2),
-                "postgres": round(server_cpu, 2)},
+                "postgres": round(server_cpu, 2),
+                "client_threads": {k: v for k, v in threads_cpu.items() if v}},
             "postgres": {**{k: round(v) for k, v in counters.items()}, **waits},
             "worker_load_seconds": [round(v["load_seconds"], 1) for v in loaded.values()],
             "worker_rss_mb_after_load": [v["rss_after_load"] >> 20 for v in loaded.values()],
@@ -223,6 +250,11 @@ def bench_dask(pg: LocalPostgres, n: int, partition_size: int, order: tuple[int,
             "worker_pyarrow_loaded": [v["pyarrow_loaded"] for v in after.values()],
             "load_1min_before": round(load_before, 1), "load": load()})
         run = runs[workers][-1]
+        cpu = run["cpu_seconds"]
+        # what is not the tasks' own CPU: the server, the client with the scheduler and the
+        # nannies, and Dask's work in the worker processes beyond their tasks
+        cpu["non_task"] = round(cpu["postgres"] + cpu["client_and_scheduler"]
+                                + sum(cpu["worker_processes"]) - tasks["cpu"], 2)
         print(f"  {workers} worker(s): {report.stored} articles in {report.seconds:.1f} s = "
               f"{run['articles_per_second']} articles/s; worker RSS {run['worker_rss_mb_after_ingest']} MB, "
               f"peak {run['worker_rss_mb_peak']} MB ({load()})", flush=True)
@@ -238,6 +270,8 @@ def dask_speedups(runs: dict[int, list[dict]]) -> dict:
     1-worker run's task CPU over the busiest worker's task CPU in the 2-worker run, i.e. the
     speed-up if each worker had a core of its own (other processes on the machine inflate
     wall times, not a task's own CPU time)."""
+    if not (runs[1] and runs[2]):
+        return {}
     mean = {w: statistics.mean(r["seconds"] for r in rs) for w, rs in runs.items()}
     one_cpu = statistics.mean(r["task"]["cpu"] for r in runs[1])
     busiest = statistics.mean(max(w["cpu"] for w in r["task"]["per_worker"]) for r in runs[2])
@@ -254,15 +288,19 @@ def dask_speedups(runs: dict[int, list[dict]]) -> dict:
               "speedup_task_cpu": round(one_cpu / busiest, 2),
               "speedup_two_cores_bound": round(one_alone / two_alone, 2),
               "task_cpu_1_worker": round(one_cpu, 1), "task_cpu_2_workers": round(two_cpu, 1),
-              "task_cpu_busiest_of_2": round(busiest, 1)}
+              "task_cpu_busiest_of_2": round(busiest, 1),
+              "non_task_cpu": {w: round(statistics.mean(r["cpu_seconds"]["non_task"] for r in rs), 2)
+                               for w, rs in runs.items()}}
     pairs = list(zip(runs[1], runs[2], strict=False))
     result["speedup_by_pair"] = [round(a["seconds"] / b["seconds"], 2) for a, b in pairs]
     print(f"speed-up 1 -> 2 workers: wall {result['speedup']:.2f}x (mean of the runs; pairs "
           f"{result['speedup_by_pair']}), task CPU {result['speedup_task_cpu']:.2f}x "
           f"(1 worker {one_cpu:.1f} s of task CPU; 2 workers {two_cpu:.1f} s, the busiest "
           f"{busiest:.1f} s); on 2 cores of our own at best {result['speedup_two_cores_bound']:.2f}x "
-          f"({one_alone:.1f} s of worker + server CPU in series, against {two_alone:.1f} s)",
-          flush=True)
+          f"({one_alone:.1f} s of worker + server CPU in series, against {two_alone:.1f} s); "
+          f"CPU not in tasks (server, client + scheduler + nannies, Dask in the workers) "
+          f"{result['non_task_cpu'][1]:.1f} s with 1 worker, {result['non_task_cpu'][2]:.1f} s "
+          f"with 2", flush=True)
     return result
 
 
@@ -595,6 +633,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="dask: articles per task (default: geo ingest's)")
     parser.add_argument("--order", type=int, nargs="+", default=[1, 2, 2, 1],
                         help="dask: worker counts of the timed runs, in order")
+    parser.add_argument("--sample-waits", action="store_true",
+                        help="dask: sample what the server's backends wait on every 0.1 s "
+                        "(pg_stat_activity; costs client and server CPU, so off by default)")
     parser.add_argument("--pg", nargs="*", default=[], metavar="NAME=VALUE",
                         help="server settings (default: PostgreSQL's own, durable)")
     parser.add_argument("--incidents", type=int, default=1_000_000)
@@ -614,7 +655,7 @@ def main(argv: list[str] | None = None) -> int:
             from geo.dask_ingest import PARTITION_SIZE
 
             save(f"dask_{args.n}", bench_dask(pg, args.n, args.partition_size or PARTITION_SIZE,
-                                              tuple(args.order)))
+                                              tuple(args.order), args.sample_waits))
         if {"backends", "adminjoin", "concurrency"} & set(args.parts):
             result, url = bench_backends(pg, args.n, Path(tmp))
             save(f"backends_{args.n}", result)

@@ -97,6 +97,21 @@ def test_dask_into_geopackage_matches_single_process(client: object, tmp_path: P
     assert all(v["gc_frozen"] > 100_000 for v in infos)
 
 
+def test_the_local_cluster_keeps_dask_housekeeping_slow(client: object) -> None:
+    """geo.dask_ingest.LEAN_DASK_CONFIG reaches the scheduler (in this process) and, through
+    the nannies, the worker processes: ticks every second, no work stealing, no profiler."""
+    def intervals(server: object) -> dict:
+        return {k: c.callback_time for k, c in server.periodic_callbacks.items()}
+
+    workers = client.run(lambda dask_worker: intervals(dask_worker)).values()
+    scheduler = client.run_on_scheduler(lambda dask_scheduler: (
+        intervals(dask_scheduler), "stealing" in dask_scheduler.extensions))
+    for ms in (*workers, scheduler[0]):
+        assert (ms["tick"], ms["monitor"]) == (1000, 5000)
+    assert not any("profile" in ms for ms in workers)
+    assert scheduler[1] is False
+
+
 def test_dask_into_postgis_matches_single_process(client: object, postgis_url: str,
                                                   single_process: tuple[dict, int]) -> None:
     from geo.dask_ingest import ingest

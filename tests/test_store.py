@@ -344,3 +344,41 @@ def test_both_backends_return_the_same_layers(tmp_path: Path, postgis_url: str) 
                                           check_dtype=False)
         assert {k: v for k, v in gpkg.stats().items() if k != "store"} == \
             {k: v for k, v in pg.stats().items() if k != "store"}
+
+
+def _stored_rows(s: IncidentStore) -> dict[str, list[tuple]]:
+    """Every layer an ingest writes, as sorted rows without row ids and ingest times."""
+    out = {}
+    for table in ("articles", "mentions", "article_incidents", "event_keys", "incidents"):
+        frame = s.backend.read_frame(f"SELECT * FROM {table}")
+        frame = frame.drop(columns=[c for c in ("fid", "ingested_at") if c in frame])
+        frame = frame.drop(columns=[c for c in frame if c in ("geom", "geometry")])
+        out[table] = sorted(tuple(str(v) for v in row) for row in frame.itertuples(index=False))
+    return out
+
+
+def test_a_batch_is_written_in_a_few_statements_with_the_same_rows(
+        location: str | Path, location2: str | Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch's rows go in one insert per table (not one per article), and they are the
+    rows the one-article-at-a-time path writes."""
+    from geo.store import ingest as ingest_module
+
+    calls: list[str] = []
+    with open_store(location) as batched:
+        insert_rows = batched.backend.insert_rows
+        monkeypatch.setattr(batched.backend, "insert_rows", lambda table, rows: (
+            calls.append(table), insert_rows(table, rows))[1])
+        report = batched.ingest(ARTICLES, batch_size=10)
+        assert (report.stored, report.rejected) == (4, 0)
+        assert sorted(calls) == ["article_incidents", "event_keys", "incidents", "mentions"]
+        expected = _stored_rows(batched)
+
+    def fail(*args: object) -> None:
+        raise ValueError("batch refused")
+
+    monkeypatch.setattr(ingest_module, "write_together", fail)
+    with open_store(location2) as one_by_one:
+        report = one_by_one.ingest(ARTICLES, batch_size=10)
+        assert (report.stored, report.rejected) == (4, 0)
+        assert _stored_rows(one_by_one) == expected
+    assert all(expected[t] for t in ("mentions", "article_incidents", "incidents"))

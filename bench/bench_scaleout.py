@@ -63,7 +63,7 @@ def process_cpu() -> dict[str, float]:
     import psutil
 
     times = psutil.Process().cpu_times()
-    return {"pid": os.getpid(), "cpu": times.user + times.system}
+    return {"pid": os.getpid(), "cpu": times.user + times.system, "threads": thread_cpu()}
 
 
 def thread_cpu() -> dict[str, float]:
@@ -225,8 +225,13 @@ def bench_dask(pg: LocalPostgres, n: int, partition_size: int, order: tuple[int,
                            for k, v in thread_cpu().items()}
             server_cpu = postgres_cpu(pg) - server_cpu
             counters = {k: v - counters[k] for k, v in server_counters(pg.url()).items()}
-            workers_cpu = {k: v["cpu"] - workers_cpu[k]["cpu"]
-                           for k, v in client.run(process_cpu).items()}
+            workers_after = client.run(process_cpu)
+            worker_threads: dict[str, float] = {}  # summed over the workers
+            for k, v in workers_after.items():
+                for thread, seconds in v["threads"].items():
+                    worker_threads[thread] = worker_threads.get(thread, 0.0) + seconds \
+                        - workers_cpu[k]["threads"].get(thread, 0.0)
+            workers_cpu = {k: v["cpu"] - workers_cpu[k]["cpu"] for k, v in workers_after.items()}
             after = client.run(worker_info)
         finally:
             client.close()
@@ -241,7 +246,8 @@ def bench_dask(pg: LocalPostgres, n: int, partition_size: int, order: tuple[int,
                 "client_and_scheduler": round(client_after.ru_utime + client_after.ru_stime
                                               - client_cpu.ru_utime - client_cpu.ru_stime, 2),
                 "postgres": round(server_cpu, 2),
-                "client_threads": {k: v for k, v in threads_cpu.items() if v}},
+                "client_threads": {k: v for k, v in threads_cpu.items() if v},
+                "worker_threads": {k: round(v, 2) for k, v in worker_threads.items() if v}},
             "postgres": {**{k: round(v) for k, v in counters.items()}, **waits},
             "worker_load_seconds": [round(v["load_seconds"], 1) for v in loaded.values()],
             "worker_rss_mb_after_load": [v["rss_after_load"] >> 20 for v in loaded.values()],

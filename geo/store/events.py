@@ -107,16 +107,20 @@ def _candidates(backend: StoreBackend, reports: list[EventReport]) -> list[list[
     statements, owners = [], []
     for n, r in enumerate(reports):
         window = date_window(r)
-        for key in index_keys(r):
-            # the key's undated reports and its dated ones in the window, each part limited:
-            # one statement (the server's cost is mostly per statement)
-            dated = ("day BETWEEN ? AND ?", window) if window else ("day IS NOT NULL", ())
-            statements.append((
-                "SELECT * FROM (SELECT article_id, report_index, day FROM event_keys WHERE "
-                "key = ? AND day IS NULL LIMIT ?) AS undated UNION ALL SELECT * FROM ("
-                "SELECT article_id, report_index, day FROM event_keys WHERE key = ? AND "
-                f"{dated[0]} ORDER BY day DESC LIMIT ?) AS dated",
-                [key, CANDIDATES_PER_KEY, key, *dated[1], CANDIDATES_PER_KEY]))
+        dated = ("day BETWEEN ? AND ?", list(window)) if window else ("day IS NOT NULL", [])
+        keys = index_keys(r)
+        # for each key its undated reports and its dated ones in the window, each part
+        # limited; a report's keys in one statement (the server's cost is mostly per
+        # statement), 25 keys at most (SQLite takes 500 parts in a compound SELECT)
+        for start in range(0, len(keys), 25):
+            parts, params = [], []
+            for i, key in enumerate(keys[start:start + 25]):
+                parts += [f"SELECT * FROM (SELECT article_id, report_index, day FROM event_keys "
+                          f"WHERE key = ? AND day IS NULL LIMIT ?) AS u{i}",
+                          f"SELECT * FROM (SELECT article_id, report_index, day FROM event_keys "
+                          f"WHERE key = ? AND {dated[0]} ORDER BY day DESC LIMIT ?) AS d{i}"]
+                params += [key, CANDIDATES_PER_KEY, key, *dated[1], CANDIDATES_PER_KEY]
+            statements.append((" UNION ALL ".join(parts), params))
             owners.append(n)
     shared: list[dict[tuple[str, int], list]] = [{} for _ in reports]
     for n, rows in zip(owners, backend.fetch_each(statements), strict=True):

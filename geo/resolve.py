@@ -169,6 +169,7 @@ class DocContext:
     # the points of the countries with a bonus, in country_bonus's order (for nearness)
     country_points: list[tuple[str, tuple[float, float]]] = field(default_factory=list)
     near_points: list[tuple[float, float]] = field(default_factory=list)  # the first W.near_countries_max
+    near_key: frozenset[str] = frozenset()  # their countries (see _near_memo)
 
     def add_bonuses(self, points: dict[str, tuple[float, float]]) -> None:
         cap, by_count = W.context_mentions_cap, _COUNTRY_BONUS
@@ -177,7 +178,9 @@ class DocContext:
         self.admin1_bonus = {code: by_count[n if n < cap else cap] for code, n in self.admin1.items() if n > 0 and code}
         self.admin1_named_codes = {code for code, n in self.admin1_named.items() if n > 0}
         self.country_points = [(cc, points[cc]) for cc in self.country_bonus if cc in points]
-        self.near_points = [p for _, p in self.country_points[:W.near_countries_max]]
+        near = self.country_points[:W.near_countries_max]
+        self.near_points = [p for _, p in near]
+        self.near_key = frozenset(cc for cc, _ in near)
 
 
 def _rank(entries: tuple[Entry, ...], index: GazetteerIndex, key: str = "") -> list[tuple[float, PlaceRow, int]]:
@@ -191,6 +194,17 @@ def _rank(entries: tuple[Entry, ...], index: GazetteerIndex, key: str = "") -> l
             out.append((prior, row, e.kind))
     out.sort(key=lambda t: -t[0])
     return out
+
+
+def _rank_once(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict
+               ) -> tuple[tuple[float, PlaceRow, int], ...]:
+    """_rank, made once per name (memo: index.facts(entries).memo): a name's readings are
+    ranked with and without its "<place>, <alias>" aliases, and for its towns, from one ranking
+    (its alternate-name tests are the costly part of a name's first look-up)."""
+    found = memo.get(("rank", key))
+    if found is None:
+        found = memo[("rank", key)] = tuple(_rank(entries, index, key))
+    return found
 
 
 def _country_names_stay_countries(ranked: list[tuple[float, PlaceRow, int]]) -> list[tuple[float, PlaceRow, int]]:
@@ -207,7 +221,7 @@ def _ranked(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_c
     memo = index.facts(entries).memo
     found = memo.get(("ranked", key, after_comma, postal))
     if found is None:
-        ranked = _rank(entries, index, key)
+        ranked = list(_rank_once(entries, index, key, memo))
         if not after_comma:
             ranked = [t for t in ranked if t[2] != AFTER_COMMA]
         if postal and any(r.level == "admin1" for _, r, _ in ranked):
@@ -226,7 +240,7 @@ def _towns_named_like_country(entries: tuple[Entry, ...], index: GazetteerIndex,
         ranked = _ranked(entries, index, key)
         found = ()
         if ranked and ranked[0][1].level == "country":
-            found = tuple(r for _, r, k in _rank(entries, index, key)
+            found = tuple(r for _, r, k in _rank_once(entries, index, key, memo)
                           if r.level == "place" and k in (NAME, ASCII))[:W.local_readings_max]
         memo[("country towns", key)] = found
     return found
@@ -296,26 +310,16 @@ def _voter(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: di
     return found
 
 
-def _context_of(groups: dict[tuple[str, str], list[Candidate]], index: GazetteerIndex,
-                memos: dict[tuple[str, str], dict]) -> tuple[DocContext, dict, dict]:
-    """First pass: the prior-best place of every group votes for its country/admin-1.
-    Also returns the voting reading of each group. memos: each group's index.facts(entries).memo."""
-    tops: dict[tuple[str, str], PlaceRow] = {}
-    for gkey, cands in groups.items():
-        top = _voter(cands[0].entries, index, cands[0].key, memos[gkey])
-        if top is not None:
-            tops[gkey] = top
-    return (*_votes(groups, tops, index), tops)
-
-
 def _votes(groups: dict[tuple[str, str], list[Candidate]],
            tops: dict[tuple[str, str], PlaceRow], index: GazetteerIndex) -> tuple[DocContext, dict]:
     """The document's context from one reading per group, and each group's own votes."""
     ctx = DocContext()
     countries, admin1, admin1_named = ctx.countries, ctx.admin1, ctx.admin1_named
     own: dict[tuple[str, str], Votes] = {}
+    votes_get = _VOTES.get
     for gkey, top in tops.items():
-        vote = _vote_of(top)
+        found = votes_get(id(top))  # _vote_of inline: the same rows vote again and again
+        vote = found[1] if found is not None and found[0] is top else _vote_of(top)
         if vote is None:
             continue  # a sea or continent says nothing about which country the text is in
         cc, code, named, is_admin1 = vote
@@ -394,10 +398,12 @@ def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_
             container = True
         if not dateline and c.surface.isupper() and _in_dateline(text, c):
             dateline = True
-        if not state_hint and (_state_word_after(text, c.end) or (
-                start > 0 and text[start - 1].isspace() and text[start - 2:start - 1] not in _NOT_OF_END
-                and _state_of_before(text[max(0, start - 20):start]))):
-            state_hint = True
+        if not state_hint:
+            end = c.end  # _state_word_after inline, its common cases answered by the characters after the name
+            if ((_state_word_may_follow(text, end) and STATE_WORD_AT.match(text, end, end + 20) is not None)
+                    or (start > 0 and text[start - 1].isspace() and text[start - 2:start - 1] not in _NOT_OF_END
+                        and _state_of_before(text[max(0, start - 20):start]))):
+                state_hint = True
     first = group[0]
     readings = _ranked_readings(first.entries, index, first.key, after_comma,
                                 len(first.surface) == 2 and first.surface.isupper(), memo)
@@ -422,8 +428,26 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
                 group.append(c)
             if c.comma_next is not None:
                 containers.add(id(c.comma_next))
-    memos = {gkey: index.facts(group[0].entries).memo for gkey, group in groups.items()}
-    ctx, own, tops = _context_of(groups, index, memos)
+    # what depends on the name alone, read from its memo: its vote, and its local points where
+    # local coherence runs
+    facts = index.facts
+    memos: dict[tuple[str, str], dict] = {}
+    tops: dict[tuple[str, str], PlaceRow] = {}  # each voting group's voting reading
+    points: dict[str, tuple[Point, ...]] = {}
+    tried: dict[str, tuple[Tried, ...]] = {}
+    several = len(groups) >= 2  # local coherence needs two names
+    for gkey, group in groups.items():
+        first = group[0]
+        key = first.key
+        memo = memos[gkey] = facts(first.entries).memo
+        top = memo.get(("voter", key), memo)  # _voter inline: memo itself marks "not computed yet"
+        if top is memo:
+            top = _voter(first.entries, index, key, memo)
+        if top is not None:
+            tops[gkey] = top
+        if several and gkey[1] == "name":
+            points[key], tried[key] = _local_points(first.entries, index, key, memo)
+    ctx, own = _votes(groups, tops, index)
     lowered: list[str] = []  # the text in lower case, made when first asked
 
     def lower() -> str:
@@ -434,7 +458,8 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     def state_words() -> bool:
         return "state" in lower() or "province" in lower()
 
-    ctx.local_near = _local_near(groups, index, memos)
+    # the readings of each name near a reading of another name (see resolve_local)
+    ctx.local_near = near_points(points, tried, W.local_km) if several else {}
     read = {gkey: _group_text(text, group, index, state_words, containers, memos[gkey])
             for gkey, group in groups.items()}
     # whether the news is political matters only to a name that is a capital and a state
@@ -465,21 +490,6 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     return {id(c): res for gkey, group in groups.items() for c in group for res in (resolved[gkey],)}
 
 
-def _local_near(groups: dict[tuple[str, str], list[Candidate]], index: GazetteerIndex,
-                memos: dict[tuple[str, str], dict]) -> dict[str, dict[int, str]]:
-    """The readings of each name (its W.local_readings_max best by prior) that lie near a
-    reading of another name (see resolve_local)."""
-    if len(groups) < 2:
-        return {}
-    points: dict[str, tuple[Point, ...]] = {}
-    tried: dict[str, tuple[Tried, ...]] = {}
-    for gkey, cands in groups.items():
-        key, what = gkey
-        if what == "name":
-            points[key], tried[key] = _local_points(cands[0].entries, index, key, memos[gkey])
-    return near_points(points, tried, W.local_km)
-
-
 def _local_points(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict
                   ) -> tuple[tuple[Point, ...], tuple[Tried, ...]]:
     """_local_readings as resolve_local's points and tried readings (cached per name in memo,
@@ -508,15 +518,26 @@ _PRINTABLE_ASCII = frozenset(map(chr, range(33, 127)))  # no blanks among them
 # a name followed by a blank and one of these cannot be followed by "state", "province" or
 # ", the state" (of non-ASCII characters only "ſ" matches s, p or t regardless of case)
 _NOT_STATE_NEXT = _PRINTABLE_ASCII - set(",sSpPtT")
+_NOT_THE_NEXT = _PRINTABLE_ASCII - set("tT")  # ... and ", " before one of these cannot be followed by "the"
 # ... and a name after a blank behind one of these cannot follow "state of" / "province of"
 _NOT_OF_END = _PRINTABLE_ASCII - set("fF")
 
 
 def _state_word_after(text: str, end: int) -> bool:
-    """STATE_WORD.match(text[end:end + 20]), most names answered by the two characters after them."""
-    if text[end:end + 1] == " " and text[end + 1:end + 2] in _NOT_STATE_NEXT:
-        return False
-    return STATE_WORD_AT.match(text, end, end + 20) is not None
+    """STATE_WORD.match(text[end:end + 20]), most names answered by the characters after them."""
+    return _state_word_may_follow(text, end) and STATE_WORD_AT.match(text, end, end + 20) is not None
+
+
+def _state_word_may_follow(text: str, end: int) -> bool:
+    """False where STATE_WORD_AT cannot match at end: it opens on a blank or a comma, a blank
+    before a printable ASCII character opens no "state", "province" or ", the state", and
+    ", " before one opens no "the"."""
+    ch = text[end:end + 1]
+    if ch == " ":
+        return text[end + 1:end + 2] not in _NOT_STATE_NEXT
+    if ch == ",":
+        return not (text[end + 1:end + 2] == " " and text[end + 2:end + 3] in _NOT_THE_NEXT)
+    return ch.isspace()
 
 
 def _state_of_before(window: str) -> bool:
@@ -603,8 +624,8 @@ def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: Do
         r = g.readings
         if r.countries.isdisjoint(changed.countries) and r.admin1_codes.isdisjoint(changed.admin1):
             return not changed.countries or _names_countries(ctx, own) == _names_countries(ctx2, own)
-    cb1, ab1, named1, points1 = _group_bonuses(ctx, own, index)
-    cb2, ab2, named2, points2 = _group_bonuses(ctx2, own, index)
+    cb1, ab1, named1, points1, _ = _group_bonuses(ctx, own, index)
+    cb2, ab2, named2, points2, _ = _group_bonuses(ctx2, own, index)
     if bool(cb1) != bool(cb2):
         return False
     moved_points = set(points1) ^ set(points2) if points1 != points2 else None
@@ -633,6 +654,35 @@ def _near_any(row: PlaceRow, points) -> bool:
     """row lies within W.near_km of one of the points (the nearness test of the scores)."""
     lat, lon = row.lat, row.lon
     return any(abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= W.near_km for la, lo in points)
+
+
+# the countries whose points are tried -> {place id: _near_any}: news names the same few
+# countries again and again (a frozenset keeps its hash; the inner dicts hold ints and bools
+# only, which the garbage collector does not track)
+_NEAR: dict[frozenset[str], dict[int, bool]] = {}
+NEAR_MAX = 200_000  # places kept per set of countries
+NEAR_KEYS_MAX = 1_000
+
+
+def _near_of(key: frozenset[str]) -> dict[int, bool]:
+    """The places' nearness to the points of the countries in key (see _near_memo)."""
+    found = _NEAR.get(key)
+    if found is None:
+        if len(_NEAR) >= NEAR_KEYS_MAX:
+            _NEAR.clear()
+        found = _NEAR[key] = {}
+    return found
+
+
+def _near_memo(row: PlaceRow, points: list[tuple[float, float]], key: frozenset[str]) -> bool:
+    """_near_any(row, points), kept per place and key (the countries of the points)."""
+    near = _near_of(key)
+    found = near.get(row.id)
+    if found is None:
+        if len(near) >= NEAR_MAX:
+            near.clear()
+        found = near[row.id] = _near_any(row, points)
+    return found
 
 
 def _other_countries(ctx: DocContext, own: Votes, country: str) -> bool:
@@ -706,7 +756,8 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
     state_hint = g.state_hint
     if not g.readings.ranked:
         return Resolution(None, evidence="no gazetteer entry usable here")
-    country_bonus, admin1_bonus, admin1_named, near_points = _group_bonuses(ctx, own, index)
+    bonuses = ctx.group_bonuses.get(own)
+    country_bonus, admin1_bonus, admin1_named, near_points, near_key = bonuses or _group_bonuses(ctx, own, index)
     doc_countries = bool(country_bonus)
     containers = g.comma
     political_capital = ctx.political and not state_hint
@@ -715,10 +766,11 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
     cb_get, ab_get = country_bonus.get, admin1_bonus.get
     readings = g.readings
     if not containers and not state_hint and not (political_capital and readings.capital_rival):
-        scored = _scores(readings.static, cb_get, ab_get, doc_countries, admin1_named, near_points, local_near)
+        scored = _scores(readings.static, cb_get, ab_get, doc_countries, admin1_named, near_points, near_key,
+                         local_near)
     else:
-        scored = _scores_with_rules(g, cb_get, ab_get, doc_countries, admin1_named, near_points, local_near,
-                                    political_capital)
+        scored = _scores_with_rules(g, cb_get, ab_get, doc_countries, admin1_named, near_points, near_key,
+                                    local_near, political_capital)
     scored.sort(key=itemgetter(0), reverse=True)  # stable: ties keep the prior order
     if readings.has_region and scored[0][1].level == "place":
         _water_over_small_town(scored)
@@ -734,11 +786,13 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
 
 
 def _scores(static: tuple[tuple, ...], cb_get: Callable, ab_get: Callable, doc_countries: bool,
-            admin1_named: set[str], near_points: list[tuple[float, float]], local_near: dict[int, str]) -> list[tuple]:
+            admin1_named: set[str], near_points: list[tuple[float, float]], near_key: frozenset[str],
+            local_near: dict[int, str]) -> list[tuple]:
     """_scores_with_rules where no comma container, "state" word or political capital applies
     (most names): (score, row, bits, notes, kind) per reading, in prior order."""
     scored = []
     append, abroad_penalty, namesake_bonus = scored.append, W.abroad_penalty, W.namesake_bonus
+    near_get = _near_of(near_key).get if near_points else None
     for prior, row, kind, cc, a1, small, near_level, _is_admin1, namesake, _capital, vouches in static:
         b = cb_get(cc, 0.0)
         if b:
@@ -755,9 +809,13 @@ def _scores(static: tuple[tuple, ...], cb_get: Callable, ab_get: Callable, doc_c
         if namesake:
             score += namesake_bonus
             bits |= _NAMESAKE
-        if near_points and near_level and not b and _near_any(row, near_points):
-            score += W.near_bonus
-            bits |= _NEAR_COUNTRY
+        if near_points and near_level and not b:
+            near = near_get(row.id)  # _near_memo inline: the common case is one look-up
+            if near is None:
+                near = _near_memo(row, near_points, near_key)
+            if near:
+                score += W.near_bonus
+                bits |= _NEAR_COUNTRY
         if local_near and row.id in local_near:
             score += W.local_bonus
             bits |= _LOCAL
@@ -766,8 +824,8 @@ def _scores(static: tuple[tuple, ...], cb_get: Callable, ab_get: Callable, doc_c
 
 
 def _scores_with_rules(g: GroupText, cb_get: Callable, ab_get: Callable, doc_countries: bool, admin1_named: set[str],
-                       near_points: list[tuple[float, float]], local_near: dict[int, str],
-                       political_capital: bool) -> list[tuple]:
+                       near_points: list[tuple[float, float]], near_key: frozenset[str],
+                       local_near: dict[int, str], political_capital: bool) -> list[tuple]:
     """(score, row, bits, notes, kind) per reading, in prior order: the document's bonuses and
     the name's own hints (comma containers, "state", a capital in political news)."""
     state_hint, abroad_penalty = g.state_hint, W.abroad_penalty
@@ -801,7 +859,7 @@ def _scores_with_rules(g: GroupText, cb_get: Callable, ab_get: Callable, doc_cou
         if namesake and not state_hint:
             score += W.namesake_bonus
             bits |= _NAMESAKE
-        if near_points and near_level and not b and _near_any(row, near_points):
+        if near_points and near_level and not b and _near_memo(row, near_points, near_key):
             score += W.near_bonus
             bits |= _NEAR_COUNTRY
         if local_near and row.id in local_near:
@@ -842,7 +900,7 @@ def _country_name_as_local_town(scored: list, group: list[Candidate], index: Gaz
 
 
 def _group_bonuses(ctx: DocContext, own: Votes, index: GazetteerIndex
-                   ) -> tuple[dict[str, float], dict[str, float], set[str], list[tuple[float, float]]]:
+                   ) -> tuple[dict[str, float], dict[str, float], set[str], list[tuple[float, float]], frozenset[str]]:
     """The document's country and admin-1 bonuses without the group's own votes (a name does
     not vouch for itself), the admin-1s named by states and big cities, and the points of
     the countries named (for nearness). A group's votes touch at most its own country and
@@ -874,10 +932,11 @@ def _group_bonuses(ctx: DocContext, own: Votes, index: GazetteerIndex
         if code in admin1_named and ctx.admin1_named[code] - mine <= 0:
             admin1_named = admin1_named - {code}
     if len(country_bonus) == len(ctx.country_bonus):  # the same countries (maybe other bonuses)
-        near_points = ctx.near_points
+        near_points, near_key = ctx.near_points, ctx.near_key
     else:
-        near_points = [p for cc, p in ctx.country_points if cc in country_bonus][:W.near_countries_max]
-    found = ctx.group_bonuses[own] = (country_bonus, admin1_bonus, admin1_named, near_points)
+        near = [(cc, p) for cc, p in ctx.country_points if cc in country_bonus][:W.near_countries_max]
+        near_points, near_key = [p for _, p in near], frozenset(cc for cc, _ in near)
+    found = ctx.group_bonuses[own] = (country_bonus, admin1_bonus, admin1_named, near_points, near_key)
     return found
 
 
@@ -937,6 +996,7 @@ def _city_over_its_state(scored: list, ctx: DocContext, key: str) -> None:
 
 
 _COMMA_OR_ADMIN1 = _COMMA_ADMIN1 | _COMMA_COUNTRY_BIT | _ADMIN1_SUPPORT  # support from "comma" or "admin1"
+_COMMA_OR_COUNTRY = _COMMA_ADMIN1 | _COMMA_COUNTRY_BIT | _IN_COUNTRY  # support "comma" or "country"
 
 
 def _water_over_small_town(scored: list) -> None:
@@ -964,13 +1024,16 @@ def _generic_admin_name(c: Candidate, res: Resolution) -> bool:
     """"Delta", "Eastern": an admin unit named by a common English word, whose country the text never names."""
     row = res.place
     if (row is None or row.level not in ("admin1", "admin2") or " " in c.key
-            or row.population >= W.generic_admin_max_pop or res.support & {"comma", "country"}):
+            or row.population >= W.generic_admin_max_pop or res.bits & _COMMA_OR_COUNTRY):
         return False  # the word list is asked last: most names fail before
     return _english_word_zipf(c.key, lexicon.common_word_zipf()) >= W.generic_admin_zipf
 
 
 _ADMIN_LEVELS = ("admin1", "admin2")
 _COMMA_OR_STATE = _COMMA_ADMIN1 | _COMMA_COUNTRY_BIT | _STATE  # support from "comma" or "state"
+_COMMA_SUPPORT = _COMMA_ADMIN1 | _COMMA_COUNTRY_BIT  # support "comma"
+_ADMIN1_NEAR = _ADMIN1_SUPPORT | _NEAR_SUPPORT  # support "admin1" or "near"
+_ADMIN1_COMMA_NEAR = _ADMIN1_NEAR | _COMMA_SUPPORT  # support "admin1", "comma" or "near"
 
 
 def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]) -> None:
@@ -979,6 +1042,7 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
     whose name is a common given name or surname."""
     common_names = lexicon.common_personal_names()
     get = resolutions.get
+    famous_pop, hamlet_pop, personlike_pop = W.famous_pop, W.hamlet_pop, W.personlike_place_pop
     for c in cands:
         if c.drop is not None or c.kind == "demonym":
             continue
@@ -986,28 +1050,27 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
         if res is None or res.place is None:
             continue
         row = res.place
-        if row.level in _ADMIN_LEVELS and _generic_admin_name(c, res) and not c.in_county_list:
+        level, bits = row.level, res.bits  # the support asked below, read from the bits (see _support_of)
+        if level in _ADMIN_LEVELS and _generic_admin_name(c, res) and not c.in_county_list:
             c.drop = drop(Drop.GENERIC_ADMIN_NAME, word=c.surface, place=row.name, country=row.country)
             continue
-        if res.bits & _COMMA_OR_STATE or c.in_county_list:
+        if bits & _COMMA_OR_STATE or c.in_county_list:
             continue
-        if row.level in ("country", "region"):
+        alt = res.matched_kind == ALT
+        if level == "country" or level == "region":
             # even a country: "Henderson" is an old name of the Pitcairn Islands, not what a text means
-            if res.matched_kind == ALT and row.population < W.famous_pop and alt_unlike(c.key, row):
+            if alt and row.population < famous_pop and alt_unlike(c.key, row):
                 c.drop = drop(Drop.UNLIKE_ALT_OF_PLACE, word=c.surface, place=row.name)
             continue
-        named_county = row.level == "admin2" and " " in c.key  # "Henry County" says what it is
-        small = _is_small(row)
-        if res.matched_kind == ALT and row.population < W.famous_pop and alt_unlike(c.key, row) and "comma" not in res.support:
+        if alt and row.population < famous_pop and alt_unlike(c.key, row) and not bits & _COMMA_SUPPORT:
             c.drop = drop(Drop.UNLIKE_ALT_OF_PLACE, word=c.surface, place=row.name)
-        elif small and not named_county and not res.bits & _IN_COUNTRY and res.other_countries:
+        elif (_is_small(row) and not (level == "admin2" and " " in c.key)  # "Henry County" says what it is
+              and not bits & _IN_COUNTRY and res.other_countries):
             c.drop = drop(Drop.SMALL_AND_ABROAD, place=row.name, country=row.country)
-        elif row.level == "place" and row.population < W.hamlet_pop and not res.support & {"admin1", "comma", "near"}:
+        elif level == "place" and row.population < hamlet_pop and not bits & _ADMIN1_COMMA_NEAR:
             c.drop = drop(Drop.HAMLET, place=row.name, population=row.population)
-        elif (
-            row.level in ("place", "admin2") and row.population < W.personlike_place_pop
-            and c.key in common_names and not res.support & {"admin1", "near"}
-        ):
+        elif ((level == "place" or level == "admin2") and row.population < personlike_pop
+              and not bits & _ADMIN1_NEAR and c.key in common_names):
             c.drop = drop(Drop.PERSONAL_NAME_SMALL_PLACE, word=c.surface, place=row.name)
 
 

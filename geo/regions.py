@@ -9,6 +9,7 @@ Geometry comes from the simplified boundary layers (small WKT for the map), EPSG
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 from functools import lru_cache
@@ -75,13 +76,29 @@ def gpkg_geometry(blob: bytes) -> BaseGeometry:
 
 @lru_cache(maxsize=4096)
 def _geometry_from(path: str, layer: str, place_id: int) -> BaseGeometry | None:
+    stat = os.stat(path)
+    fid = _first_fids(path, layer, stat.st_mtime_ns, stat.st_size).get(place_id)
+    if fid is None:
+        return None
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        row = con.execute(f"SELECT geom FROM {layer} WHERE place_id = ? ORDER BY fid LIMIT 1",  # noqa: S608
-                          (place_id,)).fetchone()
+        row = con.execute(f"SELECT geom FROM {layer} WHERE fid = ?", (fid,)).fetchone()  # noqa: S608
     finally:
         con.close()
     return gpkg_geometry(row[0]) if row and row[0] else None
+
+
+@lru_cache(maxsize=16)
+def _first_fids(path: str, layer: str, mtime_ns: int, size: int) -> dict[int, int]:
+    """place id -> the first feature of that place in a layer (read once per file version):
+    the layers have no index on place_id, so each look-up by it read the whole layer; a
+    look-up by feature id is one B-tree search."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return dict(con.execute(f"SELECT place_id, MIN(fid) FROM {layer} WHERE place_id IS NOT NULL "  # noqa: S608
+                                "GROUP BY place_id").fetchall())
+    finally:
+        con.close()
 
 
 @lru_cache(maxsize=8)

@@ -53,3 +53,27 @@ def test_real_boundaries_every_modifier(real_gazetteer_dir, modifier):
     assert whole.buffer(0.01).contains(part)
     assert part.buffer(1e-4).contains(Point(lon, lat))
     assert 0.1 * whole.area < part.area < 0.75 * whole.area
+
+
+def test_a_place_boundary_is_its_first_feature_in_the_layer(real_gazetteer_dir):
+    """region_geometry finds a place's polygon through a per-layer place -> feature map: the
+    same polygon as asking the layer by place id for its first feature, for every place of
+    each layer, and none for an id no feature has."""
+    import sqlite3
+
+    from geo import paths
+    from geo.regions import LAYER_FOR_LEVEL, gpkg_geometry
+
+    path = paths.simplified_boundaries_path()
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        for level, layer in LAYER_FOR_LEVEL.items():
+            ids = [r[0] for r in con.execute(f"SELECT DISTINCT place_id FROM {layer} WHERE place_id IS NOT NULL")]
+            assert ids
+            for place_id in ids[:: max(1, len(ids) // 40)]:
+                (blob,) = con.execute(f"SELECT geom FROM {layer} WHERE place_id = ? ORDER BY fid LIMIT 1",
+                                      (place_id,)).fetchone()
+                assert region_geometry(place_id, level).equals_exact(gpkg_geometry(blob), 0)
+            assert region_geometry(-123456789, level) is None
+    finally:
+        con.close()

@@ -185,15 +185,20 @@ class DocContext:
 
 def _rank(entries: tuple[Entry, ...], index: GazetteerIndex, key: str = "") -> list[tuple[float, PlaceRow, int]]:
     out = []
-    for e in entries:
-        row = index.places.get(e.place_id)
+    places_get = index.places.get
+    for place_id, kind in entries:
+        row = places_get(place_id)
         if row is not None:
-            prior = entry_prior(row, e.kind)
-            if e.kind == ALT and key and row.level != "country" and alt_unlike(key, row):
+            prior = entry_prior(row, kind)
+            if kind == ALT and key and row.level != "country" and alt_unlike(key, row):
                 prior -= W.unlike_alt_penalty
-            out.append((prior, row, e.kind))
-    out.sort(key=lambda t: -t[0])
+            out.append((prior, row, kind))
+    out.sort(key=_minus_prior)
     return out
+
+
+def _minus_prior(t: tuple) -> float:
+    return -t[0]
 
 
 def _rank_once(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict
@@ -276,14 +281,7 @@ def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
         admin1 = [r for _, r, _ in ranked if r.level == "admin1"]
         rivals = {r.country for r in admin1}
         admin1_pop = max((r.population for r in admin1), default=None)
-        static = tuple(
-            (prior, row, kind, row.country if row.level != "region" else None,
-             row.admin1_code if row.level != "admin1" and row.admin1_code else None,
-             row.level in _LOCAL_LEVELS and _is_small(row), row.level in _NEAR_LEVELS, row.level == "admin1",
-             (admin1_pop is not None and row.level == "place" and row.population >= W.namesake_min_pop
-              and row.population >= W.namesake_ratio * admin1_pop),
-             row.feature_code == "PPLC" and row.country in rivals, row.population >= W.named_city_pop)
-            for prior, row, kind in ranked)
+        static = tuple([_static_facts(prior, row, kind, admin1_pop, rivals) for prior, row, kind in ranked])
         min_city_pop = min(W.own_state_city_pop, W.own_municipality_town_pop)
         has_city = any(r.level == "place" and r.population >= min_city_pop and _city_named(t, key) for t in ranked
                        for r in (t[1],))
@@ -292,6 +290,21 @@ def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
             any(r.level == "region" for _, r, _ in ranked), has_city,
             frozenset(t[3] for t in static if t[3] is not None), frozenset(t[4] for t in static if t[4] is not None))
     return found
+
+
+def _static_facts(prior: float, row: PlaceRow, kind: int, admin1_pop: int | None, rivals: set[str]) -> tuple:
+    """One reading's entry of Readings.static (see there)."""
+    level, country, population = row.level, row.country, row.population
+    is_admin1 = level == "admin1"
+    return (prior, row, kind, country if level != "region" else None,
+            row.admin1_code if not is_admin1 and row.admin1_code else None,
+            # _is_small, at the levels _LOCAL_LEVELS lists
+            population < W.small_admin1_pop if is_admin1 else (
+                (level == "place" or level == "admin2") and population < W.small_place_pop),
+            level in _NEAR_LEVELS, is_admin1,
+            (admin1_pop is not None and level == "place" and population >= W.namesake_min_pop
+             and population >= W.namesake_ratio * admin1_pop),
+            row.feature_code == "PPLC" and country in rivals, population >= W.named_city_pop)
 
 
 def _voter(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict | None = None) -> PlaceRow | None:

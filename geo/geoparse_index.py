@@ -100,14 +100,20 @@ class PlaceTable:
         self._t = t
         self._ids = t.place["id"]
         self._cache: dict[int, PlaceRow] = {}
+        # each column's .item, which gives a Python int or float straight from the array (a
+        # numpy scalar and its conversion cost several times more), and the names as a
+        # memoryview, sliced without making an array
+        p = t.place
+        self._id_at, self._level_at, self._name_at = p["id"].item, p["level"].item, p["name_off"].item
+        self._coded_at = [(p[c].item, t.vocab[c]) for c in _CODED]
+        self._pop_at, self._lat_at, self._lon_at = p["population"].item, p["lat"].item, p["lon"].item
+        self._names = memoryview(t.names)
 
     def row(self, i: int) -> PlaceRow:
-        p, v = self._t.place, self._t.vocab
-        off = p["name_off"]
-        name = bytes(self._t.names[int(off[i]):int(off[i + 1])]).decode("utf-8")
-        return PlaceRow(int(self._ids[i]), name, LEVELS[int(p["level"][i])],
-                        *(v[c][int(p[c][i])] for c in _CODED),
-                        int(p["population"][i]), float(p["lat"][i]), float(p["lon"][i]))
+        off = self._name_at
+        return PlaceRow(self._id_at(i), str(self._names[off(i):off(i + 1)], "utf-8"), LEVELS[self._level_at(i)],
+                        *[vocab[at(i)] for at, vocab in self._coded_at],
+                        self._pop_at(i), self._lat_at(i), self._lon_at(i))
 
     def by_row(self, i: int, place_id: int) -> PlaceRow:
         row = self._cache.get(place_id)
@@ -215,12 +221,15 @@ class GazetteerIndex:
         found = self._entries.get(key_id)
         if found is None:
             t = self.tables
-            a, b = int(t.entry_off[key_id]), int(t.entry_off[key_id + 1])
+            off = t.entry_off.item
+            a, b = off(key_id), off(key_id + 1)
             rows = t.entry_row[a:b].tolist()
-            ids = self._ids[t.entry_row[a:b]].tolist()
+            ids = list(map(self._ids.item, rows))
             found = tuple(map(Entry, ids, t.entry_kind[a:b].tolist()))
+            known, by_row = self.places._cache, self.places.by_row
             for r, pid in zip(rows, ids, strict=True):
-                self.places.by_row(r, pid)  # rules look at every entry's place
+                if pid not in known:
+                    by_row(r, pid)  # rules look at every entry's place
             if len(self._entries) >= ENTRY_CACHE_MAX:
                 self._entries.clear()
             self._entries[key_id] = found
@@ -463,7 +472,9 @@ def load_tables(folder: Path) -> Tables:
     arrays = {name: np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r")) for name in _ARRAYS}
     names = (np.asarray(np.memmap(folder / "names.bin", dtype=np.uint8, mode="r"))
              if (folder / "names.bin").stat().st_size else b"")
-    keys = (folder / "keys.txt").read_text(encoding="utf-8").split("\n")
+    # a tuple of strings, which the garbage collector stops tracking (a list of 688,000 keys
+    # kept alive would be walked, string by string, by every full collection: ~80 ms each)
+    keys = tuple((folder / "keys.txt").read_text(encoding="utf-8").split("\n"))
     if len(keys) != len(arrays["key_flags"]):
         raise ValueError(f"{folder}: keys and flags disagree")
     return Tables(place, names, meta["vocab"], keys, build_id=meta["build_id"], **arrays)

@@ -441,26 +441,6 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
                 group.append(c)
             if c.comma_next is not None:
                 containers.add(id(c.comma_next))
-    # what depends on the name alone, read from its memo: its vote, and its local points where
-    # local coherence runs
-    facts = index.facts
-    memos: dict[tuple[str, str], dict] = {}
-    tops: dict[tuple[str, str], PlaceRow] = {}  # each voting group's voting reading
-    points: dict[str, tuple[Point, ...]] = {}
-    tried: dict[str, tuple[Tried, ...]] = {}
-    several = len(groups) >= 2  # local coherence needs two names
-    for gkey, group in groups.items():
-        first = group[0]
-        key = first.key
-        memo = memos[gkey] = facts(first.entries).memo
-        top = memo.get(("voter", key), memo)  # _voter inline: memo itself marks "not computed yet"
-        if top is memo:
-            top = _voter(first.entries, index, key, memo)
-        if top is not None:
-            tops[gkey] = top
-        if several and gkey[1] == "name":
-            points[key], tried[key] = _local_points(first.entries, index, key, memo)
-    ctx, own = _votes(groups, tops, index)
     lowered: list[str] = []  # the text in lower case, made when first asked
 
     def lower() -> str:
@@ -471,10 +451,29 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     def state_words() -> bool:
         return "state" in lower() or "province" in lower()
 
+    # one loop over the names: what depends on the name alone, read from its memo (its vote,
+    # and its local points where local coherence runs), and what its occurrences say
+    facts = index.facts
+    tops: dict[tuple[str, str], PlaceRow] = {}  # each voting group's voting reading
+    points: dict[str, tuple[Point, ...]] = {}
+    tried: dict[str, tuple[Tried, ...]] = {}
+    read: dict[tuple[str, str], GroupText] = {}
+    several = len(groups) >= 2  # local coherence needs two names
+    for gkey, group in groups.items():
+        first = group[0]
+        key = first.key
+        memo = facts(first.entries).memo
+        top = memo.get(("voter", key), memo)  # _voter inline: memo itself marks "not computed yet"
+        if top is memo:
+            top = _voter(first.entries, index, key, memo)
+        if top is not None:
+            tops[gkey] = top
+        if several and gkey[1] == "name":
+            points[key], tried[key] = _local_points(first.entries, index, key, memo)
+        read[gkey] = _group_text(text, group, index, state_words, containers, memo)
+    ctx, own = _votes(groups, tops, index)
     # the readings of each name near a reading of another name (see resolve_local)
     ctx.local_near = near_points(points, tried, W.local_km) if several else {}
-    read = {gkey: _group_text(text, group, index, state_words, containers, memos[gkey])
-            for gkey, group in groups.items()}
     # whether the news is political matters only to a name that is a capital and a state
     if any(g.capital_rival for g in read.values()):
         window = W.political_window

@@ -10,17 +10,21 @@ _EXTRA = {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "ŧ": "t",
           "–": "-", "—": "-", "‐": "-", "‑": "-", "\u00a0": " "}
 
 
+def _fold_char(code: int) -> str:
+    """The one character a character folds to."""
+    ch = chr(code)
+    low = ch.lower()
+    if len(low) != 1:  # e.g. 'İ'.lower() is two characters: keep length
+        low = ch
+    base = unicodedata.normalize("NFD", low)[0]
+    return _EXTRA.get(base, base)
+
+
 class _FoldTable(dict):
     """str.translate table filled lazily: one output character per input character."""
 
     def __missing__(self, code: int) -> str:
-        ch = chr(code)
-        low = ch.lower()
-        if len(low) != 1:  # e.g. 'İ'.lower() is two characters: keep length
-            low = ch
-        base = unicodedata.normalize("NFD", low)[0]
-        out = _EXTRA.get(base, base)
-        self[code] = out
+        out = self[code] = _fold_char(code)
         return out
 
 
@@ -41,8 +45,10 @@ def _unstable_set() -> frozenset[str]:
     """'İ' folds to itself (its lower case is two characters); the astral planes are not
     listed (fold checks them apart): text with any of these is folded character by character."""
     if not _UNSTABLE:
+        # (worked out without filling the table: 63,000 entries there would be walked by
+        # every full garbage collection, for the few hundred characters news uses)
         _UNSTABLE.append(frozenset(chr(c) for c in range(0x80, 0x10000) if 0xD800 > c or c > 0xDFFF
-                                   if (f := _TABLE[c]).lower() != f))
+                                   if (f := _fold_char(c)).lower() != f))
     return _UNSTABLE[0]
 
 

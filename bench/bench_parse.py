@@ -91,7 +91,8 @@ def unseen_text_pass(texts: list[str], shared: Path, repeat: int) -> dict | None
     warming both on the other corpora (best of `repeat` fresh processes); None without them."""
     warm = [json.loads(line)["text"] for name in WARM_CORPORA if (shared / "eval" / f"{name}.jsonl").exists()
             for line in (shared / "eval" / f"{name}.jsonl").open(encoding="utf-8") if line.strip()]
-    warm = [t for t in warm if t not in set(texts)]
+    timed = set(texts)
+    warm = [t for t in warm if t not in timed]
     if not warm:
         return None
     runs = []

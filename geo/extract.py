@@ -244,11 +244,10 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
             if e > p:  # (an empty second word leaves the code to the character after it)
                 pair = masked[s:e]
                 code = codes.get(pair)
-                if code is None:  # (_marked_pair inline: the second word is not empty)
+                if code is None:
                     if len(codes) >= FIRST_WORD_CODES_MAX:
                         codes.clear()
-                    sep = WORD_MARK if (f := folded[p]).isalnum() or f == "_" else folded[first_end]
-                    code = codes[pair] = keys.get(WORD_MARK + folded[s:first_end] + sep + folded[p:e], 0)
+                    code = codes[pair] = keys.get(_marked_pair(folded, s, first_end, e), 0)
             else:
                 code = keys.get(_marked_pair(folded, s, first_end, e), 0)
             if code:

@@ -298,10 +298,7 @@ def _static_facts(prior: float, row: PlaceRow, kind: int, admin1_pop: int | None
     is_admin1 = level == "admin1"
     return (prior, row, kind, country if level != "region" else None,
             row.admin1_code if not is_admin1 and row.admin1_code else None,
-            # _is_small, at the levels _LOCAL_LEVELS lists
-            population < W.small_admin1_pop if is_admin1 else (
-                (level == "place" or level == "admin2") and population < W.small_place_pop),
-            level in _NEAR_LEVELS, is_admin1,
+            level in _LOCAL_LEVELS and _is_small(row), level in _NEAR_LEVELS, is_admin1,
             (admin1_pop is not None and level == "place" and population >= W.namesake_min_pop
              and population >= W.namesake_ratio * admin1_pop),
             row.feature_code == "PPLC" and country in rivals, population >= W.named_city_pop)
@@ -329,10 +326,8 @@ def _votes(groups: dict[tuple[str, str], list[Candidate]],
     ctx = DocContext()
     countries, admin1, admin1_named = ctx.countries, ctx.admin1, ctx.admin1_named
     own: dict[tuple[str, str], Votes] = {}
-    votes_get = _VOTES.get
     for gkey, top in tops.items():
-        found = votes_get(id(top))  # _vote_of inline: the same rows vote again and again
-        vote = found[1] if found is not None and found[0] is top else _vote_of(top)
+        vote = _vote_of(top)
         if vote is None:
             continue  # a sea or continent says nothing about which country the text is in
         cc, code, named, is_admin1 = vote
@@ -463,9 +458,7 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
         first = group[0]
         key = first.key
         memo = facts(first.entries).memo
-        top = memo.get(("voter", key), memo)  # _voter inline: memo itself marks "not computed yet"
-        if top is memo:
-            top = _voter(first.entries, index, key, memo)
+        top = _voter(first.entries, index, key, memo)
         if top is not None:
             tops[gkey] = top
         if several and gkey[1] == "name":
@@ -768,8 +761,7 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
     state_hint = g.state_hint
     if not g.readings.ranked:
         return Resolution(None, evidence="no gazetteer entry usable here")
-    bonuses = ctx.group_bonuses.get(own)
-    country_bonus, admin1_bonus, admin1_named, near_points, near_key = bonuses or _group_bonuses(ctx, own, index)
+    country_bonus, admin1_bonus, admin1_named, near_points, near_key = _group_bonuses(ctx, own, index)
     doc_countries = bool(country_bonus)
     containers = g.comma
     political_capital = ctx.political and not state_hint

@@ -88,10 +88,15 @@ def _report(row: dict) -> EventReport:
         vector=json.loads(row["vector"] or "{}"), mention_id=row["mention_id"])
 
 
+_LINK_SELECT = f"SELECT {', '.join(_LINK_COLUMNS)} FROM article_incidents WHERE "
+
+
+def _link_row(row: Sequence) -> dict:
+    return dict(zip(_LINK_COLUMNS, row, strict=True))
+
+
 def _rows(backend: StoreBackend, where: str, params: Sequence) -> list[dict]:
-    cursor = backend.execute(
-        f"SELECT {', '.join(_LINK_COLUMNS)} FROM article_incidents WHERE {where}", params)
-    return [dict(zip(_LINK_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    return [_link_row(row) for row in backend.execute(_LINK_SELECT + where, params).fetchall()]
 
 
 def _load(backend: StoreBackend, where: str, params: Sequence) -> list[EventReport]:
@@ -201,12 +206,10 @@ def merge(backend: StoreBackend, new: list[EventReport], enabled: bool = True,
     options = {i.id: set().union(*(links.get(r.key, set()) for r in i.reports))
                for i in local}
     stored = sorted(set().union(*options.values()))
-    representatives = dict(zip(stored, backend.fetch_each([  # one round trip on a server
-        (f"SELECT {', '.join(_LINK_COLUMNS)} FROM article_incidents WHERE incident_id = ? "
-         "ORDER BY published DESC, article_id DESC, report_index LIMIT ?", (i, REPRESENTATIVES))
-        for i in stored]), strict=True))
-    representatives = {i: [_report(dict(zip(_LINK_COLUMNS, row, strict=True))) for row in rows]
-                       for i, rows in representatives.items()}
+    representatives = {i: [_report(_link_row(row)) for row in rows] for i, rows in zip(
+        stored, backend.fetch_each([  # one round trip on a server
+            (_LINK_SELECT + "incident_id = ? ORDER BY published DESC, article_id DESC, "
+             "report_index LIMIT ?", (i, REPRESENTATIVES)) for i in stored]), strict=True)}
     joins = attach(local, representatives, options)
     # new clusters and the stored incidents they join, grouped (a stored incident joined by
     # two new clusters, or two stored incidents bridged by one, end up as one incident)
@@ -272,9 +275,12 @@ def write_incidents(backend: StoreBackend, incidents: list[Incident]) -> int:
           incident.component, r.article_id, r.index)
          for incident in incidents for r in incident.reports if r.key in incident.reasons])
     # what the rows show of their articles and anchor mentions: read for all at once
-    articles = _article_sources(backend, sorted({a for i in incidents for a in i.article_ids}))
-    places = _anchor_places(backend, sorted({i.anchor.mention_id for i in incidents
-                                             if i.anchor.mention_id}))
+    articles = {row[0]: dict(zip(_SOURCE_FIELDS, row, strict=True)) for row in _rows_by_id(
+        backend, "articles", "article_id", _SOURCE_FIELDS,
+        sorted({a for i in incidents for a in i.article_ids}))}
+    places = {row[0]: tuple(row[1:]) for row in _rows_by_id(
+        backend, "mentions", "mention_id", ("mention_id", *_PLACE_FIELDS),
+        sorted({i.anchor.mention_id for i in incidents if i.anchor.mention_id}))}
     backend.insert_rows("incidents", [_incident_row(backend, i, articles, places)
                                       for i in incidents])
     return len(incidents)
@@ -286,23 +292,12 @@ _PLACE_FIELDS = ("name", "surface", "kind", "level", "place_id", "precision", "g
                  "adm2_code", "adm2_name", "lat", "lon", "geom")
 
 
-def _article_sources(backend: StoreBackend, ids: list[str]) -> dict[str, dict]:
-    out = {}
-    for chunk in chunks(ids):
-        for row in backend.execute(f"SELECT {', '.join(_SOURCE_FIELDS)} FROM articles WHERE "
-                                   f"article_id IN ({marks(len(chunk))})", chunk).fetchall():
-            out[row[0]] = dict(zip(_SOURCE_FIELDS, row, strict=True))
-    return out
-
-
-def _anchor_places(backend: StoreBackend, mention_ids: list[str]) -> dict[str, tuple]:
-    out = {}
-    for chunk in chunks(mention_ids):
-        for row in backend.execute(f"SELECT mention_id, {', '.join(_PLACE_FIELDS)} FROM "
-                                   f"mentions WHERE mention_id IN ({marks(len(chunk))})",
-                                   chunk).fetchall():
-            out[row[0]] = tuple(row[1:])
-    return out
+def _rows_by_id(backend: StoreBackend, table: str, id_column: str, fields: Sequence[str],
+                ids: list[str]) -> list[tuple]:
+    """The `fields` of the rows of `table` whose `id_column` is one of ids."""
+    return [row for chunk in chunks(ids) for row in backend.execute(
+        f"SELECT {', '.join(fields)} FROM {table} WHERE {id_column} IN ({marks(len(chunk))})",
+        chunk).fetchall()]
 
 
 def _incident_row(backend: StoreBackend, incident: Incident, articles: dict[str, dict],

@@ -281,14 +281,11 @@ def write_together(backend: StoreBackend, prepared: list[PreparedArticle],
     written = insert_articles(backend, [item.article for item in prepared])
     rows, reports = [], []
     for item in prepared:
-        if item.article.article_id not in written:
-            continue
-        article_rows, mention_ids = mention_rows(item.article, item.mentions, item.records,
-                                                 item.shapes)
-        rows += article_rows
-        reports += reports_of_article(item.article.article_id, item.article.title,
-                                      item.article.text, item.mentions, mention_ids,
-                                      item.article.published_date)
+        if item.article.article_id in written:
+            article_rows, article_reports = _rows_and_reports(item.article, item.mentions,
+                                                              item.records, item.shapes)
+            rows += article_rows
+            reports += article_reports
     if rows:
         backend.insert_rows("mentions", rows)
     lost = [item.article for item in prepared if item.article.article_id not in written]
@@ -367,11 +364,17 @@ def write_mentions_and_reports(backend: StoreBackend, article: ArticleRecord,
                                ) -> list[EventReport]:
     """Insert the joined mentions (records + shapes, parallel to `mentions`) and the
     article's event reports; their incidents come from `merge`."""
-    rows, mention_ids = mention_rows(article, mentions, records, shapes)
+    rows, reports = _rows_and_reports(article, mentions, records, shapes)
     backend.insert_rows("mentions", rows)
-    return write_reports(backend, reports_of_article(
-        article.article_id, article.title, article.text, mentions, mention_ids,
-        article.published_date))
+    return write_reports(backend, reports)
+
+
+def _rows_and_reports(article: ArticleRecord, mentions: list[Mention], records: list[dict],
+                      shapes: list) -> tuple[list[dict], list[EventReport]]:
+    """An article's mentions rows and its event reports (linked to those rows' ids)."""
+    rows, mention_ids = mention_rows(article, mentions, records, shapes)
+    return rows, reports_of_article(article.article_id, article.title, article.text, mentions,
+                                    mention_ids, article.published_date)
 
 
 def mention_rows(article: ArticleRecord, mentions: list[Mention], records: list[dict],

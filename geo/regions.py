@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import sqlite3
+import threading
 from functools import lru_cache
 
 import shapely
@@ -80,12 +81,19 @@ def _geometry_from(path: str, layer: str, place_id: int) -> BaseGeometry | None:
     fid = _first_fids(path, layer, stat.st_mtime_ns, stat.st_size).get(place_id)
     if fid is None:
         return None
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
+    con, lock = _reader(path, stat.st_mtime_ns, stat.st_size)
+    with lock:
         row = con.execute(f"SELECT geom FROM {layer} WHERE fid = ?", (fid,)).fetchone()  # noqa: S608
-    finally:
-        con.close()
     return gpkg_geometry(row[0]) if row and row[0] else None
+
+
+@lru_cache(maxsize=4)
+def _reader(path: str, mtime_ns: int, size: int) -> tuple[sqlite3.Connection, threading.Lock]:
+    """A read-only connection kept per file version, and a lock for the threads sharing it: a
+    new connection reads the GeoPackage's schema on its first query (0.7 ms, where the
+    geometry read by feature id takes 0.05 ms)."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    return con, threading.Lock()
 
 
 @lru_cache(maxsize=16)
@@ -93,12 +101,10 @@ def _first_fids(path: str, layer: str, mtime_ns: int, size: int) -> dict[int, in
     """place id -> the first feature of that place in a layer (read once per file version):
     the layers have no index on place_id, so each look-up by it read the whole layer; a
     look-up by feature id is one B-tree search."""
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
+    con, lock = _reader(path, mtime_ns, size)
+    with lock:
         return dict(con.execute(f"SELECT place_id, MIN(fid) FROM {layer} WHERE place_id IS NOT NULL "  # noqa: S608
                                 "GROUP BY place_id").fetchall())
-    finally:
-        con.close()
 
 
 @lru_cache(maxsize=8)

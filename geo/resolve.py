@@ -226,13 +226,16 @@ def _ranked(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_c
     memo = index.facts(entries).memo
     found = memo.get(("ranked", key, after_comma, postal))
     if found is None:
-        ranked = list(_rank_once(entries, index, key, memo))
+        rank = _rank_once(entries, index, key, memo)
+        ranked = list(rank)
         if not after_comma:
             ranked = [t for t in ranked if t[2] != AFTER_COMMA]
         if postal and any(r.level == "admin1" for _, r, _ in ranked):
             # "CA", "LA": a two-letter code in running text is a state's postal code, not an ISO country code
             ranked = [t for t in ranked if not (t[1].level == "country" and t[2] in (ABBR, ISO))] or ranked
-        found = memo[("ranked", key, after_comma, postal)] = tuple(_country_names_stay_countries(ranked))
+        ranked = _country_names_stay_countries(ranked)
+        # the filters only take readings out: as many left is the ranking itself (one tuple less to keep)
+        found = memo[("ranked", key, after_comma, postal)] = rank if len(ranked) == len(rank) else tuple(ranked)
     return found
 
 
@@ -256,18 +259,22 @@ class Readings(NamedTuple):
     (cached per name and the way it is written)."""
 
     ranked: tuple[tuple[float, PlaceRow, int], ...]
-    has_admin1_rival: set[str]  # countries where the name is also an admin-1
+    has_admin1_rival: tuple[str, ...]  # countries where the name is also an admin-1
     admin1_pop: int | None  # the largest same-named admin-1's population
-    # per reading: (prior, row, kind, country for the country bonus (None: a region),
+    # per reading of ranked, in its order: (country for the country bonus (None: a region),
     # admin-1 for the admin-1 bonus (None: none, or an admin-1 itself), small enough to be
     # penalised abroad, a level that nearness counts, an admin-1, a city far bigger than the
-    # same-named admin-1, a capital beside a same-named admin-1, big enough to vouch for its admin-1)
+    # same-named admin-1, a capital beside a same-named admin-1, big enough to vouch for its
+    # admin-1). Strings and booleans only, no place row: such tuples, kept for every name
+    # met, are left alone by the garbage collector (its full collections walk every tuple
+    # holding a row)
     static: tuple[tuple, ...]
     capital_rival: bool  # some reading is a capital beside a same-named admin-1
     has_region: bool  # some reading is a sea or region (see _water_over_small_town)
     has_city: bool  # some reading is a town a state's or municipality's rule may prefer (_city_over_its_state)
-    countries: frozenset[str]  # the countries whose bonus some reading can get
-    admin1_codes: frozenset[str]  # the admin-1s whose bonus some reading can get
+    # the countries / admin-1s whose bonus some reading can get (tuples, for the same reason)
+    countries: tuple[str, ...]
+    admin1_codes: tuple[str, ...]
 
 
 def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_comma: bool,
@@ -281,22 +288,22 @@ def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
         admin1 = [r for _, r, _ in ranked if r.level == "admin1"]
         rivals = {r.country for r in admin1}
         admin1_pop = max((r.population for r in admin1), default=None)
-        static = tuple([_static_facts(prior, row, kind, admin1_pop, rivals) for prior, row, kind in ranked])
+        static = tuple([_static_facts(row, admin1_pop, rivals) for _, row, _ in ranked])
         min_city_pop = min(W.own_state_city_pop, W.own_municipality_town_pop)
         has_city = any(r.level == "place" and r.population >= min_city_pop and _city_named(t, key) for t in ranked
                        for r in (t[1],))
         found = memo[("reading facts", key, after_comma, postal)] = Readings(
-            ranked, rivals, admin1_pop, static, any(t[9] for t in static),
+            ranked, tuple(rivals), admin1_pop, static, any(t[6] for t in static),
             any(r.level == "region" for _, r, _ in ranked), has_city,
-            frozenset(t[3] for t in static if t[3] is not None), frozenset(t[4] for t in static if t[4] is not None))
+            tuple({t[0] for t in static if t[0] is not None}), tuple({t[1] for t in static if t[1] is not None}))
     return found
 
 
-def _static_facts(prior: float, row: PlaceRow, kind: int, admin1_pop: int | None, rivals: set[str]) -> tuple:
+def _static_facts(row: PlaceRow, admin1_pop: int | None, rivals: set[str]) -> tuple:
     """One reading's entry of Readings.static (see there)."""
     level, country, population = row.level, row.country, row.population
     is_admin1 = level == "admin1"
-    return (prior, row, kind, country if level != "region" else None,
+    return (country if level != "region" else None,
             row.admin1_code if not is_admin1 and row.admin1_code else None,
             level in _LOCAL_LEVELS and _is_small(row), level in _NEAR_LEVELS, is_admin1,
             (admin1_pop is not None and level == "place" and population >= W.namesake_min_pop
@@ -497,25 +504,14 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
 
 def _local_points(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict
                   ) -> tuple[tuple[Point, ...], tuple[Tried, ...]]:
-    """_local_readings as resolve_local's points and tried readings (cached per name in memo,
-    index.facts(entries).memo)."""
+    """A name's readings that local coherence tries (its W.local_readings_max best by prior,
+    of the levels it counts, and the towns its country reading hides) as resolve_local's
+    points and tried readings (cached per name in memo, index.facts(entries).memo)."""
     found = memo.get(("local points", key))
     if found is None:
-        readings, towns = _local_readings(entries, index, key)
+        readings = [t[1] for t in _ranked(entries, index, key)[:W.local_readings_max] if t[1].level in LOCAL_LEVELS]
+        towns = _towns_named_like_country(entries, index, key)
         found = memo[("local points", key)] = (name_points(key, readings), tried_readings(readings, towns))
-    return found
-
-
-def _local_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
-                    ) -> tuple[tuple[PlaceRow, ...], tuple[PlaceRow, ...]]:
-    """A name's readings that local coherence tries (its W.local_readings_max best by prior,
-    of the levels it counts), and the towns its country reading hides (cached per name)."""
-    memo = index.facts(entries).memo
-    found = memo.get(("local", key))
-    if found is None:
-        found = memo[("local", key)] = (
-            tuple(t[1] for t in _ranked(entries, index, key)[:W.local_readings_max] if t[1].level in LOCAL_LEVELS),
-            _towns_named_like_country(entries, index, key))
     return found
 
 
@@ -627,7 +623,7 @@ def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: Do
     if changed is not None and changed.same_points:
         # a bonus differs only where a count differs (whatever the group's own votes)
         r = g.readings
-        if r.countries.isdisjoint(changed.countries) and r.admin1_codes.isdisjoint(changed.admin1):
+        if changed.countries.isdisjoint(r.countries) and changed.admin1.isdisjoint(r.admin1_codes):
             return not changed.countries or _names_countries(ctx, own) == _names_countries(ctx2, own)
     cb1, ab1, named1, points1, _ = _group_bonuses(ctx, own, index)
     cb2, ab2, named2, points2, _ = _group_bonuses(ctx2, own, index)
@@ -770,8 +766,8 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
     cb_get, ab_get = country_bonus.get, admin1_bonus.get
     readings = g.readings
     if not containers and not state_hint and not (political_capital and readings.capital_rival):
-        scored = _scores(readings.static, cb_get, ab_get, doc_countries, admin1_named, near_points, near_key,
-                         local_near)
+        scored = _scores(readings.ranked, readings.static, cb_get, ab_get, doc_countries, admin1_named, near_points,
+                         near_key, local_near)
     else:
         scored = _scores_with_rules(g, cb_get, ab_get, doc_countries, admin1_named, near_points, near_key,
                                     local_near, political_capital)
@@ -789,7 +785,7 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
     return Resolution(best[1], scored, best[4], best[2], local_near, ctx, own)
 
 
-def _scores(static: tuple[tuple, ...], cb_get: Callable, ab_get: Callable, doc_countries: bool,
+def _scores(ranked: tuple[tuple, ...], static: tuple[tuple, ...], cb_get: Callable, ab_get: Callable, doc_countries: bool,
             admin1_named: set[str], near_points: list[tuple[float, float]], near_key: frozenset[str],
             local_near: dict[int, str]) -> list[tuple]:
     """_scores_with_rules where no comma container, "state" word or political capital applies
@@ -797,7 +793,8 @@ def _scores(static: tuple[tuple, ...], cb_get: Callable, ab_get: Callable, doc_c
     scored = []
     append, abroad_penalty, namesake_bonus = scored.append, W.abroad_penalty, W.namesake_bonus
     near_get = _near_of(near_key).get if near_points else None
-    for prior, row, kind, cc, a1, small, near_level, _is_admin1, namesake, _capital, vouches in static:
+    for (prior, row, kind), (cc, a1, small, near_level, _is_admin1, namesake, _capital, vouches) in zip(
+            ranked, static, strict=True):
         b = cb_get(cc, 0.0)
         if b:
             score, bits = prior + b, _IN_COUNTRY
@@ -836,7 +833,9 @@ def _scores_with_rules(g: GroupText, cb_get: Callable, ab_get: Callable, doc_cou
     containers = g.comma
     a1s, ccs = containers or ((), ())
     scored = []
-    for prior, row, kind, cc, a1, small, near_level, is_admin1, namesake, capital, vouches in g.readings.static:
+    readings = g.readings
+    for (prior, row, kind), (cc, a1, small, near_level, is_admin1, namesake, capital, vouches) in zip(
+            readings.ranked, readings.static, strict=True):
         score, bits = prior, 0
         if containers:
             level, admin1_code = row.level, row.admin1_code

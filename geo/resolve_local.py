@@ -25,11 +25,14 @@ def same_name(a: str, b: str) -> bool:
     return a == b or b.startswith(a + " ") or a.startswith(b + " ")
 
 
-# a reading that vouches for other names: (lat, lon, its name, row)
-Point = tuple[float, float, str, PlaceRow]
-# a reading that is tried: (row, lat, lon, a degree of longitude in degrees of latitude there,
-# 1 if it is one of its name's points (so the sweep finds it beside itself), else 0)
-Tried = tuple[PlaceRow, float, float, float, int]
+# a reading that vouches for other names: (lat, lon, its name, the place's name)
+Point = tuple[float, float, str, str]
+# a reading that is tried: (place id, lat, lon, a degree of longitude in degrees of latitude
+# there, 1 if it is one of its name's points (so the sweep finds it beside itself), else 0)
+Tried = tuple[int, float, float, float, int]
+# Both hold numbers and strings only: a caller keeps them per name, and tuples of such
+# values are left alone by the garbage collector (a tuple holding a place row is walked by
+# every full collection).
 
 
 def neighbours(readings: dict[str, list[PlaceRow]], radius_km: float,
@@ -49,7 +52,7 @@ def neighbours(readings: dict[str, list[PlaceRow]], radius_km: float,
 
 def name_points(name: str, rows: Iterable[PlaceRow]) -> tuple[Point, ...]:
     """A name's readings that vouch for other names (a caller may keep them per name)."""
-    return tuple((r.lat, r.lon, name, r) for r in rows if r.level in LOCAL_LEVELS)
+    return tuple((r.lat, r.lon, name, r.name) for r in rows if r.level in LOCAL_LEVELS)
 
 
 def tried_readings(rows: Iterable[PlaceRow], unlikely: Iterable[PlaceRow] = ()) -> tuple[Tried, ...]:
@@ -60,7 +63,7 @@ def tried_readings(rows: Iterable[PlaceRow], unlikely: Iterable[PlaceRow] = ()) 
     local += [(r, 0) for r in unlikely if r.level in LOCAL_LEVELS]
     if len(local) < 2:
         return ()
-    return tuple((r, r.lat, r.lon, math.cos(math.radians(r.lat)), own) for r, own in local)
+    return tuple((r.id, r.lat, r.lon, math.cos(math.radians(r.lat)), own) for r, own in local)
 
 
 def near_points(points: dict[str, tuple[Point, ...]], tried: dict[str, tuple[Tried, ...]],
@@ -85,12 +88,12 @@ def near_points(points: dict[str, tuple[Point, ...]], tried: dict[str, tuple[Tri
         barred = related.get(name, ())
         if len(barred) + 1 >= len(names):
             continue
-        for row, lat, lon, shrink, own in local:
+        for place_id, lat, lon, shrink, own in local:
             a, b = bisect_left(lats, lat - reach), bisect_right(lats, lat + reach)
             if b - a <= own:
                 continue  # nothing within reach but itself
             best, best_d2 = None, limit
-            for la, lo, other, near in swept[a:b]:
+            for la, lo, other, near in swept[a:b]:  # near: the place's name
                 if other == name or other in barred:
                     continue
                 dlon = abs(lo - lon)
@@ -101,7 +104,7 @@ def near_points(points: dict[str, tuple[Point, ...]], tried: dict[str, tuple[Tri
                 if d2 <= best_d2:
                     best, best_d2 = near, d2
             if best is not None:
-                out.setdefault(name, {})[row.id] = best.name
+                out.setdefault(name, {})[place_id] = best
     return out
 
 

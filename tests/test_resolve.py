@@ -183,3 +183,31 @@ def test_second_pass_reads_again_only_what_it_can_change(real_gazetteer_dir, mon
     everything = [resolutions(t) for t in texts]
     assert reused == everything
     assert n_reused < len(calls)  # some names were not read again
+
+
+def test_what_is_kept_per_name_leaves_the_garbage_collector_alone(real_gazetteer_dir):
+    """A name's static reading facts, its local points and tried readings and the countries
+    and admin-1s its readings can get a bonus from are kept for every name met: they hold
+    numbers and strings only (no place row), so that after a collection the garbage collector
+    no longer tracks them (a full collection walks every tracked object), and they still say
+    what the rows say."""
+    import gc
+
+    import geo.resolve as R
+    from geo.parse import default_parser
+
+    index = default_parser().index
+    for key in ("springfield", "georgia", "washington", "mexico"):
+        entries = index.entries(key)
+        memo = index.facts(entries).memo
+        readings = R._ranked_readings(entries, index, key, True, False, memo)
+        points, tried = R._local_points(entries, index, key, memo)
+        kept = [*readings.static, readings.countries, readings.admin1_codes, readings.has_admin1_rival,
+                *points, *tried]
+        gc.collect()
+        assert kept and not any(gc.is_tracked(t) for t in kept), key
+        rows = [row for _, row, _ in readings.ranked]
+        assert set(readings.countries) == {r.country for r in rows if r.level != "region"}
+        assert {t[0] for t in tried} <= {r.id for r in rows} | {r.id for r in R._towns_named_like_country(
+            entries, index, key)}
+        assert all(p[3] == index.places[t[0]].name for p, t in zip(points, tried, strict=False))

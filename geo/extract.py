@@ -530,11 +530,11 @@ _ABBREVIATION: Any = object()  # a verdict: "a code: its context decides"
 
 
 def _is_demonym(e: Entry, row: PlaceRow | None) -> bool:
-    return e.kind == DEMONYM
+    return e[1] == DEMONYM  # (place_id, kind)
 
 
 def _not_bare_county(e: Entry, row: PlaceRow | None) -> bool:
-    return not (e.kind == ALT and row is not None and row.level == "admin2")
+    return not (e[1] == ALT and row is not None and row.level == "admin2")
 
 
 def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float],

@@ -12,16 +12,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import marshal
 import os
 import re
 import shutil
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 import numpy as np
 
@@ -30,7 +32,7 @@ from geo.gazetteer import BUILD_HINT, GazetteerMissingError
 from geo.textnorm import normalize
 from geo.types import Place
 
-INDEX_VERSION = "10"  # bump when the file layout changes
+INDEX_VERSION = "11"  # bump when the file layout changes
 # name kinds, most telling first; an entry stores the small integer
 # ("after_comma" marks aliases usable only in "<place>, <alias>", e.g. AP "Ga.")
 # ("press" marks aliases from geo/data/geoparse_aliases.tsv usable anywhere: "U.S.", "UK")
@@ -60,9 +62,10 @@ class PlaceRow(NamedTuple):
     lon: float
 
 
-class Entry(NamedTuple):
-    place_id: int
-    kind: int  # index into KINDS
+# an entry of a name: (place_id, kind), kind an index into KINDS ("for place_id, kind in
+# entries"). A plain tuple of two ints, which the garbage collector stops tracking (a
+# NamedTuple is tracked for as long as it lives), and what marshal gives back.
+Entry: TypeAlias = tuple[int, int]
 
 
 _WORD_START = re.compile(r"[^\w](?=\w)")
@@ -87,10 +90,12 @@ class Tables:
     vocab: dict[str, list[str]]  # coded column -> its values
     keys: list[str]  # marked name keys; a trailing-prefix flag is in key_flags
     key_flags: np.ndarray  # 1: a name, 2: the start of a longer name (bit mask)
-    entry_off: np.ndarray  # key i's entries are entry_row/kind[entry_off[i]:entry_off[i+1]]
-    entry_row: np.ndarray  # row in the place columns
-    entry_kind: np.ndarray
+    key_off: np.ndarray  # key i's record is key_records[key_off[i]:key_off[i+1]] (empty: no entries)
+    key_records: bytes | np.ndarray  # per key, marshal of (its entries, its places' row tuples)
     build_id: str
+
+
+_as_place_row = tuple.__new__  # PlaceRow from a tuple of its fields, without its Python __new__
 
 
 class PlaceTable:
@@ -122,6 +127,16 @@ class PlaceTable:
                 self._cache.clear()
             row = self._cache[place_id] = self.row(i)
         return row
+
+    def add_rows(self, rows: tuple[tuple, ...]) -> None:
+        """Keep these row tuples (as a key record holds them) as PlaceRows, but for places
+        already kept (the rules may hold those)."""
+        cache = self._cache
+        if len(cache) + len(rows) > ROW_CACHE_MAX:
+            cache.clear()
+        for r in rows:
+            if r[0] not in cache:
+                cache[r[0]] = _as_place_row(PlaceRow, r)
 
     def get(self, place_id: int, default: PlaceRow | None = None) -> PlaceRow | None:
         row = self._cache.get(place_id)
@@ -166,8 +181,8 @@ class EntryFacts:
 
     def __init__(self, entries: tuple[Entry, ...], places: PlaceTable) -> None:
         self.entries = entries
-        self.rows = [places.get(e.place_id) for e in entries]
-        self.kinds = frozenset(e.kind for e in entries)
+        self.rows = [places.get(place_id) for place_id, _ in entries]
+        self.kinds = frozenset(kind for _, kind in entries)
         self.max_pop = max((r.population for r in self.rows if r is not None), default=0)
         self._levels: dict[tuple[int, ...] | None, str] = {}
         self.memo: dict = {}
@@ -179,8 +194,8 @@ class EntryFacts:
         if best is None:
             order = _LEVEL_ORDER
             best = "place"
-            for e, row in zip(self.entries, self.rows, strict=True):
-                if row is not None and (kinds is None or e.kind in kinds) and order.get(row.level, 9) < order[best]:
+            for (_, kind), row in zip(self.entries, self.rows, strict=True):
+                if row is not None and (kinds is None or kind in kinds) and order.get(row.level, 9) < order[best]:
                     best = row.level
             self._levels[kinds] = best
         return best
@@ -199,6 +214,8 @@ class GazetteerIndex:
             self.key_ids = dict(zip(t.keys, (np.arange(len(t.keys), dtype=np.int64) * 4
                                              + t.key_flags).tolist(), strict=True))
         self.places = PlaceTable(t)
+        self._record_at = t.key_off.item
+        self._records = memoryview(t.key_records)
         self._entries: dict[int, tuple[Entry, ...]] = {}
         self.cached_entries = self._entries.get  # key id -> entries made before (the matcher's fast path)
         self._facts: dict[int, EntryFacts] = {}
@@ -220,16 +237,15 @@ class GazetteerIndex:
         """The entries of a key (by id), most telling kind first."""
         found = self._entries.get(key_id)
         if found is None:
-            t = self.tables
-            off = t.entry_off.item
+            off = self._record_at
             a, b = off(key_id), off(key_id + 1)
-            rows = t.entry_row[a:b].tolist()
-            ids = list(map(self._ids.item, rows))
-            found = tuple(map(Entry, ids, t.entry_kind[a:b].tolist()))
-            known, by_row = self.places._cache, self.places.by_row
-            for r, pid in zip(rows, ids, strict=True):
-                if pid not in known:
-                    by_row(r, pid)  # rules look at every entry's place
+            if a == b:
+                found = ()
+            else:
+                # one C call gives the entries and their places' rows (the rules look at every
+                # entry's place), where reading them from the columns took a call per field
+                found, rows = marshal.loads(self._records[a:b])
+                self.places.add_rows(rows)
             if len(self._entries) >= ENTRY_CACHE_MAX:
                 self._entries.clear()
             self._entries[key_id] = found
@@ -313,7 +329,7 @@ def build_tables(db_path: Path) -> Tables:
         for norm, place_id, kind, name in con.execute("SELECT norm, place_id, kind, name FROM names"):
             if place_id not in places or not _usable_key(norm, kind, name):
                 continue
-            by_key.setdefault(norm, []).append(Entry(place_id, KIND_CODE.get(kind, 3)))
+            by_key.setdefault(norm, []).append((place_id, KIND_CODE.get(kind, 3)))
     finally:
         con.close()
     _add_demonym_plurals(by_key)
@@ -324,7 +340,6 @@ def build_tables(db_path: Path) -> Tables:
 
 def _to_tables(by_key: dict[str, list[Entry]], places: dict[int, PlaceRow], build_id: str) -> Tables:
     rows = sorted(places.values(), key=lambda p: p.id)
-    row_of = {p.id: i for i, p in enumerate(rows)}
     vocab: dict[str, list[str]] = {}
     place: dict[str, np.ndarray] = {
         "id": np.array([p.id for p in rows], dtype=np.int64),
@@ -343,7 +358,7 @@ def _to_tables(by_key: dict[str, list[Entry]], places: dict[int, PlaceRow], buil
     # marked keys; a name key that also starts a longer one gets flag 2 (the matcher walks on)
     marked_keys: dict[str, list[Entry]] = {}
     for key, entries in by_key.items():
-        entries.sort(key=lambda e: e.kind)
+        entries.sort(key=_kind_of)
         marked_keys[marked(key)] = entries
     flags: dict[str, int] = dict.fromkeys(marked_keys, 1)
     for mk in marked_keys:
@@ -352,15 +367,27 @@ def _to_tables(by_key: dict[str, list[Entry]], places: dict[int, PlaceRow], buil
                 prefix = mk[:j]
                 flags[prefix] = flags.get(prefix, 0) | 2
     keys = list(flags)
-    offsets, entry_row, entry_kind = [0], [], []
-    for k in keys:
-        for e in marked_keys.get(k, ()):
-            entry_row.append(row_of[e.place_id])
-            entry_kind.append(e.kind)
-        offsets.append(len(entry_row))
+    records = _key_records([marked_keys.get(k, ()) for k in keys], places)
+    offsets = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum([len(r) for r in records], out=offsets[1:])
     return Tables(place, b"".join(encoded), vocab, keys, np.array([flags[k] for k in keys], dtype=np.int8),
-                  np.array(offsets, dtype=np.int64), np.array(entry_row, dtype=np.int32),
-                  np.array(entry_kind, dtype=np.int8), build_id)
+                  offsets, b"".join(records), build_id)
+
+
+def _kind_of(e: Entry) -> int:
+    return e[1]
+
+
+def _key_records(entries_per_key: list[list[Entry]], places: dict[int, PlaceRow]) -> list[bytes]:
+    """Each key's record: marshal of (its entries, the row tuples of their places, each once),
+    b"" for a key that only starts longer names. The coded columns' strings are interned, so
+    marshal writes them as interned and loading them makes no new copies."""
+    intern = sys.intern
+    row_of = {pid: (p.id, p.name, *map(intern, p[2:8]), p.population, p.lat, p.lon)
+              for pid, p in places.items()}
+    dumps = marshal.dumps
+    return [dumps((tuple(entries), tuple(row_of[pid] for pid in dict.fromkeys(pid for pid, _ in entries))))
+            if entries else b"" for entries in entries_per_key]
 
 
 def _alias_rows() -> list[tuple[str, str, str]]:
@@ -410,8 +437,8 @@ def _add_aliases(by_key: dict[str, list[Entry]], places: dict[int, PlaceRow]) ->
         code = AFTER_COMMA_KIND if usage == "after_comma" else (
             KIND_CODE["name"] if kind == "region" and usage != "press" else ALIAS_KIND)
         entries = by_key.setdefault(normalize(alias), [])
-        entries[:] = [e for e in entries if e.place_id != place_id]  # the alias's usage wins
-        entries.append(Entry(place_id, code))
+        entries[:] = [e for e in entries if e[0] != place_id]  # the alias's usage wins
+        entries.append((place_id, code))
 
 
 SQUASH_MIN_POP = 100_000
@@ -422,8 +449,8 @@ def _add_squashed_names(by_key: dict[str, list[Entry]], places: dict[int, PlaceR
     for key, entries in list(by_key.items()):
         if " " not in key:
             continue
-        big = [e for e in entries if e.kind in (0, 2)  # name, ascii
-               and (places[e.place_id].level in ("country", "admin1") or places[e.place_id].population >= SQUASH_MIN_POP)]
+        big = [(place_id, kind) for place_id, kind in entries if kind in (0, 2)  # name, ascii
+               and (places[place_id].level in ("country", "admin1") or places[place_id].population >= SQUASH_MIN_POP)]
         if big:
             squashed = key.replace(" ", "")
             if squashed not in by_key:
@@ -434,15 +461,15 @@ def _add_demonym_plurals(by_key: dict[str, list[Entry]]) -> None:
     """ "Russians", "Palestinians", "Iraqis": plural demonyms name the same place."""
     demonym = KIND_CODE["demonym"]
     for key, entries in list(by_key.items()):
-        dems = [e for e in entries if e.kind == demonym]
+        dems = [e for e in entries if e[1] == demonym]
         if dems and " " not in key and not key.endswith(("s", "sh", "ch", "ese")):
             plural = by_key.setdefault(key + "s", [])
-            known = {e.place_id for e in plural}
-            plural.extend(e for e in dems if e.place_id not in known)
+            known = {place_id for place_id, _ in plural}
+            plural.extend(e for e in dems if e[0] not in known)
 
 
 # -- the file beside the gazetteer ----------------------------------------------------------
-_ARRAYS = ("key_flags", "entry_off", "entry_row", "entry_kind")
+_ARRAYS = ("key_flags", "key_off")
 
 
 def save_tables(t: Tables, folder: Path) -> None:
@@ -455,6 +482,7 @@ def save_tables(t: Tables, folder: Path) -> None:
     for name in _ARRAYS:
         np.save(tmp / f"{name}.npy", getattr(t, name))
     (tmp / "names.bin").write_bytes(t.names)
+    (tmp / "key_records.bin").write_bytes(t.key_records)
     (tmp / "keys.txt").write_text("\n".join(t.keys), encoding="utf-8")
     (tmp / "meta.json").write_text(json.dumps({"build_id": t.build_id, "vocab": t.vocab,
                                                "columns": sorted(t.place)}), encoding="utf-8")
@@ -470,20 +498,26 @@ def load_tables(folder: Path) -> Tables:
     # numpy.memmap's Python-level __getitem__ (half the cost of making a place row)
     place = {c: np.asarray(np.load(folder / f"place_{c}.npy", mmap_mode="r")) for c in meta["columns"]}
     arrays = {name: np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r")) for name in _ARRAYS}
-    names = (np.asarray(np.memmap(folder / "names.bin", dtype=np.uint8, mode="r"))
-             if (folder / "names.bin").stat().st_size else b"")
+    names, records = (_map_bytes(folder / f) for f in ("names.bin", "key_records.bin"))
     # a tuple of strings, which the garbage collector stops tracking (a list of 688,000 keys
     # kept alive would be walked, string by string, by every full collection: ~80 ms each)
     keys = tuple((folder / "keys.txt").read_text(encoding="utf-8").split("\n"))
     if len(keys) != len(arrays["key_flags"]):
         raise ValueError(f"{folder}: keys and flags disagree")
-    return Tables(place, names, meta["vocab"], keys, build_id=meta["build_id"], **arrays)
+    if len(records) != arrays["key_off"][-1]:
+        raise ValueError(f"{folder}: key records and offsets disagree")
+    return Tables(place, names, meta["vocab"], keys, key_records=records, build_id=meta["build_id"], **arrays)
+
+
+def _map_bytes(path: Path) -> np.ndarray | bytes:
+    return np.asarray(np.memmap(path, dtype=np.uint8, mode="r")) if path.stat().st_size else b""
 
 
 def index_folder(db_path: Path, build_id: str) -> Path:
     # the index depends on the gazetteer build, this module and the alias list
     h = hashlib.sha256(Path(__file__).read_bytes())
     h.update(resources.files("geo").joinpath("data", "geoparse_aliases.tsv").read_bytes())
+    h.update(b"marshal %d" % marshal.version)  # the key records' format
     return db_path.parent / f"geoparse-index-{build_id}-v{INDEX_VERSION}-{h.hexdigest()[:8]}"
 
 

@@ -1088,13 +1088,13 @@ def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[se
         nxt = c.comma_next
         if nxt is None:
             continue
-        for e in nxt.entries:
-            row = index.places.get(e.place_id)
+        for place_id, kind in nxt.entries:
+            row = index.places.get(place_id)
             if row is None:
                 continue
             if row.level == "admin1" and row.admin1_code:
                 a1s.add(row.admin1_code)
-            elif row.level == "country" and e.kind != ALT:
+            elif row.level == "country" and kind != ALT:
                 ccs.add(row.country)
     return (a1s, ccs) if (a1s or ccs) else None
 

@@ -271,11 +271,11 @@ def _apply_level_words(text: str, cands: list[Candidate], index: GazetteerIndex)
         if c.key not in said or not c.kept:
             continue
         level, word = said[c.key]
-        names_country = any(index.places[e.place_id].level == "country" and e.kind in (NAME, ASCII)
-                            for e in c.entries if e.place_id in index.places)
+        names_country = any(index.places[place_id].level == "country" and kind in (NAME, ASCII)
+                            for place_id, kind in c.entries if place_id in index.places)
         if names_country and _level_word(text, c) is None:
             continue
-        entries = tuple(e for e in c.entries if e.place_id in index.places and index.places[e.place_id].level == level)
+        entries = tuple(e for e in c.entries if e[0] in index.places and index.places[e[0]].level == level)
         if not entries:
             continue
         c.entries = entries
@@ -317,7 +317,7 @@ def _neighbourhoods(text: str, cands: list[Candidate], index: GazetteerIndex) ->
 
 
 def _is_town(c: Candidate, index: GazetteerIndex) -> bool:
-    return any(index.places[e.place_id].level in ("place", "admin2") for e in c.entries if e.place_id in index.places)
+    return any(index.places[place_id].level in ("place", "admin2") for place_id, _ in c.entries if place_id in index.places)
 
 
 def _town_next_to(text: str, start: int, end: int, cands: list[Candidate],

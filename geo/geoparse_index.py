@@ -2,9 +2,10 @@
 
 Built once from the sqlite `names`/`places` tables into a folder beside the gazetteer
 (keyed by the gazetteer's build id and a hash of this code and the alias list), then loaded
-in well under a second by any process: place columns and name -> place entries are numpy
-arrays (memory-mapped), and only the name keys become a Python dict. Place rows and entry
-tuples are made on demand and kept in bounded caches.
+in well under a second by any process: place columns are numpy arrays and each name's record
+(its entries and its places' rows, marshalled) a slice of one file, all memory-mapped, and only
+the name keys become a Python dict. Place rows and entry tuples are made on demand (a name's in
+one marshal call) and kept in bounded caches.
 """
 
 from __future__ import annotations

@@ -82,3 +82,40 @@ def test_names_with_punctuation_and_hashtags_on_the_real_index(real_gazetteer_di
     assert found["SierraLeone"] == "Sierra Leone" and found["U.S."] == "United States"
     assert found["New York City"] == "New York City"
     assert "Hare" not in found and "York" not in found and "Louis" not in found
+
+
+def _rows_from_columns(index, entries):
+    """The entries' place rows as the place columns give them (found by id, no cache)."""
+    ids = index.tables.place["id"]
+    return [index.places.row(int(ids.searchsorted(place_id))) for place_id, _ in entries]
+
+
+def test_key_records_give_the_columns_rows_and_plain_entries(tmp_path):
+    """A key's record (entries and their places' rows, one marshal call) agrees with the place
+    columns, in the in-memory and the mapped index; entries are plain (place_id, kind) tuples,
+    which the garbage collector stops tracking; a key that only starts longer names has none."""
+    import gc
+
+    db = build_tiny_gazetteer(tmp_path / "gaz")
+    for index in (build_index(db), load_index(db)):
+        for key in ("springfield", "georgia", "us", "mexican", "hamas", "culiacan", "paris"):
+            entries = index.entries(key)
+            assert entries and all(type(e) is tuple and len(e) == 2 for e in entries)
+            assert [index.places[place_id] for place_id, _ in entries] == _rows_from_columns(index, entries)
+        assert [kind for _, kind in index.entries("georgia")] == sorted(kind for _, kind in index.entries("georgia"))
+        assert index.entries("united") == ()  # only the start of "United States"
+        gc.collect()
+        gc.collect()  # (the outer tuple is made before its items: untracked one pass later)
+        assert not gc.is_tracked(index.entries("springfield"))
+
+
+def test_key_records_on_the_real_index(real_gazetteer_dir):
+    """On the real gazetteer: every entry's row from its key record equals the row read from
+    the place columns, for names with many places and with aliases."""
+    db = real_gazetteer_dir / "gazetteer.sqlite"
+    index = load_index(db)
+    for key in ("springfield", "washington", "georgia", "u.s.", "eu", "middle east", "sierraleone",
+                "mexicans", "culiacan", "st. louis"):
+        entries = index.entries(key)
+        assert entries, key
+        assert [index.places[place_id] for place_id, _ in entries] == _rows_from_columns(index, entries)

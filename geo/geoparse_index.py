@@ -20,7 +20,7 @@ import shutil
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -82,6 +82,30 @@ def marked(folded: str) -> str:
     return _WORD_START.sub(WORD_MARK, " " + folded)
 
 
+class RecordFile:
+    """A file of records read by offset (os.pread). What is read stays in the page cache, not
+    in the process: a memory map would count each page touched as resident, and with it the
+    pages the kernel maps around it (the records of a few thousand names: ~50 MB)."""
+
+    def __init__(self, path: Path) -> None:
+        self._fd = os.open(path, os.O_RDONLY)
+        self._size = os.fstat(self._fd).st_size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def read(self, start: int, end: int) -> bytes:
+        return os.pread(self._fd, end - start, start)
+
+    def __del__(self) -> None:
+        os.close(self._fd)
+
+
+def _reader_of(data: bytes) -> Callable[[int, int], memoryview]:
+    view = memoryview(data)
+    return lambda start, end: view[start:end]
+
+
 @dataclass
 class Tables:
     """The index as arrays: what is written to disk and memory-mapped back."""
@@ -92,7 +116,7 @@ class Tables:
     keys: list[str]  # marked name keys; a trailing-prefix flag is in key_flags
     key_flags: np.ndarray  # 1: a name, 2: the start of a longer name (bit mask)
     key_off: np.ndarray  # key i's record is key_records[key_off[i]:key_off[i+1]] (empty: no entries)
-    key_records: bytes | np.ndarray  # per key, marshal of (its entries, its places' row tuples)
+    key_records: bytes | RecordFile  # per key, marshal of (its entries, its places' row tuples)
     build_id: str
 
 
@@ -216,7 +240,8 @@ class GazetteerIndex:
                                              + t.key_flags).tolist(), strict=True))
         self.places = PlaceTable(t)
         self._record_at = t.key_off.item
-        self._records = memoryview(t.key_records)
+        records = t.key_records
+        self._read_record = records.read if isinstance(records, RecordFile) else _reader_of(records)
         self._entries: dict[int, tuple[Entry, ...]] = {}
         self.cached_entries = self._entries.get  # key id -> entries made before (the matcher's fast path)
         self._facts: dict[int, EntryFacts] = {}
@@ -245,7 +270,7 @@ class GazetteerIndex:
             else:
                 # one C call gives the entries and their places' rows (the rules look at every
                 # entry's place), where reading them from the columns took a call per field
-                found, rows = marshal.loads(self._records[a:b])
+                found, rows = marshal.loads(self._read_record(a, b))
                 self.places.add_rows(rows)
             if len(self._entries) >= ENTRY_CACHE_MAX:
                 self._entries.clear()
@@ -499,7 +524,10 @@ def load_tables(folder: Path) -> Tables:
     # numpy.memmap's Python-level __getitem__ (half the cost of making a place row)
     place = {c: np.asarray(np.load(folder / f"place_{c}.npy", mmap_mode="r")) for c in meta["columns"]}
     arrays = {name: np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r")) for name in _ARRAYS}
-    names, records = (_map_bytes(folder / f) for f in ("names.bin", "key_records.bin"))
+    names = _map_bytes(folder / "names.bin")
+    # (where os.pread is missing, the records are read into memory)
+    path = folder / "key_records.bin"
+    records = RecordFile(path) if hasattr(os, "pread") else path.read_bytes()
     # a tuple of strings, which the garbage collector stops tracking (a list of 688,000 keys
     # kept alive would be walked, string by string, by every full collection: ~80 ms each)
     keys = tuple((folder / "keys.txt").read_text(encoding="utf-8").split("\n"))

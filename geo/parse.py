@@ -25,7 +25,7 @@ from geo.nlp import spanish
 from geo.nlp.language import detect_language
 from geo.nlp.markup import mask_markup, to_text
 from geo.regions import derive_region
-from geo.resolve import Resolution, prune_unsupported, resolve_candidates
+from geo.resolve import Resolution, RowMemo, prune_unsupported, resolve_candidates
 from geo.textnorm import normalize
 from geo.types import Mention, Place
 
@@ -187,22 +187,21 @@ def _derived_region(place_id: int, level: str, modifier: str) -> tuple[str, floa
     return found
 
 
-_FIELDS: dict[int, tuple[PlaceRow, tuple]] = {}  # id(row) -> (row, _fields(row))
 FIELDS_CACHE_MAX = 50_000
+_FIELDS = RowMemo(FIELDS_CACHE_MAX)  # id(row) -> _fields(row)
+_FIELDS_GET = _FIELDS.values.get
 
 
 def _fields(row: PlaceRow) -> tuple:
     """What fill_from_row copies onto a mention, kept per place row (the same places come back):
     place id (None for macro-regions, which have no gazetteer row), name, level, country,
     admin-1 ISO and code, admin-2 code, lat, lon, precision."""
-    found = _FIELDS.get(id(row))
-    if found is not None and found[0] is row:
-        return found[1]
+    found = _FIELDS_GET(id(row))
+    if found is not None:
+        return found
     fields = (row.id if row.id > 0 else None, row.name, row.level, row.country or None, row.admin1_iso or None,
               row.admin1_code or None, row.admin2_code or None, row.lat, row.lon, PRECISION.get(row.level, "place"))
-    if len(_FIELDS) >= FIELDS_CACHE_MAX:
-        _FIELDS.clear()
-    _FIELDS[id(row)] = (row, fields)
+    _FIELDS.put(row, id(row), fields)
     return fields
 
 

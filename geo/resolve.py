@@ -212,18 +212,25 @@ def _rank_once(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo
     return found
 
 
+_COUNTRY_OWN_KINDS = frozenset((NAME, ASCII, ABBR, ISO, DEMONYM, PRESS))  # a country's own name
+_STATE_OWN_KINDS = frozenset((NAME, DEMONYM))
+
+
 def _country_names_stay_countries(ranked: list[tuple[float, PlaceRow, int]]) -> list[tuple[float, PlaceRow, int]]:
     """A country's own name never resolves to a town or a building (a state may share it)."""
-    if any(r.level == "country" and k in (NAME, ASCII, ABBR, ISO, DEMONYM, PRESS) for _, r, k in ranked):
-        return [t for t in ranked if t[1].level == "country" or (t[1].level == "admin1" and t[2] in (NAME, DEMONYM))]
+    for _, r, k in ranked:
+        if r.level == "country" and k in _COUNTRY_OWN_KINDS:
+            return [t for t in ranked if t[1].level == "country" or (t[1].level == "admin1" and t[2] in _STATE_OWN_KINDS)]
     return ranked
 
 
 def _ranked(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_comma: bool = True,
-            postal: bool = False) -> tuple[tuple[float, PlaceRow, int], ...]:
+            postal: bool = False, memo: dict | None = None) -> tuple[tuple[float, PlaceRow, int], ...]:
     """_rank and the filters that only depend on the name, cached per entries tuple:
-    after_comma: "<place>, <alias>" aliases are usable; postal: a two-letter code in capitals."""
-    memo = index.facts(entries).memo
+    after_comma: "<place>, <alias>" aliases are usable; postal: a two-letter code in capitals.
+    memo: index.facts(entries).memo, when the caller has it."""
+    if memo is None:
+        memo = index.facts(entries).memo
     found = memo.get(("ranked", key, after_comma, postal))
     if found is None:
         rank = _rank_once(entries, index, key, memo)
@@ -239,13 +246,16 @@ def _ranked(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_c
     return found
 
 
-def _towns_named_like_country(entries: tuple[Entry, ...], index: GazetteerIndex, key: str) -> tuple[PlaceRow, ...]:
+def _towns_named_like_country(entries: tuple[Entry, ...], index: GazetteerIndex, key: str,
+                              memo: dict | None = None) -> tuple[PlaceRow, ...]:
     """The towns a country's own name also names ("Peru", Indiana), that
-    _country_names_stay_countries leaves out, best first (cached per name)."""
-    memo = index.facts(entries).memo
+    _country_names_stay_countries leaves out, best first (cached per name; memo:
+    index.facts(entries).memo, when the caller has it)."""
+    if memo is None:
+        memo = index.facts(entries).memo
     found = memo.get(("country towns", key))
     if found is None:
-        ranked = _ranked(entries, index, key)
+        ranked = _ranked(entries, index, key, memo=memo)
         found = ()
         if ranked and ranked[0][1].level == "country":
             found = tuple(r for _, r, k in _rank_once(entries, index, key, memo)
@@ -261,14 +271,15 @@ class Readings(NamedTuple):
     ranked: tuple[tuple[float, PlaceRow, int], ...]
     has_admin1_rival: tuple[str, ...]  # countries where the name is also an admin-1
     admin1_pop: int | None  # the largest same-named admin-1's population
-    # per reading of ranked, in its order: (country for the country bonus (None: a region),
-    # admin-1 for the admin-1 bonus (None: none, or an admin-1 itself), small enough to be
-    # penalised abroad, a level that nearness counts, an admin-1, a city far bigger than the
-    # same-named admin-1, a capital beside a same-named admin-1, big enough to vouch for its
-    # admin-1). Strings and booleans only, no place row: such tuples, kept for every name
-    # met, are left alone by the garbage collector (its full collections walk every tuple
-    # holding a row)
+    # per reading of ranked, in its order: (prior, kind of name, country for the country
+    # bonus (None: a region), admin-1 for the admin-1 bonus (None: none, or an admin-1
+    # itself), small enough to be penalised abroad, a level that nearness counts, an admin-1,
+    # a city far bigger than the same-named admin-1, a capital beside a same-named admin-1,
+    # big enough to vouch for its admin-1). Numbers, strings and booleans only, no place row:
+    # such tuples, kept for every name met, are left alone by the garbage collector (its full
+    # collections walk every tuple holding a row); the rows are in `rows`, in the same order
     static: tuple[tuple, ...]
+    rows: tuple[PlaceRow, ...]
     capital_rival: bool  # some reading is a capital beside a same-named admin-1
     has_region: bool  # some reading is a sea or region (see _water_over_small_town)
     has_city: bool  # some reading is a town a state's or municipality's rule may prefer (_city_over_its_state)
@@ -284,26 +295,38 @@ def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
         memo = index.facts(entries).memo
     found = memo.get(("reading facts", key, after_comma, postal))
     if found is None:
-        ranked = _ranked(entries, index, key, after_comma, postal)
-        admin1 = [r for _, r, _ in ranked if r.level == "admin1"]
-        rivals = {r.country for r in admin1}
-        admin1_pop = max((r.population for r in admin1), default=None)
-        static = tuple([_static_facts(row, admin1_pop, rivals) for _, row, _ in ranked])
-        min_city_pop = min(W.own_state_city_pop, W.own_municipality_town_pop)
-        has_city = any(r.level == "place" and r.population >= min_city_pop and _city_named(t, key) for t in ranked
-                       for r in (t[1],))
+        ranked = _ranked(entries, index, key, after_comma, postal, memo)
+        rivals: set[str] = set()  # one loop over the readings for what the rest asks of them all
+        admin1_pop = None
+        has_region = has_city = False
+        min_city_pop = _MIN_CITY_POP
+        for t in ranked:
+            row = t[1]
+            level = row.level
+            if level == "admin1":
+                rivals.add(row.country)
+                if admin1_pop is None or row.population > admin1_pop:
+                    admin1_pop = row.population
+            elif level == "region":
+                has_region = True
+            elif level == "place" and not has_city and row.population >= min_city_pop and _city_named(t, key):
+                has_city = True
+        static = tuple([_static_facts(prior, row, kind, admin1_pop, rivals) for prior, row, kind in ranked])
         found = memo[("reading facts", key, after_comma, postal)] = Readings(
-            ranked, tuple(rivals), admin1_pop, static, any(t[6] for t in static),
-            any(r.level == "region" for _, r, _ in ranked), has_city,
-            tuple({t[0] for t in static if t[0] is not None}), tuple({t[1] for t in static if t[1] is not None}))
+            ranked, tuple(rivals), admin1_pop, static, tuple([t[1] for t in ranked]), any([t[8] for t in static]),
+            has_region, has_city, tuple({t[2] for t in static if t[2] is not None}),
+            tuple({t[3] for t in static if t[3] is not None}))
     return found
 
 
-def _static_facts(row: PlaceRow, admin1_pop: int | None, rivals: set[str]) -> tuple:
+_MIN_CITY_POP = min(W.own_state_city_pop, W.own_municipality_town_pop)  # see Readings.has_city
+
+
+def _static_facts(prior: float, row: PlaceRow, kind: int, admin1_pop: int | None, rivals: set[str]) -> tuple:
     """One reading's entry of Readings.static (see there)."""
     level, country, population = row.level, row.country, row.population
     is_admin1 = level == "admin1"
-    return (country if level != "region" else None,
+    return (prior, kind, country if level != "region" else None,
             row.admin1_code if not is_admin1 and row.admin1_code else None,
             level in _LOCAL_LEVELS and _is_small(row), level in _NEAR_LEVELS, is_admin1,
             (admin1_pop is not None and level == "place" and population >= W.namesake_min_pop
@@ -318,7 +341,7 @@ def _voter(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: di
         memo = index.facts(entries).memo
     found = memo.get(("voter", key), memo)  # memo itself marks "not computed yet"
     if found is memo:
-        ranked = _ranked(entries, index, key)
+        ranked = _ranked(entries, index, key, memo=memo)
         found = ranked[0][1] if ranked else None
         # a vote only from names that are not torn between countries
         if len(ranked) > 1 and ranked[1][1].country != ranked[0][1].country and ranked[0][0] - ranked[1][0] < W.torn_margin:
@@ -351,16 +374,41 @@ def _votes(groups: dict[tuple[str, str], list[Candidate]],
     return ctx, own
 
 
-_VOTES: dict[int, tuple[PlaceRow, tuple | None]] = {}  # id(row) -> (row, _vote_of(row))
+class RowMemo:
+    """Values kept per place row object, bounded, in `values` by id(row) (or a tuple that
+    starts with it, see _described_why). The rows are kept alive beside them and cleared with
+    them, so while a row has a value no other object can take its id: a look-up is one dict
+    get, with no (row, value) pair to check, which would be one more object per entry for the
+    garbage collector to track and walk in every full collection."""
+
+    __slots__ = ("values", "_rows", "max_size")
+
+    def __init__(self, max_size: int) -> None:
+        self.values: dict = {}
+        self._rows: list[PlaceRow] = []
+        self.max_size = max_size
+
+    def put(self, row: PlaceRow, key: object, value: object) -> None:
+        if len(self.values) >= self.max_size:
+            self.values.clear()
+            self._rows.clear()
+        self._rows.append(row)
+        self.values[key] = value
+
+
+DESCRIBED_MAX = 50_000
+_VOTES = RowMemo(DESCRIBED_MAX)  # id(row) -> _vote_of(row)
+_VOTES_GET = _VOTES.values.get
 
 
 def _vote_of(top: PlaceRow) -> tuple[str, str | None, bool, bool] | None:
     """How a voting reading votes: (its country, its admin-1 code or None, whether the admin-1
     vote also counts as support, whether it is an admin-1), or None (a sea or continent says
     nothing about which country the text is in). Kept per row."""
-    found = _VOTES.get(id(top))
-    if found is not None and found[0] is top:
-        return found[1]
+    key = id(top)
+    found = _VOTES_GET(key, _VOTES)  # the memo itself marks "not kept" (a vote may be None)
+    if found is not _VOTES:
+        return found
     vote = None
     if top.level != "region":
         code = top.admin1_code
@@ -371,9 +419,7 @@ def _vote_of(top: PlaceRow) -> tuple[str, str | None, bool, bool] | None:
         else:
             code, named = None, False  # no admin-1 vote
         vote = (top.country, code, named, top.level == "admin1")
-    if len(_VOTES) >= DESCRIBED_MAX:
-        _VOTES.clear()
-    _VOTES[id(top)] = (top, vote)
+    _VOTES.put(top, key, vote)
     return vote
 
 
@@ -509,8 +555,9 @@ def _local_points(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, m
     points and tried readings (cached per name in memo, index.facts(entries).memo)."""
     found = memo.get(("local points", key))
     if found is None:
-        readings = [t[1] for t in _ranked(entries, index, key)[:W.local_readings_max] if t[1].level in LOCAL_LEVELS]
-        towns = _towns_named_like_country(entries, index, key)
+        readings = [t[1] for t in _ranked(entries, index, key, memo=memo)[:W.local_readings_max]
+                    if t[1].level in LOCAL_LEVELS]
+        towns = _towns_named_like_country(entries, index, key, memo)
         found = memo[("local points", key)] = (name_points(key, readings), tried_readings(readings, towns))
     return found
 
@@ -682,8 +729,34 @@ def _near_memo(row: PlaceRow, points: list[tuple[float, float]], key: frozenset[
     if found is None:
         if len(near) >= NEAR_MAX:
             near.clear()
-        found = near[row.id] = _near_any(row, points)
+        found = near[row.id] = _near_by_point(row, points)
     return found
+
+
+# a country point -> {place id: within W.near_km of it}: the same place comes back with
+# another set of countries (half the places new to _NEAR on unseen text were known under
+# another set), and each point is tested once
+_NEAR_POINT: dict[tuple[float, float], dict[int, bool]] = {}
+
+
+def _near_by_point(row: PlaceRow, points: list[tuple[float, float]]) -> bool:
+    """_near_any(row, points), each point's answer kept per place (see _NEAR_POINT)."""
+    place_id, lat, lon, near_km = row.id, row.lat, row.lon, W.near_km
+    for point in points:
+        by_place = _NEAR_POINT.get(point)
+        if by_place is None:
+            if len(_NEAR_POINT) >= NEAR_KEYS_MAX:
+                _NEAR_POINT.clear()
+            by_place = _NEAR_POINT[point] = {}
+        found = by_place.get(place_id)
+        if found is None:
+            if len(by_place) >= NEAR_MAX:
+                by_place.clear()
+            la, lo = point
+            found = by_place[place_id] = abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= near_km
+        if found:
+            return True
+    return False
 
 
 def _other_countries(ctx: DocContext, own: Votes, country: str) -> bool:
@@ -766,7 +839,7 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
     cb_get, ab_get = country_bonus.get, admin1_bonus.get
     readings = g.readings
     if not containers and not state_hint and not (political_capital and readings.capital_rival):
-        scored = _scores(readings.ranked, readings.static, cb_get, ab_get, doc_countries, admin1_named, near_points,
+        scored = _scores(readings.rows, readings.static, cb_get, ab_get, doc_countries, admin1_named, near_points,
                          near_key, local_near)
     else:
         scored = _scores_with_rules(g, cb_get, ab_get, doc_countries, admin1_named, near_points, near_key,
@@ -785,7 +858,7 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
     return Resolution(best[1], scored, best[4], best[2], local_near, ctx, own)
 
 
-def _scores(ranked: tuple[tuple, ...], static: tuple[tuple, ...], cb_get: Callable, ab_get: Callable, doc_countries: bool,
+def _scores(rows: tuple[PlaceRow, ...], static: tuple[tuple, ...], cb_get: Callable, ab_get: Callable, doc_countries: bool,
             admin1_named: set[str], near_points: list[tuple[float, float]], near_key: frozenset[str],
             local_near: dict[int, str]) -> list[tuple]:
     """_scores_with_rules where no comma container, "state" word or political capital applies
@@ -793,8 +866,10 @@ def _scores(ranked: tuple[tuple, ...], static: tuple[tuple, ...], cb_get: Callab
     scored = []
     append, abroad_penalty, namesake_bonus = scored.append, W.abroad_penalty, W.namesake_bonus
     near_get = _near_of(near_key).get if near_points else None
-    for (prior, row, kind), (cc, a1, small, near_level, _is_admin1, namesake, _capital, vouches) in zip(
-            ranked, static, strict=True):
+    i = 0  # rows[i] beside static[i] (a counter: zip with nested unpacking is several times slower here)
+    for prior, kind, cc, a1, small, near_level, _is_admin1, namesake, _capital, vouches in static:
+        row = rows[i]
+        i += 1
         b = cb_get(cc, 0.0)
         if b:
             score, bits = prior + b, _IN_COUNTRY
@@ -833,9 +908,11 @@ def _scores_with_rules(g: GroupText, cb_get: Callable, ab_get: Callable, doc_cou
     containers = g.comma
     a1s, ccs = containers or ((), ())
     scored = []
-    readings = g.readings
-    for (prior, row, kind), (cc, a1, small, near_level, is_admin1, namesake, capital, vouches) in zip(
-            readings.ranked, readings.static, strict=True):
+    rows = g.readings.rows
+    i = 0  # rows[i] beside static[i] (see _scores)
+    for prior, kind, cc, a1, small, near_level, is_admin1, namesake, capital, vouches in g.readings.static:
+        row = rows[i]
+        i += 1
         score, bits = prior, 0
         if containers:
             level, admin1_code = row.level, row.admin1_code
@@ -1108,36 +1185,33 @@ def _confidence(scored: list[tuple]) -> float:
     return round(min(W.max_confidence, 1.0 / total), 3)
 
 
-_DESCRIBED_WHY: dict[tuple[int, int], tuple[PlaceRow, str]] = {}  # (place id, bits) -> (row, the text)
+_DESCRIBED_WHY = RowMemo(DESCRIBED_MAX)  # (id(row), bits) -> the text
 
 
 def _described_why(row: PlaceRow, bits: int) -> str:
     """_describe(row) and _why(row, bits) joined, kept per place and bits (without _LOCAL, whose
     text names a neighbour of the document)."""
-    found = _DESCRIBED_WHY.get((row.id, bits))
-    if found is not None and (found[0] is row or found[0] == row):
-        return found[1]
+    key = (id(row), bits)
+    found = _DESCRIBED_WHY.values.get(key)
+    if found is not None:
+        return found
     text = "; ".join([_describe(row), *_why(row, bits, {})])
-    if len(_DESCRIBED_WHY) >= DESCRIBED_MAX:
-        _DESCRIBED_WHY.clear()
-    _DESCRIBED_WHY[(row.id, bits)] = (row, text)
+    _DESCRIBED_WHY.put(row, key, text)
     return text
 
 
-_DESCRIBED: dict[int, tuple[PlaceRow, str]] = {}  # place id -> (row, _describe(row))
-DESCRIBED_MAX = 50_000
+_DESCRIBED = RowMemo(DESCRIBED_MAX)  # id(row) -> _describe(row)
 
 
 def _describe(row: PlaceRow) -> str:
     """"Culiacán (PPLA, MX-SIN, pop 785,800)", kept per place (the same places win again and again)."""
-    found = _DESCRIBED.get(row.id)
-    if found is not None and found[0] == row:
-        return found[1]
+    key = id(row)
+    found = _DESCRIBED.values.get(key)
+    if found is not None:
+        return found
     what = row.feature_code if row.level == "place" else row.level
     pop = f", pop {row.population:,}" if row.population else ""
     where = row.admin1_iso or row.country
     desc = f"{row.name} ({what}, {where}{pop})"
-    if len(_DESCRIBED) >= DESCRIBED_MAX:
-        _DESCRIBED.clear()
-    _DESCRIBED[row.id] = (row, desc)
+    _DESCRIBED.put(row, key, desc)
     return desc

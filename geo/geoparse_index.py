@@ -195,34 +195,42 @@ _LEVEL_ORDER = {"country": 0, "region": 1, "admin1": 2, "admin2": 3, "place": 4}
 FACTS_CACHE_MAX = 100_000
 
 
+_KIND_SETS: dict[frozenset[int], frozenset[int]] = {}  # each set of kinds, kept once
+
+
 class EntryFacts:
     """What the rules ask about one tuple of entries, computed once per tuple.
 
     Entry tuples come from the index's cache (or from `derived`), so the same tuple object
     returns for every occurrence of a name; `memo` holds rule results keyed by their inputs.
+    Few objects per name, as the garbage collector walks each one in every full collection:
+    the rows are a tuple, a set of kinds is shared by every name with that set, and the
+    levels are kept in the memo.
     """
 
-    __slots__ = ("entries", "rows", "kinds", "max_pop", "_levels", "memo")
+    __slots__ = ("entries", "rows", "kinds", "max_pop", "memo")
 
     def __init__(self, entries: tuple[Entry, ...], places: PlaceTable) -> None:
         self.entries = entries
-        self.rows = [places.get(place_id) for place_id, _ in entries]
-        self.kinds = frozenset(kind for _, kind in entries)
-        self.max_pop = max((r.population for r in self.rows if r is not None), default=0)
-        self._levels: dict[tuple[int, ...] | None, str] = {}
+        get = places.get
+        self.rows = tuple([get(place_id) for place_id, _ in entries])
+        kinds = frozenset([kind for _, kind in entries])
+        self.kinds = _KIND_SETS.setdefault(kinds, kinds)
+        self.max_pop = max([r.population for r in self.rows if r is not None], default=0)
         self.memo: dict = {}
 
     def level(self, kinds: tuple[int, ...] | None = None) -> str:
         """The highest level among the places (country > region > admin1 > ...), counting
         only entries of the given kinds."""
-        best = self._levels.get(kinds)
+        # (memo key: the kinds as given, a tuple of ints or None, which no rule's key is)
+        best = self.memo.get(kinds)
         if best is None:
             order = _LEVEL_ORDER
             best = "place"
             for (_, kind), row in zip(self.entries, self.rows, strict=True):
                 if row is not None and (kinds is None or kind in kinds) and order.get(row.level, 9) < order[best]:
                     best = row.level
-            self._levels[kinds] = best
+            self.memo[kinds] = best
         return best
 
 

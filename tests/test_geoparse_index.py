@@ -119,3 +119,18 @@ def test_key_records_on_the_real_index(real_gazetteer_dir):
         entries = index.entries(key)
         assert entries, key
         assert [index.places[place_id] for place_id, _ in entries] == _rows_from_columns(index, entries)
+
+
+def test_entry_facts_share_kind_sets_and_agree_with_the_rows(tmp_path):
+    """EntryFacts keeps one frozenset per set of kinds (every name with that set shares it),
+    its rows are the entries' places in order, and a level counts only the kinds asked."""
+    from geo.geoparse_index import KIND_CODE
+
+    index = load_index(build_tiny_gazetteer(tmp_path / "gaz"))
+    springfield, paris = index.facts(index.entries("springfield")), index.facts(index.entries("paris"))
+    assert springfield.kinds == paris.kinds == {KIND_CODE["name"]} and springfield.kinds is paris.kinds
+    assert springfield.rows == tuple(index.places[place_id] for place_id, _ in index.entries("springfield"))
+    assert springfield.max_pop == max(row.population for row in springfield.rows)
+    georgia = index.facts(index.entries("georgia"))
+    assert georgia.level() == "country" and georgia.level((KIND_CODE["abbr"],)) == "place"
+    assert georgia.level() == "country"  # the memo gives back what was worked out

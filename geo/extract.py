@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from geo import key_facts
 from geo.geoparse_index import (
     KIND_CODE,
     KINDS,
     WORD_MARK,
     Entry,
-    EntryFacts,
     GazetteerIndex,
     PlaceRow,
 )
@@ -36,6 +36,9 @@ from geo.reasons import RESCUED_BY_COMMA, STRONG_PERSON, Drop, Dropped, drop
 from geo.textnorm import fold, non_ascii
 
 NAME, DEMONYM, ASCII, ALT, ABBR, ISO, AFTER_COMMA, PRESS = (KIND_CODE[k] for k in KINDS)
+# kinds as bits of key_facts.kinds_mask
+DEMONYM_BIT, ALT_BIT, ISO_BIT, AFTER_COMMA_BIT = (1 << k for k in (DEMONYM, ALT, ISO, AFTER_COMMA))
+CODE_BITS = sum(1 << k for k in (ABBR, ISO, AFTER_COMMA, PRESS))  # the kinds that are codes
 HIGH_LEVELS = ("country", "admin1", "region")
 COMMON_MID = 4.9  # Zipf above which a capitalised mid-sentence word is still not a place
 COMMON_SOFT = 4.0  # ... and above which it must be a big place to count
@@ -351,10 +354,11 @@ def max_population(c: Candidate, index: GazetteerIndex) -> int:
     return index.facts(c.entries).max_pop
 
 
-def _is_abbreviation_only(key: str, surface: str, kinds: frozenset[int]) -> bool:
+def _is_abbreviation_only(key: str, surface: str, kinds: int) -> bool:
+    """kinds: a key_facts.kinds_mask."""
     letters = key.replace(".", "").replace(" ", "")
     short = len(letters) <= 4 or "." in key
-    return (kinds <= {ABBR, ISO, AFTER_COMMA, PRESS} and short) or (len(letters) <= 3 and surface.isupper())
+    return (not kinds & ~CODE_BITS and short) or (len(letters) <= 3 and surface.isupper())
 
 
 def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> Dropped | None:
@@ -500,10 +504,10 @@ class NameInfo(NamedTuple):
 
     key: str  # the folded name and
     entries: tuple[Entry, ...]  # the entries as matched (the cache is valid for these)
-    sure: bool  # their profile's `sure` (see NameProfile)
+    sure: bool  # not a personal name, or the name of a country/region/admin-1 (see NameProfile)
     form: Any  # _written_form's verdict: a Dropped, None, or _ABBREVIATION
     narrowed: tuple[Entry, ...]  # the entries the written form leaves
-    profile: NameProfile  # the profile of the narrowed entries
+    profile: NameProfile | None  # the profile of the narrowed entries (None: the form drops it)
 
 
 NAME_INFO_MAX = 100_000
@@ -518,11 +522,28 @@ def name_info(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, fl
     if info is None or info.entries is not c.entries or info.key != c.key:
         if len(memo) >= NAME_INFO_MAX:
             memo.clear()
-        sure = name_profile(c, index).sure
-        verdict, narrowed = _written_form(c, index, zipf, hashtag)
-        profile = _profile_of(c.key, narrowed, index)
+        verdict, narrowed, facts = _written_form(c, index, zipf, hashtag, _packed_facts(c.key, c.entries, index))
+        sure = c.key not in lexicon.personal_names() or key_facts.level(facts, (NAME, ASCII, ABBR)) in HIGH_LEVELS
+        profile = None if verdict and verdict is not _ABBREVIATION else _profile(c.key, narrowed, facts, index)
         info = memo[k] = NameInfo(c.key, c.entries, sure, verdict, narrowed, profile)
     return info
+
+
+def _packed_facts(key: str, entries: tuple[Entry, ...], index: GazetteerIndex) -> tuple[int, int]:
+    """The key_facts of a name's entries, (all of them, without bare-county entries): read
+    from the index for the entries the index gives the key, else worked out from their rows."""
+    key_id = index.key_id(key)
+    if key_id is not None and index.cached_entries(key_id) is entries:
+        at = index.key_facts_at
+        return at(2 * key_id + key_facts.ALL), at(2 * key_id + key_facts.WITHOUT_BARE_COUNTY)
+    rows = index.facts(entries).rows
+    ranks = [key_facts.PLACE_RANK if r is None else key_facts.LEVEL_ORDER[r.level] for r in rows]
+    pops = [0 if r is None else r.population for r in rows]
+    kinds = [kind for _, kind in entries]
+    kept = [not _is_bare_county(e, r) for e, r in zip(entries, rows, strict=True)]
+    without = [[x for x, keep in zip(col, kept, strict=True) if keep] for col in (kinds, ranks, pops)]
+    bare = key_facts.BARE_COUNTY_BIT if not all(kept) else 0
+    return key_facts.pack(kinds, ranks, pops), key_facts.pack(*without) | bare
 
 
 _DEMONYM_END = re.compile(r"(an|ese|ish|i|ch)$")
@@ -533,56 +554,61 @@ def _is_demonym(e: Entry, row: PlaceRow | None) -> bool:
     return e[1] == DEMONYM  # (place_id, kind)
 
 
+def _is_bare_county(e: Entry, row: PlaceRow | None) -> bool:
+    return e[1] == ALT and row is not None and row.level == "admin2"  # (place_id, kind)
+
+
 def _not_bare_county(e: Entry, row: PlaceRow | None) -> bool:
-    return not (e[1] == ALT and row is not None and row.level == "admin2")
+    return not _is_bare_county(e, row)
 
 
-def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float],
-                  hashtag: bool) -> tuple[Dropped | None, tuple[Entry, ...]]:
-    """How the name is written (case, dates, agencies, titles, codes), and the entries that
-    this leaves; _ABBREVIATION for a code, whose context decides (cached in NameInfo)."""
+def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float], hashtag: bool,
+                  facts: tuple[int, int]) -> tuple[Dropped | None, tuple[Entry, ...], int]:
+    """How the name is written (case, dates, agencies, titles, codes), the entries that this
+    leaves and their key_facts (facts: _packed_facts of the candidate's entries);
+    _ABBREVIATION for a code, whose context decides (cached in NameInfo)."""
     key, surface, entries = c.key, c.surface, c.entries
+    packed = facts[key_facts.ALL]
     first = surface[0]
     if not first.isupper() and not hashtag:
-        return drop(Drop.NOT_CAPITALISED), entries
+        return drop(Drop.NOT_CAPITALISED), entries, packed
     if key in lexicon.MONTHS_WEEKDAYS:
-        return drop(Drop.MONTH_OR_WEEKDAY), entries
+        return drop(Drop.MONTH_OR_WEEKDAY), entries, packed
     if key in lexicon.NEWS_AGENCIES:
-        return drop(Drop.NEWS_AGENCY), entries
+        return drop(Drop.NEWS_AGENCY), entries, packed
     if key.rstrip(".") in lexicon.TITLES:
-        return drop(Drop.TITLE), entries
+        return drop(Drop.TITLE), entries, packed
     if hashtag and not first.isupper() and zipf.get(key, 0) >= 2.5:
-        return drop(Drop.HASHTAG_COMMON_WORD), entries
+        return drop(Drop.HASHTAG_COMMON_WORD), entries, packed
     if " " not in key:
         # "Scott" alone is a surname far more often than Scott County: keep counties only
         # when named as such (their own name, or an alias that still says County/Parish)
-        entries = index.derived(entries, "no_bare_county", _not_bare_county)
+        if key_facts.has_bare_county(packed):
+            entries = index.derived(entries, "no_bare_county", _not_bare_county)
+        packed = facts[key_facts.WITHOUT_BARE_COUNTY]
     if not entries:
-        return drop(Drop.BARE_COUNTY_NAME), entries
-    facts = index.facts(entries)
-    kinds = facts.kinds
-    if (surface.isupper() and len(surface) <= 4 and not kinds & {ABBR, PRESS, ISO, AFTER_COMMA}
-            and facts.level() not in ("country", "admin1")):
-        return drop(Drop.ACRONYM_OF_ALT_NAME), entries
-    if len(key.replace(".", "")) <= 2 and not surface.replace(".", "").isupper() and AFTER_COMMA not in kinds:
-        return drop(Drop.TWO_LETTERS_NOT_CODE), entries
-    if kinds <= {ISO}:
-        return drop(Drop.ISO3_CODE), entries
+        return drop(Drop.BARE_COUNTY_NAME), entries, packed
+    kinds = key_facts.kinds_mask(packed)
+    if (surface.isupper() and len(surface) <= 4 and not kinds & CODE_BITS
+            and key_facts.level(packed) not in ("country", "admin1")):
+        return drop(Drop.ACRONYM_OF_ALT_NAME), entries, packed
+    if len(key.replace(".", "")) <= 2 and not surface.replace(".", "").isupper() and not kinds & AFTER_COMMA_BIT:
+        return drop(Drop.TWO_LETTERS_NOT_CODE), entries, packed
+    if not kinds & ~ISO_BIT:
+        return drop(Drop.ISO3_CODE), entries, packed
     if _is_abbreviation_only(key, surface, kinds):
-        return _ABBREVIATION, entries
-    return None, entries
+        return _ABBREVIATION, entries, packed
+    return None, entries, packed
 
 
 class NameProfile(NamedTuple):
     """What classification asks about a name that depends on the name and its gazetteer
-    entries alone: worked out once per name (cached with the entries), not per mention."""
+    entries alone: worked out once per name (cached in its NameInfo), not per mention."""
 
-    kinds: frozenset[int]
     demonym: bool  # named as its people ("Mexican", "Iraqis")
     high: bool  # a country, region or admin-1 reading
     max_pop: int
     personal: bool  # also a given name or surname
-    sure: bool  # not a personal name, or the name of a country/region/admin-1
     common: bool  # a common English word: the common-word rules apply
     sentence_drop: Dropped | None  # a common word opening a sentence
     word_drop: Dropped | None  # too common (or naming only small places) to be a place anywhere
@@ -590,46 +616,32 @@ class NameProfile(NamedTuple):
     weak_alt: Dropped | None  # only an alternate name, and a weak one
 
 
-def name_profile(c: Candidate, index: GazetteerIndex) -> NameProfile:
-    """The cached NameProfile of a candidate's name and current entries."""
-    return _profile_of(c.key, c.entries, index)
-
-
-def _profile_of(key: str, entries: tuple[Entry, ...], index: GazetteerIndex) -> NameProfile:
-    facts = index.facts(entries)
-    found = facts.memo.get(("profile", key))
-    if found is None:
-        found = facts.memo[("profile", key)] = _profile(key, facts)
-    return found
-
-
-def _profile(key: str, facts: EntryFacts) -> NameProfile:
+def _profile(key: str, entries: tuple[Entry, ...], packed: int, index: GazetteerIndex) -> NameProfile:
+    """The NameProfile of a name and its entries (packed: their key_facts)."""
     zipf = lexicon.common_word_zipf()
-    kinds = facts.kinds
-    level = facts.level((NAME, ASCII, ALT, ABBR))
+    kinds = key_facts.kinds_mask(packed)
+    max_pop = key_facts.max_pop(packed)
+    level = key_facts.level(packed, (NAME, ASCII, ALT, ABBR))
     high = level in HIGH_LEVELS
-    personal = key in lexicon.personal_names()
     z = zipf.get(key, 0.0)
     # "China", "Turkey", "Chad": a country's name is never only a common word
     common = (" " not in key and "-" not in key and z >= 3.0
-              and facts.level((NAME, ASCII, ABBR, PRESS)) not in ("country", "region"))
+              and key_facts.level(packed, (NAME, ASCII, ABBR, PRESS)) not in ("country", "region"))
     sentence_drop = word_drop = lower_drop = None
     if common:
         if z >= COMMON_START:
             sentence_drop = drop(Drop.COMMON_WORD_SENTENCE_START, word=key)
         if z >= COMMON_MID:
             word_drop = drop(Drop.COMMON_WORD, word=key)
-        elif z >= COMMON_SOFT and not high and level != "admin2" and facts.max_pop < BIG_PLACE // 2:
+        elif z >= COMMON_SOFT and not high and level != "admin2" and max_pop < BIG_PLACE // 2:
             word_drop = drop(Drop.COMMON_WORD_SMALL_PLACES, word=key)
         elif not high:
             lower_drop = drop(Drop.USED_IN_LOWER_CASE, word=key)
     return NameProfile(
-        kinds=kinds,
-        demonym=DEMONYM in kinds and (kinds <= {DEMONYM, ALT} or bool(_DEMONYM_END.search(key))),
-        high=high, max_pop=facts.max_pop, personal=personal,
-        sure=not personal or facts.level((NAME, ASCII, ABBR)) in HIGH_LEVELS,
+        demonym=bool(kinds & DEMONYM_BIT) and (not kinds & ~(DEMONYM_BIT | ALT_BIT) or bool(_DEMONYM_END.search(key))),
+        high=high, max_pop=max_pop, personal=key in lexicon.personal_names(),
         common=common, sentence_drop=sentence_drop, word_drop=word_drop, lower_drop=lower_drop,
-        weak_alt=_weak_alternate_name(key, facts, z) if kinds <= {ALT} else None)
+        weak_alt=_weak_alternate_name(key, entries, max_pop, index, z) if not kinds & ~ALT_BIT else None)
 
 
 def _lower_case_here(text: str, key: str, lower_words: dict[str, bool]) -> bool:
@@ -689,15 +701,16 @@ def _is_county(e: Entry, row: PlaceRow | None) -> bool:
     return row is not None and row.level == "admin2"
 
 
-def _weak_alternate_name(key: str, facts: EntryFacts, zipf: float) -> Dropped | None:
+def _weak_alternate_name(key: str, entries: tuple[Entry, ...], best_pop: int, index: GazetteerIndex,
+                         zipf: float) -> Dropped | None:
     """An alternate name alone must look like the place's name, or the place must be big:
-    GeoNames carries translations ("Hamas" for Hamm) that English text means otherwise."""
+    GeoNames carries translations ("Hamas" for Hamm) that English text means otherwise
+    (best_pop: the largest population among the entries' places)."""
     if zipf >= 2.5:
         return drop(Drop.ALT_NAME_ENGLISH_WORD)
-    best_pop = facts.max_pop
     if best_pop < SMALL_ALT_PLACE:
         return drop(Drop.ALT_NAME_SMALL_PLACE)
-    if best_pop < 1_000_000 and not any(not alt_unlike(key, row) for row in facts.rows):
+    if best_pop < 1_000_000 and not any(not alt_unlike(key, row) for row in index.facts(entries).rows):
         return drop(Drop.ALT_NAME_UNLIKE)
     return None
 

@@ -28,12 +28,12 @@ from typing import NamedTuple, TypeAlias
 
 import numpy as np
 
-from geo import paths
+from geo import key_facts, paths
 from geo.gazetteer import BUILD_HINT, GazetteerMissingError
 from geo.textnorm import normalize
 from geo.types import Place
 
-INDEX_VERSION = "11"  # bump when the file layout changes
+INDEX_VERSION = "12"  # bump when the file layout changes
 # name kinds, most telling first; an entry stores the small integer
 # ("after_comma" marks aliases usable only in "<place>, <alias>", e.g. AP "Ga.")
 # ("press" marks aliases from geo/data/geoparse_aliases.tsv usable anywhere: "U.S.", "UK")
@@ -118,6 +118,7 @@ class Tables:
     key_off: np.ndarray  # key i's record is key_records[key_off[i]:key_off[i+1]] (empty: no entries)
     key_records: bytes | RecordFile  # per key, marshal of (its entries, its places' row tuples)
     build_id: str
+    key_facts: np.ndarray  # what recognition asks of key i's entries, at 2i and 2i+1 (geo.key_facts)
 
 
 _as_place_row = tuple.__new__  # PlaceRow from a tuple of its fields, without its Python __new__
@@ -191,7 +192,7 @@ class PlaceTable:
         return (self.row(i) for i in range(len(self._ids)))
 
 
-_LEVEL_ORDER = {"country": 0, "region": 1, "admin1": 2, "admin2": 3, "place": 4}
+_LEVEL_ORDER = key_facts.LEVEL_ORDER
 FACTS_CACHE_MAX = 100_000
 
 
@@ -255,6 +256,7 @@ class GazetteerIndex:
         self._facts: dict[int, EntryFacts] = {}
         self.name_memo: dict = {}  # per-name rule results of the recognition step (geo.extract)
         self.first_word_codes: dict[str, int] = {}  # written first word -> key code (geo.extract)
+        self.key_facts_at = t.key_facts.item  # key id * 2 + variant -> packed facts (geo.key_facts)
         self._ids = t.place["id"]
         level = t.place["level"]
         countries = np.flatnonzero(level == LEVELS.index("country"))
@@ -308,6 +310,11 @@ class GazetteerIndex:
     def entries(self, key: str) -> tuple[Entry, ...]:
         code = self.key_ids.get(marked(key), 0)
         return self.entries_of(code >> 2) if code & 1 else ()
+
+    def key_id(self, key: str) -> int | None:
+        """The id of a folded name that has entries (None: not a name)."""
+        code = self.key_ids.get(marked(key), 0)
+        return code >> 2 if code & 1 else None
 
     def place(self, place_id: int) -> PlaceRow | None:
         return self.places.get(place_id)
@@ -401,11 +408,15 @@ def _to_tables(by_key: dict[str, list[Entry]], places: dict[int, PlaceRow], buil
                 prefix = mk[:j]
                 flags[prefix] = flags.get(prefix, 0) | 2
     keys = list(flags)
-    records = _key_records([marked_keys.get(k, ()) for k in keys], places)
+    entries_per_key = [marked_keys.get(k, ()) for k in keys]
+    records = _key_records(entries_per_key, places)
     offsets = np.zeros(len(keys) + 1, dtype=np.int64)
     np.cumsum([len(r) for r in records], out=offsets[1:])
+    rank_of_level = np.array([key_facts.LEVEL_ORDER[lv] for lv in LEVELS], dtype=np.int8)
+    facts = key_facts.build_from_entries(entries_per_key, place["id"], rank_of_level[place["level"]],
+                                         place["population"])
     return Tables(place, b"".join(encoded), vocab, keys, np.array([flags[k] for k in keys], dtype=np.int8),
-                  offsets, b"".join(records), build_id)
+                  offsets, b"".join(records), build_id, facts)
 
 
 def _kind_of(e: Entry) -> int:
@@ -517,6 +528,7 @@ def save_tables(t: Tables, folder: Path) -> None:
         np.save(tmp / f"{name}.npy", getattr(t, name))
     (tmp / "names.bin").write_bytes(t.names)
     (tmp / "key_records.bin").write_bytes(t.key_records)
+    np.save(tmp / "key_facts.npy", t.key_facts)
     (tmp / "keys.txt").write_text("\n".join(t.keys), encoding="utf-8")
     (tmp / "meta.json").write_text(json.dumps({"build_id": t.build_id, "vocab": t.vocab,
                                                "columns": sorted(t.place)}), encoding="utf-8")
@@ -543,7 +555,12 @@ def load_tables(folder: Path) -> Tables:
         raise ValueError(f"{folder}: keys and flags disagree")
     if len(records) != arrays["key_off"][-1]:
         raise ValueError(f"{folder}: key records and offsets disagree")
-    return Tables(place, names, meta["vocab"], keys, key_records=records, build_id=meta["build_id"], **arrays)
+    # read into memory (11 MB), not mapped: a new name reads it at a random place
+    facts = np.load(folder / "key_facts.npy")
+    if len(facts) != 2 * len(keys):
+        raise ValueError(f"{folder}: keys and key facts disagree")
+    return Tables(place, names, meta["vocab"], keys, key_records=records, build_id=meta["build_id"],
+                  key_facts=facts, **arrays)
 
 
 def _map_bytes(path: Path) -> np.ndarray | bytes:
@@ -551,8 +568,9 @@ def _map_bytes(path: Path) -> np.ndarray | bytes:
 
 
 def index_folder(db_path: Path, build_id: str) -> Path:
-    # the index depends on the gazetteer build, this module and the alias list
+    # the index depends on the gazetteer build, this module, the packed key facts and the alias list
     h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(Path(key_facts.__file__).read_bytes())
     h.update(resources.files("geo").joinpath("data", "geoparse_aliases.tsv").read_bytes())
     h.update(b"marshal %d" % marshal.version)  # the key records' format
     return db_path.parent / f"geoparse-index-{build_id}-v{INDEX_VERSION}-{h.hexdigest()[:8]}"

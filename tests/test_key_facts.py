@@ -1,0 +1,95 @@
+"""The per-key facts packed at index build (geo.key_facts) say what EntryFacts says of the
+same entries: kinds, largest population, highest level per kind subset, with and without
+the bare-county entries a one-word name drops."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import pytest
+from geoparse_fixture import build_tiny_gazetteer
+
+from geo import key_facts
+from geo.extract import _not_bare_county, _packed_facts
+from geo.geoparse_index import KINDS, build_index, load_index
+
+SUBSETS = [None, *[tuple(c) for n in (1, 2, 3, 4) for c in combinations(range(len(KINDS)), n)]]
+
+
+def _as_entry_facts(packed: int, kinds: tuple[int, ...] | None) -> str:
+    return key_facts.level(packed) if kinds is None else key_facts.level(packed, kinds)
+
+
+def _check_key(index, key_id: int) -> None:
+    entries = index.entries_of(key_id)
+    narrowed = index.derived(entries, "no_bare_county", _not_bare_county)
+    for variant, ents in ((key_facts.ALL, entries), (key_facts.WITHOUT_BARE_COUNTY, narrowed)):
+        packed = index.key_facts_at(2 * key_id + variant)
+        facts = index.facts(ents)
+        assert key_facts.kinds_mask(packed) == sum(1 << k for k in facts.kinds)
+        assert key_facts.max_pop(packed) == min(facts.max_pop, key_facts.POP_CAP)
+        assert key_facts.has_bare_county(packed) == (narrowed is not entries)
+        for kinds in SUBSETS:
+            assert _as_entry_facts(packed, kinds) == facts.level(kinds), (key_id, variant, kinds)
+
+
+def test_pack_reads_back_what_was_packed():
+    # a town (rank 4) as a name, a state (rank 2) as an alternate name, an admin-2 alternate name
+    packed = key_facts.pack([0, 3, 3], [4, 2, 3], [5_000, 3_000_000, 40_000])
+    assert key_facts.kinds_mask(packed) == 0b1001
+    assert key_facts.max_pop(packed) == 3_000_000
+    assert key_facts.has_bare_county(packed)
+    assert key_facts.level(packed) == "admin1"
+    assert key_facts.level(packed, (0,)) == "place"
+    assert key_facts.level(packed, (1, 2)) == "place"  # no entry of those kinds
+    assert key_facts.max_pop(key_facts.pack([0], [0], [5_000_000_000])) == key_facts.POP_CAP
+    empty = key_facts.pack([], [], [])
+    assert key_facts.kinds_mask(empty) == 0 and key_facts.level(empty) == "place" and key_facts.max_pop(empty) == 0
+
+
+def test_build_packed_agrees_with_pack_key_by_key():
+    rng = np.random.default_rng(7)
+    counts = rng.integers(0, 5, size=300)
+    off = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    n = int(off[-1])
+    kind, rank = rng.integers(0, 8, size=n).astype(np.int8), rng.integers(0, 5, size=n).astype(np.int8)
+    pop = rng.integers(0, 3_000_000_000, size=n)
+    packed = key_facts.build_packed(off, kind, rank, pop)
+    for i in range(len(counts)):
+        a, b = off[i], off[i + 1]
+        ks, rs, ps = kind[a:b].tolist(), rank[a:b].tolist(), pop[a:b].tolist()
+        keep = [not (k == key_facts.ALT_KIND and r == key_facts.ADMIN2_RANK) for k, r in zip(ks, rs, strict=True)]
+        bare = key_facts.BARE_COUNTY_BIT if not all(keep) else 0
+        assert packed[2 * i] == key_facts.pack(ks, rs, ps)
+        kept = [[x for x, k in zip(col, keep, strict=True) if k] for col in (ks, rs, ps)]
+        assert packed[2 * i + 1] == key_facts.pack(*kept) | bare
+
+
+def test_tiny_index_facts_match_entry_facts_and_survive_the_files(tmp_path):
+    db = build_tiny_gazetteer(tmp_path / "gaz")
+    in_memory, loaded = build_index(db), load_index(db)
+    assert np.array_equal(in_memory.tables.key_facts, loaded.tables.key_facts)
+    for code in loaded.key_ids.values():
+        if code & 1:
+            _check_key(loaded, code >> 2)
+
+
+def test_real_index_facts_match_entry_facts(real_gazetteer_dir):
+    index = load_index()
+    ids = [code >> 2 for code in index.key_ids.values() if code & 1]
+    assert len(ids) > 100_000
+    for key_id in ids[::211]:  # a spread of some 3,000 names
+        _check_key(index, key_id)
+    for key in ("scott", "georgia", "paris", "u.s.", "mexican", "washington county"):
+        _check_key(index, index.key_id(key))
+
+
+@pytest.mark.parametrize("key", ["scott", "georgia", "paris", "jordan", "mexican", "clay"])
+def test_facts_worked_out_from_rows_equal_the_stored_ones(real_gazetteer_dir, key):
+    """A tuple the index did not give the key (a copy) takes the slow path: same facts."""
+    index = load_index()
+    entries = index.entries(key)
+    copy = tuple(list(entries))
+    assert copy is not entries
+    assert _packed_facts(key, copy, index) == _packed_facts(key, entries, index)

@@ -523,8 +523,9 @@ def name_info(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, fl
         if len(memo) >= NAME_INFO_MAX:
             memo.clear()
         verdict, narrowed, facts = _written_form(c, index, zipf, hashtag, _packed_facts(c.key, c.entries, index))
-        sure = c.key not in lexicon.personal_names() or key_facts.level(facts, (NAME, ASCII, ABBR)) in HIGH_LEVELS
-        profile = None if verdict and verdict is not _ABBREVIATION else _profile(c.key, narrowed, facts, index)
+        personal = c.key in lexicon.personal_names()
+        sure = not personal or key_facts.level(facts, (NAME, ASCII, ABBR)) in HIGH_LEVELS
+        profile = None if verdict and verdict is not _ABBREVIATION else _profile(c.key, narrowed, facts, personal, index)
         info = memo[k] = NameInfo(c.key, c.entries, sure, verdict, narrowed, profile)
     return info
 
@@ -616,8 +617,9 @@ class NameProfile(NamedTuple):
     weak_alt: Dropped | None  # only an alternate name, and a weak one
 
 
-def _profile(key: str, entries: tuple[Entry, ...], packed: int, index: GazetteerIndex) -> NameProfile:
-    """The NameProfile of a name and its entries (packed: their key_facts)."""
+def _profile(key: str, entries: tuple[Entry, ...], packed: int, personal: bool, index: GazetteerIndex) -> NameProfile:
+    """The NameProfile of a name and its entries (packed: their key_facts; personal: the name
+    is also a given name or surname)."""
     zipf = lexicon.common_word_zipf()
     kinds = key_facts.kinds_mask(packed)
     max_pop = key_facts.max_pop(packed)
@@ -639,7 +641,7 @@ def _profile(key: str, entries: tuple[Entry, ...], packed: int, index: Gazetteer
             lower_drop = drop(Drop.USED_IN_LOWER_CASE, word=key)
     return NameProfile(
         demonym=bool(kinds & DEMONYM_BIT) and (not kinds & ~(DEMONYM_BIT | ALT_BIT) or bool(_DEMONYM_END.search(key))),
-        high=high, max_pop=max_pop, personal=key in lexicon.personal_names(),
+        high=high, max_pop=max_pop, personal=personal,
         common=common, sentence_drop=sentence_drop, word_drop=word_drop, lower_drop=lower_drop,
         weak_alt=_weak_alternate_name(key, entries, max_pop, index, z) if not kinds & ~ALT_BIT else None)
 

@@ -209,16 +209,24 @@ class EntryFacts:
     levels are kept in the memo.
     """
 
-    __slots__ = ("entries", "rows", "kinds", "max_pop", "memo")
+    __slots__ = ("entries", "_places", "rows", "kinds", "max_pop", "memo")
 
     def __init__(self, entries: tuple[Entry, ...], places: PlaceTable) -> None:
         self.entries = entries
-        get = places.get
-        self.rows = tuple([get(place_id) for place_id, _ in entries])
-        kinds = frozenset([kind for _, kind in entries])
-        self.kinds = _KIND_SETS.setdefault(kinds, kinds)
-        self.max_pop = max([r.population for r in self.rows if r is not None], default=0)
+        self._places = places
         self.memo: dict = {}
+
+    def __getattr__(self, name: str):
+        # rows, kinds and max_pop are made when first asked: most tuples are asked only for
+        # their memo (recognition reads geo.key_facts, the resolver its memo)
+        if name not in ("rows", "kinds", "max_pop"):
+            raise AttributeError(name)
+        get = self._places.get
+        rows = self.rows = tuple([get(place_id) for place_id, _ in self.entries])
+        kinds = frozenset([kind for _, kind in self.entries])
+        self.kinds = _KIND_SETS.setdefault(kinds, kinds)
+        self.max_pop = max([r.population for r in rows if r is not None], default=0)
+        return getattr(self, name)
 
     def level(self, kinds: tuple[int, ...] | None = None) -> str:
         """The highest level among the places (country > region > admin1 > ...), counting

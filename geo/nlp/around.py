@@ -52,7 +52,6 @@ class WordBefore(NamedTuple):
 class WordAfter(NamedTuple):
     """What the rules ask about the word behind a name."""
 
-    stripped: str  # without a possessive 's
     surname_like: bool  # could be the surname after a given name ("Jordan Smith")
     person_head: bool  # "administration", "campaign": "the Obama administration"
     speech: bool  # "said", "told"
@@ -61,24 +60,32 @@ class WordAfter(NamedTuple):
 
 _BEFORE: dict[str, WordBefore] = {}
 _AFTER: dict[str, WordAfter] = {}
+# the few distinct feature tuples, shared by every word that has them: a new word keeps no
+# object of its own alive (fewer objects for the garbage collector to walk)
+_SHARED: dict[tuple, tuple] = {}
+
+
+def _shared(features: tuple) -> tuple:
+    return _SHARED.setdefault(features, features)
 
 
 def before_features(word: str) -> WordBefore:
     found = _BEFORE.get(word)
     if found is None:
         names, _surnames, zipf = person_lists()
-        low = folded_word(word.rstrip("."))
         full = folded_word(word)
-        found = WordBefore(
-            capitalised=word[0].isupper(),
-            title=low in lexicon.TITLES,
-            abbreviated=word.endswith("."),
-            initial=len(word) == 2 and "A" <= word[0] <= "Z" and word[1] == ".",
-            plain=word[-1] not in ".,'’" and low not in lexicon.MODIFIERS,
-            given=low in names and zipf.get(low, 0) < COMMON_MID,
-            rare=zipf.get(low, 0) < 3.0 and len(low) > 2,
-            speech=full in lexicon.SPEECH_VERBS,
-            modifier=lexicon.MODIFIERS.get(full))
+        low = full.rstrip(".") if word.isascii() else folded_word(word.rstrip("."))
+        z = zipf.get(low, 0)
+        found = _shared(WordBefore(
+            word[0].isupper(),  # capitalised
+            low in lexicon.TITLES,  # title
+            word.endswith("."),  # abbreviated
+            len(word) == 2 and "A" <= word[0] <= "Z" and word[1] == ".",  # initial
+            word[-1] not in ".,'’" and low not in lexicon.MODIFIERS,  # plain
+            z < COMMON_MID and low in names,  # given
+            z < 3.0 and len(low) > 2,  # rare
+            full in lexicon.SPEECH_VERBS,  # speech
+            lexicon.MODIFIERS.get(full)))  # modifier
         if len(_BEFORE) >= WORD_CACHE_MAX:
             _BEFORE.clear()
         _BEFORE[word] = found
@@ -88,26 +95,28 @@ def before_features(word: str) -> WordBefore:
 def after_features(word: str) -> WordAfter:
     found = _AFTER.get(word)
     if found is None:
-        _names, surnames, zipf = person_lists()
-        nxt = strip_possessive(word)
-        nxt_low = folded_word(nxt)
-        org = nxt.rstrip(".,")
-        found = WordAfter(
-            stripped=nxt,
-            surname_like=(
-                nxt[:1].isupper()
-                and nxt_low not in lexicon.ORG_HEADS
-                and nxt_low not in lexicon.MONTHS_WEEKDAYS
-                and not (nxt.endswith((".", "s")) and len(nxt) > 2)  # "Jordan Juniors" is a group; "F." an initial
-                and not nxt.isupper()
-                and (zipf.get(nxt_low, 0) < 3.5 or nxt_low in surnames)),
-            person_head=word in lexicon.PERSON_HEADS,
-            speech=folded_word(word) in lexicon.SPEECH_VERBS,
-            org=org if org[:1].isupper() and folded_word(org) in lexicon.ORG_HEADS else None)
         if len(_AFTER) >= WORD_CACHE_MAX:
             _AFTER.clear()
-        _AFTER[word] = found
+        found = _AFTER[word] = _shared(_after_features(word))
     return found
+
+
+def _after_features(word: str) -> WordAfter:
+    _names, surnames, zipf = person_lists()
+    nxt = strip_possessive(word)
+    org = nxt.rstrip(".,")
+    capitalised = nxt[:1].isupper()
+    nxt_low = folded_word(nxt) if capitalised else ""  # only a capitalised word can be either
+    return WordAfter(
+        (capitalised  # surname_like
+         and nxt_low not in lexicon.ORG_HEADS
+         and nxt_low not in lexicon.MONTHS_WEEKDAYS
+         and not (nxt.endswith((".", "s")) and len(nxt) > 2)  # "Jordan Juniors" is a group; "F." an initial
+         and not nxt.isupper()
+         and (zipf.get(nxt_low, 0) < 3.5 or nxt_low in surnames)),
+        word in lexicon.PERSON_HEADS,  # person_head
+        (word if word.isascii() and word.islower() else folded_word(word)) in lexicon.SPEECH_VERBS,  # speech
+        org if capitalised and folded_word(org) in lexicon.ORG_HEADS else None)  # org
 
 
 class Around(NamedTuple):
@@ -182,7 +191,7 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
             after = (m.group(1), end + 1, " ")
             af = _AFTER.get(after[0]) or after_features(after[0])
     if af is not None and af.surname_like and after[1] not in sure_places and key in person_lists()[0]:
-        return Around(drop(Drop.PERSON_GIVEN_NAME_BEFORE, word=af.stripped))
+        return Around(drop(Drop.PERSON_GIVEN_NAME_BEFORE, word=strip_possessive(after[0])))
     if not high:
         # "Carlos Humberto, the son of ...", "Smith, 34, was arrested"
         if nxt == ",":

@@ -93,3 +93,16 @@ def test_facts_worked_out_from_rows_equal_the_stored_ones(real_gazetteer_dir, ke
     copy = tuple(list(entries))
     assert copy is not entries
     assert _packed_facts(key, copy, index) == _packed_facts(key, entries, index)
+
+
+def test_entry_facts_make_rows_when_first_asked(real_gazetteer_dir):
+    index = load_index()
+    entries = tuple(list(index.entries("georgia")))  # a tuple the facts cache has not seen
+    facts = index.facts(entries)
+    assert facts.memo == {}
+    assert facts.rows == [index.places.get(e.place_id) for e in entries]
+    assert facts.kinds == frozenset(e.kind for e in entries)
+    assert facts.max_pop == max(r.population for r in facts.rows)
+    assert facts.level() == "country"
+    with pytest.raises(AttributeError):
+        facts.no_such_fact  # noqa: B018

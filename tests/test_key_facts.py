@@ -100,7 +100,7 @@ def test_entry_facts_make_rows_when_first_asked(real_gazetteer_dir):
     entries = tuple(list(index.entries("georgia")))  # a tuple the facts cache has not seen
     facts = index.facts(entries)
     assert facts.memo == {}
-    assert facts.rows == [index.places.get(place_id) for place_id, _ in entries]
+    assert facts.rows == tuple(index.places.get(place_id) for place_id, _ in entries)
     assert facts.kinds == frozenset(kind for _, kind in entries)
     assert facts.max_pop == max(r.population for r in facts.rows)
     assert facts.level() == "country"

@@ -113,18 +113,23 @@ class Resolution:
 
 
 def entry_prior(row: PlaceRow, kind: int) -> float:
-    if row.level in W.level_prior:
-        base = W.level_prior[row.level]
-        if row.level == "country" and kind == ALT:
+    level = row.level
+    base = _LEVEL_PRIOR.get(level)
+    if base is not None:
+        if level == "country" and kind == ALT:
             base = W.country_alt_prior
-        if row.level == "admin1" and row.population < W.minor_admin1_pop:
+        if level == "admin1" and row.population < W.minor_admin1_pop:
             base = W.minor_admin1_prior
     else:
-        base = W.fcode_prior.get(row.feature_code, W.place_prior)
-    score = base + W.pop_weight * math.log10(row.population + 1)
-    if kind == ALT and row.level not in ("country", "region"):
+        base = _FCODE_PRIOR.get(row.feature_code, W.place_prior)
+    score = base + _POP_WEIGHT * math.log10(row.population + 1)
+    if kind == ALT and level != "country" and level != "region":
         score -= W.alt_penalty
     return score
+
+
+# entry_prior's tables as plain dicts (it runs for every reading of every name met)
+_LEVEL_PRIOR, _FCODE_PRIOR, _POP_WEIGHT = dict(W.level_prior), dict(W.fcode_prior), W.pop_weight
 
 
 # a group's own votes: (its country, its number of occurrences, its admin-1 code or None);
@@ -328,10 +333,16 @@ def _static_facts(prior: float, row: PlaceRow, kind: int, admin1_pop: int | None
     is_admin1 = level == "admin1"
     return (prior, kind, country if level != "region" else None,
             row.admin1_code if not is_admin1 and row.admin1_code else None,
-            level in _LOCAL_LEVELS and _is_small(row), level in _NEAR_LEVELS, is_admin1,
-            (admin1_pop is not None and level == "place" and population >= W.namesake_min_pop
-             and population >= W.namesake_ratio * admin1_pop),
-            row.feature_code == "PPLC" and country in rivals, population >= W.named_city_pop)
+            level in _LOCAL_LEVELS and population < (_SMALL_ADMIN1_POP if is_admin1 else _SMALL_PLACE_POP),
+            level in _NEAR_LEVELS, is_admin1,
+            (admin1_pop is not None and level == "place" and population >= _NAMESAKE_MIN_POP
+             and population >= _NAMESAKE_RATIO * admin1_pop),
+            row.feature_code == "PPLC" and country in rivals, population >= _NAMED_CITY_POP)
+
+
+# the weights _static_facts reads, as module constants (it runs for every reading of every name met)
+_SMALL_ADMIN1_POP, _SMALL_PLACE_POP = W.small_admin1_pop, W.small_place_pop  # see _is_small
+_NAMESAKE_MIN_POP, _NAMESAKE_RATIO, _NAMED_CITY_POP = W.namesake_min_pop, W.namesake_ratio, W.named_city_pop
 
 
 def _voter(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict | None = None) -> PlaceRow | None:

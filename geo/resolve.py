@@ -206,14 +206,21 @@ def _minus_prior(t: tuple) -> float:
     return -t[0]
 
 
-def _rank_once(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict
-               ) -> tuple[tuple[float, PlaceRow, int], ...]:
+# a name's readings ranked best first, as columns: (their rows, priors, kinds of name); kept
+# per name, where a (prior, row, kind) tuple per reading would be one more object each for
+# the garbage collector to track (the priors and kinds it leaves alone)
+Ranking = tuple[tuple[PlaceRow, ...], tuple[float, ...], tuple[int, ...]]
+
+
+def _rank_once(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict) -> Ranking:
     """_rank, made once per name (memo: index.facts(entries).memo): a name's readings are
     ranked with and without its "<place>, <alias>" aliases, and for its towns, from one ranking
     (its alternate-name tests are the costly part of a name's first look-up)."""
     found = memo.get(("rank", key))
     if found is None:
-        found = memo[("rank", key)] = tuple(_rank(entries, index, key))
+        ranked = _rank(entries, index, key)
+        found = memo[("rank", key)] = (tuple([t[1] for t in ranked]), tuple([t[0] for t in ranked]),
+                                       tuple([t[2] for t in ranked]))
     return found
 
 
@@ -221,16 +228,18 @@ _COUNTRY_OWN_KINDS = frozenset((NAME, ASCII, ABBR, ISO, DEMONYM, PRESS))  # a co
 _STATE_OWN_KINDS = frozenset((NAME, DEMONYM))
 
 
-def _country_names_stay_countries(ranked: list[tuple[float, PlaceRow, int]]) -> list[tuple[float, PlaceRow, int]]:
-    """A country's own name never resolves to a town or a building (a state may share it)."""
-    for _, r, k in ranked:
-        if r.level == "country" and k in _COUNTRY_OWN_KINDS:
-            return [t for t in ranked if t[1].level == "country" or (t[1].level == "admin1" and t[2] in _STATE_OWN_KINDS)]
-    return ranked
+def _country_names_stay_countries(rows: tuple[PlaceRow, ...], kinds: tuple[int, ...], keep: list[int]) -> list[int]:
+    """A country's own name never resolves to a town or a building (a state may share it):
+    of the readings at the positions in keep, those that stay."""
+    for i in keep:
+        if rows[i].level == "country" and kinds[i] in _COUNTRY_OWN_KINDS:
+            return [i for i in keep if rows[i].level == "country"
+                    or (rows[i].level == "admin1" and kinds[i] in _STATE_OWN_KINDS)]
+    return keep
 
 
 def _ranked(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_comma: bool = True,
-            postal: bool = False, memo: dict | None = None) -> tuple[tuple[float, PlaceRow, int], ...]:
+            postal: bool = False, memo: dict | None = None) -> Ranking:
     """_rank and the filters that only depend on the name, cached per entries tuple:
     after_comma: "<place>, <alias>" aliases are usable; postal: a two-letter code in capitals.
     memo: index.facts(entries).memo, when the caller has it."""
@@ -239,15 +248,17 @@ def _ranked(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_c
     found = memo.get(("ranked", key, after_comma, postal))
     if found is None:
         rank = _rank_once(entries, index, key, memo)
-        ranked = list(rank)
+        rows, priors, kinds = rank
+        keep = list(range(len(rows)))
         if not after_comma:
-            ranked = [t for t in ranked if t[2] != AFTER_COMMA]
-        if postal and any(r.level == "admin1" for _, r, _ in ranked):
+            keep = [i for i in keep if kinds[i] != AFTER_COMMA]
+        if postal and any(rows[i].level == "admin1" for i in keep):
             # "CA", "LA": a two-letter code in running text is a state's postal code, not an ISO country code
-            ranked = [t for t in ranked if not (t[1].level == "country" and t[2] in (ABBR, ISO))] or ranked
-        ranked = _country_names_stay_countries(ranked)
-        # the filters only take readings out: as many left is the ranking itself (one tuple less to keep)
-        found = memo[("ranked", key, after_comma, postal)] = rank if len(ranked) == len(rank) else tuple(ranked)
+            keep = [i for i in keep if not (rows[i].level == "country" and kinds[i] in (ABBR, ISO))] or keep
+        keep = _country_names_stay_countries(rows, kinds, keep)
+        # the filters only take readings out: as many left is the ranking itself (fewer tuples to keep)
+        found = memo[("ranked", key, after_comma, postal)] = rank if len(keep) == len(rows) else (
+            tuple([rows[i] for i in keep]), tuple([priors[i] for i in keep]), tuple([kinds[i] for i in keep]))
     return found
 
 
@@ -260,10 +271,11 @@ def _towns_named_like_country(entries: tuple[Entry, ...], index: GazetteerIndex,
         memo = index.facts(entries).memo
     found = memo.get(("country towns", key))
     if found is None:
-        ranked = _ranked(entries, index, key, memo=memo)
+        rows = _ranked(entries, index, key, memo=memo)[0]
         found = ()
-        if ranked and ranked[0][1].level == "country":
-            found = tuple(r for _, r, k in _rank_once(entries, index, key, memo)
+        if rows and rows[0].level == "country":
+            all_rows, _, kinds = _rank_once(entries, index, key, memo)
+            found = tuple(r for r, k in zip(all_rows, kinds, strict=True)
                           if r.level == "place" and k in (NAME, ASCII))[:W.local_readings_max]
         memo[("country towns", key)] = found
     return found
@@ -273,18 +285,17 @@ class Readings(NamedTuple):
     """_ranked and what the scores ask of each reading that depends on the name alone
     (cached per name and the way it is written)."""
 
-    ranked: tuple[tuple[float, PlaceRow, int], ...]
+    rows: tuple[PlaceRow, ...]  # the readings, best first (_ranked's rows)
     has_admin1_rival: tuple[str, ...]  # countries where the name is also an admin-1
     admin1_pop: int | None  # the largest same-named admin-1's population
-    # per reading of ranked, in its order: (prior, kind of name, country for the country
+    # per reading, in the order of rows: (prior, kind of name, country for the country
     # bonus (None: a region), admin-1 for the admin-1 bonus (None: none, or an admin-1
     # itself), small enough to be penalised abroad, a level that nearness counts, an admin-1,
     # a city far bigger than the same-named admin-1, a capital beside a same-named admin-1,
     # big enough to vouch for its admin-1). Numbers, strings and booleans only, no place row:
     # such tuples, kept for every name met, are left alone by the garbage collector (its full
-    # collections walk every tuple holding a row); the rows are in `rows`, in the same order
+    # collections walk every tuple holding a row)
     static: tuple[tuple, ...]
-    rows: tuple[PlaceRow, ...]
     capital_rival: bool  # some reading is a capital beside a same-named admin-1
     has_region: bool  # some reading is a sea or region (see _water_over_small_town)
     has_city: bool  # some reading is a town a state's or municipality's rule may prefer (_city_over_its_state)
@@ -300,13 +311,12 @@ def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
         memo = index.facts(entries).memo
     found = memo.get(("reading facts", key, after_comma, postal))
     if found is None:
-        ranked = _ranked(entries, index, key, after_comma, postal, memo)
+        rows, priors, kinds = _ranked(entries, index, key, after_comma, postal, memo)
         rivals: set[str] = set()  # one loop over the readings for what the rest asks of them all
         admin1_pop = None
         has_region = has_city = False
         min_city_pop = _MIN_CITY_POP
-        for t in ranked:
-            row = t[1]
+        for row, kind in zip(rows, kinds, strict=True):
             level = row.level
             if level == "admin1":
                 rivals.add(row.country)
@@ -314,12 +324,13 @@ def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
                     admin1_pop = row.population
             elif level == "region":
                 has_region = True
-            elif level == "place" and not has_city and row.population >= min_city_pop and _city_named(t, key):
+            elif (level == "place" and not has_city and row.population >= min_city_pop
+                  and _names_the_town(row, kind, key)):
                 has_city = True
-        static = tuple([_static_facts(prior, row, kind, admin1_pop, rivals) for prior, row, kind in ranked])
+        static = tuple([_static_facts(prior, row, kind, admin1_pop, rivals)
+                        for prior, row, kind in zip(priors, rows, kinds, strict=True)])
         found = memo[("reading facts", key, after_comma, postal)] = Readings(
-            ranked, tuple(rivals), admin1_pop, static, tuple([t[1] for t in ranked]), any([t[8] for t in static]),
-            has_region, has_city, tuple({t[2] for t in static if t[2] is not None}),
+            rows, tuple(rivals), admin1_pop, static, any([t[8] for t in static]), has_region, has_city, tuple({t[2] for t in static if t[2] is not None}),
             tuple({t[3] for t in static if t[3] is not None}))
     return found
 
@@ -352,10 +363,10 @@ def _voter(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: di
         memo = index.facts(entries).memo
     found = memo.get(("voter", key), memo)  # memo itself marks "not computed yet"
     if found is memo:
-        ranked = _ranked(entries, index, key, memo=memo)
-        found = ranked[0][1] if ranked else None
+        rows, priors, _ = _ranked(entries, index, key, memo=memo)
+        found = rows[0] if rows else None
         # a vote only from names that are not torn between countries
-        if len(ranked) > 1 and ranked[1][1].country != ranked[0][1].country and ranked[0][0] - ranked[1][0] < W.torn_margin:
+        if len(rows) > 1 and rows[1].country != rows[0].country and priors[0] - priors[1] < W.torn_margin:
             found = None
         memo[("voter", key)] = found
     return found
@@ -479,7 +490,7 @@ def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_
     first = group[0]
     readings = _ranked_readings(first.entries, index, first.key, after_comma,
                                 len(first.surface) == 2 and first.surface.isupper(), memo)
-    if not readings.ranked:
+    if not readings.rows:
         return GroupText(group, readings, None, False, False, False)
     state_hint = state_hint and state_words()
     return GroupText(group, readings, _comma_containers(group, index) if commas else None, state_hint,
@@ -566,8 +577,8 @@ def _local_points(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, m
     points and tried readings (cached per name in memo, index.facts(entries).memo)."""
     found = memo.get(("local points", key))
     if found is None:
-        readings = [t[1] for t in _ranked(entries, index, key, memo=memo)[:W.local_readings_max]
-                    if t[1].level in LOCAL_LEVELS]
+        readings = [r for r in _ranked(entries, index, key, memo=memo)[0][:W.local_readings_max]
+                    if r.level in LOCAL_LEVELS]
         towns = _towns_named_like_country(entries, index, key, memo)
         found = memo[("local points", key)] = (name_points(key, readings), tried_readings(readings, towns))
     return found
@@ -689,7 +700,7 @@ def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: Do
         return False
     moved_points = set(points1) ^ set(points2) if points1 != points2 else None
     same_admin1 = ab1 is ab2 and named1 is named2
-    for _prior, row, _kind in g.readings.ranked:
+    for row in g.readings.rows:
         level, code = row.level, row.admin1_code
         b = cb1.get(row.country, 0.0) if level != "region" else 0.0
         if b != (cb2.get(row.country, 0.0) if level != "region" else 0.0):
@@ -839,7 +850,7 @@ def _support_of(bits: int) -> set[str]:
 def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
                    own: Votes) -> Resolution:
     state_hint = g.state_hint
-    if not g.readings.ranked:
+    if not g.readings.rows:
         return Resolution(None, evidence="no gazetteer entry usable here")
     country_bonus, admin1_bonus, admin1_named, near_points, near_key = _group_bonuses(ctx, own, index)
     doc_countries = bool(country_bonus)
@@ -1046,10 +1057,14 @@ def _in_dateline(text: str, c: Candidate) -> bool:
 
 
 def _city_named(t: tuple, key: str) -> bool:
-    """A reading (a tuple of scored or of _ranked: its kind of name last) that names the
-    town itself: its name, or an alternate name like it."""
-    kind = t[-1]
-    return kind in (NAME, ASCII) or (kind == ALT and not alt_unlike(key, t[1]))
+    """A scored reading (its row second, its kind of name last) that names the town itself
+    (see _names_the_town)."""
+    return _names_the_town(t[1], t[-1], key)
+
+
+def _names_the_town(row: PlaceRow, kind: int, key: str) -> bool:
+    """The name names the town itself: its name, or an alternate name like it."""
+    return kind in (NAME, ASCII) or (kind == ALT and not alt_unlike(key, row))
 
 
 def _city_in_dateline(scored: list, key: str) -> None:

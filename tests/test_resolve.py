@@ -186,8 +186,9 @@ def test_second_pass_reads_again_only_what_it_can_change(real_gazetteer_dir, mon
 
 
 def test_what_is_kept_per_name_leaves_the_garbage_collector_alone(real_gazetteer_dir):
-    """A name's static reading facts, its local points and tried readings and the countries
-    and admin-1s its readings can get a bonus from are kept for every name met: they hold
+    """A name's static reading facts, its ranking's priors and kinds, its local points and
+    tried readings and the countries and admin-1s its readings can get a bonus from are kept
+    for every name met: they hold
     numbers and strings only (no place row), so that after a collection the garbage collector
     no longer tracks them (a full collection walks every tracked object), and they still say
     what the rows say."""
@@ -202,11 +203,12 @@ def test_what_is_kept_per_name_leaves_the_garbage_collector_alone(real_gazetteer
         memo = index.facts(entries).memo
         readings = R._ranked_readings(entries, index, key, True, False, memo)
         points, tried = R._local_points(entries, index, key, memo)
+        _rows, priors, kinds = R._rank_once(entries, index, key, memo)
         kept = [*readings.static, readings.countries, readings.admin1_codes, readings.has_admin1_rival,
-                *points, *tried]
+                *points, *tried, priors, kinds]
         gc.collect()
         assert kept and not any(gc.is_tracked(t) for t in kept), key
-        rows = [row for _, row, _ in readings.ranked]
+        rows = readings.rows
         assert set(readings.countries) == {r.country for r in rows if r.level != "region"}
         assert {t[0] for t in tried} <= {r.id for r in rows} | {r.id for r in R._towns_named_like_country(
             entries, index, key)}

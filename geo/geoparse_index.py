@@ -88,8 +88,12 @@ class RecordFile:
     pages the kernel maps around it (the records of a few thousand names: ~50 MB)."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         self._fd = os.open(path, os.O_RDONLY)
         self._size = os.fstat(self._fd).st_size
+
+    def __reduce__(self) -> tuple:
+        return RecordFile, (self.path,)  # another process opens the file again (a descriptor is per process)
 
     def __len__(self) -> int:
         return self._size
@@ -439,7 +443,7 @@ def _key_records(entries_per_key: list[list[Entry]], places: dict[int, PlaceRow]
     row_of = {pid: (p.id, p.name, *map(intern, p[2:8]), p.population, p.lat, p.lon)
               for pid, p in places.items()}
     dumps = marshal.dumps
-    return [dumps((tuple(entries), tuple(row_of[pid] for pid in dict.fromkeys(pid for pid, _ in entries))))
+    return [dumps((tuple(entries), tuple([row_of[pid] for pid in dict.fromkeys([pid for pid, _ in entries])])))
             if entries else b"" for entries in entries_per_key]
 
 

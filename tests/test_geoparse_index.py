@@ -134,3 +134,18 @@ def test_entry_facts_share_kind_sets_and_agree_with_the_rows(tmp_path):
     georgia = index.facts(index.entries("georgia"))
     assert georgia.level() == "country" and georgia.level((KIND_CODE["abbr"],)) == "place"
     assert georgia.level() == "country"  # the memo gives back what was worked out
+
+
+def test_record_file_reads_by_offset_and_pickles_by_path(tmp_path):
+    """The key records are read by offset from their file; a pickled reader (a parser sent to
+    another process) opens the file again rather than carrying a descriptor number."""
+    import pickle
+
+    from geo.geoparse_index import RecordFile
+
+    path = tmp_path / "records.bin"
+    path.write_bytes(b"0123456789")
+    records = RecordFile(path)
+    assert len(records) == 10 and records.read(2, 5) == b"234"
+    again = pickle.loads(pickle.dumps(records))
+    assert again.path == path and again.read(7, 10) == b"789"

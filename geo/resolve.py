@@ -757,8 +757,9 @@ def _near_memo(row: PlaceRow, points: list[tuple[float, float]], key: frozenset[
 
 # a country point -> {place id: within W.near_km of it}: the same place comes back with
 # another set of countries (half the places new to _NEAR on unseen text were known under
-# another set), and each point is tested once
+# another set), and each point is tested once; NEAR_MAX answers in all, then afresh
 _NEAR_POINT: dict[tuple[float, float], dict[int, bool]] = {}
+_NEAR_POINT_KEPT = [0]  # answers kept in _NEAR_POINT
 
 
 def _near_by_point(row: PlaceRow, points: list[tuple[float, float]]) -> bool:
@@ -767,13 +768,14 @@ def _near_by_point(row: PlaceRow, points: list[tuple[float, float]]) -> bool:
     for point in points:
         by_place = _NEAR_POINT.get(point)
         if by_place is None:
-            if len(_NEAR_POINT) >= NEAR_KEYS_MAX:
-                _NEAR_POINT.clear()
             by_place = _NEAR_POINT[point] = {}
         found = by_place.get(place_id)
         if found is None:
-            if len(by_place) >= NEAR_MAX:
-                by_place.clear()
+            if _NEAR_POINT_KEPT[0] >= NEAR_MAX:
+                for kept in _NEAR_POINT.values():
+                    kept.clear()
+                _NEAR_POINT_KEPT[0] = 0
+            _NEAR_POINT_KEPT[0] += 1
             la, lo = point
             found = by_place[place_id] = abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= near_km
         if found:

@@ -213,3 +213,29 @@ def test_what_is_kept_per_name_leaves_the_garbage_collector_alone(real_gazetteer
         assert {t[0] for t in tried} <= {r.id for r in rows} | {r.id for r in R._towns_named_like_country(
             entries, index, key)}
         assert all(p[3] == index.places[t[0]].name for p, t in zip(points, tried, strict=False))
+
+
+def test_nearness_kept_per_point_agrees_with_measuring(monkeypatch):
+    """Nearness to the countries a document names is kept per set of countries and, below
+    that, per country point and place (a place met with another set of countries is not
+    measured again): the answers are _near_any's, through cache hits and through the bound
+    that starts the kept answers afresh."""
+    import random
+
+    import geo.resolve as R
+    from geo.geoparse_index import PlaceRow
+
+    monkeypatch.setattr(R, "NEAR_MAX", 50)
+    monkeypatch.setattr(R, "_NEAR", {})
+    monkeypatch.setattr(R, "_NEAR_POINT", {})
+    monkeypatch.setattr(R, "_NEAR_POINT_KEPT", [0])
+    rng = random.Random(7)
+    points = [(rng.uniform(20, 50), rng.uniform(-120, -70)) for _ in range(6)]
+    rows = [PlaceRow(i, f"P{i}", "place", "PPL", "US", "", "", "", 100, rng.uniform(15, 55), rng.uniform(-125, -65))
+            for i in range(1, 120)]
+    for _ in range(600):
+        chosen = rng.sample(points, rng.randint(1, 4))
+        row = rng.choice(rows)
+        key = frozenset(f"{p[0]:.3f}" for p in chosen)
+        assert R._near_memo(row, chosen, key) == R._near_any(row, chosen)
+    assert sum(len(d) for d in R._NEAR_POINT.values()) <= 50

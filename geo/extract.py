@@ -39,6 +39,11 @@ NAME, DEMONYM, ASCII, ALT, ABBR, ISO, AFTER_COMMA, PRESS = (KIND_CODE[k] for k i
 # kinds as bits of key_facts.kinds_mask
 DEMONYM_BIT, ALT_BIT, ISO_BIT, AFTER_COMMA_BIT = (1 << k for k in (DEMONYM, ALT, ISO, AFTER_COMMA))
 CODE_BITS = sum(1 << k for k in (ABBR, ISO, AFTER_COMMA, PRESS))  # the kinds that are codes
+# a name's highest level counting only some kinds of entry, from its key_facts (see _profile)
+_LEVEL_NAAA = key_facts.LevelTable((NAME, ASCII, ALT, ABBR))
+_LEVEL_NAAP = key_facts.LevelTable((NAME, ASCII, ABBR, PRESS))
+_LEVEL_NAA = key_facts.LevelTable((NAME, ASCII, ABBR))
+_LEVELS_MASK = key_facts.LEVELS_MASK
 HIGH_LEVELS = ("country", "admin1", "region")
 COMMON_MID = 4.9  # Zipf above which a capitalised mid-sentence word is still not a place
 COMMON_SOFT = 4.0  # ... and above which it must be a big place to count
@@ -524,7 +529,7 @@ def name_info(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, fl
             memo.clear()
         verdict, narrowed, facts = _written_form(c, index, zipf, hashtag, _packed_facts(c.key, c.entries, index))
         personal = c.key in lexicon.personal_names()
-        sure = not personal or key_facts.level(facts, (NAME, ASCII, ABBR)) in HIGH_LEVELS
+        sure = not personal or _LEVEL_NAA[facts & _LEVELS_MASK] in HIGH_LEVELS
         profile = None if verdict and verdict is not _ABBREVIATION else _profile(c.key, narrowed, facts, personal, index)
         info = memo[k] = NameInfo(c.key, c.entries, sure, verdict, narrowed, profile)
     return info
@@ -620,30 +625,33 @@ class NameProfile(NamedTuple):
 def _profile(key: str, entries: tuple[Entry, ...], packed: int, personal: bool, index: GazetteerIndex) -> NameProfile:
     """The NameProfile of a name and its entries (packed: their key_facts; personal: the name
     is also a given name or surname)."""
-    zipf = lexicon.common_word_zipf()
     kinds = key_facts.kinds_mask(packed)
     max_pop = key_facts.max_pop(packed)
-    level = key_facts.level(packed, (NAME, ASCII, ALT, ABBR))
+    levels = packed & _LEVELS_MASK
+    level = _LEVEL_NAAA[levels]
     high = level in HIGH_LEVELS
-    z = zipf.get(key, 0.0)
+    z = lexicon.common_word_zipf().get(key, 0.0)
     # "China", "Turkey", "Chad": a country's name is never only a common word
-    common = (" " not in key and "-" not in key and z >= 3.0
-              and key_facts.level(packed, (NAME, ASCII, ABBR, PRESS)) not in ("country", "region"))
+    common = (z >= 3.0 and " " not in key and "-" not in key and _LEVEL_NAAP[levels] not in ("country", "region"))
     sentence_drop = word_drop = lower_drop = None
     if common:
         if z >= COMMON_START:
-            sentence_drop = drop(Drop.COMMON_WORD_SENTENCE_START, word=key)
+            sentence_drop = _drop_word(Drop.COMMON_WORD_SENTENCE_START, key)
         if z >= COMMON_MID:
-            word_drop = drop(Drop.COMMON_WORD, word=key)
+            word_drop = _drop_word(Drop.COMMON_WORD, key)
         elif z >= COMMON_SOFT and not high and level != "admin2" and max_pop < BIG_PLACE // 2:
-            word_drop = drop(Drop.COMMON_WORD_SMALL_PLACES, word=key)
+            word_drop = _drop_word(Drop.COMMON_WORD_SMALL_PLACES, key)
         elif not high:
-            lower_drop = drop(Drop.USED_IN_LOWER_CASE, word=key)
+            lower_drop = _drop_word(Drop.USED_IN_LOWER_CASE, key)
     return NameProfile(
-        demonym=bool(kinds & DEMONYM_BIT) and (not kinds & ~(DEMONYM_BIT | ALT_BIT) or bool(_DEMONYM_END.search(key))),
-        high=high, max_pop=max_pop, personal=personal,
-        common=common, sentence_drop=sentence_drop, word_drop=word_drop, lower_drop=lower_drop,
-        weak_alt=_weak_alternate_name(key, entries, max_pop, index, z) if not kinds & ~ALT_BIT else None)
+        bool(kinds & DEMONYM_BIT) and (not kinds & ~(DEMONYM_BIT | ALT_BIT) or bool(_DEMONYM_END.search(key))),
+        high, max_pop, personal, common, sentence_drop, word_drop, lower_drop,
+        _weak_alternate_name(key, entries, max_pop, index, z) if not kinds & ~ALT_BIT else None)  # weak_alt
+
+
+def _drop_word(code: Drop, word: str) -> Dropped:
+    """drop(code, word=word), without the keyword dict (a few thousand per unseen text pass)."""
+    return Dropped(code, (("word", word),))
 
 
 def _lower_case_here(text: str, key: str, lower_words: dict[str, bool]) -> bool:

@@ -55,6 +55,23 @@ def level(packed: int, kinds: Iterable[int] = range(KIND_COUNT)) -> str:
     return LEVEL_NAMES[min((packed >> (3 * k)) & 7 for k in kinds)]
 
 
+LEVELS_MASK = (1 << 24) - 1
+
+
+class LevelTable(dict):
+    """level(packed, kinds) for one set of kinds, read as table[packed & LEVELS_MASK]: a
+    name's 24 level bits take a few hundred distinct values, so a dict look-up answers
+    where level() would take each kind's field in turn."""
+
+    def __init__(self, kinds: Iterable[int]) -> None:
+        super().__init__()
+        self.kinds = tuple(kinds)
+
+    def __missing__(self, levels: int) -> str:
+        found = self[levels] = level(levels, self.kinds)
+        return found
+
+
 def pack(kinds: Iterable[int], level_ranks: Iterable[int], populations: Iterable[int]) -> int:
     """The packed facts of one tuple of entries, given each entry's kind, its place's
     LEVEL_ORDER rank and population (the same arithmetic as build_packed, one entry at a time)."""

@@ -106,3 +106,14 @@ def test_entry_facts_make_rows_when_first_asked(real_gazetteer_dir):
     assert facts.level() == "country"
     with pytest.raises(AttributeError):
         facts.no_such_fact  # noqa: B018
+
+
+def test_level_tables_answer_as_level(real_gazetteer_dir):
+    index = load_index()
+    ids = [code >> 2 for code in index.key_ids.values() if code & 1][::997]
+    tables = {kinds: key_facts.LevelTable(kinds) for kinds in SUBSETS if kinds is not None}
+    for key_id in ids:
+        for variant in (key_facts.ALL, key_facts.WITHOUT_BARE_COUNTY):
+            packed = index.key_facts_at(2 * key_id + variant)
+            for kinds, table in tables.items():
+                assert table[packed & key_facts.LEVELS_MASK] == key_facts.level(packed, kinds)

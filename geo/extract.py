@@ -457,7 +457,7 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
         if prof.weak_alt:
             c.drop = prof.weak_alt
             continue
-        if prv in _QUOTES and not prof.high and prof.max_pop < BIG_PLACE and _quoted(text, c):
+        if prv in _QUOTES and not prof.high and not prof.big and _quoted(text, c):
             c.drop = drop(Drop.QUOTED_SMALL_PLACE)
             continue
         # (_street_after's first test inline: a blank, then a capital or another blank)
@@ -613,7 +613,7 @@ class NameProfile(NamedTuple):
 
     demonym: bool  # named as its people ("Mexican", "Iraqis")
     high: bool  # a country, region or admin-1 reading
-    max_pop: int
+    big: bool  # some reading has BIG_PLACE people or more
     personal: bool  # also a given name or surname
     common: bool  # a common English word: the common-word rules apply
     sentence_drop: Dropped | None  # a common word opening a sentence
@@ -643,10 +643,17 @@ def _profile(key: str, entries: tuple[Entry, ...], packed: int, personal: bool, 
             word_drop = _drop_word(Drop.COMMON_WORD_SMALL_PLACES, key)
         elif not high:
             lower_drop = _drop_word(Drop.USED_IN_LOWER_CASE, key)
-    return NameProfile(
+    profile = NameProfile(
         bool(kinds & DEMONYM_BIT) and (not kinds & ~(DEMONYM_BIT | ALT_BIT) or bool(_DEMONYM_END.search(key))),
-        high, max_pop, personal, common, sentence_drop, word_drop, lower_drop,
+        high, max_pop >= BIG_PLACE, personal, common, sentence_drop, word_drop, lower_drop,
         _weak_alternate_name(key, entries, max_pop, index, z) if not kinds & ~ALT_BIT else None)  # weak_alt
+    if sentence_drop or word_drop or lower_drop or profile.weak_alt:
+        return profile
+    # most names drop nowhere: their profile is one of a few dozen, each kept once
+    return _SHARED_PROFILES.setdefault(profile, profile)
+
+
+_SHARED_PROFILES: dict[NameProfile, NameProfile] = {}
 
 
 def _drop_word(code: Drop, word: str) -> Dropped:

@@ -372,15 +372,15 @@ def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> Dropp
     after_comma = text[max(0, c.start - 2):c.start] in (", ",) or text[c.start - 1:c.start] == ","
     kinds = _entry_kinds(c, index)
     if kinds == {AFTER_COMMA}:
-        return None if after_comma else drop(Drop.STATE_ABBR_OUTSIDE_COMMA)
+        return None if after_comma else _plain_drop(Drop.STATE_ABBR_OUTSIDE_COMMA)
     if not letters.isupper():
-        return drop(Drop.ABBR_NOT_CAPITALS)
+        return _plain_drop(Drop.ABBR_NOT_CAPITALS)
     if "." in c.surface:
         return None
     if _NUMBER_NEXT.match(text, c.end, c.end + 2) or text[c.start - 1:c.start] == "$":
-        return drop(Drop.CODE_BEFORE_NUMBER)
+        return _plain_drop(Drop.CODE_BEFORE_NUMBER)
     if line_is_shouting(text, c.start, c.end):
-        return drop(Drop.HEADLINE_CAPITALS)
+        return _plain_drop(Drop.HEADLINE_CAPITALS)
     low = letters.lower()
     if len(letters) == 2:
         if after_comma and _previous_candidate_is_place(text, c):
@@ -389,9 +389,9 @@ def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> Dropp
             return None  # "NY", "TX": press and social-media shorthand for US states
         if PRESS in kinds:  # press usage ("US", "UK"), from geo/data/geoparse_aliases.tsv
             return None
-        return drop(Drop.TWO_LETTER_CODE_ALONE)
+        return _plain_drop(Drop.TWO_LETTER_CODE_ALONE)
     if lexicon.common_word_zipf().get(low, 0) >= 3.0:
-        return drop(Drop.CODE_IS_COMMON_WORD)
+        return _plain_drop(Drop.CODE_IS_COMMON_WORD)
     return None
 
 
@@ -458,7 +458,7 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
             c.drop = prof.weak_alt
             continue
         if prv in _QUOTES and not prof.high and not prof.big and _quoted(text, c):
-            c.drop = drop(Drop.QUOTED_SMALL_PLACE)
+            c.drop = _plain_drop(Drop.QUOTED_SMALL_PLACE)
             continue
         # (_street_after's first test inline: a blank, then a capital or another blank)
         nxt = text[c.end:c.end + 2]
@@ -577,15 +577,15 @@ def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float], h
     packed = facts[key_facts.ALL]
     first = surface[0]
     if not first.isupper() and not hashtag:
-        return drop(Drop.NOT_CAPITALISED), entries, packed
+        return _plain_drop(Drop.NOT_CAPITALISED), entries, packed
     if key in lexicon.MONTHS_WEEKDAYS:
-        return drop(Drop.MONTH_OR_WEEKDAY), entries, packed
+        return _plain_drop(Drop.MONTH_OR_WEEKDAY), entries, packed
     if key in lexicon.NEWS_AGENCIES:
-        return drop(Drop.NEWS_AGENCY), entries, packed
+        return _plain_drop(Drop.NEWS_AGENCY), entries, packed
     if key.rstrip(".") in lexicon.TITLES:
-        return drop(Drop.TITLE), entries, packed
+        return _plain_drop(Drop.TITLE), entries, packed
     if hashtag and not first.isupper() and zipf.get(key, 0) >= 2.5:
-        return drop(Drop.HASHTAG_COMMON_WORD), entries, packed
+        return _plain_drop(Drop.HASHTAG_COMMON_WORD), entries, packed
     if " " not in key:
         # "Scott" alone is a surname far more often than Scott County: keep counties only
         # when named as such (their own name, or an alias that still says County/Parish)
@@ -593,15 +593,15 @@ def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float], h
             entries = index.derived(entries, "no_bare_county", _not_bare_county)
         packed = facts[key_facts.WITHOUT_BARE_COUNTY]
     if not entries:
-        return drop(Drop.BARE_COUNTY_NAME), entries, packed
+        return _plain_drop(Drop.BARE_COUNTY_NAME), entries, packed
     kinds = key_facts.kinds_mask(packed)
     if (surface.isupper() and len(surface) <= 4 and not kinds & CODE_BITS
             and key_facts.level(packed) not in ("country", "admin1")):
-        return drop(Drop.ACRONYM_OF_ALT_NAME), entries, packed
+        return _plain_drop(Drop.ACRONYM_OF_ALT_NAME), entries, packed
     if len(key.replace(".", "")) <= 2 and not surface.replace(".", "").isupper() and not kinds & AFTER_COMMA_BIT:
-        return drop(Drop.TWO_LETTERS_NOT_CODE), entries, packed
+        return _plain_drop(Drop.TWO_LETTERS_NOT_CODE), entries, packed
     if not kinds & ~ISO_BIT:
-        return drop(Drop.ISO3_CODE), entries, packed
+        return _plain_drop(Drop.ISO3_CODE), entries, packed
     if _is_abbreviation_only(key, surface, kinds):
         return _ABBREVIATION, entries, packed
     return None, entries, packed
@@ -654,6 +654,17 @@ def _profile(key: str, entries: tuple[Entry, ...], packed: int, personal: bool, 
 
 
 _SHARED_PROFILES: dict[NameProfile, NameProfile] = {}
+
+
+def _plain_drop(code: Drop) -> Dropped:
+    """drop(code) for a reason that quotes nothing: one shared decision per reason."""
+    found = _PLAIN_DROPS.get(code)
+    if found is None:
+        found = _PLAIN_DROPS[code] = drop(code)
+    return found
+
+
+_PLAIN_DROPS: dict[Drop, Dropped] = {}
 
 
 def _drop_word(code: Drop, word: str) -> Dropped:
@@ -724,11 +735,11 @@ def _weak_alternate_name(key: str, entries: tuple[Entry, ...], best_pop: int, in
     GeoNames carries translations ("Hamas" for Hamm) that English text means otherwise
     (best_pop: the largest population among the entries' places)."""
     if zipf >= 2.5:
-        return drop(Drop.ALT_NAME_ENGLISH_WORD)
+        return _plain_drop(Drop.ALT_NAME_ENGLISH_WORD)
     if best_pop < SMALL_ALT_PLACE:
-        return drop(Drop.ALT_NAME_SMALL_PLACE)
+        return _plain_drop(Drop.ALT_NAME_SMALL_PLACE)
     if best_pop < 1_000_000 and not any(not alt_unlike(key, row) for row in index.facts(entries).rows):
-        return drop(Drop.ALT_NAME_UNLIKE)
+        return _plain_drop(Drop.ALT_NAME_UNLIKE)
     return None
 
 
@@ -791,4 +802,4 @@ def _propagate_person_names(cands: list[Candidate], index: GazetteerIndex, perso
             level = best_level(c, index, (NAME, ASCII, ALT, ABBR))
             if level in ("country", "region") or (level == "admin1" and max_population(c, index) >= BIG_REGION):
                 continue
-            c.drop = drop(Drop.PERSON_ELSEWHERE)
+            c.drop = _plain_drop(Drop.PERSON_ELSEWHERE)

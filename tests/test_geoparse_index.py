@@ -149,3 +149,23 @@ def test_record_file_reads_by_offset_and_pickles_by_path(tmp_path):
     assert len(records) == 10 and records.read(2, 5) == b"234"
     again = pickle.loads(pickle.dumps(records))
     assert again.path == path and again.read(7, 10) == b"789"
+
+
+def test_truncated_key_records_are_rebuilt_not_read(tmp_path):
+    """A records file cut short (a crash while copying) fails the load, and the index is
+    rebuilt: no name's entries are read from a half-written file."""
+    from geo import geoparse_index
+    from geo.geoparse_index import ensure_index_files
+
+    db = build_tiny_gazetteer(tmp_path / "gaz")
+    folder = ensure_index_files(db)
+    records = folder / "key_records.bin"
+    records.write_bytes(records.read_bytes()[:-7])
+    try:
+        load_tables(folder)
+        raise AssertionError("truncated key records must not load")
+    except ValueError:
+        pass
+    geoparse_index._LOADED.pop(db, None)
+    index = load_index(db)
+    assert [index.places[place_id].name for place_id, _ in index.entries("springfield")] == ["Springfield"] * 2

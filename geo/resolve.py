@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -401,21 +402,24 @@ class RowMemo:
     starts with it, see _described_why). The rows are kept alive beside them and cleared with
     them, so while a row has a value no other object can take its id: a look-up is one dict
     get, with no (row, value) pair to check, which would be one more object per entry for the
-    garbage collector to track and walk in every full collection."""
+    garbage collector to track and walk in every full collection. Writes take a lock, so that
+    threads parsing at once never leave a value without its row (reads need none)."""
 
-    __slots__ = ("values", "_rows", "max_size")
+    __slots__ = ("values", "_rows", "max_size", "_lock")
 
     def __init__(self, max_size: int) -> None:
         self.values: dict = {}
         self._rows: list[PlaceRow] = []
         self.max_size = max_size
+        self._lock = threading.Lock()
 
     def put(self, row: PlaceRow, key: object, value: object) -> None:
-        if len(self.values) >= self.max_size:
-            self.values.clear()
-            self._rows.clear()
-        self._rows.append(row)
-        self.values[key] = value
+        with self._lock:
+            if len(self.values) >= self.max_size:
+                self.values.clear()
+                self._rows.clear()
+            self._rows.append(row)
+            self.values[key] = value
 
 
 DESCRIBED_MAX = 50_000

@@ -239,3 +239,32 @@ def test_nearness_kept_per_point_agrees_with_measuring(monkeypatch):
         key = frozenset(f"{p[0]:.3f}" for p in chosen)
         assert R._near_memo(row, chosen, key) == R._near_any(row, chosen)
     assert sum(len(d) for d in R._NEAR_POINT.values()) <= 50
+
+
+def test_row_memo_keeps_one_value_per_row_through_its_bound_and_threads():
+    """RowMemo keeps values by id(row) with the rows kept alive beside them: a value found is
+    always the one put for that very row, across the bound that starts it afresh and with
+    threads putting and reading at once (new rows are made and dropped all along, so ids of
+    dead rows would be reused if a value outlived its row)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from geo.geoparse_index import PlaceRow
+    from geo.resolve import RowMemo
+
+    memo = RowMemo(64)
+
+    def work(seed: int) -> int:
+        wrong = 0
+        for i in range(3000):
+            row = PlaceRow(seed * 10_000 + i, "X", "place", "PPL", "US", "", "", "", i, 0.0, 0.0)
+            found = memo.values.get(id(row))
+            if found is not None and found != row.id:
+                wrong += 1
+            memo.put(row, id(row), row.id)
+            if memo.values.get(id(row)) not in (row.id, None):
+                wrong += 1
+        return wrong
+
+    with ThreadPoolExecutor(4) as pool:
+        assert sum(pool.map(work, range(8))) == 0
+    assert len(memo.values) <= 64

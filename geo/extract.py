@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from geo import key_facts
 from geo.geoparse_index import (
@@ -503,7 +503,8 @@ def _name_infos(text: str, cands: list[Candidate], index: GazetteerIndex, zipf: 
     return infos
 
 
-class NameInfo(NamedTuple):
+@dataclass(slots=True)  # read for every candidate: slotted fields are read by a specialised instruction
+class NameInfo:
     """What classification decides about a matched name from the name as written alone
     (before reading its context): worked out once per name, written form and hashtag."""
 
@@ -607,7 +608,8 @@ def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float], h
     return None, entries, packed
 
 
-class NameProfile(NamedTuple):
+@dataclass(frozen=True, slots=True)  # (see NameInfo); frozen: most are shared
+class NameProfile:
     """What classification asks about a name that depends on the name and its gazetteer
     entries alone: worked out once per name (cached in its NameInfo), not per mention."""
 

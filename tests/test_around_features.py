@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest
@@ -54,8 +55,8 @@ def _corpus_words() -> list[str]:
 
 @pytest.mark.parametrize("word", WORDS)
 def test_features_of_chosen_words(word):
-    assert tuple(before_features(word)) == _reference_before(word)
-    assert tuple(after_features(word)) == _reference_after(word)
+    assert astuple(before_features(word)) == _reference_before(word)
+    assert astuple(after_features(word)) == _reference_after(word)
 
 
 def test_features_of_real_text_words_and_sharing():
@@ -63,8 +64,8 @@ def test_features_of_real_text_words_and_sharing():
     if not words:
         pytest.skip("the shared eval corpora are not here")
     for w in words:
-        assert tuple(before_features(w)) == _reference_before(w), w
-        assert tuple(after_features(w)) == _reference_after(w), w
+        assert astuple(before_features(w)) == _reference_before(w), w
+        assert astuple(after_features(w)) == _reference_after(w), w
     # thousands of words, a few dozen distinct feature tuples: one object each
     assert len({id(before_features(w)) for w in words}) == len({before_features(w) for w in words}) < 100
     assert len({id(after_features(w)) for w in words}) == len({after_features(w) for w in words}) < 100

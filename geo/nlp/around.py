@@ -11,6 +11,7 @@ opens them (a comma, an apostrophe).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
@@ -35,7 +36,11 @@ def folded_word(word: str) -> str:
     return word.lower() if word.isascii() else fold(word).lower()
 
 
-class WordBefore(NamedTuple):
+# read for thousands of names per text: slotted classes, whose fields the interpreter reads by
+# a specialised instruction (a NamedTuple's field goes through the generic attribute look-up);
+# frozen, so that words with the same features can share one (see _shared)
+@dataclass(frozen=True, slots=True)
+class WordBefore:
     """What the rules ask about the word in front of a name."""
 
     capitalised: bool
@@ -49,7 +54,8 @@ class WordBefore(NamedTuple):
     modifier: str | None  # "northern", "south-east" (lexicon.MODIFIERS)
 
 
-class WordAfter(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class WordAfter:
     """What the rules ask about the word behind a name."""
 
     surname_like: bool  # could be the surname after a given name ("Jordan Smith")
@@ -62,10 +68,10 @@ _BEFORE: dict[str, WordBefore] = {}
 _AFTER: dict[str, WordAfter] = {}
 # the few distinct feature tuples, shared by every word that has them: a new word keeps no
 # object of its own alive (fewer objects for the garbage collector to walk)
-_SHARED: dict[tuple, tuple] = {}
+_SHARED: dict = {}
 
 
-def _shared(features: tuple) -> tuple:
+def _shared(features):
     return _SHARED.setdefault(features, features)
 
 

@@ -163,23 +163,26 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
     prv = text[start - 1] if start else ""
     # the word before matters only behind blanks: after other characters word_before finds
     # nothing, or a word ending in punctuation that no rule below accepts
-    before = None
+    # (word_before's word, start and gap as three names: no tuple for the common case)
+    bword = before = None
     if prv == " " and start >= 2 and text[start - 2] not in " \t":
         # word_before's common case inline: one blank, and a word of letters and digits
         sp = text.rfind(" ", max(0, start - WINDOW), start - 1)
         word = text[sp + 1:start - 1] if sp >= 0 else ""
         if word.isalnum() and word[0].isalpha():
-            before = (word, sp + 1, " ")
+            bword, bat, bgap = word, sp + 1, " "
         elif sp >= 0:  # its scan on the blank-free stretch already cut ("U.S.", "said,", "(AP)")
             before = _word_in_stretch(text, start, word, sp + 1)
         else:
             before = word_before(text, start)
     elif prv in " \t" or prv.isalnum():
         before = word_before(text, start)
-    bf = (_BEFORE.get(before[0]) or before_features(before[0])) if before is not None else None
-    one_blank_before = before is not None and before[2] == " "
+    if before is not None:
+        bword, bat, bgap = before
+    bf = None if bword is None else (_BEFORE.get(bword) or before_features(bword))
+    one_blank_before = bword is not None and bgap == " "
     if one_blank_before and bf.capitalised:
-        word, at = before[0], before[1]
+        word, at = bword, bat
         # a title starts a place name only unabbreviated ("General Santos"), never as "Mr." or "Gov."
         if bf.title and (bf.abbreviated or at not in place_starts):
             return Around(drop(Drop.PERSON_AFTER_TITLE, word=word))
@@ -190,14 +193,14 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
         if bf.plain and not high and at not in place_starts and bf.rare:
             return Around(drop(Drop.PERSON_FOLLOWS_CAPITALISED, word=word))
     nxt = text[end:end + 1]
-    after = af = None
+    aword = af = None  # the word after, when one blank away (it starts at end + 1)
     if nxt == " ":  # every rule on the next word wants it one blank away (word_after's gap " ")
         m = _ONE_BLANK_WORD.match(text, end, end + WINDOW)
         if m is not None:
-            after = (m.group(1), end + 1, " ")
-            af = _AFTER.get(after[0]) or after_features(after[0])
-    if af is not None and af.surname_like and after[1] not in sure_places and key in person_lists()[0]:
-        return Around(drop(Drop.PERSON_GIVEN_NAME_BEFORE, word=strip_possessive(after[0])))
+            aword = m.group(1)
+            af = _AFTER.get(aword) or after_features(aword)
+    if af is not None and af.surname_like and end + 1 not in sure_places and key in person_lists()[0]:
+        return Around(drop(Drop.PERSON_GIVEN_NAME_BEFORE, word=strip_possessive(aword)))
     if not high:
         # "Carlos Humberto, the son of ...", "Smith, 34, was arrested"
         if nxt == ",":
@@ -205,15 +208,15 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
             if m and folded_word(m.group(1)) in lexicon.PERSON_APPOSITIONS:
                 return Around(drop(Drop.PERSON_APPOSITION, word=m.group(1)))
         if af is not None and af.person_head:
-            return Around(drop(Drop.PERSON_BEFORE_HEAD, word=after[0]))
+            return Around(drop(Drop.PERSON_BEFORE_HEAD, word=aword))
         if nxt == "," and _AGE.match(text, end, end + TAIL):
             return Around(drop(Drop.PERSON_AGE))
         if af is not None and af.speech:
-            two_token = one_blank_before and bf.capitalised and before[1] not in place_starts
+            two_token = one_blank_before and bf.capitalised and bat not in place_starts
             if personal or two_token:
-                return Around(drop(Drop.PERSON_BEFORE_SPEECH, word=after[0]))
+                return Around(drop(Drop.PERSON_BEFORE_SPEECH, word=aword))
         if personal and bf is not None and bf.speech and _CLAUSE_END.match(text, end, end + TAIL):
-            return Around(drop(Drop.PERSON_AFTER_SPEECH, word=before[0]))
+            return Around(drop(Drop.PERSON_AFTER_SPEECH, word=bword))
         if nxt in _APOSTROPHES and _POSSESSION.match(text, end, end + TAIL):
             return Around(drop(Drop.PERSON_POSSESSIVE))
     org = af.org if af is not None else None
@@ -223,7 +226,7 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
     if org:
         return Around(org=org)
     if one_blank_before and bf.modifier:
-        return Around(modifier=(bf.modifier, before[1]))
+        return Around(modifier=(bf.modifier, bat))
     return NOTHING
 
 

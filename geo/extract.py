@@ -608,7 +608,7 @@ def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float], h
     return None, entries, packed
 
 
-@dataclass(frozen=True, slots=True)  # (see NameInfo); frozen: most are shared
+@dataclass(slots=True, eq=False)  # (see NameInfo); most are shared: read them, never set them
 class NameProfile:
     """What classification asks about a name that depends on the name and its gazetteer
     entries alone: worked out once per name (cached in its NameInfo), not per mention."""
@@ -645,17 +645,20 @@ def _profile(key: str, entries: tuple[Entry, ...], packed: int, personal: bool, 
             word_drop = _drop_word(Drop.COMMON_WORD_SMALL_PLACES, key)
         elif not high:
             lower_drop = _drop_word(Drop.USED_IN_LOWER_CASE, key)
-    profile = NameProfile(
-        bool(kinds & DEMONYM_BIT) and (not kinds & ~(DEMONYM_BIT | ALT_BIT) or bool(_DEMONYM_END.search(key))),
-        high, max_pop >= BIG_PLACE, personal, common, sentence_drop, word_drop, lower_drop,
-        _weak_alternate_name(key, entries, max_pop, index, z) if not kinds & ~ALT_BIT else None)  # weak_alt
-    if sentence_drop or word_drop or lower_drop or profile.weak_alt:
-        return profile
-    # most names drop nowhere: their profile is one of a few dozen, each kept once
-    return _SHARED_PROFILES.setdefault(profile, profile)
+    weak_alt = _weak_alternate_name(key, entries, max_pop, index, z) if not kinds & ~ALT_BIT else None
+    fields = (bool(kinds & DEMONYM_BIT) and (not kinds & ~(DEMONYM_BIT | ALT_BIT) or bool(_DEMONYM_END.search(key))),
+              high, max_pop >= BIG_PLACE, personal, common, sentence_drop, word_drop, lower_drop, weak_alt)
+    if sentence_drop or word_drop or lower_drop or weak_alt:
+        return NameProfile(*fields)
+    # most names drop nowhere: their profile is one of a few dozen, each kept once (keyed by
+    # its fields as a plain tuple, which hashes and compares in C)
+    found = _SHARED_PROFILES.get(fields)
+    if found is None:
+        found = _SHARED_PROFILES[fields] = NameProfile(*fields)
+    return found
 
 
-_SHARED_PROFILES: dict[NameProfile, NameProfile] = {}
+_SHARED_PROFILES: dict[tuple, NameProfile] = {}
 
 
 def _plain_drop(code: Drop) -> Dropped:

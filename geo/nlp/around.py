@@ -38,8 +38,8 @@ def folded_word(word: str) -> str:
 
 # read for thousands of names per text: slotted classes, whose fields the interpreter reads by
 # a specialised instruction (a NamedTuple's field goes through the generic attribute look-up);
-# frozen, so that words with the same features can share one (see _shared)
-@dataclass(frozen=True, slots=True)
+# words with the same features share one (see _shared): read them, never set them
+@dataclass(slots=True, eq=False)
 class WordBefore:
     """What the rules ask about the word in front of a name."""
 
@@ -54,7 +54,7 @@ class WordBefore:
     modifier: str | None  # "northern", "south-east" (lexicon.MODIFIERS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class WordAfter:
     """What the rules ask about the word behind a name."""
 
@@ -66,13 +66,17 @@ class WordAfter:
 
 _BEFORE: dict[str, WordBefore] = {}
 _AFTER: dict[str, WordAfter] = {}
-# the few distinct feature tuples, shared by every word that has them: a new word keeps no
-# object of its own alive (fewer objects for the garbage collector to walk)
-_SHARED: dict = {}
+# the few distinct features, shared by every word that has them: a new word keeps no object
+# of its own alive (fewer objects for the garbage collector to walk); keyed by the fields as
+# a plain tuple, which hashes and compares in C
+_SHARED: dict[tuple, WordBefore | WordAfter] = {}
 
 
-def _shared(features):
-    return _SHARED.setdefault(features, features)
+def _shared(cls: type, fields: tuple):
+    found = _SHARED.get(fields)
+    if found is None:
+        found = _SHARED[fields] = cls(*fields)
+    return found
 
 
 def before_features(word: str) -> WordBefore:
@@ -82,7 +86,7 @@ def before_features(word: str) -> WordBefore:
         full = folded_word(word)
         low = full.rstrip(".") if word.isascii() else folded_word(word.rstrip("."))
         z = zipf.get(low, 0)
-        found = _shared(WordBefore(
+        found = _shared(WordBefore, (
             word[0].isupper(),  # capitalised
             low in lexicon.TITLES,  # title
             word.endswith("."),  # abbreviated
@@ -103,17 +107,18 @@ def after_features(word: str) -> WordAfter:
     if found is None:
         if len(_AFTER) >= WORD_CACHE_MAX:
             _AFTER.clear()
-        found = _AFTER[word] = _shared(_after_features(word))
+        found = _AFTER[word] = _shared(WordAfter, _after_features(word))
     return found
 
 
-def _after_features(word: str) -> WordAfter:
+def _after_features(word: str) -> tuple:
+    """WordAfter's fields for a word."""
     _names, surnames, zipf = person_lists()
     nxt = strip_possessive(word)
     org = nxt.rstrip(".,")
     capitalised = nxt[:1].isupper()
     nxt_low = folded_word(nxt) if capitalised else ""  # only a capitalised word can be either
-    return WordAfter(
+    return (
         (capitalised  # surname_like
          and nxt_low not in lexicon.ORG_HEADS
          and nxt_low not in lexicon.MONTHS_WEEKDAYS

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from geoparse_fixture import PLACES, build_tiny_gazetteer
 
 from geo.geoparse_index import build_index, index_folder, load_index, load_tables
@@ -31,23 +32,30 @@ def test_index_files_load_back_the_same_index(tmp_path):
         [m.to_dict() for m in Parser(index=in_memory).parse(text)]
 
 
-def test_damaged_index_is_rebuilt_not_trusted(tmp_path):
-    db = build_tiny_gazetteer(tmp_path / "gaz")
-    folder = index_folder(db, "tiny-fixture-1")
+def _truncate_keys(folder):
+    (folder / "keys.txt").write_text("only one key", encoding="utf-8")
+
+
+def _truncate_records(folder):
+    records = folder / "key_records.bin"
+    records.write_bytes(records.read_bytes()[:-7])
+
+
+@pytest.mark.parametrize("damage", [_truncate_keys, _truncate_records], ids=["keys", "key records"])
+def test_damaged_index_is_rebuilt_not_trusted(tmp_path, damage):
+    """An index file cut short (a crash while writing or copying) fails the load, and the
+    index is rebuilt: no name's entries are read from a half-written file."""
+    from geo import geoparse_index
     from geo.geoparse_index import ensure_index_files
 
-    ensure_index_files(db)
-    (folder / "keys.txt").write_text("only one key", encoding="utf-8")  # truncated by a crash
-    try:
+    db = build_tiny_gazetteer(tmp_path / "gaz")
+    folder = ensure_index_files(db)
+    damage(folder)
+    with pytest.raises(ValueError):
         load_tables(folder)
-        raise AssertionError("a damaged index must not load")
-    except ValueError:
-        pass
-    from geo import geoparse_index
-
     geoparse_index._LOADED.pop(db, None)
     index = load_index(db)
-    assert index.entries("springfield")
+    assert [index.places[place_id].name for place_id, _ in index.entries("springfield")] == ["Springfield"] * 2
     assert len(load_tables(folder).keys) > 1
 
 
@@ -151,21 +159,3 @@ def test_record_file_reads_by_offset_and_pickles_by_path(tmp_path):
     assert again.path == path and again.read(7, 10) == b"789"
 
 
-def test_truncated_key_records_are_rebuilt_not_read(tmp_path):
-    """A records file cut short (a crash while copying) fails the load, and the index is
-    rebuilt: no name's entries are read from a half-written file."""
-    from geo import geoparse_index
-    from geo.geoparse_index import ensure_index_files
-
-    db = build_tiny_gazetteer(tmp_path / "gaz")
-    folder = ensure_index_files(db)
-    records = folder / "key_records.bin"
-    records.write_bytes(records.read_bytes()[:-7])
-    try:
-        load_tables(folder)
-        raise AssertionError("truncated key records must not load")
-    except ValueError:
-        pass
-    geoparse_index._LOADED.pop(db, None)
-    index = load_index(db)
-    assert [index.places[place_id].name for place_id, _ in index.entries("springfield")] == ["Springfield"] * 2

@@ -2,9 +2,9 @@
 
 Built once from the sqlite `names`/`places` tables into a folder beside the gazetteer
 (keyed by the gazetteer's build id and a hash of this code and the alias list), then loaded
-in well under a second by any process: place columns are numpy arrays and each name's record
-(its entries and its places' rows, marshalled) a slice of one file, all memory-mapped, and only
-the name keys become a Python dict. Place rows and entry tuples are made on demand (a name's in
+in well under a second by any process: place columns are memory-mapped numpy arrays, each
+name's record (its entries and its places' rows, marshalled) a slice of one file read by offset
+when the name is first met, and only the name keys become a Python dict. Place rows and entry tuples are made on demand (a name's in
 one marshal call) and kept in bounded caches.
 """
 

@@ -510,7 +510,7 @@ class NameInfo:
 
     key: str  # the folded name and
     entries: tuple[Entry, ...]  # the entries as matched (the cache is valid for these)
-    sure: bool  # not a personal name, or the name of a country/region/admin-1 (see NameProfile)
+    sure: bool  # not a personal name, or the name (not an alternate one) of a country/region/admin-1
     form: Any  # _written_form's verdict: a Dropped, None, or _ABBREVIATION
     narrowed: tuple[Entry, ...]  # the entries the written form leaves
     profile: NameProfile | None  # the profile of the narrowed entries (None: the form drops it)

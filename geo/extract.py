@@ -372,15 +372,15 @@ def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> Dropp
     after_comma = text[max(0, c.start - 2):c.start] in (", ",) or text[c.start - 1:c.start] == ","
     kinds = _entry_kinds(c, index)
     if kinds == {AFTER_COMMA}:
-        return None if after_comma else _plain_drop(Drop.STATE_ABBR_OUTSIDE_COMMA)
+        return None if after_comma else drop(Drop.STATE_ABBR_OUTSIDE_COMMA)
     if not letters.isupper():
-        return _plain_drop(Drop.ABBR_NOT_CAPITALS)
+        return drop(Drop.ABBR_NOT_CAPITALS)
     if "." in c.surface:
         return None
     if _NUMBER_NEXT.match(text, c.end, c.end + 2) or text[c.start - 1:c.start] == "$":
-        return _plain_drop(Drop.CODE_BEFORE_NUMBER)
+        return drop(Drop.CODE_BEFORE_NUMBER)
     if line_is_shouting(text, c.start, c.end):
-        return _plain_drop(Drop.HEADLINE_CAPITALS)
+        return drop(Drop.HEADLINE_CAPITALS)
     low = letters.lower()
     if len(letters) == 2:
         if after_comma and _previous_candidate_is_place(text, c):
@@ -389,9 +389,9 @@ def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> Dropp
             return None  # "NY", "TX": press and social-media shorthand for US states
         if PRESS in kinds:  # press usage ("US", "UK"), from geo/data/geoparse_aliases.tsv
             return None
-        return _plain_drop(Drop.TWO_LETTER_CODE_ALONE)
+        return drop(Drop.TWO_LETTER_CODE_ALONE)
     if lexicon.common_word_zipf().get(low, 0) >= 3.0:
-        return _plain_drop(Drop.CODE_IS_COMMON_WORD)
+        return drop(Drop.CODE_IS_COMMON_WORD)
     return None
 
 
@@ -458,7 +458,7 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
             c.drop = prof.weak_alt
             continue
         if prv in _QUOTES and not prof.high and not prof.big and _quoted(text, c):
-            c.drop = _plain_drop(Drop.QUOTED_SMALL_PLACE)
+            c.drop = drop(Drop.QUOTED_SMALL_PLACE)
             continue
         # (_street_after's first test inline: a blank, then a capital or another blank)
         nxt = text[c.end:c.end + 2]
@@ -578,15 +578,15 @@ def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float], h
     packed = facts[key_facts.ALL]
     first = surface[0]
     if not first.isupper() and not hashtag:
-        return _plain_drop(Drop.NOT_CAPITALISED), entries, packed
+        return drop(Drop.NOT_CAPITALISED), entries, packed
     if key in lexicon.MONTHS_WEEKDAYS:
-        return _plain_drop(Drop.MONTH_OR_WEEKDAY), entries, packed
+        return drop(Drop.MONTH_OR_WEEKDAY), entries, packed
     if key in lexicon.NEWS_AGENCIES:
-        return _plain_drop(Drop.NEWS_AGENCY), entries, packed
+        return drop(Drop.NEWS_AGENCY), entries, packed
     if key.rstrip(".") in lexicon.TITLES:
-        return _plain_drop(Drop.TITLE), entries, packed
+        return drop(Drop.TITLE), entries, packed
     if hashtag and not first.isupper() and zipf.get(key, 0) >= 2.5:
-        return _plain_drop(Drop.HASHTAG_COMMON_WORD), entries, packed
+        return drop(Drop.HASHTAG_COMMON_WORD), entries, packed
     if " " not in key:
         # "Scott" alone is a surname far more often than Scott County: keep counties only
         # when named as such (their own name, or an alias that still says County/Parish)
@@ -594,15 +594,15 @@ def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float], h
             entries = index.derived(entries, "no_bare_county", _not_bare_county)
         packed = facts[key_facts.WITHOUT_BARE_COUNTY]
     if not entries:
-        return _plain_drop(Drop.BARE_COUNTY_NAME), entries, packed
+        return drop(Drop.BARE_COUNTY_NAME), entries, packed
     kinds = key_facts.kinds_mask(packed)
     if (surface.isupper() and len(surface) <= 4 and not kinds & CODE_BITS
             and key_facts.level(packed) not in ("country", "admin1")):
-        return _plain_drop(Drop.ACRONYM_OF_ALT_NAME), entries, packed
+        return drop(Drop.ACRONYM_OF_ALT_NAME), entries, packed
     if len(key.replace(".", "")) <= 2 and not surface.replace(".", "").isupper() and not kinds & AFTER_COMMA_BIT:
-        return _plain_drop(Drop.TWO_LETTERS_NOT_CODE), entries, packed
+        return drop(Drop.TWO_LETTERS_NOT_CODE), entries, packed
     if not kinds & ~ISO_BIT:
-        return _plain_drop(Drop.ISO3_CODE), entries, packed
+        return drop(Drop.ISO3_CODE), entries, packed
     if _is_abbreviation_only(key, surface, kinds):
         return _ABBREVIATION, entries, packed
     return None, entries, packed
@@ -638,13 +638,13 @@ def _profile(key: str, entries: tuple[Entry, ...], packed: int, personal: bool, 
     sentence_drop = word_drop = lower_drop = None
     if common:
         if z >= COMMON_START:
-            sentence_drop = _drop_word(Drop.COMMON_WORD_SENTENCE_START, key)
+            sentence_drop = drop(Drop.COMMON_WORD_SENTENCE_START, word=key)
         if z >= COMMON_MID:
-            word_drop = _drop_word(Drop.COMMON_WORD, key)
+            word_drop = drop(Drop.COMMON_WORD, word=key)
         elif z >= COMMON_SOFT and not high and level != "admin2" and max_pop < BIG_PLACE // 2:
-            word_drop = _drop_word(Drop.COMMON_WORD_SMALL_PLACES, key)
+            word_drop = drop(Drop.COMMON_WORD_SMALL_PLACES, word=key)
         elif not high:
-            lower_drop = _drop_word(Drop.USED_IN_LOWER_CASE, key)
+            lower_drop = drop(Drop.USED_IN_LOWER_CASE, word=key)
     weak_alt = _weak_alternate_name(key, entries, max_pop, index, z) if not kinds & ~ALT_BIT else None
     fields = (bool(kinds & DEMONYM_BIT) and (not kinds & ~(DEMONYM_BIT | ALT_BIT) or bool(_DEMONYM_END.search(key))),
               high, max_pop >= BIG_PLACE, personal, common, sentence_drop, word_drop, lower_drop, weak_alt)
@@ -659,22 +659,6 @@ def _profile(key: str, entries: tuple[Entry, ...], packed: int, personal: bool, 
 
 
 _SHARED_PROFILES: dict[tuple, NameProfile] = {}
-
-
-def _plain_drop(code: Drop) -> Dropped:
-    """drop(code) for a reason that quotes nothing: one shared decision per reason."""
-    found = _PLAIN_DROPS.get(code)
-    if found is None:
-        found = _PLAIN_DROPS[code] = drop(code)
-    return found
-
-
-_PLAIN_DROPS: dict[Drop, Dropped] = {}
-
-
-def _drop_word(code: Drop, word: str) -> Dropped:
-    """drop(code, word=word), without the keyword dict (a few thousand per unseen text pass)."""
-    return Dropped(code, (("word", word),))
 
 
 def _lower_case_here(text: str, key: str, lower_words: dict[str, bool]) -> bool:
@@ -740,11 +724,11 @@ def _weak_alternate_name(key: str, entries: tuple[Entry, ...], best_pop: int, in
     GeoNames carries translations ("Hamas" for Hamm) that English text means otherwise
     (best_pop: the largest population among the entries' places)."""
     if zipf >= 2.5:
-        return _plain_drop(Drop.ALT_NAME_ENGLISH_WORD)
+        return drop(Drop.ALT_NAME_ENGLISH_WORD)
     if best_pop < SMALL_ALT_PLACE:
-        return _plain_drop(Drop.ALT_NAME_SMALL_PLACE)
+        return drop(Drop.ALT_NAME_SMALL_PLACE)
     if best_pop < 1_000_000 and not any(not alt_unlike(key, row) for row in index.facts(entries).rows):
-        return _plain_drop(Drop.ALT_NAME_UNLIKE)
+        return drop(Drop.ALT_NAME_UNLIKE)
     return None
 
 
@@ -807,4 +791,4 @@ def _propagate_person_names(cands: list[Candidate], index: GazetteerIndex, perso
             level = best_level(c, index, (NAME, ASCII, ALT, ABBR))
             if level in ("country", "region") or (level == "admin1" and max_population(c, index) >= BIG_REGION):
                 continue
-            c.drop = _plain_drop(Drop.PERSON_ELSEWHERE)
+            c.drop = drop(Drop.PERSON_ELSEWHERE)

@@ -345,7 +345,7 @@ def _static_facts(prior: float, row: PlaceRow, kind: int, admin1_pop: int | None
     is_admin1 = level == "admin1"
     return (prior, kind, country if level != "region" else None,
             row.admin1_code if not is_admin1 and row.admin1_code else None,
-            level in _LOCAL_LEVELS and population < (_SMALL_ADMIN1_POP if is_admin1 else _SMALL_PLACE_POP),
+            level in _LOCAL_LEVELS and _is_small(row),
             level in _NEAR_LEVELS, is_admin1,
             (admin1_pop is not None and level == "place" and population >= _NAMESAKE_MIN_POP
              and population >= _NAMESAKE_RATIO * admin1_pop),
@@ -353,7 +353,6 @@ def _static_facts(prior: float, row: PlaceRow, kind: int, admin1_pop: int | None
 
 
 # the weights _static_facts reads, as module constants (it runs for every reading of every name met)
-_SMALL_ADMIN1_POP, _SMALL_PLACE_POP = W.small_admin1_pop, W.small_place_pop  # see _is_small
 _NAMESAKE_MIN_POP, _NAMESAKE_RATIO, _NAMED_CITY_POP = W.namesake_min_pop, W.namesake_ratio, W.named_city_pop
 
 
@@ -486,10 +485,9 @@ def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_
         if not dateline and c.surface.isupper() and _in_dateline(text, c):
             dateline = True
         if not state_hint:
-            end = c.end  # _state_word_after inline, its common cases answered by the characters after the name
-            if ((_state_word_may_follow(text, end) and STATE_WORD_AT.match(text, end, end + 20) is not None)
-                    or (start > 0 and text[start - 1].isspace() and text[start - 2:start - 1] not in _NOT_OF_END
-                        and _state_of_before(text[max(0, start - 20):start]))):
+            if _state_word_after(text, c.end) or (
+                    start > 0 and text[start - 1].isspace() and text[start - 2:start - 1] not in _NOT_OF_END
+                    and _state_of_before(text[max(0, start - 20):start])):
                 state_hint = True
     first = group[0]
     readings = _ranked_readings(first.entries, index, first.key, after_comma,

@@ -225,8 +225,7 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
         if nxt in _APOSTROPHES and _POSSESSION.match(text, end, end + TAIL):
             return Around(drop(Drop.PERSON_POSSESSIVE))
     org = af.org if af is not None else None
-    # (_head_of_before's first test inline: "of" or "the" and a blank before the name)
-    if org is None and prv.isspace() and start >= 2 and (text[start - 2] in "fe" or text[start - 2].isspace()):
+    if org is None and prv.isspace():
         org = _head_of_before(text, start)
     if org:
         return Around(org=org)

@@ -544,13 +544,9 @@ def _packed_facts(key: str, entries: tuple[Entry, ...], index: GazetteerIndex) -
         at = index.key_facts_at
         return at(2 * key_id + key_facts.ALL), at(2 * key_id + key_facts.WITHOUT_BARE_COUNTY)
     rows = index.facts(entries).rows
-    ranks = [key_facts.PLACE_RANK if r is None else key_facts.LEVEL_ORDER[r.level] for r in rows]
-    pops = [0 if r is None else r.population for r in rows]
-    kinds = [kind for _, kind in entries]
-    kept = [not _is_bare_county(e, r) for e, r in zip(entries, rows, strict=True)]
-    without = [[x for x, keep in zip(col, kept, strict=True) if keep] for col in (kinds, ranks, pops)]
-    bare = key_facts.BARE_COUNTY_BIT if not all(kept) else 0
-    return key_facts.pack(kinds, ranks, pops), key_facts.pack(*without) | bare
+    return key_facts.pack_entries([kind for _, kind in entries],
+                                  [key_facts.PLACE_RANK if r is None else key_facts.LEVEL_ORDER[r.level] for r in rows],
+                                  [0 if r is None else r.population for r in rows])
 
 
 _DEMONYM_END = re.compile(r"(an|ese|ish|i|ch)$")
@@ -561,12 +557,8 @@ def _is_demonym(e: Entry, row: PlaceRow | None) -> bool:
     return e[1] == DEMONYM  # (place_id, kind)
 
 
-def _is_bare_county(e: Entry, row: PlaceRow | None) -> bool:
-    return e[1] == ALT and row is not None and row.level == "admin2"  # (place_id, kind)
-
-
 def _not_bare_county(e: Entry, row: PlaceRow | None) -> bool:
-    return not _is_bare_county(e, row)
+    return not (e[1] == ALT and row is not None and row.level == "admin2")  # (place_id, kind)
 
 
 def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float], hashtag: bool,

@@ -72,20 +72,6 @@ class LevelTable(dict):
         return found
 
 
-def pack(kinds: Iterable[int], level_ranks: Iterable[int], populations: Iterable[int]) -> int:
-    """The packed facts of one tuple of entries, given each entry's kind, its place's
-    LEVEL_ORDER rank and population (the same arithmetic as build_packed, one entry at a time)."""
-    best = [PLACE_RANK] * KIND_COUNT
-    mask = bare = top = 0
-    for kind, rank, pop in zip(kinds, level_ranks, populations, strict=True):
-        best[kind] = min(best[kind], rank)
-        mask |= 1 << kind
-        bare |= kind == ALT_KIND and rank == ADMIN2_RANK
-        top = max(top, pop)
-    levels = sum(r << (3 * k) for k, r in enumerate(best))
-    return levels | (mask << KINDS_SHIFT) | (BARE_COUNTY_BIT if bare else 0) | (min(top, POP_CAP) << POP_SHIFT)
-
-
 def build_packed(entry_off: np.ndarray, entry_kind: np.ndarray, entry_rank: np.ndarray,
                  entry_pop: np.ndarray) -> np.ndarray:
     """Packed facts of every key (uint64, key i's variant v at 2 * i + v), from the index's
@@ -127,3 +113,12 @@ def build_from_entries(entries_per_key: list, place_ids: np.ndarray, place_rank:
     flat = np.array([e for entries in entries_per_key for e in entries], dtype=np.int64).reshape(-1, 2)
     rows = np.searchsorted(place_ids, flat[:, 0])
     return build_packed(off, flat[:, 1], place_rank[rows], place_pop[rows])
+
+
+def pack_entries(kinds: list[int], level_ranks: list[int], populations: list[int]) -> tuple[int, int]:
+    """The packed facts of one tuple of entries, both variants (ALL, WITHOUT_BARE_COUNTY),
+    given each entry's kind, its place's LEVEL_ORDER rank and population: build_packed for a
+    single key (for entry tuples the index did not give a key, which are rare)."""
+    packed = build_packed(np.array([0, len(kinds)], dtype=np.int64), np.array(kinds, dtype=np.int64),
+                          np.array(level_ranks, dtype=np.int64), np.array(populations, dtype=np.int64))
+    return int(packed[ALL]), int(packed[WITHOUT_BARE_COUNTY])

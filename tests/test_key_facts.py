@@ -34,17 +34,33 @@ def _check_key(index, key_id: int) -> None:
             assert _as_entry_facts(packed, kinds) == facts.level(kinds), (key_id, variant, kinds)
 
 
+def _pack(kinds: list[int], ranks: list[int], pops: list[int]) -> int:
+    """The packed facts of one tuple of entries, worked out one entry at a time (the
+    reference build_packed's array arithmetic must agree with)."""
+    best = [key_facts.PLACE_RANK] * key_facts.KIND_COUNT
+    mask = bare = top = 0
+    for kind, rank, pop in zip(kinds, ranks, pops, strict=True):
+        best[kind] = min(best[kind], rank)
+        mask |= 1 << kind
+        bare |= kind == key_facts.ALT_KIND and rank == key_facts.ADMIN2_RANK
+        top = max(top, pop)
+    levels = sum(r << (3 * k) for k, r in enumerate(best))
+    return (levels | (mask << key_facts.KINDS_SHIFT) | (key_facts.BARE_COUNTY_BIT if bare else 0)
+            | (min(top, key_facts.POP_CAP) << key_facts.POP_SHIFT))
+
+
 def test_pack_reads_back_what_was_packed():
     # a town (rank 4) as a name, a state (rank 2) as an alternate name, an admin-2 alternate name
-    packed = key_facts.pack([0, 3, 3], [4, 2, 3], [5_000, 3_000_000, 40_000])
+    packed, without = key_facts.pack_entries([0, 3, 3], [4, 2, 3], [5_000, 3_000_000, 40_000])
     assert key_facts.kinds_mask(packed) == 0b1001
     assert key_facts.max_pop(packed) == 3_000_000
-    assert key_facts.has_bare_county(packed)
+    assert key_facts.has_bare_county(packed) and key_facts.has_bare_county(without)
     assert key_facts.level(packed) == "admin1"
     assert key_facts.level(packed, (0,)) == "place"
     assert key_facts.level(packed, (1, 2)) == "place"  # no entry of those kinds
-    assert key_facts.max_pop(key_facts.pack([0], [0], [5_000_000_000])) == key_facts.POP_CAP
-    empty = key_facts.pack([], [], [])
+    assert key_facts.max_pop(without) == 3_000_000 and key_facts.level(without, (3,)) == "admin1"
+    assert key_facts.max_pop(key_facts.pack_entries([0], [0], [5_000_000_000])[0]) == key_facts.POP_CAP
+    empty = key_facts.pack_entries([], [], [])[0]
     assert key_facts.kinds_mask(empty) == 0 and key_facts.level(empty) == "place" and key_facts.max_pop(empty) == 0
 
 
@@ -61,9 +77,10 @@ def test_build_packed_agrees_with_pack_key_by_key():
         ks, rs, ps = kind[a:b].tolist(), rank[a:b].tolist(), pop[a:b].tolist()
         keep = [not (k == key_facts.ALT_KIND and r == key_facts.ADMIN2_RANK) for k, r in zip(ks, rs, strict=True)]
         bare = key_facts.BARE_COUNTY_BIT if not all(keep) else 0
-        assert packed[2 * i] == key_facts.pack(ks, rs, ps)
+        assert packed[2 * i] == _pack(ks, rs, ps)
         kept = [[x for x, k in zip(col, keep, strict=True) if k] for col in (ks, rs, ps)]
-        assert packed[2 * i + 1] == key_facts.pack(*kept) | bare
+        assert packed[2 * i + 1] == _pack(*kept) | bare
+        assert key_facts.pack_entries(ks, rs, ps) == (packed[2 * i], packed[2 * i + 1])
 
 
 def test_tiny_index_facts_match_entry_facts_and_survive_the_files(tmp_path):

@@ -12,13 +12,15 @@ import logging
 import os
 import re
 import sqlite3
+import struct
 import threading
 from functools import lru_cache
 
+import numpy as np
 import shapely
 import shapely.errors
 from shapely import wkt as shapely_wkt
-from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.geometry import MultiPolygon, box
 from shapely.geometry.base import BaseGeometry
 
 log = logging.getLogger(__name__)
@@ -35,8 +37,10 @@ log = logging.getLogger(__name__)
 
 
 def largest_part(geom: BaseGeometry) -> BaseGeometry:
+    """The part of a multipolygon with the largest area (the first of equals)."""
     if isinstance(geom, MultiPolygon):
-        return max(geom.geoms, key=lambda g: g.area)
+        parts = shapely.get_parts(geom)  # one call for all the areas: countries have hundreds of islands
+        return parts[int(np.argmax(shapely.area(parts)))]
     return geom
 
 
@@ -58,8 +62,13 @@ def directional_part(geom: BaseGeometry, modifier: str) -> BaseGeometry:
     part = geom.intersection(clip)
     if part.is_empty:  # degenerate shapes: fall back to the whole region
         return geom
-    polys = [g for g in getattr(part, "geoms", [part]) if isinstance(g, Polygon | MultiPolygon)]
-    return MultiPolygon([p for g in polys for p in getattr(g, "geoms", [g])]) if polys else geom
+    pieces = shapely.get_parts(part)  # a cut can leave lines and points beside the polygons
+    kinds = shapely.get_type_id(pieces)
+    polys = pieces[(kinds == _POLYGON) | (kinds == _MULTIPOLYGON)]
+    return shapely.multipolygons(shapely.get_parts(polys)) if len(polys) else geom
+
+
+_POLYGON, _MULTIPOLYGON = shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON
 
 
 # GeoPackage geometry blob: "GP", version, flags, srs id, then an envelope whose size the
@@ -123,15 +132,24 @@ def region_geometry(place_id: int, level: str) -> BaseGeometry | None:
     layer = LAYER_FOR_LEVEL.get(level)
     if layer is None:
         return None
-    for path in (paths.simplified_boundaries_path(), paths.boundaries_path()):
-        if not path.exists():
+    for path in _boundary_files(os.environ.get(paths.GAZETTEER_DIR_VAR)):
+        if not os.path.exists(path):
             continue
         try:
-            return _geometry_from(str(path), layer, int(place_id))
+            return _geometry_from(path, layer, int(place_id))
         except (sqlite3.Error, ValueError, KeyError, shapely.errors.GEOSException) as exc:
-            _warn_no_boundaries(layer, f"{path.name}: {exc}")
+            _warn_no_boundaries(layer, f"{os.path.basename(path)}: {exc}")
     _warn_no_boundaries(layer, f"no boundary file in {paths.gazetteer_dir()}")
     return None
+
+
+@lru_cache(maxsize=8)
+def _boundary_files(gazetteer_dir_var: str | None) -> tuple[str, str]:
+    """The simplified boundary file, then the full one, kept per value of the gazetteer
+    folder's environment variable: building the paths took longer than reading a geometry."""
+    from geo import paths
+
+    return str(paths.simplified_boundaries_path()), str(paths.boundaries_path())
 
 
 def derive_region(place_id: int, level: str, modifier: str) -> tuple[str, float, float] | None:
@@ -141,7 +159,60 @@ def derive_region(place_id: int, level: str, modifier: str) -> tuple[str, float,
         return None
     part = directional_part(geom, modifier)
     point = part.representative_point()
-    return shapely_wkt.dumps(part, rounding_precision=5), point.y, point.x
+    return polygonal_wkt(part, WKT_DECIMALS), point.y, point.x
+
+
+WKT_DECIMALS = 5  # ~1 m: the boundaries are simplified far beyond that
+
+
+def polygonal_wkt(geom: BaseGeometry, decimals: int) -> str:
+    """The text of shapely.wkt.dumps(geom, rounding_precision=decimals) for a polygon or a
+    multipolygon: every coordinate with that many decimals. GEOS writes each number through a
+    C++ stream (~2-3 us a coordinate: a new "southern X" spent half as long writing its WKT as
+    cutting it); here the coordinates of each ring are read from the WKB and go through one
+    string formatting."""
+    text = _polygonal_wkt(geom, decimals)
+    return text if text is not None else shapely_wkt.dumps(geom, rounding_precision=decimals)
+
+
+_UINT32 = struct.Struct("<I")
+
+
+def _polygonal_wkt(geom: BaseGeometry, decimals: int) -> str | None:
+    """WKB layout (little-endian): byte order (1 byte), type (uint32), then for a multipolygon
+    its count and each polygon in full; a polygon is its count of rings, each ring its count
+    of points and their x, y doubles. None for anything else (another type, a Z or M
+    dimension, which changes the type code) and when a part is empty (GEOS writes EMPTY)."""
+    wkb = shapely.to_wkb(geom, byte_order=1, include_srid=False)
+    pair = f"%.{decimals}f %.{decimals}f, "
+    read_count, read_doubles = _UINT32.unpack_from, struct.unpack_from
+
+    def polygon(pos: int) -> tuple[str | None, int]:  # pos: the polygon's byte-order byte
+        (n_rings,) = read_count(wkb, pos + 5)
+        pos += 9
+        rings = []
+        for _ in range(n_rings):
+            (n,) = read_count(wkb, pos)
+            if n == 0:
+                return None, pos
+            rings.append("(" + (pair * n % read_doubles(f"<{2 * n}d", wkb, pos + 4))[:-2] + ")")
+            pos += 4 + 16 * n
+        return ("(" + ", ".join(rings) + ")" if rings else None), pos
+
+    (kind,) = read_count(wkb, 1)
+    if kind == shapely.GeometryType.POLYGON:
+        text = polygon(0)[0]
+        return None if text is None else "POLYGON " + text
+    if kind != shapely.GeometryType.MULTIPOLYGON:
+        return None
+    (n_parts,) = read_count(wkb, 5)
+    pos, parts = 9, []
+    for _ in range(n_parts):
+        text, pos = polygon(pos)
+        if text is None:
+            return None
+        parts.append(text)
+    return "MULTIPOLYGON (" + ", ".join(parts) + ")" if parts else None
 
 
 def base_span(start: int, end: int, surface: str) -> tuple[int, int]:

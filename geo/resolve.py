@@ -984,12 +984,13 @@ def _evidence(scored: list[tuple], bits: int, local_near: dict[int, str]) -> str
     if bits & _LOCAL:  # names a neighbour of this document
         evidence = "; ".join([_describe(best), *_why(best, bits, local_near), *notes])
     else:
-        evidence = _described_why(best, bits)
+        evidence = _DESCRIBED_WHY_GET((id(best), bits)) or _described_why(best, bits)
         if notes:
             evidence = "; ".join([evidence, *notes])
-    if len(scored) > 1:
+    n = len(scored)
+    if n > 1:
         s2, r2 = scored[1][0], scored[1][1]
-        return evidence + f"; beat {len(scored) - 1} other(s), next {r2.name} ({r2.level}, {r2.country}) by {best_score - s2:.1f}"
+        return f"{evidence}; beat {n - 1} other(s), {_NEXT_GET(id(r2)) or _next(r2)}{best_score - s2:.1f}"
     return evidence + "; only candidate"
 
 
@@ -1206,16 +1207,24 @@ def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[se
     return (a1s, ccs) if (a1s or ccs) else None
 
 
-def _confidence(scored: list[tuple]) -> float:
+def _confidence(scored: list[tuple], exp: Callable[[float], float] = math.exp) -> float:
     """From the scores of the best W.confidence_top_n readings (scored: best first)."""
-    if len(scored) == 1:
-        return W.only_candidate_confidence
-    top, temperature, exp = scored[0][0], W.confidence_temperature, math.exp
-    total = sum([exp((t[0] - top) / temperature) for t in scored[:W.confidence_top_n]])
-    return round(min(W.max_confidence, 1.0 / total), 3)
+    n = len(scored)
+    if n == 1:
+        return _ONLY_CANDIDATE
+    top = scored[0][0]
+    best = scored if n <= _TOP_N else scored[:_TOP_N]  # most names have a few readings: no copy
+    total = sum([exp((t[0] - top) / _TEMPERATURE) for t in best])
+    return round(min(_MAX_CONFIDENCE, 1.0 / total), 3)
+
+
+# _confidence runs for every mention's reading: its weights as plain module values
+_ONLY_CANDIDATE, _TOP_N = W.only_candidate_confidence, W.confidence_top_n
+_TEMPERATURE, _MAX_CONFIDENCE = W.confidence_temperature, W.max_confidence
 
 
 _DESCRIBED_WHY = RowMemo(DESCRIBED_MAX)  # (id(row), bits) -> the text
+_DESCRIBED_WHY_GET = _DESCRIBED_WHY.values.get
 
 
 def _described_why(row: PlaceRow, bits: int) -> str:
@@ -1245,3 +1254,14 @@ def _describe(row: PlaceRow) -> str:
     desc = f"{row.name} ({what}, {where}{pop})"
     _DESCRIBED.put(row, key, desc)
     return desc
+
+
+_NEXT = RowMemo(DESCRIBED_MAX)  # id(row) -> _next(row)
+_NEXT_GET = _NEXT.values.get
+
+
+def _next(row: PlaceRow) -> str:
+    """"next Paris (place, US) by ": a runner-up in the evidence, kept per place."""
+    text = f"next {row.name} ({row.level}, {row.country}) by "
+    _NEXT.put(row, id(row), text)
+    return text

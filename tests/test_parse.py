@@ -28,6 +28,17 @@ def test_steps_are_named_and_traced(tmp_path):
     assert set(parser.timings) == {name for name, _ in parser.steps}
 
 
+def test_debug_snapshots_are_not_timed(tmp_path):
+    """Each step's time is its own: with debug=True the snapshot taken after a step counts
+    neither for it nor for the next step."""
+    parser = Parser(index=build_index(build_tiny_gazetteer(tmp_path)), debug=True)
+    ticks = iter(range(1000))
+    parser.clock = lambda: float(next(ticks))
+    parser.parse("Floods in Sonora.")
+    # one clock read before the first step, then per step: its end, and the end of its snapshot
+    assert parser.timings == {name: 1.0 for name, _ in parser.steps}
+
+
 WORDS = ["Sonora", "Mexico", "Mexican", "southern", "California", "U.S.", "Springfield,", "Illinois",
          "Paris", "the", "Reading", "#Sonora", "Sinaloa", "Cartel", "Mr.", "said", "Georgia's", "<b>",
          "</b>", "é", "\r\n", "\n", "’s", "-", "Culiacán", "CA", ",", ".", "\x00", "\ufffd"]
@@ -131,3 +142,27 @@ def test_offsets_on_the_real_gazetteer(real, words):
         assert text[m.start:m.end] == m.surface
         assert m.kind in ("toponym", "demonym", "modified_region", "org_embedded", "supranational")
         assert m.lat is None or (-90 <= m.lat <= 90 and -180 <= m.lon <= 180)
+
+
+def test_mentions_take_one_form_whatever_their_path(real, shared_dir):
+    """A resolved name without a modifier is made straight from its place's fields; every other
+    mention goes through Parser._mention. Both paths give the same mention for such a name,
+    also in documents with a derived region ("southern X") beside it."""
+    import json
+
+    texts = [json.loads(line)["text"] for line in (shared_dir / "eval" / "lgl.jsonl").open(encoding="utf-8")
+             if line.strip()][:60]
+    texts.append("Storms hit southern California and Texas; the European Union and Culiacán, Sinaloa sent help.")
+    compared = 0
+    for text in texts:
+        doc = real.run(text)
+        made = iter(doc.mentions)
+        for c in doc.candidates:
+            if c.drop is not None:
+                continue
+            mention = next(made)
+            res = doc.resolutions.get(id(c))
+            if res is not None and res.place is not None and c.modifier is None:
+                assert mention.to_dict() == real._mention(doc, c, res).to_dict()
+                compared += 1
+    assert compared > 500

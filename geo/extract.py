@@ -438,7 +438,7 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
         prof = info.profile
         if prof.demonym:
             c.kind = "demonym"
-            c.entries = index.derived(c.entries, "demonyms", _is_demonym)
+            c.entries = info.demonym_entries
             continue
         s = c.start
         prv = text[s - 1] if s else ""
@@ -460,14 +460,15 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
         if prv in _QUOTES and not prof.high and not prof.big and _quoted(text, c):
             c.drop = drop(Drop.QUOTED_SMALL_PLACE)
             continue
+        e = c.end
+        nxt = text[e:e + 2]
         # (_street_after's first test inline: a blank, then a capital or another blank)
-        nxt = text[c.end:c.end + 2]
-        if nxt[:1].isspace() and (nxt[:1] != " " or "A" <= nxt[1:] <= "Z" or nxt[1:].isspace()):
-            street = _street_after(text, c.end)
+        if nxt and nxt[0].isspace() and (nxt[0] != " " or "A" <= nxt[1:] <= "Z" or nxt[1:].isspace()):
+            street = _street_after(text, e)
             if street:
                 c.drop = drop(Drop.STREET_NAME, word=street)
                 continue
-        around = read_around(text, s, c.end, c.key, prof.high, prof.personal, place_starts, sure_places)
+        around = read_around(text, s, e, c.key, prof.high, prof.personal, place_starts, sure_places)
         if around is NOTHING:
             continue
         if around.drop:
@@ -491,10 +492,12 @@ def _name_infos(text: str, cands: list[Candidate], index: GazetteerIndex, zipf: 
     memo_get = index.name_memo.get
     infos: list[NameInfo] = []
     add_info, add_start, add_sure = infos.append, place_starts.add, sure_places.add
+    hashtags = "#" in text  # (a name behind '#' has its own NameInfo)
     for c in cands:
         s = c.start
         info = memo_get(c.surface)
-        if info is None or info.entries is not c.entries or info.key != c.key or (s and text[s - 1] == "#"):
+        if info is None or info.entries is not c.entries or info.key != c.key or \
+                (hashtags and s and text[s - 1] == "#"):
             info = name_info(text, c, index, zipf)
         add_info(info)
         add_start(s)
@@ -514,6 +517,7 @@ class NameInfo:
     form: Any  # _written_form's verdict: a Dropped, None, or _ABBREVIATION
     narrowed: tuple[Entry, ...]  # the entries the written form leaves
     profile: NameProfile | None  # the profile of the narrowed entries (None: the form drops it)
+    demonym_entries: tuple[Entry, ...] | None  # a demonym's: the narrowed entries that are demonyms
 
 
 NAME_INFO_MAX = 100_000
@@ -532,7 +536,8 @@ def name_info(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, fl
         personal = c.key in lexicon.personal_names()
         sure = not personal or _LEVEL_NAA[facts & _LEVELS_MASK] in HIGH_LEVELS
         profile = None if verdict and verdict is not _ABBREVIATION else _profile(c.key, narrowed, facts, personal, index)
-        info = memo[k] = NameInfo(c.key, c.entries, sure, verdict, narrowed, profile)
+        demonyms = index.derived(narrowed, "demonyms", _is_demonym) if profile is not None and profile.demonym else None
+        info = memo[k] = NameInfo(c.key, c.entries, sure, verdict, narrowed, profile, demonyms)
     return info
 
 
@@ -752,9 +757,12 @@ def _street_after(text: str, end: int) -> str | None:
 def _link_commas(text: str, cands: list[Candidate]) -> None:
     """Attach "Culiacán, Sinaloa": a kept candidate right after ', ' is a possible container."""
     by_start: dict[int, Candidate] = {}  # made when the first name followed by a comma asks
-    startswith = text.startswith
-    # comma_follower needs a comma right after the name
-    for c in [c for c in cands if startswith(",", c.end)]:
+    if "," not in text:
+        return
+    # comma_follower needs a comma right after the name (text[end] is read as one character,
+    # which costs less than text.startswith(",", end); a padded end keeps it in range)
+    padded = text + " "
+    for c in [c for c in cands if padded[c.end] == ","]:
         nxt_start = comma_follower(text, c.end)
         if nxt_start is None:
             continue

@@ -139,8 +139,9 @@ class Around(NamedTuple):
 
 
 NOTHING = Around()
-_APPOSITION = re.compile(r",\s+(?:the|a|an|his|her)\s+(\w+)")
-_AGE = re.compile(r",\s+\d{1,2},")
+# ", the son of" (group 1: the word after the article) or ", 34," (no group): one match
+# for what were two patterns, a person apposition and an age, both behind a comma
+_APPOSITION_OR_AGE = re.compile(r",\s+(?:(?:the|a|an|his|her)\s+(\w+)|\d{1,2},)")
 _CLAUSE_END = re.compile(r"\s*[.,;]")
 _APOSTROPHES = ("'", "’")  # what _POSSESSION opens on
 _POSSESSION = re.compile(
@@ -171,15 +172,16 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
     # (word_before's word, start and gap as three names: no tuple for the common case)
     bword = before = None
     if prv == " " and start >= 2 and text[start - 2] not in " \t":
-        # word_before's common case inline: one blank, and a word of letters and digits
-        sp = text.rfind(" ", max(0, start - WINDOW), start - 1)
-        word = text[sp + 1:start - 1] if sp >= 0 else ""
-        if word.isalnum() and word[0].isalpha():
-            bword, bat, bgap = word, sp + 1, " "
-        elif sp >= 0:  # its scan on the blank-free stretch already cut ("U.S.", "said,", "(AP)")
-            before = _word_in_stretch(text, start, word, sp + 1)
-        else:
+        # word_before's common case inline: one blank, and a word of letters and digits; the
+        # stretch back to the blank before is cut by rpartition (str.rfind with bounds parses
+        # its arguments at some cost, and so does max())
+        _, blank, word = text[start - WINDOW if start > WINDOW else 0:start - 1].rpartition(" ")
+        if not blank:
             before = word_before(text, start)
+        elif word.isalnum() and word[0].isalpha():
+            bword, bat, bgap = word, start - 1 - len(word), " "
+        else:  # its scan on the blank-free stretch already cut ("U.S.", "said,", "(AP)")
+            before = _word_in_stretch(text, start, word, start - 1 - len(word))
     elif prv in " \t" or prv.isalnum():
         before = word_before(text, start)
     if before is not None:
@@ -200,38 +202,51 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
     nxt = text[end:end + 1]
     aword = af = None  # the word after, when one blank away (it starts at end + 1)
     if nxt == " ":  # every rule on the next word wants it one blank away (word_after's gap " ")
-        m = _ONE_BLANK_WORD.match(text, end, end + WINDOW)
-        if m is not None:
-            aword = m.group(1)
+        aword = _word_after_blank(text, end)
+        if aword is not None:
             af = _AFTER.get(aword) or after_features(aword)
     if af is not None and af.surname_like and end + 1 not in sure_places and key in person_lists()[0]:
         return Around(drop(Drop.PERSON_GIVEN_NAME_BEFORE, word=strip_possessive(aword)))
     if not high:
         # "Carlos Humberto, the son of ...", "Smith, 34, was arrested"
         if nxt == ",":
-            m = _APPOSITION.match(text, end, end + TAIL)
-            if m and folded_word(m.group(1)) in lexicon.PERSON_APPOSITIONS:
-                return Around(drop(Drop.PERSON_APPOSITION, word=m.group(1)))
-        if af is not None and af.person_head:
-            return Around(drop(Drop.PERSON_BEFORE_HEAD, word=aword))
-        if nxt == "," and _AGE.match(text, end, end + TAIL):
-            return Around(drop(Drop.PERSON_AGE))
-        if af is not None and af.speech:
-            two_token = one_blank_before and bf.capitalised and bat not in place_starts
-            if personal or two_token:
-                return Around(drop(Drop.PERSON_BEFORE_SPEECH, word=aword))
+            m = _APPOSITION_OR_AGE.match(text, end, end + TAIL)
+            if m is not None:
+                word = m.group(1)
+                if word is None:
+                    return Around(drop(Drop.PERSON_AGE))
+                if folded_word(word) in lexicon.PERSON_APPOSITIONS:
+                    return Around(drop(Drop.PERSON_APPOSITION, word=word))
+        elif af is not None:
+            if af.person_head:
+                return Around(drop(Drop.PERSON_BEFORE_HEAD, word=aword))
+            if af.speech:
+                two_token = one_blank_before and bf.capitalised and bat not in place_starts
+                if personal or two_token:
+                    return Around(drop(Drop.PERSON_BEFORE_SPEECH, word=aword))
         if personal and bf is not None and bf.speech and _CLAUSE_END.match(text, end, end + TAIL):
             return Around(drop(Drop.PERSON_AFTER_SPEECH, word=bword))
         if nxt in _APOSTROPHES and _POSSESSION.match(text, end, end + TAIL):
             return Around(drop(Drop.PERSON_POSSESSIVE))
     org = af.org if af is not None else None
-    if org is None and prv.isspace():
+    # "Bank of America": behind one blank, only "of" or "the" can end that pattern
+    if org is None and prv.isspace() and (not one_blank_before or bword == "of" or bword == "the"):
         org = _head_of_before(text, start)
     if org:
         return Around(org=org)
     if one_blank_before and bf.modifier:
         return Around(modifier=(bf.modifier, bat))
     return NOTHING
+
+
+def _word_after_blank(text: str, end: int) -> str | None:
+    """The word after the one blank at text[end] (_ONE_BLANK_WORD's group), or None."""
+    # the common case without the regex: letters and digits up to the next blank
+    word = text[end + 1:end + WINDOW].partition(" ")[0]
+    if word.isalnum():
+        return word
+    m = _ONE_BLANK_WORD.match(text, end, end + WINDOW)
+    return None if m is None else m.group(1)
 
 
 def _word_in_stretch(text: str, start: int, stretch: str, at: int) -> tuple[str, int, str] | None:

@@ -10,6 +10,7 @@ _WORD_INNER = frozenset(".'’&-_")
 _WORD_AFTER = re.compile(r"([ \t]*)([\w][\w.'’&-]*)")  # matched at a position: no ^
 _ABBREVIATION = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.")  # "U.S.", "Gov.": no sentence end
 _OPENERS = "\"'“‘([{«—-–*•"
+_BLANKS_OPENERS = " \t" + _OPENERS
 
 
 def word_before(text: str, pos: int) -> tuple[str, int, str] | None:
@@ -58,8 +59,8 @@ def is_sentence_start(text: str, pos: int) -> bool:
     if pos >= 2 and text[pos - 1] == " " and text[pos - 2].isalnum():
         return False  # the common case: a word, one blank, then pos
     i = pos - 1
-    lo = max(0, pos - WINDOW)
-    while i >= lo and (text[i] in " \t" or text[i] in _OPENERS):
+    lo = pos - WINDOW if pos > WINDOW else 0  # (max() costs more than the test)
+    while i >= lo and text[i] in _BLANKS_OPENERS:
         i -= 1
     if i < 0:
         return True

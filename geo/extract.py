@@ -532,7 +532,7 @@ def name_info(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, fl
     if info is None or info.entries is not c.entries or info.key != c.key:
         if len(memo) >= NAME_INFO_MAX:
             memo.clear()
-        verdict, narrowed, facts = _written_form(c, index, zipf, hashtag, _packed_facts(c.key, c.entries, index))
+        verdict, narrowed, facts = _written_form(c, index, zipf, hashtag, _packed_facts(c.entries, index))
         personal = c.key in lexicon.personal_names()
         sure = not personal or _LEVEL_NAA[facts & _LEVELS_MASK] in HIGH_LEVELS
         profile = None if verdict and verdict is not _ABBREVIATION else _profile(c.key, narrowed, facts, personal, index)
@@ -541,11 +541,12 @@ def name_info(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, fl
     return info
 
 
-def _packed_facts(key: str, entries: tuple[Entry, ...], index: GazetteerIndex) -> tuple[int, int]:
+def _packed_facts(entries: tuple[Entry, ...], index: GazetteerIndex) -> tuple[int, int]:
     """The key_facts of a name's entries, (all of them, without bare-county entries): read
-    from the index for the entries the index gives the key, else worked out from their rows."""
-    key_id = index.key_id(key)
-    if key_id is not None and index.cached_entries(key_id) is entries:
+    from the index for entries as the index gives them for a key (the facts are those of the
+    entries alone, so a hashtag's are its name's), else worked out from their rows."""
+    key_id = index.key_id_of(entries)
+    if key_id is not None:
         at = index.key_facts_at
         return at(2 * key_id + key_facts.ALL), at(2 * key_id + key_facts.WITHOUT_BARE_COUNTY)
     rows = index.facts(entries).rows

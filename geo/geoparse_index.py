@@ -265,6 +265,7 @@ class GazetteerIndex:
         self._read_record = records.read if isinstance(records, RecordFile) else _reader_of(records)
         self._entries: dict[int, tuple[Entry, ...]] = {}
         self.cached_entries = self._entries.get  # key id -> entries made before (the matcher's fast path)
+        self._key_of: dict[int, int] = {}  # id of an entries tuple in _entries -> its key id
         self._facts: dict[int, EntryFacts] = {}
         self.name_memo: dict = {}  # per-name rule results of the recognition step (geo.extract)
         self.first_word_codes: dict[str, int] = {}  # written first word -> key code (geo.extract)
@@ -296,8 +297,16 @@ class GazetteerIndex:
                 self.places.add_rows(rows)
             if len(self._entries) >= ENTRY_CACHE_MAX:
                 self._entries.clear()
+                self._key_of.clear()
             self._entries[key_id] = found
+            self._key_of[id(found)] = key_id
         return found
+
+    def key_id_of(self, entries: tuple[Entry, ...]) -> int | None:
+        """The id of the key entries_of gave these entries for (the same tuple), else None:
+        what recognition reads a name's key_facts by, without marking and looking up its key."""
+        key_id = self._key_of.get(id(entries))
+        return key_id if key_id is not None and self._entries.get(key_id) is entries else None
 
     def facts(self, entries: tuple[Entry, ...]) -> EntryFacts:
         """Cached facts about a tuple of entries (kept alive by the cache, so ids stay unique)."""

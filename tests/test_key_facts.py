@@ -109,7 +109,8 @@ def test_facts_worked_out_from_rows_equal_the_stored_ones(real_gazetteer_dir, ke
     entries = index.entries(key)
     copy = tuple(list(entries))
     assert copy is not entries
-    assert _packed_facts(key, copy, index) == _packed_facts(key, entries, index)
+    assert index.key_id_of(entries) == index.key_id(key) and index.key_id_of(copy) is None
+    assert _packed_facts(copy, index) == _packed_facts(entries, index)
 
 
 def test_entry_facts_make_rows_when_first_asked(real_gazetteer_dir):

@@ -346,10 +346,6 @@ def _hashtag_candidate(text: str, masked: str, folded: str, s: int, e: int,
     return Candidate(s, best, text[s:best], folded[s:best], entries)
 
 
-def _entry_kinds(c: Candidate, index: GazetteerIndex) -> frozenset[int]:
-    return index.facts(c.entries).kinds
-
-
 def best_level(c: Candidate, index: GazetteerIndex, kinds: tuple[int, ...] | None = None) -> str:
     """The highest level among the candidate's places (country > region > admin1 > ...)."""
     return index.facts(c.entries).level(kinds)
@@ -366,33 +362,57 @@ def _is_abbreviation_only(key: str, surface: str, kinds: int) -> bool:
     return (not kinds & ~CODE_BITS and short) or (len(letters) <= 3 and surface.isupper())
 
 
-def _check_abbreviation(text: str, c: Candidate, index: GazetteerIndex) -> Dropped | None:
-    """Short codes are places only when written as codes: 'U.S.', 'UK', 'Springfield, IL'."""
-    letters = c.surface.replace(".", "").replace(" ", "")
-    after_comma = text[max(0, c.start - 2):c.start] in (", ",) or text[c.start - 1:c.start] == ","
-    kinds = _entry_kinds(c, index)
-    if kinds == {AFTER_COMMA}:
-        return None if after_comma else drop(Drop.STATE_ABBR_OUTSIDE_COMMA)
-    if not letters.isupper():
-        return drop(Drop.ABBR_NOT_CAPITALS)
-    if "." in c.surface:
-        return None
-    if _NUMBER_NEXT.match(text, c.end, c.end + 2) or text[c.start - 1:c.start] == "$":
-        return drop(Drop.CODE_BEFORE_NUMBER)
-    if line_is_shouting(text, c.start, c.end):
-        return drop(Drop.HEADLINE_CAPITALS)
+@dataclass(slots=True, eq=False)
+class CodeFacts:
+    """What the code rules ask of a code (a short name) that depends on it as written and on
+    its entries alone: worked out once per name (cached in its NameInfo)."""
+
+    comma_only: bool  # its entries are "Springfield, IL" codes only
+    capitals: bool  # written in capitals ("UK", "U.S.")
+    dotted: bool  # "U.S.": written as a code
+    two_letters: bool
+    kept_alone: bool  # two letters a US state's postal code that is no word, or press usage ("US")
+    common_word: bool  # more letters, and a common word
+
+
+def _code_facts(surface: str, entries: tuple[Entry, ...], index: GazetteerIndex) -> CodeFacts:
+    letters = surface.replace(".", "").replace(" ", "")
+    kinds = index.facts(entries).kinds
     low = letters.lower()
-    if len(letters) == 2:
-        if after_comma and _previous_candidate_is_place(text, c):
-            return None
-        if _us_state_code(c, index) and low not in lexicon.common_word_zipf() and low not in _STATE_CODE_WORDS:
-            return None  # "NY", "TX": press and social-media shorthand for US states
-        if PRESS in kinds:  # press usage ("US", "UK"), from geo/data/geoparse_aliases.tsv
+    zipf = lexicon.common_word_zipf()
+    two = len(letters) == 2
+    # "NY", "TX": press and social-media shorthand for US states; "US", "UK": press usage
+    # (from geo/data/geoparse_aliases.tsv)
+    kept_alone = two and ((_us_state_code(entries, index) and low not in zipf and low not in _STATE_CODE_WORDS)
+                          or PRESS in kinds)
+    return CodeFacts(kinds == {AFTER_COMMA}, letters.isupper(), "." in surface, two, kept_alone,
+                     not two and zipf.get(low, 0) >= 3.0)
+
+
+def _check_abbreviation(text: str, c: Candidate, code: CodeFacts) -> Dropped | None:
+    """Short codes are places only when written as codes: 'U.S.', 'UK', 'Springfield, IL'
+    (code: the name's CodeFacts)."""
+    s = c.start
+    if code.comma_only:
+        return None if _after_comma(text, s) else drop(Drop.STATE_ABBR_OUTSIDE_COMMA)
+    if not code.capitals:
+        return drop(Drop.ABBR_NOT_CAPITALS)
+    if code.dotted:
+        return None
+    if _NUMBER_NEXT.match(text, c.end, c.end + 2) or text[s - 1:s] == "$":
+        return drop(Drop.CODE_BEFORE_NUMBER)
+    if line_is_shouting(text, s, c.end):
+        return drop(Drop.HEADLINE_CAPITALS)
+    if code.two_letters:
+        if code.kept_alone or (_after_comma(text, s) and _previous_candidate_is_place(text, c)):
             return None
         return drop(Drop.TWO_LETTER_CODE_ALONE)
-    if lexicon.common_word_zipf().get(low, 0) >= 3.0:
-        return drop(Drop.CODE_IS_COMMON_WORD)
-    return None
+    return drop(Drop.CODE_IS_COMMON_WORD) if code.common_word else None
+
+
+def _after_comma(text: str, s: int) -> bool:
+    """A comma right before s, or a comma and a blank."""
+    return s > 0 and (text[s - 1] == "," or (s >= 2 and text[s - 2:s] == ", "))
 
 
 # postal codes that are also words or everyday abbreviations: only trusted after "Place, "
@@ -402,9 +422,9 @@ _STATE_CODE_WORDS = frozenset("in or me ok hi oh al la ma pa de co id mo ga ms m
 _NUMBER_NEXT = re.compile(r"-?\d|\$")
 
 
-def _us_state_code(c: Candidate, index: GazetteerIndex) -> bool:
+def _us_state_code(entries: tuple[Entry, ...], index: GazetteerIndex) -> bool:
     return any(row is not None and row.level == "admin1" and row.country == "US"
-               for row in index.facts(c.entries).rows)
+               for row in index.facts(entries).rows)
 
 
 def _previous_candidate_is_place(text: str, c: Candidate) -> bool:
@@ -432,7 +452,7 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
             continue  # "Becker, Clay and Wilkin counties": the text says what they are
         c.entries = info.narrowed  # the written form may narrow them ("Scott" without its county)
         verdict = info.form  # how the name is written: case, dates, agencies, titles, codes
-        c.drop = _check_abbreviation(text, c, index) if verdict is _ABBREVIATION else verdict
+        c.drop = _check_abbreviation(text, c, info.code) if verdict is _ABBREVIATION else verdict
         if c.drop:
             continue
         prof = info.profile
@@ -518,6 +538,7 @@ class NameInfo:
     narrowed: tuple[Entry, ...]  # the entries the written form leaves
     profile: NameProfile | None  # the profile of the narrowed entries (None: the form drops it)
     demonym_entries: tuple[Entry, ...] | None  # a demonym's: the narrowed entries that are demonyms
+    code: CodeFacts | None  # a code's (form _ABBREVIATION)
 
 
 NAME_INFO_MAX = 100_000
@@ -537,7 +558,8 @@ def name_info(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, fl
         sure = not personal or _LEVEL_NAA[facts & _LEVELS_MASK] in HIGH_LEVELS
         profile = None if verdict and verdict is not _ABBREVIATION else _profile(c.key, narrowed, facts, personal, index)
         demonyms = index.derived(narrowed, "demonyms", _is_demonym) if profile is not None and profile.demonym else None
-        info = memo[k] = NameInfo(c.key, c.entries, sure, verdict, narrowed, profile, demonyms)
+        code = _code_facts(c.surface, narrowed, index) if verdict is _ABBREVIATION else None
+        info = memo[k] = NameInfo(c.key, c.entries, sure, verdict, narrowed, profile, demonyms, code)
     return info
 
 
@@ -757,20 +779,15 @@ def _street_after(text: str, end: int) -> str | None:
 
 def _link_commas(text: str, cands: list[Candidate]) -> None:
     """Attach "Culiacán, Sinaloa": a kept candidate right after ', ' is a possible container."""
-    by_start: dict[int, Candidate] = {}  # made when the first name followed by a comma asks
     if "," not in text:
         return
     # comma_follower needs a comma right after the name (text[end] is read as one character,
-    # which costs less than text.startswith(",", end); a padded end keeps it in range)
+    # which costs less than text.startswith(",", end); a padded end keeps it in range); the
+    # candidates are in text order and none starts on a comma or a blank, so a follower is
+    # the next candidate
     padded = text + " "
-    for c in [c for c in cands if padded[c.end] == ","]:
-        nxt_start = comma_follower(text, c.end)
-        if nxt_start is None:
-            continue
-        if not by_start:
-            by_start = {c.start: c for c in cands}
-        nxt = by_start.get(nxt_start)
-        if nxt is None:
+    for c, nxt in [(c, d) for c, d in zip(cands, cands[1:], strict=False) if padded[c.end] == ","]:
+        if comma_follower(text, c.end) != nxt.start:
             continue
         if nxt.drop and nxt.drop.code is Drop.STATE_ABBR_OUTSIDE_COMMA:
             nxt.drop = None

@@ -153,6 +153,7 @@ _HEAD_OF_REVERSED = re.compile(r"\s+(?:eht\s+)?fo\s+(\w+)")
 # . ' ’ & - _, from its first letter ([^\W\d_] takes in the few numeric characters that are not
 # letters either: the caller checks)
 _WORD_TAIL = re.compile(r"[^\W\d_][\w.'’&-]*\Z")
+_WORD_TAIL_END = "_.'’&-"  # what the tail may end on besides letters and digits
 # word_after when its gap is one blank (what the rules on the next word ask for)
 _ONE_BLANK_WORD = re.compile(r" (\w[\w.'’&-]*)")
 TAIL = 40  # how far behind the name the apposition, age and clause patterns read
@@ -252,6 +253,9 @@ def _word_after_blank(text: str, end: int) -> str | None:
 def _word_in_stretch(text: str, start: int, stretch: str, at: int) -> tuple[str, int, str] | None:
     """word_before(text, start) where one blank precedes start and stretch, starting at `at`,
     is everything between it and the blank before (no blank inside)."""
+    last = stretch[-1]
+    if not (last.isalnum() or last in _WORD_TAIL_END):  # "said,", "(AP)": no word ends here
+        return None
     m = _WORD_TAIL.search(stretch)
     if m is None:
         return None

@@ -589,6 +589,15 @@ def _not_bare_county(e: Entry, row: PlaceRow | None) -> bool:
     return not (e[1] == ALT and row is not None and row.level == "admin2")  # (place_id, kind)
 
 
+def _without_bare_county(entries: tuple[Entry, ...], index: GazetteerIndex) -> tuple[Entry, ...]:
+    """index.derived(entries, "no_bare_county", _not_bare_county) without the facts of every
+    entry (their rows, kinds, populations): only an alternate name's entry needs its place's
+    row (the result is kept in the name's NameInfo)."""
+    get = index.places.get
+    kept = tuple([e for e in entries if _not_bare_county(e, get(e[0]) if e[1] == ALT else None)])
+    return entries if len(kept) == len(entries) else kept
+
+
 def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float], hashtag: bool,
                   facts: tuple[int, int]) -> tuple[Dropped | None, tuple[Entry, ...], int]:
     """How the name is written (case, dates, agencies, titles, codes), the entries that this
@@ -611,7 +620,7 @@ def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float], h
         # "Scott" alone is a surname far more often than Scott County: keep counties only
         # when named as such (their own name, or an alias that still says County/Parish)
         if key_facts.has_bare_county(packed):
-            entries = index.derived(entries, "no_bare_county", _not_bare_county)
+            entries = _without_bare_county(entries, index)
         packed = facts[key_facts.WITHOUT_BARE_COUNTY]
     if not entries:
         return drop(Drop.BARE_COUNTY_NAME), entries, packed
@@ -666,19 +675,16 @@ def _profile(key: str, entries: tuple[Entry, ...], packed: int, personal: bool, 
         elif not high:
             lower_drop = drop(Drop.USED_IN_LOWER_CASE, word=key)
     weak_alt = _weak_alternate_name(key, entries, max_pop, index, z) if not kinds & ~ALT_BIT else None
-    fields = (bool(kinds & DEMONYM_BIT) and (not kinds & ~(DEMONYM_BIT | ALT_BIT) or bool(_DEMONYM_END.search(key))),
-              high, max_pop >= BIG_PLACE, personal, common, sentence_drop, word_drop, lower_drop, weak_alt)
+    demonym = bool(kinds & DEMONYM_BIT) and (not kinds & ~(DEMONYM_BIT | ALT_BIT) or bool(_DEMONYM_END.search(key)))
+    big = max_pop >= BIG_PLACE
     if sentence_drop or word_drop or lower_drop or weak_alt:
-        return NameProfile(*fields)
-    # most names drop nowhere: their profile is one of a few dozen, each kept once (keyed by
-    # its fields as a plain tuple, which hashes and compares in C)
-    found = _SHARED_PROFILES.get(fields)
-    if found is None:
-        found = _SHARED_PROFILES[fields] = NameProfile(*fields)
-    return found
+        return NameProfile(demonym, high, big, personal, common, sentence_drop, word_drop, lower_drop, weak_alt)
+    # most names drop nowhere: their profile is one of 32, each made once (numbered by its flags)
+    return _SHARED_PROFILES[demonym | high << 1 | big << 2 | personal << 3 | common << 4]
 
 
-_SHARED_PROFILES: dict[tuple, NameProfile] = {}
+_SHARED_PROFILES = tuple(NameProfile(bool(n & 1), bool(n & 2), bool(n & 4), bool(n & 8), bool(n & 16),
+                                     None, None, None, None) for n in range(32))
 
 
 def _lower_case_here(text: str, key: str, lower_words: dict[str, bool]) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from geoparse_fixture import build_tiny_gazetteer
 
 from geo import key_facts
-from geo.extract import _not_bare_county, _packed_facts
+from geo.extract import _not_bare_county, _packed_facts, _without_bare_county
 from geo.geoparse_index import KINDS, build_index, load_index
 
 SUBSETS = [None, *[tuple(c) for n in (1, 2, 3, 4) for c in combinations(range(len(KINDS)), n)]]
@@ -100,6 +100,16 @@ def test_real_index_facts_match_entry_facts(real_gazetteer_dir):
         _check_key(index, key_id)
     for key in ("scott", "georgia", "paris", "u.s.", "mexican", "washington county"):
         _check_key(index, index.key_id(key))
+
+
+@pytest.mark.parametrize("key", ["scott", "clay", "washington", "paris", "jordan"])
+def test_entries_without_bare_county_as_derived_gives_them(real_gazetteer_dir, key):
+    """The written form narrows a one-word name's entries without their facts: the same."""
+    index = load_index()
+    entries = index.entries(key)
+    narrowed = _without_bare_county(entries, index)
+    assert narrowed == index.derived(entries, "no_bare_county", _not_bare_county)
+    assert (narrowed is entries) == (not key_facts.has_bare_county(index.key_facts_at(2 * index.key_id(key))))
 
 
 @pytest.mark.parametrize("key", ["scott", "georgia", "paris", "jordan", "mexican", "clay"])

@@ -313,6 +313,45 @@ def test_word_in_a_blank_free_stretch_agrees_with_word_before(parts):
 
 
 @settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["in", "Paris", "U.S.", "O'Hare", " ", "  ", "\t", "\n", "-", ".", "3", "x2", "é",
+                                 "²", "½", "_", "said,", "(AP)", "&", "’", "a_b", "a" * 70]), max_size=10))
+def test_word_after_a_blank_agrees_with_the_pattern(parts):
+    """read_around's word after one blank, cut by partition in the common case, is the
+    pattern's word."""
+    from geo.nlp.around import _ONE_BLANK_WORD, _word_after_blank
+    from geo.nlp.context import WINDOW
+
+    text = "X" + "".join(parts)
+    for pos in range(len(text)):
+        if text[pos] == " ":
+            m = _ONE_BLANK_WORD.match(text, pos, pos + WINDOW)
+            assert _word_after_blank(text, pos) == (m and m.group(1))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["of", "the", "Bank", "bank", "x", "é", "a_b", "9", " ", "  ", "\n", "\t", ",",
+                                 "'", "-of", "bathe"]), max_size=10))
+def test_head_of_needs_of_or_the_behind_one_blank(parts):
+    """read_around looks for "Bank of" behind one blank only when the word there is "of" or "the"."""
+    from geo.nlp.around import _head_of_before
+    from geo.nlp.context import word_before
+
+    text = "".join(parts) + " X"
+    for pos in range(2, len(text) + 1):
+        before = word_before(text, pos)
+        if before and before[2] == " " and before[0] not in ("of", "the"):
+            assert _head_of_before(text, pos) is None
+
+
+@pytest.mark.parametrize("text", ["Springfield, IL", "Springfield,IL", "IL", " IL", ",IL", "a, IL"])
+def test_after_comma_reads_a_comma_and_a_blank_or_a_comma(text):
+    from geo.extract import _after_comma
+
+    s = text.index("IL")
+    assert _after_comma(text, s) == (text[max(0, s - 2):s] == ", " or text[s - 1:s] == ",")
+
+
+@settings(max_examples=400, deadline=None)
 @given(st.text(alphabet="aZ _\n\t-.'1²½ÉéßİŁłΩあ\u0301", max_size=30))
 def test_alnum_marks_end_runs_where_the_run_pattern_does(text):
     """The matcher's run ends, found as the next blank of _alnum_marks, are _ALNUM_RUN's,

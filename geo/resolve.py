@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import NamedTuple
@@ -189,8 +189,15 @@ class DocContext:
         self.near_key = frozenset(cc for cc, _ in near)
 
 
-def _rank(entries: tuple[Entry, ...], index: GazetteerIndex, key: str = "") -> list[tuple[float, PlaceRow, int]]:
-    out = []
+# a name's readings ranked best first, as columns: (their rows, priors, kinds of name); kept
+# per name, where a (prior, row, kind) tuple per reading would be one more object each for
+# the garbage collector to track (the priors and kinds it leaves alone)
+Ranking = tuple[tuple[PlaceRow, ...], tuple[float, ...], tuple[int, ...]]
+
+
+def _rank(entries: tuple[Entry, ...], index: GazetteerIndex, key: str = "") -> Ranking:
+    """A name's readings best first by prior, as columns (stable: ties keep the entries' order)."""
+    rows, priors, kinds = [], [], []
     places_get = index.places.get
     for place_id, kind in entries:
         row = places_get(place_id)
@@ -198,19 +205,13 @@ def _rank(entries: tuple[Entry, ...], index: GazetteerIndex, key: str = "") -> l
             prior = entry_prior(row, kind)
             if kind == ALT and key and row.level != "country" and alt_unlike(key, row):
                 prior -= W.unlike_alt_penalty
-            out.append((prior, row, kind))
-    out.sort(key=_minus_prior)
-    return out
-
-
-def _minus_prior(t: tuple) -> float:
-    return -t[0]
-
-
-# a name's readings ranked best first, as columns: (their rows, priors, kinds of name); kept
-# per name, where a (prior, row, kind) tuple per reading would be one more object each for
-# the garbage collector to track (the priors and kinds it leaves alone)
-Ranking = tuple[tuple[PlaceRow, ...], tuple[float, ...], tuple[int, ...]]
+            rows.append(row)
+            priors.append(prior)
+            kinds.append(kind)
+    if len(rows) < 2:
+        return tuple(rows), tuple(priors), tuple(kinds)
+    order = sorted(range(len(rows)), key=priors.__getitem__, reverse=True)
+    return tuple([rows[i] for i in order]), tuple([priors[i] for i in order]), tuple([kinds[i] for i in order])
 
 
 def _rank_once(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict) -> Ranking:
@@ -219,9 +220,7 @@ def _rank_once(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo
     (its alternate-name tests are the costly part of a name's first look-up)."""
     found = memo.get(("rank", key))
     if found is None:
-        ranked = _rank(entries, index, key)
-        found = memo[("rank", key)] = (tuple([t[1] for t in ranked]), tuple([t[0] for t in ranked]),
-                                       tuple([t[2] for t in ranked]))
+        found = memo[("rank", key)] = _rank(entries, index, key)
     return found
 
 
@@ -229,7 +228,8 @@ _COUNTRY_OWN_KINDS = frozenset((NAME, ASCII, ABBR, ISO, DEMONYM, PRESS))  # a co
 _STATE_OWN_KINDS = frozenset((NAME, DEMONYM))
 
 
-def _country_names_stay_countries(rows: tuple[PlaceRow, ...], kinds: tuple[int, ...], keep: list[int]) -> list[int]:
+def _country_names_stay_countries(rows: tuple[PlaceRow, ...], kinds: tuple[int, ...], keep: Sequence[int]
+                                  ) -> Sequence[int]:
     """A country's own name never resolves to a town or a building (a state may share it):
     of the readings at the positions in keep, those that stay."""
     for i in keep:
@@ -250,8 +250,8 @@ def _ranked(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_c
     if found is None:
         rank = _rank_once(entries, index, key, memo)
         rows, priors, kinds = rank
-        keep = list(range(len(rows)))
-        if not after_comma:
+        keep: Sequence[int] = range(len(rows))  # a list only where a filter takes readings out
+        if not after_comma and AFTER_COMMA in kinds:
             keep = [i for i in keep if kinds[i] != AFTER_COMMA]
         if postal and any(rows[i].level == "admin1" for i in keep):
             # "CA", "LA": a two-letter code in running text is a state's postal code, not an ISO country code
@@ -313,7 +313,7 @@ def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
     found = memo.get(("reading facts", key, after_comma, postal))
     if found is None:
         rows, priors, kinds = _ranked(entries, index, key, after_comma, postal, memo)
-        rivals: set[str] = set()  # one loop over the readings for what the rest asks of them all
+        rivals: set[str] = set()  # what the facts of each reading ask of them all
         admin1_pop = None
         has_region = has_city = False
         min_city_pop = _MIN_CITY_POP
@@ -328,28 +328,45 @@ def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str
             elif (level == "place" and not has_city and row.population >= min_city_pop
                   and _names_the_town(row, kind, key)):
                 has_city = True
-        static = tuple([_static_facts(prior, row, kind, admin1_pop, rivals)
-                        for prior, row, kind in zip(priors, rows, kinds, strict=True)])
+        static, countries, codes, capital_rival = _static_facts(rows, priors, kinds, admin1_pop, rivals)
         found = memo[("reading facts", key, after_comma, postal)] = Readings(
-            rows, tuple(rivals), admin1_pop, static, any([t[8] for t in static]), has_region, has_city, tuple({t[2] for t in static if t[2] is not None}),
-            tuple({t[3] for t in static if t[3] is not None}))
+            rows, tuple(rivals), admin1_pop, static, capital_rival, has_region, has_city, countries, codes)
     return found
 
 
 _MIN_CITY_POP = min(W.own_state_city_pop, W.own_municipality_town_pop)  # see Readings.has_city
 
 
-def _static_facts(prior: float, row: PlaceRow, kind: int, admin1_pop: int | None, rivals: set[str]) -> tuple:
-    """One reading's entry of Readings.static (see there)."""
-    level, country, population = row.level, row.country, row.population
-    is_admin1 = level == "admin1"
-    return (prior, kind, country if level != "region" else None,
-            row.admin1_code if not is_admin1 and row.admin1_code else None,
-            level in _LOCAL_LEVELS and _is_small(row),
-            level in _NEAR_LEVELS, is_admin1,
-            (admin1_pop is not None and level == "place" and population >= _NAMESAKE_MIN_POP
-             and population >= _NAMESAKE_RATIO * admin1_pop),
-            row.feature_code == "PPLC" and country in rivals, population >= _NAMED_CITY_POP)
+def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: tuple[int, ...],
+                  admin1_pop: int | None, rivals: set[str]
+                  ) -> tuple[tuple[tuple, ...], tuple[str, ...], tuple[str, ...], bool]:
+    """Readings.static, countries, admin1_codes and capital_rival (see there), in one loop."""
+    static = []
+    countries: set[str] = set()
+    codes: set[str] = set()
+    capital_rival = False
+    small_admin1, small_place = W.small_admin1_pop, W.small_place_pop
+    namesake_pop = None if admin1_pop is None else max(_NAMESAKE_MIN_POP, _NAMESAKE_RATIO * admin1_pop)
+    for prior, row, kind in zip(priors, rows, kinds, strict=True):
+        _id, _name, level, feature_code, country, admin1_code, _iso, _admin2, population, _lat, _lon = row
+        is_admin1 = level == "admin1"
+        cc = None
+        if level != "region":
+            cc = country
+            countries.add(country)
+        a1 = None
+        if not is_admin1 and admin1_code:
+            a1 = admin1_code
+            codes.add(admin1_code)
+        capital = feature_code == "PPLC" and country in rivals
+        if capital:
+            capital_rival = True
+        static.append((prior, kind, cc, a1,
+                       level in _LOCAL_LEVELS and population < (small_admin1 if is_admin1 else small_place),
+                       level in _NEAR_LEVELS, is_admin1,
+                       namesake_pop is not None and level == "place" and population >= namesake_pop,
+                       capital, population >= _NAMED_CITY_POP))
+    return tuple(static), tuple(countries), tuple(codes), capital_rival
 
 
 # the weights _static_facts reads, as module constants (it runs for every reading of every name met)

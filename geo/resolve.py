@@ -293,7 +293,7 @@ class Readings(NamedTuple):
     # bonus (None: a region), admin-1 for the admin-1 bonus (None: none, or an admin-1
     # itself), small enough to be penalised abroad, a level that nearness counts, an admin-1,
     # a city far bigger than the same-named admin-1, a capital beside a same-named admin-1,
-    # big enough to vouch for its admin-1). Numbers, strings and booleans only, no place row:
+    # big enough to vouch for its admin-1, its place id). Numbers, strings and booleans only, no place row:
     # such tuples, kept for every name met, are left alone by the garbage collector (its full
     # collections walk every tuple holding a row)
     static: tuple[tuple, ...]
@@ -348,7 +348,7 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
     small_admin1, small_place = W.small_admin1_pop, W.small_place_pop
     namesake_pop = None if admin1_pop is None else max(_NAMESAKE_MIN_POP, _NAMESAKE_RATIO * admin1_pop)
     for prior, row, kind in zip(priors, rows, kinds, strict=True):
-        _id, _name, level, feature_code, country, admin1_code, _iso, _admin2, population, _lat, _lon = row
+        place_id, _name, level, feature_code, country, admin1_code, _iso, _admin2, population, _lat, _lon = row
         is_admin1 = level == "admin1"
         cc = None
         if level != "region":
@@ -365,7 +365,7 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
                        level in _LOCAL_LEVELS and population < (small_admin1 if is_admin1 else small_place),
                        level in _NEAR_LEVELS, is_admin1,
                        namesake_pop is not None and level == "place" and population >= namesake_pop,
-                       capital, population >= _NAMED_CITY_POP))
+                       capital, population >= _NAMED_CITY_POP, place_id))
     return tuple(static), tuple(countries), tuple(codes), capital_rival
 
 
@@ -396,7 +396,9 @@ def _votes(groups: dict[tuple[str, str], list[Candidate]],
     countries, admin1, admin1_named = ctx.countries, ctx.admin1, ctx.admin1_named
     own: dict[tuple[str, str], Votes] = {}
     for gkey, top in tops.items():
-        vote = _vote_of(top)
+        vote = _VOTES_GET(id(top), _VOTES)  # _vote_of inline: the common case is one look-up
+        if vote is _VOTES:
+            vote = _vote_of(top)
         if vote is None:
             continue  # a sea or continent says nothing about which country the text is in
         cc, code, named, is_admin1 = vote
@@ -586,7 +588,12 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
         same = {g: res for g, res in resolved.items()
                 if g not in moved and _same_context(read[g], index, ctx, ctx2, own.get(g) or _NO_VOTES, changed)}
         resolved = _resolve_groups(read, index, ctx2, own2, same)
-    return {id(c): res for gkey, group in groups.items() for c in group for res in (resolved[gkey],)}
+    out = {}
+    for gkey, group in groups.items():
+        res = resolved[gkey]
+        for c in group:
+            out[id(c)] = res
+    return out
 
 
 def _local_points(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict
@@ -887,7 +894,8 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
     else:
         scored = _scores_with_rules(g, cb_get, ab_get, doc_countries, admin1_named, near_points, near_key,
                                     local_near, political_capital)
-    scored.sort(key=itemgetter(0), reverse=True)  # stable: ties keep the prior order
+    if len(scored) > 1:
+        scored.sort(key=itemgetter(0), reverse=True)  # stable: ties keep the prior order
     if readings.has_region and scored[0][1].level == "place":
         _water_over_small_town(scored)
     if readings.has_city:
@@ -908,9 +916,10 @@ def _scores(rows: tuple[PlaceRow, ...], static: tuple[tuple, ...], cb_get: Calla
     (most names): (score, row, bits, notes, kind) per reading, in prior order."""
     scored = []
     append, abroad_penalty, namesake_bonus = scored.append, W.abroad_penalty, W.namesake_bonus
+    near_bonus, local_bonus = W.near_bonus, W.local_bonus
     near_get = _near_of(near_key).get if near_points else None
     i = 0  # rows[i] beside static[i] (a counter: zip with nested unpacking is several times slower here)
-    for prior, kind, cc, a1, small, near_level, _is_admin1, namesake, _capital, vouches in static:
+    for prior, kind, cc, a1, small, near_level, _is_admin1, namesake, _capital, vouches, place_id in static:
         row = rows[i]
         i += 1
         b = cb_get(cc, 0.0)
@@ -929,14 +938,14 @@ def _scores(rows: tuple[PlaceRow, ...], static: tuple[tuple, ...], cb_get: Calla
             score += namesake_bonus
             bits |= _NAMESAKE
         if near_points and near_level and not b:
-            near = near_get(row.id)  # _near_memo inline: the common case is one look-up
+            near = near_get(place_id)  # _near_memo inline: the common case is one look-up
             if near is None:
                 near = _near_memo(row, near_points, near_key)
             if near:
-                score += W.near_bonus
+                score += near_bonus
                 bits |= _NEAR_COUNTRY
-        if local_near and row.id in local_near:
-            score += W.local_bonus
+        if local_near and place_id in local_near:
+            score += local_bonus
             bits |= _LOCAL
         append((score, row, bits, (), kind))
     return scored
@@ -953,7 +962,7 @@ def _scores_with_rules(g: GroupText, cb_get: Callable, ab_get: Callable, doc_cou
     scored = []
     rows = g.readings.rows
     i = 0  # rows[i] beside static[i] (see _scores)
-    for prior, kind, cc, a1, small, near_level, is_admin1, namesake, capital, vouches in g.readings.static:
+    for prior, kind, cc, a1, small, near_level, is_admin1, namesake, capital, vouches, place_id in g.readings.static:
         row = rows[i]
         i += 1
         score, bits = prior, 0
@@ -985,7 +994,7 @@ def _scores_with_rules(g: GroupText, cb_get: Callable, ab_get: Callable, doc_cou
         if near_points and near_level and not b and _near_memo(row, near_points, near_key):
             score += W.near_bonus
             bits |= _NEAR_COUNTRY
-        if local_near and row.id in local_near:
+        if local_near and place_id in local_near:
             score += W.local_bonus
             bits |= _LOCAL
         if capital and political_capital:

@@ -23,7 +23,7 @@ from geo.geoparse_index import Entry, GazetteerIndex, PlaceRow
 from geo.nlp import lexicon
 from geo.nlp.similarity import alt_unlike
 from geo.reasons import Drop, drop
-from geo.resolve_local import LOCAL_LEVELS, Point, Tried, name_points, near_points, tried_readings
+from geo.resolve_local import Point, Tried, local_readings, near_points
 from geo.resolve_weights import WEIGHTS as W
 
 POLITICAL = re.compile(
@@ -603,10 +603,9 @@ def _local_points(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, m
     points and tried readings (cached per name in memo, index.facts(entries).memo)."""
     found = memo.get(("local points", key))
     if found is None:
-        readings = [r for r in _ranked(entries, index, key, memo=memo)[0][:W.local_readings_max]
-                    if r.level in LOCAL_LEVELS]
+        readings = _ranked(entries, index, key, memo=memo)[0][:W.local_readings_max]
         towns = _towns_named_like_country(entries, index, key, memo)
-        found = memo[("local points", key)] = (name_points(key, readings), tried_readings(readings, towns))
+        found = memo[("local points", key)] = local_readings(key, readings, towns)
     return found
 
 

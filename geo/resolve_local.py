@@ -44,26 +44,27 @@ def neighbours(readings: dict[str, list[PlaceRow]], radius_km: float,
     equirectangular: exact enough at a few tens of km (and with a few dozen readings per
     document a sweep by latitude is cheap)."""
     unlikely = unlikely or {}
-    points = {name: name_points(name, rows) for name, rows in readings.items()}
-    tried = {name: tried_readings(readings.get(name, ()), unlikely.get(name, ()))
-             for name in readings.keys() | unlikely.keys()}
+    points: dict[str, tuple[Point, ...]] = {}
+    tried: dict[str, tuple[Tried, ...]] = {}
+    for name in [*readings, *(n for n in unlikely if n not in readings)]:
+        points[name], tried[name] = local_readings(name, readings.get(name, ()), unlikely.get(name, ()))
     return near_points(points, tried, radius_km)
 
 
-def name_points(name: str, rows: Iterable[PlaceRow]) -> tuple[Point, ...]:
-    """A name's readings that vouch for other names (a caller may keep them per name)."""
-    return tuple((r.lat, r.lon, name, r.name) for r in rows if r.level in LOCAL_LEVELS)
-
-
-def tried_readings(rows: Iterable[PlaceRow], unlikely: Iterable[PlaceRow] = ()) -> tuple[Tried, ...]:
-    """A name's readings that nearness tries (rows: those that are also its points, see
-    name_points; unlikely: those that vouch for no other name): none unless there are two
-    to choose between."""
-    local = [(r, 1) for r in rows if r.level in LOCAL_LEVELS]
-    local += [(r, 0) for r in unlikely if r.level in LOCAL_LEVELS]
-    if len(local) < 2:
-        return ()
-    return tuple((r.id, r.lat, r.lon, math.cos(math.radians(r.lat)), own) for r, own in local)
+def local_readings(name: str, rows: Iterable[PlaceRow], unlikely: Iterable[PlaceRow] = ()
+                   ) -> tuple[tuple[Point, ...], tuple[Tried, ...]]:
+    """A name's points (its readings that vouch for other names) and tried readings (those,
+    and the unlikely ones, which vouch for no other name: none unless there are two to
+    choose between), in one pass over its readings (a caller may keep them per name)."""
+    points: list[Point] = []
+    tried: list[Tried] = []
+    for own, readings in ((1, rows), (0, unlikely)):
+        for place_id, place_name, level, _code, _cc, _a1, _iso, _a2, _pop, lat, lon in readings:
+            if level in LOCAL_LEVELS:
+                if own:
+                    points.append((lat, lon, name, place_name))
+                tried.append((place_id, lat, lon, math.cos(math.radians(lat)), own))
+    return tuple(points), tuple(tried) if len(tried) >= 2 else ()
 
 
 def near_points(points: dict[str, tuple[Point, ...]], tried: dict[str, tuple[Tried, ...]],

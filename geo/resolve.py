@@ -178,15 +178,23 @@ class DocContext:
     near_key: frozenset[str] = frozenset()  # their countries (see _near_memo)
 
     def add_bonuses(self, points: dict[str, tuple[float, float]]) -> None:
-        cap, by_count = W.context_mentions_cap, _COUNTRY_BONUS
-        self.country_bonus = {cc: by_count[n if n < cap else cap] for cc, n in self.countries.items() if n > 0}
+        cap, by_count, near_max = W.context_mentions_cap, _COUNTRY_BONUS, W.near_countries_max
+        country_bonus: dict[str, float] = {}
+        country_points, near_points, near_countries = [], [], []
+        for cc, n in self.countries.items():  # one loop: a document names a few countries
+            if n > 0:
+                country_bonus[cc] = by_count[n if n < cap else cap]
+                point = points.get(cc)
+                if point is not None:
+                    country_points.append((cc, point))
+                    if len(near_points) < near_max:
+                        near_points.append(point)
+                        near_countries.append(cc)
+        self.country_bonus, self.country_points = country_bonus, country_points
+        self.near_points, self.near_key = near_points, frozenset(near_countries)
         by_count = _ADMIN1_BONUS
         self.admin1_bonus = {code: by_count[n if n < cap else cap] for code, n in self.admin1.items() if n > 0 and code}
         self.admin1_named_codes = {code for code, n in self.admin1_named.items() if n > 0}
-        self.country_points = [(cc, points[cc]) for cc in self.country_bonus if cc in points]
-        near = self.country_points[:W.near_countries_max]
-        self.near_points = [p for _, p in near]
-        self.near_key = frozenset(cc for cc, _ in near)
 
 
 # a name's readings ranked best first, as columns: (their rows, priors, kinds of name); kept

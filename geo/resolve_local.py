@@ -89,23 +89,30 @@ def near_points(points: dict[str, tuple[Point, ...]], tried: dict[str, tuple[Tri
         barred = related.get(name, ())
         if len(barred) + 1 >= len(names):
             continue
+        found = None
         for place_id, lat, lon, shrink, own in local:
-            a, b = bisect_left(lats, lat - reach), bisect_right(lats, lat + reach)
+            a = bisect_left(lats, lat - reach)
+            b = bisect_right(lats, lat + reach, a)
             if b - a <= own:
                 continue  # nothing within reach but itself
             best, best_d2 = None, limit
             for la, lo, other, near in swept[a:b]:  # near: the place's name
                 if other == name or other in barred:
                     continue
-                dlon = abs(lo - lon)
+                dlon = lo - lon  # (a comparison and a negation cost less than abs())
+                if dlon < 0.0:
+                    dlon = -dlon
                 if dlon > 180.0:
                     dlon = 360.0 - dlon  # across the antimeridian
                 dlon *= shrink
-                d2 = dlon * dlon + (la - lat) ** 2
+                dlat = la - lat
+                d2 = dlon * dlon + dlat * dlat
                 if d2 <= best_d2:
                     best, best_d2 = near, d2
             if best is not None:
-                out.setdefault(name, {})[place_id] = best
+                if found is None:
+                    found = out[name] = {}
+                found[place_id] = best
     return out
 
 

@@ -496,10 +496,10 @@ class GroupText:
         return not self.state_hint and self.readings.capital_rival
 
 
-def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_words: Callable[[], bool],
+def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_words: bool,
                 containers: set[int], memo: dict) -> GroupText:
-    """state_words: whether "state" or "province" appears in the text at all (asked only
-    when an occurrence looks like "X state" or "the state of X")."""
+    """state_words: whether "state" or "province" appears in the text at all (where neither
+    does, no occurrence is looked at for "X state" or "the state of X")."""
     after_comma = container = dateline = commas = state_hint = False
     for c in group:  # one loop: most names occur once or twice
         start = c.start
@@ -511,7 +511,7 @@ def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_
             container = True
         if not dateline and c.surface.isupper() and _in_dateline(text, c):
             dateline = True
-        if not state_hint:
+        if state_words and not state_hint:
             if _state_word_after(text, c.end) or (
                     start > 0 and text[start - 1].isspace() and text[start - 2:start - 1] not in _NOT_OF_END
                     and _state_of_before(text[max(0, start - 20):start])):
@@ -521,7 +521,6 @@ def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_
                                 len(first.surface) == 2 and first.surface.isupper(), memo)
     if not readings.rows:
         return GroupText(group, readings, None, False, False, False)
-    state_hint = state_hint and state_words()
     return GroupText(group, readings, _comma_containers(group, index) if commas else None, state_hint,
                      container, dateline)
 
@@ -540,16 +539,11 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
                 group.append(c)
             if c.comma_next is not None:
                 containers.add(id(c.comma_next))
-    lowered: list[str] = []  # the text in lower case, made when first asked
-
-    def lower() -> str:
-        if not lowered:
-            lowered.append(text.lower())
-        return lowered[0]
-
-    def state_words() -> bool:
-        return "state" in lower() or "province" in lower()
-
+    if not groups:
+        return {}
+    lowered = text.lower()
+    # no occurrence is looked at for "X state" where the text has no such word (most texts)
+    state_words = "state" in lowered or "province" in lowered
     # one loop over the names: what depends on the name alone, read from its memo (its vote,
     # and its local points where local coherence runs), and what its occurrences say
     facts = index.facts
@@ -558,6 +552,7 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     tried: dict[str, tuple[Tried, ...]] = {}
     read: dict[tuple[str, str], GroupText] = {}
     several = len(groups) >= 2  # local coherence needs two names
+    capital_rival = False
     for gkey, group in groups.items():
         first = group[0]
         key = first.key
@@ -567,14 +562,15 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
             tops[gkey] = top
         if several and gkey[1] == "name":
             points[key], tried[key] = _local_points(first.entries, index, key, memo)
-        read[gkey] = _group_text(text, group, index, state_words, containers, memo)
+        g = read[gkey] = _group_text(text, group, index, state_words, containers, memo)
+        capital_rival = capital_rival or g.capital_rival
     ctx, own = _votes(groups, tops, index)
     # the readings of each name near a reading of another name (see resolve_local)
     ctx.local_near = near_points(points, tried, W.local_km) if several else {}
     # whether the news is political matters only to a name that is a capital and a state
-    if any(g.capital_rival for g in read.values()):
+    if capital_rival:
         window = W.political_window
-        ctx.political = _political(text[:window], lower() if len(text) <= window else None)
+        ctx.political = _political(text[:window], lowered if len(text) <= window else None)
     resolved = _resolve_groups(read, index, ctx, own)
     # Second pass: a name that voted for one country but was read in another ("Georgia" first
     # counted as the country, then read as the US state) votes again, so the rest of the

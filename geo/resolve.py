@@ -571,7 +571,9 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     if capital_rival:
         window = W.political_window
         ctx.political = _political(text[:window], lowered if len(text) <= window else None)
-    resolved = _resolve_groups(read, index, ctx, own)
+    # the names that voted are read first: whether one of them moves decides whether the
+    # others are read in this context or (once) in the second pass's
+    resolved = {g: _resolve_group(read[g], index, ctx, own.get(g) or _NO_VOTES) for g in tops}
     # Second pass: a name that voted for one country but was read in another ("Georgia" first
     # counted as the country, then read as the US state) votes again, so the rest of the
     # document sees it; so does a name a neighbour moved to another state ("Fayetteville" beside
@@ -592,6 +594,10 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
         same = {g: res for g, res in resolved.items()
                 if g not in moved and _same_context(read[g], index, ctx, ctx2, own.get(g) or _NO_VOTES, changed)}
         resolved = _resolve_groups(read, index, ctx2, own2, same)
+    elif len(resolved) < len(read):
+        for g, text_of in read.items():
+            if g not in resolved:
+                resolved[g] = _resolve_group(text_of, index, ctx, _NO_VOTES)  # (a name that did not vote)
     out = {}
     for gkey, group in groups.items():
         res = resolved[gkey]

@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import sqlite3
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -446,10 +445,15 @@ def _kind_of(e: Entry) -> int:
 
 def _key_records(entries_per_key: list[list[Entry]], places: dict[int, PlaceRow]) -> list[bytes]:
     """Each key's record: marshal of (its entries, the row tuples of their places, each once),
-    b"" for a key that only starts longer names. The coded columns' strings are interned, so
-    marshal writes them as interned and loading them makes no new copies."""
-    intern = sys.intern
-    row_of = {pid: (p.id, p.name, *map(intern, p[2:8]), p.population, p.lat, p.lon)
+    b"" for a key that only starts longer names.
+
+    Equal strings are one object (the name of a key's places, their levels, codes, countries),
+    so marshal writes a string once per record and refers back to it after: making strings is
+    most of what loading a record costs. They are not interned (loading an interned string
+    also looks it up in the interpreter's table, which costs more than making it)."""
+    same: dict[str, str] = {}
+    share = same.setdefault
+    row_of = {pid: (p.id, share(p.name, p.name), *[share(v, v) for v in p[2:8]], p.population, p.lat, p.lon)
               for pid, p in places.items()}
     dumps = marshal.dumps
     return [dumps((tuple(entries), tuple([row_of[pid] for pid in dict.fromkeys([pid for pid, _ in entries])])))

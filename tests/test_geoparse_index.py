@@ -117,6 +117,20 @@ def test_key_records_give_the_columns_rows_and_plain_entries(tmp_path):
         assert not gc.is_tracked(index.entries("springfield"))
 
 
+def test_key_records_write_each_string_once(tmp_path):
+    """Within a record, equal strings (the places' names, levels, countries) are one object:
+    marshal writes them once and refers back to them, and the rows it gives back share them."""
+    import marshal
+
+    index = load_index(build_tiny_gazetteer(tmp_path / "gaz"))
+    key_id = index.key_id("springfield")
+    record = index._read_record(index._record_at(key_id), index._record_at(key_id + 1))
+    _, rows = marshal.loads(record)
+    assert len(rows) >= 2 and rows[0][1] == rows[1][1] == "Springfield"
+    assert rows[0][1] is rows[1][1] and rows[0][2] is rows[1][2] and rows[0][4] is rows[1][4]
+    assert record.count(b"Springfield") == 1
+
+
 def test_key_records_on_the_real_index(real_gazetteer_dir):
     """On the real gazetteer: every entry's row from its key record equals the row read from
     the place columns, for names with many places and with aliases."""

@@ -47,10 +47,15 @@ def load_detector() -> None:
         _detector()
 
 
+_MARKERS = _ENGLISH_MARKERS | _ROMANCE_MARKERS
+
+
 def plainly_english(sample: str) -> bool:
     words = sample.lower().split()  # whitespace tokens: cheap, and markers rarely carry punctuation
-    english = sum(map(_ENGLISH_MARKERS.__contains__, words))
-    romance = sum(map(_ROMANCE_MARKERS.__contains__, words))
+    # one pass over the words keeps the markers (a few), which are then told apart
+    markers = list(filter(_MARKERS.__contains__, words))
+    english = sum(map(_ENGLISH_MARKERS.__contains__, markers))
+    romance = len(markers) - english
     return (english >= 2 and romance == 0) or (english >= 4 and english >= 3 * romance)
 
 

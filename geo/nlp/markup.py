@@ -78,9 +78,9 @@ def mask_markup(text: str) -> str:
         text = _ENTITY.sub(_blank, text)
     if "/" in text or "@" in text or "www" in text:
         if any(mark in text for mark in _DOMAIN_MARKS):
-            text = _URL.sub(_blank, text)
+            text = _blank_addresses(text, _URL, _ADDRESS_MARKS + _DOMAIN_MARKS)
         elif "@" in text or "http" in text or "www." in text:
-            text = _URL_NO_BARE_DOMAIN.sub(_blank, text)
+            text = _blank_addresses(text, _URL_NO_BARE_DOMAIN, _ADDRESS_MARKS)
     # control characters (binary garbage) become spaces too
     return text.translate(_CONTROL) if _has_control(text) else text
 
@@ -88,6 +88,36 @@ def mask_markup(text: str) -> str:
 # what _URL's bare-domain alternative needs in the text (its other two need "http", "www."
 # or "@"): a text without any of them is searched without it, or not at all
 _DOMAIN_MARKS = (".co", ".org", ".net", ".gov", ".edu", ".ly")
+_ADDRESS_MARKS = ("http", "www.", "@")  # what the other two alternatives need
+
+
+def _blank_addresses(text: str, pattern: re.Pattern[str], marks: tuple[str, ...]) -> str:
+    """pattern.sub(_blank, text), searched only around the marks an address needs.
+
+    No address holds a blank (each alternative matches only characters that are not
+    whitespace), so the matches inside a stretch from just after a space to the next space
+    are the matches the whole text has there: the regex, which tries three alternatives at
+    every position, reads a few stretches instead of the whole text.
+    """
+    n = len(text)
+    stretches: list[tuple[int, int]] = []
+    for mark in marks:
+        at = text.find(mark)
+        while at >= 0:
+            end = text.find(" ", at + len(mark))
+            end = n if end < 0 else end
+            stretches.append((text.rfind(" ", 0, at) + 1, end))
+            at = text.find(mark, end)
+    parts: list[str] = []
+    done = 0
+    for start, end in sorted(stretches):
+        if end <= done:
+            continue  # inside a stretch already read
+        start = max(start, done)  # (overlapping stretches share a space-delimited bound)
+        parts += (text[done:start], pattern.sub(_blank, text[start:end]))
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 _CONTROL = {c: " " for c in range(32) if chr(c) not in "\n\t"} | {0x7F: " ", 0xFFFD: " "}

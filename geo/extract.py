@@ -10,7 +10,7 @@ organisation-embedded mentions. Nothing here is keyed to a particular document o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from geo import key_facts
@@ -33,7 +33,7 @@ from geo.nlp.context import (
 )
 from geo.nlp.similarity import alt_unlike
 from geo.reasons import RESCUED_BY_COMMA, STRONG_PERSON, Drop, Dropped, drop
-from geo.textnorm import fold, non_ascii
+from geo.textnorm import fold_blanks, non_ascii
 
 NAME, DEMONYM, ASCII, ALT, ABBR, ISO, AFTER_COMMA, PRESS = (KIND_CODE[k] for k in KINDS)
 # kinds as bits of key_facts.kinds_mask
@@ -70,9 +70,18 @@ class Candidate:
     modifier: str | None = None
     modifier_start: int | None = None  # span start including the modifier word
     drop: Dropped | None = None  # why this is not a place mention (None = kept)
-    notes: list[str] = field(default_factory=list)
+    # what the rules noted (add with note()); a tuple until the first note, as most have
+    # none: no list made for each of the thousands of candidates of a long text
+    notes: list[str] | tuple[()] = ()
     in_county_list: bool = False  # "Becker, Clay and Wilkin counties": the text says what it is
     comma_next: Candidate | None = None  # "Culiacán, Sinaloa": the container after the comma
+
+    def note(self, text: str) -> None:
+        """Add a note to the evidence (why a rule decided as it did)."""
+        if self.notes:
+            self.notes.append(text)
+        else:
+            self.notes = [text]
 
     @property
     def kept(self) -> bool:
@@ -86,11 +95,7 @@ class Candidate:
 
 def prepare(text: str) -> str:
     """Folded copy used for matching: same length, line breaks and tabs as spaces."""
-    folded = fold(text)
-    for blank in "\n\r\t":
-        if blank in folded:
-            folded = folded.replace(blank, " ")
-    return folded
+    return fold_blanks(text)
 
 
 def _in_hashtag(text: str, pos: int) -> bool:
@@ -258,8 +263,7 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
                     code = codes[pair] = keys.get(_marked_pair(folded, s, first_end, e), 0)
             else:
                 code = keys.get(_marked_pair(folded, s, first_end, e), 0)
-            if code:
-                lookup = _marked_pair(folded, s, first_end, e)
+            lookup = ""  # the walk's key, made when it goes past the pair (most stop there)
             while code:
                 # (_end_ok's common case inline: the span ends before a blank or punctuation)
                 if code & 1 and ((e < n and masked[e] not in _GLUE and not masked[e].isalnum()) or _end_ok(masked, e)) \
@@ -267,6 +271,7 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
                     best, best_key = e, code >> 2
                 if not code & 2 or e >= n:
                     break
+                lookup = lookup or _marked_pair(folded, s, first_end, e)
                 p = e + 1  # the separator at e is marked when a word follows it
                 sep = WORD_MARK if p < n and (folded[p].isalnum() or folded[p] == "_") else folded[e]
                 e = blank_at(b" ", p + 1) - 1
@@ -497,7 +502,7 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
                 person_keys.add(c.key)
         elif around.org:
             c.kind = "org_embedded"
-            c.notes.append(f"inside organisation name ('{around.org}')")
+            c.note(f"inside organisation name ('{around.org}')")
         elif around.modifier:
             c.modifier, c.modifier_start = around.modifier
     _link_commas(text, cands)
@@ -736,7 +741,7 @@ def _county_list_entries(text: str, c: Candidate, index: GazetteerIndex) -> bool
         return False
     c.entries = counties
     c.in_county_list = True
-    c.notes.append("named in a list of counties")
+    c.note("named in a list of counties")
     return True
 
 
@@ -801,7 +806,7 @@ def _link_commas(text: str, cands: list[Candidate]) -> None:
             c.comma_next = nxt
             if not c.kept:
                 c.drop = None
-                c.notes.append("rescued by ', <place>'")
+                c.note("rescued by ', <place>'")
 
 
 def _propagate_person_names(cands: list[Candidate], index: GazetteerIndex, person_keys: set[str]) -> None:

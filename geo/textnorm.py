@@ -38,6 +38,8 @@ def non_ascii(text: str) -> str:
     """The characters of text beyond ASCII, in order: its UTF-8 bytes without the ASCII ones
     are exactly their encodings (two C loops, where a regex tests every character slowly)."""
     return text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+
+
 _UNSTABLE: list[frozenset[str]] = []  # characters whose folded form str.lower() would change
 
 
@@ -52,23 +54,57 @@ def _unstable_set() -> frozenset[str]:
     return _UNSTABLE[0]
 
 
-def fold(text: str) -> str:
-    """Lower-case and strip accents, character by character (len(fold(t)) == len(t)).
+def _latin1_table(blanks: str) -> bytes:
+    """A bytes.translate table folding Latin-1 text (every Latin-1 character folds to one),
+    with the characters of blanks as spaces."""
+    folds = [" " if chr(code) in blanks else _fold_char(code) for code in range(256)]
+    return "".join(folds).encode("latin-1")
 
-    Fast path: each distinct non-ASCII character is replaced throughout the text (news
-    has a handful: quotes, dashes, a few accented letters), then one str.lower() for the
-    ASCII rest (the folded characters are already lower case, so it leaves them alone).
-    """
-    if not text.isascii():
-        odd = set(non_ascii(text))
-        if not odd.isdisjoint(_unstable_set()) or max(odd) > "\uffff":
-            return text.translate(_TABLE)
-        table = _TABLE
-        folds = [(ch, out) for ch in odd if (out := table[ord(ch)]) != ch]
-        if any(not out.isascii() and table[ord(out)] != out for _, out in folds):
-            return text.translate(_TABLE)  # a fold into a character that folds again: one pass
-        for ch, out in folds:
-            text = text.replace(ch, out)
+
+_FOLD_LATIN1 = _latin1_table("")
+_FOLD_LATIN1_BLANKS = _latin1_table("\n\r\t")
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, character by character (len(fold(t)) == len(t))."""
+    if text.isascii():  # (a flag, not a scan) names and words, mostly
+        text = text.lower()
+        return text.replace("`", "'") if "`" in text else text
+    try:
+        latin = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return _fold_replacing(text)
+    return latin.translate(_FOLD_LATIN1).decode("latin-1")
+
+
+def fold_blanks(text: str) -> str:
+    """fold(text) with line breaks and tabs as spaces (what the matcher reads)."""
+    try:
+        latin = text.encode("latin-1")
+    except UnicodeEncodeError:
+        text = _fold_replacing(text)
+        for blank in "\n\r\t":
+            if blank in text:
+                text = text.replace(blank, " ")
+        return text
+    # Latin-1 text (ASCII too): one table for both, three C passes
+    return latin.translate(_FOLD_LATIN1_BLANKS).decode("latin-1")
+
+
+def _fold_replacing(text: str) -> str:
+    """fold for text beyond Latin-1: each distinct non-ASCII character is replaced throughout
+    the text (news has a handful: quotes, dashes, a few accented letters), then one
+    str.lower() for the ASCII rest (the folded characters are already lower case, so it
+    leaves them alone)."""
+    odd = set(non_ascii(text))
+    if not odd.isdisjoint(_unstable_set()) or max(odd) > "\uffff":
+        return text.translate(_TABLE)
+    table = _TABLE
+    folds = [(ch, out) for ch in odd if (out := table[ord(ch)]) != ch]
+    if any(not out.isascii() and table[ord(out)] != out for _, out in folds):
+        return text.translate(_TABLE)  # a fold into a character that folds again: one pass
+    for ch, out in folds:
+        text = text.replace(ch, out)
     text = text.lower()
     return text.replace("`", "'") if "`" in text else text
 

@@ -171,6 +171,22 @@ def test_fold_of_news_punctuation_is_the_character_table(parts):
     assert fold(text) == text.translate(_TABLE)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+       | st.lists(st.sampled_from(list("’“—\n\r\t`´\u00a0ÀÉßÿ") + ["İ", "Łódź", "Σ", "ǅ", "a", "Z", " "]),
+                  max_size=12).map("".join))
+def test_fold_blanks_is_the_character_table_with_blanks(text):
+    """What the matcher reads: each character folded as the character table folds it, line
+    breaks and tabs as spaces (through the Latin-1 table, or the character table)."""
+    from geo.extract import prepare
+    from geo.textnorm import _TABLE
+
+    expected = text.translate(_TABLE)
+    for blank in "\n\r\t":
+        expected = expected.replace(blank, " ")
+    assert prepare(text) == expected
+
+
 # what the matcher's word finder must find: the one-pattern form it replaced for speed
 _REFERENCE_NAME_WORD = __import__("re").compile(r"(?<!\w)(?:[A-Z]|[^\W\d_a-z])[^\W_]*|#[^\W_]+")
 
@@ -284,6 +300,26 @@ def test_address_masking_agrees_with_the_one_pattern(parts):
     text = "".join(parts).replace("&", "+")  # (entities are blanked first, by another pass)
     expected = _URL.sub(_blank, text) if ("/" in text or "@" in text or "www" in text) else text
     assert mask_markup(text) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["http://x.org/a", "https://", "www.", "@", "@b_c", "a.com", "b.co.uk", "c.ly", "-",
+                                 ".", "x", "é", " ", "  ", "\n", "\t", "\u00a0", "\u2003", "/", ":"]), max_size=14))
+def test_addresses_blanked_around_their_marks_as_over_the_whole_text(parts):
+    """Searching only the space-delimited stretches around the marks finds what searching
+    the whole text finds, whatever blanks (spaces or others) separate the stretches."""
+    from geo.nlp.markup import (
+        _ADDRESS_MARKS,
+        _DOMAIN_MARKS,
+        _URL,
+        _URL_NO_BARE_DOMAIN,
+        _blank,
+        _blank_addresses,
+    )
+
+    text = "".join(parts)
+    assert _blank_addresses(text, _URL, _ADDRESS_MARKS + _DOMAIN_MARKS) == _URL.sub(_blank, text)
+    assert _blank_addresses(text, _URL_NO_BARE_DOMAIN, _ADDRESS_MARKS) == _URL_NO_BARE_DOMAIN.sub(_blank, text)
 
 
 @settings(max_examples=400, deadline=None)

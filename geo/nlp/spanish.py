@@ -117,7 +117,7 @@ def refine(text: str, cands: list[Candidate], index: GazetteerIndex) -> list[Can
     for c in cands:
         if c.key in PRESS_FORMS and c.surface.isupper() and (entries := index.entries(PRESS_FORMS[c.key])):
             c.entries = entries
-            c.notes.append(f"'{c.surface}' is Spanish press usage for {PRESS_FORMS[c.key].upper()}")
+            c.note(f"'{c.surface}' is Spanish press usage for {PRESS_FORMS[c.key].upper()}")
     for c in cands:
         if not c.kept or c.kind == "demonym":
             continue
@@ -127,7 +127,7 @@ def refine(text: str, cands: list[Candidate], index: GazetteerIndex) -> list[Can
         org = _org_head(text, c)
         if org:
             c.kind = "org_embedded"
-            c.notes.append(f"inside organisation name ('{org}')")
+            c.note(f"inside organisation name ('{org}')")
             continue
         _apply_direction(text, c)
     _apply_level_words(text, cands, index)
@@ -160,7 +160,7 @@ def _undo_english_only_drops(text: str, cands: list[Candidate], index: Gazetteer
         if code in _ENGLISH_ONLY and (word in FUNCTION_WORDS or word in MONTHS_WEEKDAYS
                                       or (zipf.get(word, 0) >= COMMON_SOFT and word not in given_names())):
             c.drop = None
-            c.notes.append(f"'{quoted}' is a Spanish word, not a name")
+            c.note(f"'{quoted}' is a Spanish word, not a name")
             undone.add(c.key)
         elif code in _ENGLISH_COMMON:
             c.drop = None  # judged again below with Spanish frequencies
@@ -247,7 +247,7 @@ def _apply_direction(text: str, c: Candidate) -> None:
         word = _low(m.group(1))
         if word in DIRECTIONS:
             c.modifier, c.modifier_start = DIRECTIONS[word], m.start(1)
-            c.notes.append(f"'{m.group(0).strip()}' (Spanish directional)")
+            c.note(f"'{m.group(0).strip()}' (Spanish directional)")
 
 
 def _level_word(text: str, c: Candidate) -> str | None:
@@ -281,7 +281,7 @@ def _apply_level_words(text: str, cands: list[Candidate], index: GazetteerIndex)
         c.entries = entries
         if names_country:
             c.key = f"{c.key} ({word})"  # its own sense, apart from the country
-        c.notes.append(f"called '{word} de {c.surface}': {level}")
+        c.note(f"called '{word} de {c.surface}': {level}")
 
 
 # -- neighbourhoods ---------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def _neighbourhoods(text: str, cands: list[Candidate], index: GazetteerIndex) ->
             continue
         hood = Candidate(start, end, text[start:end], town.key, town.entries)
         hood.comma_next = town.comma_next
-        hood.notes.append(f"{m.group(0).split()[0].lower()} {text[start:end]}: a neighbourhood of {town.surface}")
+        hood.note(f"{m.group(0).split()[0].lower()} {text[start:end]}: a neighbourhood of {town.surface}")
         added.append(hood)
     if not added:
         return cands

@@ -137,6 +137,55 @@ def test_a_place_boundary_is_its_first_feature_in_the_layer(real_gazetteer_dir):
         con.close()
 
 
+def test_first_features_are_stored_beside_the_boundaries(real_gazetteer_dir, tmp_path, monkeypatch):
+    """The place -> first feature maps are read from the layers once per boundary file and
+    stored beside it: a later process reads the same maps from there; a damaged store, or one
+    of another version of the file, is read from the layers again; a read-only folder still
+    works."""
+    import os
+    import shutil
+    import sqlite3
+
+    from geo import paths
+    from geo import regions as regions_module
+    from geo.regions import LAYER_FOR_LEVEL, _first_fids, _stored_first_fids
+
+    path = tmp_path / "boundaries_simplified.gpkg"
+    shutil.copy(paths.simplified_boundaries_path(), path)
+    store = tmp_path / "boundaries_simplified.first-features.json"
+    con = sqlite3.connect(path)
+    try:
+        expected = {layer: {} for layer in LAYER_FOR_LEVEL.values()}
+        for layer, first in expected.items():
+            for place_id, fid in con.execute(f"SELECT place_id, fid FROM {layer} WHERE place_id IS NOT NULL ORDER BY fid"):
+                first.setdefault(place_id, fid)
+    finally:
+        con.close()
+
+    def maps() -> dict:
+        _first_fids.cache_clear()
+        _stored_first_fids.cache_clear()  # as in a new process
+        st = os.stat(path)
+        return {layer: _first_fids(str(path), layer, st.st_mtime_ns, st.st_size) for layer in expected}
+
+    assert maps() == expected and store.exists()  # read from the layers, then stored
+    written = store.read_text()
+    assert maps() == expected and store.read_text() == written  # read from the store
+    store.write_text('{"stamp": "v1:0:0", "layers": {"adm1": [[1], [2]]}}')  # another file's
+    assert maps() == expected
+    store.write_text("{not json")
+    assert maps() == expected and store.read_text() == written
+    store.unlink()
+
+    def read_only(target, value):
+        raise PermissionError(f"read-only: {target}")
+
+    monkeypatch.setattr(regions_module, "write_json_atomic", read_only)
+    assert maps() == expected and not store.exists()
+    _first_fids.cache_clear()
+    _stored_first_fids.cache_clear()
+
+
 def test_boundaries_read_from_worker_threads(real_gazetteer_dir):
     """Geometry reads share one kept read-only connection per boundary file (a new one reads
     the GeoPackage's schema first: 0.7 ms a read); threads (a Dask worker's) read through it

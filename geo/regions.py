@@ -124,9 +124,10 @@ def _first_fids(path: str, layer: str, mtime_ns: int, size: int) -> dict[int, in
     with lock:  # the features come last first, so each place keeps its first
         fids = dict(con.execute(f"SELECT place_id, fid FROM {layer} WHERE place_id IS NOT NULL "  # noqa: S608
                                 "ORDER BY fid DESC").fetchall())
-    stored["layers"][layer] = [list(fids), list(fids.values())]
-    try:
-        write_json_atomic(Path(store), stored)
+    layers = stored["layers"]
+    layers[layer] = [list(fids), list(fids.values())]
+    try:  # a copy: another thread may add its layer while this one writes
+        write_json_atomic(Path(store), {"stamp": stored["stamp"], "layers": dict(layers)})
     except OSError:
         pass  # a read-only folder: each process reads the layer for itself
     return fids

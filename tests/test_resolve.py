@@ -268,3 +268,20 @@ def test_row_memo_keeps_one_value_per_row_through_its_bound_and_threads():
     with ThreadPoolExecutor(4) as pool:
         assert sum(pool.map(work, range(8))) == 0
     assert len(memo.values) <= 64
+
+
+def test_round_3_is_round_to_three_decimals():
+    """Confidences are rounded by scaling (round() goes through a decimal string): the same
+    floats as round(x, 3), also at and next to the ties k/2000."""
+    import math
+    import random
+
+    from geo.resolve import round_3
+
+    rng = random.Random(3)
+    xs = [rng.random() for _ in range(100_000)] + [rng.uniform(0, 999) for _ in range(20_000)]
+    for k in range(2001):
+        tie = k / 2000
+        xs += [tie, math.nextafter(tie, 0), math.nextafter(tie, 1), k / 1000]
+    xs += [0.0, 0.99, 0.9, 0.9995, 999.9995]
+    assert [round_3(x) for x in xs] == [round(x, 3) for x in xs]

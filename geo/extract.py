@@ -33,7 +33,7 @@ from geo.nlp.context import (
 )
 from geo.nlp.similarity import alt_unlike
 from geo.reasons import RESCUED_BY_COMMA, STRONG_PERSON, Drop, Dropped, drop
-from geo.textnorm import fold_blanks, non_ascii
+from geo.textnorm import beyond_latin1, fold_blanks
 
 NAME, DEMONYM, ASCII, ALT, ABBR, ISO, AFTER_COMMA, PRESS = (KIND_CODE[k] for k in KINDS)
 # kinds as bits of key_facts.kinds_mask
@@ -161,15 +161,16 @@ _CLASSED_NAME_WORD = re.compile(rb" A[Aa]*")
 LATIN1_STAND_INS_MAX = 16  # distinct characters beyond Latin-1 replaced (one copy of the text each)
 
 
-def _as_latin1(text: str) -> bytes | None:
-    """text as Latin-1 bytes, each character beyond Latin-1 replaced by one of the same word
-    class (a letter by 'À', a decimal digit by '0', anything else by a blank): what
-    _WORD_CLASSES needs. None when the text has too many such characters to replace."""
-    try:
+def _as_latin1(text: str, beyond: set[str]) -> bytes | None:
+    """text as Latin-1 bytes, each character beyond Latin-1 (beyond: those of the text)
+    replaced by one of the same word class (a letter by 'À', a decimal digit by '0',
+    anything else by a blank; by '?' when none is a letter or digit, as the encoder's own
+    replacement does in the same pass): what _WORD_CLASSES needs. None when the text has
+    too many such characters to replace."""
+    if not beyond:
         return text.encode("latin-1")
-    except UnicodeEncodeError:
-        pass
-    beyond = {ch for ch in non_ascii(text) if ch > "\xff"}
+    if not any(ch.isalnum() for ch in beyond):  # quotes and dashes, mostly
+        return text.encode("latin-1", "replace")
     if len(beyond) > LATIN1_STAND_INS_MAX:
         return None
     for ch in beyond:
@@ -180,13 +181,14 @@ def _as_latin1(text: str) -> bytes | None:
 def _name_word_spans(masked: str) -> list[tuple[int, int]]:
     """(start, end) of every capitalised word at a word start and every hashtag, in order;
     the word right after a hashtag's '#' is part of the hashtag."""
-    return _scan_words(masked)[0]
+    return _scan_words(masked, beyond_latin1(masked))[0]
 
 
-def _scan_words(masked: str) -> tuple[list[tuple[int, int]], bytes | None]:
+def _scan_words(masked: str, beyond: set[str]) -> tuple[list[tuple[int, int]], bytes | None]:
     """_name_word_spans, and the word classes of " " + masked (see _WORD_CLASSES) when the
-    text has them (None for a text with too many characters beyond Latin-1)."""
-    latin = _as_latin1(masked)
+    text has them (None for a text with too many characters beyond Latin-1; beyond: those
+    of the text, beyond_latin1(masked))."""
+    latin = _as_latin1(masked, beyond)
     if latin is None:
         classes = None
         words = [m.span() for m in _NAME_WORD.finditer(masked)]
@@ -213,12 +215,13 @@ def find_candidates(text: str, masked: str, index: GazetteerIndex) -> list[Candi
     (`GazetteerIndex.first_word_codes`, a small dict where the index's keys are many and
     scattered in memory), so most words cost one look-up; hashtags take the general path.
     """
-    folded = prepare(masked)
+    beyond = beyond_latin1(masked)  # (found once for the fold and the word scan)
+    folded = fold_blanks(masked, beyond)
     keys = index.key_ids
     codes = index.first_word_codes
     cached_entries = index.cached_entries
     n = len(masked)
-    words, classes = _scan_words(masked)
+    words, classes = _scan_words(masked, beyond)
     # the run of letters and digits from p ends at blank_at(b" ", p + 1) - 1: a C search
     # where a regex match costs a call and a match object
     blank_at = _alnum_marks(masked, classes).find

@@ -63,6 +63,8 @@ def _latin1_table(blanks: str) -> bytes:
 
 _FOLD_LATIN1 = _latin1_table("")
 _FOLD_LATIN1_BLANKS = _latin1_table("\n\r\t")
+# control characters both tables keep: stand-ins for characters that fold beyond Latin-1
+_SPARE = "".join(map(chr, [*range(1, 9), 0x0B, 0x0C, *range(0x0E, 0x20)]))
 
 
 def fold(text: str) -> str:
@@ -77,18 +79,53 @@ def fold(text: str) -> str:
     return latin.translate(_FOLD_LATIN1).decode("latin-1")
 
 
-def fold_blanks(text: str) -> str:
-    """fold(text) with line breaks and tabs as spaces (what the matcher reads)."""
+def beyond_latin1(text: str) -> set[str]:
+    """The distinct characters of text beyond Latin-1: none for most text (which then
+    encodes as Latin-1 in one C pass), a few quotes and dashes for much news."""
     try:
-        latin = text.encode("latin-1")
+        text.encode("latin-1")
     except UnicodeEncodeError:
-        text = _fold_replacing(text)
-        for blank in "\n\r\t":
-            if blank in text:
-                text = text.replace(blank, " ")
-        return text
-    # Latin-1 text (ASCII too): one table for both, three C passes
-    return latin.translate(_FOLD_LATIN1_BLANKS).decode("latin-1")
+        return {ch for ch in non_ascii(text) if ch > "\xff"}
+    return set()
+
+
+def fold_blanks(text: str, beyond: set[str] | None = None) -> str:
+    """fold(text) with line breaks and tabs as spaces (what the matcher reads); beyond:
+    beyond_latin1(text) when the caller has it.
+
+    Through one bytes table, Latin-1 text in three C passes (str.lower() on text that is not
+    ASCII takes the full Unicode case mapping for each character); the few characters beyond
+    Latin-1 are replaced throughout the text first, each by its fold when that is a Latin-1
+    character the table keeps, else by a spare control character put back as the fold after.
+    """
+    if beyond is None:
+        beyond = beyond_latin1(text)
+    table = _FOLD_LATIN1_BLANKS
+    put_back: list[tuple[str, str]] = []
+    latin1_text = text
+    if beyond:
+        spare = (ch for ch in _SPARE if ch not in text)
+        for ch in beyond:
+            out = _TABLE[ord(ch)]
+            if out <= "\xff" and table[ord(out)] == ord(out):
+                latin1_text = latin1_text.replace(ch, out)
+                continue
+            stand_in = next(spare, None)
+            if stand_in is None:  # (text of control characters and more odd ones than spares)
+                return _blanks_as_spaces(text.translate(_TABLE))
+            latin1_text = latin1_text.replace(ch, stand_in)
+            put_back.append((stand_in, " " if out in "\n\r\t" else out))
+    folded = latin1_text.encode("latin-1").translate(table).decode("latin-1")
+    for stand_in, out in put_back:
+        folded = folded.replace(stand_in, out)
+    return folded
+
+
+def _blanks_as_spaces(text: str) -> str:
+    for blank in "\n\r\t":
+        if blank in text:
+            text = text.replace(blank, " ")
+    return text
 
 
 def _fold_replacing(text: str) -> str:

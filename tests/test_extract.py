@@ -173,7 +173,7 @@ def test_fold_of_news_punctuation_is_the_character_table(parts):
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
-       | st.lists(st.sampled_from(list("’“—\n\r\t`´\u00a0ÀÉßÿ") + ["İ", "Łódź", "Σ", "ǅ", "a", "Z", " "]),
+       | st.lists(st.sampled_from(list("’“—…€™\n\r\t\x01\x0e`´\u00a0ÀÉßÿ") + ["İ", "Łódź", "Σ", "ǅ", "a", "Z", " "]),
                   max_size=12).map("".join))
 def test_fold_blanks_is_the_character_table_with_blanks(text):
     """What the matcher reads: each character folded as the character table folds it, line
@@ -185,6 +185,18 @@ def test_fold_blanks_is_the_character_table_with_blanks(text):
     for blank in "\n\r\t":
         expected = expected.replace(blank, " ")
     assert prepare(text) == expected
+
+
+def test_fold_blanks_with_more_odd_characters_than_stand_ins():
+    """Characters that fold beyond Latin-1 stand in as spare control characters (those the
+    text does not hold): with more of them than spares, the character table folds the text."""
+    from geo.textnorm import _FOLD_LATIN1, _FOLD_LATIN1_BLANKS, _SPARE, _TABLE, fold_blanks
+
+    assert all(table[ord(ch)] == ord(ch) for ch in _SPARE for table in (_FOLD_LATIN1, _FOLD_LATIN1_BLANKS))
+    greek = "".join(chr(code) for code in range(0x391, 0x3A9) if code != 0x3A2)  # capitals: fold to small
+    for text in (greek + "\x01\x02 x\n“…”", "Ab\x05" + greek[:3] + "\t" + _SPARE[:-1], _SPARE + greek[:2]):
+        expected = text.translate(_TABLE).replace("\n", " ").replace("\t", " ")
+        assert fold_blanks(text) == expected
 
 
 # what the matcher's word finder must find: the one-pattern form it replaced for speed
@@ -393,8 +405,9 @@ def test_alnum_marks_end_runs_where_the_run_pattern_does(text):
     """The matcher's run ends, found as the next blank of _alnum_marks, are _ALNUM_RUN's,
     from the word classes and from the fallback for text beyond Latin-1 alike."""
     from geo.extract import _ALNUM_RUN, _alnum_marks, _scan_words
+    from geo.textnorm import beyond_latin1
 
-    for classes in (_scan_words(text)[1], None):
+    for classes in (_scan_words(text, beyond_latin1(text))[1], None):
         marks = _alnum_marks(text, classes)
         for p in range(len(text) + 1):
             assert marks.find(b" ", p + 1) - 1 == _ALNUM_RUN.match(text, p).end()

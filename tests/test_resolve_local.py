@@ -145,3 +145,23 @@ def test_neighbours_agree_with_every_pair_compared(spec, radius_km):
     for name in got.keys() | want.keys():
         ids = got.get(name, {}).keys() | want.get(name, {}).keys()
         assert {i for i in ids if not on_edge(name, i)} <= got.get(name, {}).keys() & want.get(name, {}).keys()
+
+
+def test_local_readings_are_a_names_points_and_its_tried_readings():
+    """One pass gives the name's points (its place and admin-2 readings, which vouch for other
+    names), and its tried readings (those, then the unlikely ones, marked as not its own), or
+    no tried readings where there is only one to choose."""
+    import math
+
+    from geo.resolve_local import local_readings
+
+    state = row(20, "Ohio", 40.0, -83.0, "admin1")
+    county = row(21, "Hampden County", 42.14, -72.63, "admin2")
+    town = row(22, "Cuba", 42.22, -78.28)
+    points, tried = local_readings("springfield", [SPRING_IL, state, SPRING_MA, county], [town, state])
+    assert points == tuple((r.lat, r.lon, "springfield", r.name) for r in (SPRING_IL, SPRING_MA, county))
+    assert tried == tuple((r.id, r.lat, r.lon, math.cos(math.radians(r.lat)), own)
+                          for r, own in ((SPRING_IL, 1), (SPRING_MA, 1), (county, 1), (town, 0)))
+    assert local_readings("springfield", [SPRING_IL, state]) == (((SPRING_IL.lat, SPRING_IL.lon, "springfield",
+                                                                   "Springfield"),), ())
+    assert local_readings("cuba", [], [town]) == ((), ())

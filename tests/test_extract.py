@@ -391,6 +391,32 @@ def test_head_of_needs_of_or_the_behind_one_blank(parts):
             assert _head_of_before(text, pos) is None
 
 
+def _sentence_start_walk(text: str, pos: int) -> bool:
+    """is_sentence_start without its shortcuts: the walk back over blanks and openers."""
+    from geo.nlp.context import _ABBREVIATION, _OPENERS, WINDOW, word_before
+
+    i, lo = pos - 1, max(0, pos - WINDOW)
+    while i >= lo and (text[i] in " \t" or text[i] in _OPENERS):
+        i -= 1
+    if i < lo or text[i] in "\n\r:|":
+        return True
+    if text[i] in ".!?":
+        before = word_before(text, i + 1)
+        return not (before and _ABBREVIATION.fullmatch(before[0]))
+    return False
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["said", "Gov", "U.S", "ab", "Abcd", "abcd", "x", ".", "!", " ", "  ", "\n", "\t",
+                                 '"', "(", ":", "é", "3"]), max_size=12))
+def test_sentence_start_shortcuts_agree_with_the_walk(parts):
+    from geo.nlp.context import is_sentence_start
+
+    text = "".join(parts) + "X"
+    for pos in range(len(text)):
+        assert is_sentence_start(text, pos) == _sentence_start_walk(text, pos), (text, pos)
+
+
 @pytest.mark.parametrize("text", ["Springfield, IL", "Springfield,IL", "IL", " IL", ",IL", "a, IL"])
 def test_after_comma_reads_a_comma_and_a_blank_or_a_comma(text):
     from geo.extract import _after_comma

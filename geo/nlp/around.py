@@ -256,6 +256,8 @@ def _word_in_stretch(text: str, start: int, stretch: str, at: int) -> tuple[str,
     last = stretch[-1]
     if not (last.isalnum() or last in _WORD_TAIL_END):  # "said,", "(AP)": no word ends here
         return None
+    if last == "." and stretch[0].isalpha() and stretch[:-1].isalnum():  # "said.", "Mr.": all of it
+        return stretch, at, " "
     m = _WORD_TAIL.search(stretch)
     if m is None:
         return None

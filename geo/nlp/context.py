@@ -56,8 +56,13 @@ def strip_possessive(word: str) -> str:
 
 def is_sentence_start(text: str, pos: int) -> bool:
     """True when pos begins a sentence, a line, or follows a colon/bullet."""
-    if pos >= 2 and text[pos - 1] == " " and text[pos - 2].isalnum():
-        return False  # the common case: a word, one blank, then pos
+    if pos >= 2 and text[pos - 1] == " ":
+        ch = text[pos - 2]
+        if ch.isalnum():
+            return False  # the common case: a word, one blank, then pos
+        # the next most common: "...said. The" (the stop below, reached without the walk)
+        if ch in ".!?" and pos >= 6 and (last4 := text[pos - 6:pos - 2]).isalpha() and last4.islower():
+            return True
     i = pos - 1
     lo = pos - WINDOW if pos > WINDOW else 0  # (max() costs more than the test)
     while i >= lo and text[i] in _BLANKS_OPENERS:

@@ -10,6 +10,7 @@ organisation-embedded mentions. Nothing here is keyed to a particular document o
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
@@ -453,10 +454,10 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     infos = _name_infos(text, cands, index, zipf, place_starts, sure_places)
     lower_words: dict[str, bool] = {}  # name -> written in lower case somewhere here (asked once)
     # what whole-text patterns need at all (a cheap look first saves a regex per candidate)
-    county_list = "ounties" in text or "arishes" in text
+    county_words = _county_word_starts(text)
     person_keys: set[str] = set()  # names read as a person by a strong pattern
     for c, info in zip(cands, infos, strict=True):
-        if county_list and _county_list_entries(text, c, index):
+        if county_words and _county_list_entries(text, c, index, county_words):
             continue  # "Becker, Clay and Wilkin counties": the text says what they are
         c.entries = info.narrowed  # the written form may narrow them ("Scott" without its county)
         verdict = info.form  # how the name is written: case, dates, agencies, titles, codes
@@ -734,10 +735,28 @@ _COUNTY_LIST_TAIL = re.compile(
     r",?\s+(?:and\s+)?(?:counties|parishes|Counties|Parishes)\b")
 
 
-def _county_list_entries(text: str, c: Candidate, index: GazetteerIndex) -> bool:
+COUNTY_LIST_REACH = 300  # how far after a name _COUNTY_LIST_TAIL reads
+
+
+def _county_word_starts(text: str) -> list[int]:
+    """Where "(c)ounties" and "(p)arishes" occur in text, in order (what _COUNTY_LIST_TAIL ends on)."""
+    starts = []
+    for word in ("ounties", "arishes"):
+        at = text.find(word)
+        while at >= 0:
+            starts.append(at)
+            at = text.find(word, at + 1)
+    return sorted(starts)
+
+
+def _county_list_entries(text: str, c: Candidate, index: GazetteerIndex, county_words: list[int]) -> bool:
     """A capitalised name in a list that ends in "counties" or "parishes" names counties:
-    keep only its county readings (even for surnames and common words like Clay or Grant)."""
-    if not c.surface[:1].isupper() or not _COUNTY_LIST_TAIL.match(text, c.end, c.end + 300):
+    keep only its county readings (even for surnames and common words like Clay or Grant).
+    county_words: _county_word_starts(text); the pattern runs only where one is in its reach."""
+    e = c.end
+    i = bisect_left(county_words, e)
+    if i == len(county_words) or county_words[i] > e + COUNTY_LIST_REACH or not c.surface[:1].isupper() \
+            or not _COUNTY_LIST_TAIL.match(text, e, e + COUNTY_LIST_REACH):
         return False
     counties = index.derived(c.entries, "counties", _is_county)
     if not counties:

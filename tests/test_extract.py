@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from geoparse_fixture import build_tiny_gazetteer
 from hypothesis import given, settings
@@ -415,6 +417,25 @@ def test_sentence_start_shortcuts_agree_with_the_walk(parts):
     text = "".join(parts) + "X"
     for pos in range(len(text)):
         assert is_sentence_start(text, pos) == _sentence_start_walk(text, pos), (text, pos)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["Clay", "Becker", " ", ", ", " and ", " or ", "/", "counties", "Parishes", "county",
+                                 "x" * 120, "\n", "."]), max_size=12))
+def test_county_list_pattern_needs_a_county_word_in_reach(parts):
+    """The county-list pattern runs only where "counties"/"parishes" starts within its reach:
+    nowhere else can it match."""
+    from bisect import bisect_left
+
+    from geo.extract import _COUNTY_LIST_TAIL, COUNTY_LIST_REACH, _county_word_starts
+
+    text = "".join(parts)
+    starts = _county_word_starts(text)
+    assert starts == sorted(m.start() for m in re.finditer("ounties|arishes", text))
+    for e in range(len(text) + 1):
+        if _COUNTY_LIST_TAIL.match(text, e, e + COUNTY_LIST_REACH):
+            i = bisect_left(starts, e)
+            assert i < len(starts) and starts[i] <= e + COUNTY_LIST_REACH
 
 
 @pytest.mark.parametrize("text", ["Springfield, IL", "Springfield,IL", "IL", " IL", ",IL", "a, IL"])

@@ -69,7 +69,7 @@ def local_readings(name: str, rows: Iterable[PlaceRow], unlikely: Iterable[Place
 
 def near_points(points: dict[str, tuple[Point, ...]], tried: dict[str, tuple[Tried, ...]],
                 radius_km: float) -> dict[str, dict[int, str]]:
-    """neighbours, from each name's points (name_points) and tried readings (tried_readings)."""
+    """neighbours, from each name's points and tried readings (local_readings)."""
     swept: list[Point] = []
     for pts in points.values():
         swept += pts

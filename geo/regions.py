@@ -13,7 +13,6 @@ import logging
 import os
 import re
 import sqlite3
-import struct
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -191,60 +190,7 @@ def derive_region(place_id: int, level: str, modifier: str) -> tuple[str, float,
         return None
     part = directional_part(geom, modifier)
     point = part.representative_point()
-    return polygonal_wkt(part, WKT_DECIMALS), point.y, point.x
-
-
-WKT_DECIMALS = 5  # ~1 m: the boundaries are simplified far beyond that
-
-
-def polygonal_wkt(geom: BaseGeometry, decimals: int) -> str:
-    """The text of shapely.wkt.dumps(geom, rounding_precision=decimals) for a polygon or a
-    multipolygon: every coordinate with that many decimals. GEOS writes each number through a
-    C++ stream (~2-3 us a coordinate: a new "southern X" spent half as long writing its WKT as
-    cutting it); here the coordinates of each ring are read from the WKB and go through one
-    string formatting."""
-    text = _polygonal_wkt(geom, decimals)
-    return text if text is not None else shapely_wkt.dumps(geom, rounding_precision=decimals)
-
-
-_UINT32 = struct.Struct("<I")
-
-
-def _polygonal_wkt(geom: BaseGeometry, decimals: int) -> str | None:
-    """WKB layout (little-endian): byte order (1 byte), type (uint32), then for a multipolygon
-    its count and each polygon in full; a polygon is its count of rings, each ring its count
-    of points and their x, y doubles. None for anything else (another type, a Z or M
-    dimension, which changes the type code) and when a part is empty (GEOS writes EMPTY)."""
-    wkb = shapely.to_wkb(geom, byte_order=1, include_srid=False)
-    pair = f"%.{decimals}f %.{decimals}f, "
-    read_count, read_doubles = _UINT32.unpack_from, struct.unpack_from
-
-    def polygon(pos: int) -> tuple[str | None, int]:  # pos: the polygon's byte-order byte
-        (n_rings,) = read_count(wkb, pos + 5)
-        pos += 9
-        rings = []
-        for _ in range(n_rings):
-            (n,) = read_count(wkb, pos)
-            if n == 0:
-                return None, pos
-            rings.append("(" + (pair * n % read_doubles(f"<{2 * n}d", wkb, pos + 4))[:-2] + ")")
-            pos += 4 + 16 * n
-        return ("(" + ", ".join(rings) + ")" if rings else None), pos
-
-    (kind,) = read_count(wkb, 1)
-    if kind == shapely.GeometryType.POLYGON:
-        text = polygon(0)[0]
-        return None if text is None else "POLYGON " + text
-    if kind != shapely.GeometryType.MULTIPOLYGON:
-        return None
-    (n_parts,) = read_count(wkb, 5)
-    pos, parts = 9, []
-    for _ in range(n_parts):
-        text, pos = polygon(pos)
-        if text is None:
-            return None
-        parts.append(text)
-    return "MULTIPOLYGON (" + ", ".join(parts) + ")" if parts else None
+    return shapely_wkt.dumps(part, rounding_precision=5), point.y, point.x
 
 
 def base_span(start: int, end: int, surface: str) -> tuple[int, int]:

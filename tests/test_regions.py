@@ -12,7 +12,6 @@ from geo.regions import (
     derive_region,
     directional_part,
     largest_part,
-    polygonal_wkt,
     region_geometry,
 )
 
@@ -50,42 +49,6 @@ def test_a_cut_keeps_only_polygons():
     part = directional_part(shape, "northern")
     assert part.geom_type == "MultiPolygon"
     assert [g.area for g in part.geoms] == pytest.approx([50])
-
-
-WKT_CASES = [
-    "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (1 1, 2 1, 2 2, 1 1))",
-    "MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)), ((2 2, 3 2, 3 3, 2 2), (2.1 2.1, 2.2 2.1, 2.2 2.2, 2.1 2.1)))",
-    "POLYGON ((-0.000001 -1e-7, 1000000 0, 123.456785 -77.000005, -0.000001 -1e-7))",  # rounding, -0
-    "POLYGON EMPTY", "MULTIPOLYGON EMPTY", "MULTIPOLYGON (EMPTY, ((0 0, 1 0, 1 1, 0 0)))",
-    "POLYGON Z ((0 0 1, 1 0 1, 1 1 1, 0 0 1))", "POINT (1 2)", "GEOMETRYCOLLECTION (POINT (1 2))",
-]
-
-
-@pytest.mark.parametrize("text", WKT_CASES)
-@pytest.mark.parametrize("decimals", [5, 2])
-def test_polygonal_wkt_is_the_text_shapely_writes(text, decimals):
-    geom = wkt.loads(text)
-    assert polygonal_wkt(geom, decimals) == wkt.dumps(geom, rounding_precision=decimals)
-
-
-def test_polygonal_wkt_on_real_boundaries(real_gazetteer_dir):
-    """The same text as shapely's (GEOS's) writer for real boundaries of every layer and the
-    parts every modifier cuts from them (all 88,000 of them compared once, at 2026-12-03)."""
-    import sqlite3
-
-    from geo import paths
-    from geo.regions import LAYER_FOR_LEVEL, gpkg_geometry
-
-    con = sqlite3.connect(f"file:{paths.simplified_boundaries_path()}?mode=ro", uri=True)
-    try:
-        for layer in LAYER_FOR_LEVEL.values():
-            blobs = [r[0] for r in con.execute(f"SELECT geom FROM {layer} WHERE geom IS NOT NULL")]
-            for blob in blobs[:: max(1, len(blobs) // 25)]:
-                whole = gpkg_geometry(blob)
-                for geom in [whole, *(directional_part(whole, m) for m in DIRECTIONS)]:
-                    assert polygonal_wkt(geom, 5) == wkt.dumps(geom, rounding_precision=5)
-    finally:
-        con.close()
 
 
 def test_unknown_modifier_is_an_error():

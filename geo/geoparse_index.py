@@ -328,8 +328,8 @@ class GazetteerIndex:
         return out
 
     def entries(self, key: str) -> tuple[Entry, ...]:
-        code = self.key_ids.get(marked(key), 0)
-        return self.entries_of(code >> 2) if code & 1 else ()
+        key_id = self.key_id(key)
+        return () if key_id is None else self.entries_of(key_id)
 
     def key_id(self, key: str) -> int | None:
         """The id of a folded name that has entries (None: not a name)."""

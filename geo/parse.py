@@ -124,8 +124,7 @@ class Parser:
                 if notes:
                     evidence = evidence + "; " + notes
             row = res.place
-            place_id, name, level, country, a1_iso, a1_code, a2_code, lat, lon, precision = (
-                _FIELDS_GET(id(row)) or _fields(row))
+            place_id, name, level, country, a1_iso, a1_code, a2_code, lat, lon, precision = _fields(row)
             m = Mention(c.start, c.end, text[c.start:c.end], c.kind, place_id, name, level, country, None,
                         a1_iso, a1_code, a2_code, lat, lon, None, None, precision, res.confidence, evidence)
             if level == REGION_LEVEL:

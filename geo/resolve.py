@@ -353,7 +353,6 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
     countries: set[str] = set()
     codes: set[str] = set()
     capital_rival = False
-    small_admin1, small_place = W.small_admin1_pop, W.small_place_pop
     namesake_pop = None if admin1_pop is None else max(_NAMESAKE_MIN_POP, _NAMESAKE_RATIO * admin1_pop)
     for prior, row, kind in zip(priors, rows, kinds, strict=True):
         place_id, _name, level, feature_code, country, admin1_code, _iso, _admin2, population, _lat, _lon = row
@@ -370,7 +369,7 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
         if capital:
             capital_rival = True
         static.append((prior, kind, cc, a1,
-                       level in _LOCAL_LEVELS and population < (small_admin1 if is_admin1 else small_place),
+                       level in _LOCAL_LEVELS and _is_small(row),
                        level in _NEAR_LEVELS, is_admin1,
                        namesake_pop is not None and level == "place" and population >= namesake_pop,
                        capital, population >= _NAMED_CITY_POP, place_id))
@@ -404,9 +403,7 @@ def _votes(groups: dict[tuple[str, str], list[Candidate]],
     countries, admin1, admin1_named = ctx.countries, ctx.admin1, ctx.admin1_named
     own: dict[tuple[str, str], Votes] = {}
     for gkey, top in tops.items():
-        vote = _VOTES_GET(id(top), _VOTES)  # _vote_of inline: the common case is one look-up
-        if vote is _VOTES:
-            vote = _vote_of(top)
+        vote = _vote_of(top)
         if vote is None:
             continue  # a sea or continent says nothing about which country the text is in
         cc, code, named, is_admin1 = vote
@@ -768,7 +765,12 @@ def _names_countries(ctx: DocContext, own: Votes) -> bool:
 def _near_any(row: PlaceRow, points) -> bool:
     """row lies within W.near_km of one of the points (the nearness test of the scores)."""
     lat, lon = row.lat, row.lon
-    return any(abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= W.near_km for la, lo in points)
+    return any(_within_near_km(lat, lon, la, lo) for la, lo in points)
+
+
+def _within_near_km(lat: float, lon: float, la: float, lo: float) -> bool:
+    """(lat, lon) lies within W.near_km of (la, lo) (a cheap test of latitudes first)."""
+    return abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= W.near_km
 
 
 # the countries whose points are tried -> {place id: _near_any}: news names the same few
@@ -809,7 +811,7 @@ _NEAR_POINT_KEPT = [0]  # answers kept in _NEAR_POINT
 
 def _near_by_point(row: PlaceRow, points: list[tuple[float, float]]) -> bool:
     """_near_any(row, points), each point's answer kept per place (see _NEAR_POINT)."""
-    place_id, lat, lon, near_km = row.id, row.lat, row.lon, W.near_km
+    place_id, lat, lon = row.id, row.lat, row.lon
     for point in points:
         by_place = _NEAR_POINT.get(point)
         if by_place is None:
@@ -822,7 +824,7 @@ def _near_by_point(row: PlaceRow, points: list[tuple[float, float]]) -> bool:
                 _NEAR_POINT_KEPT[0] = 0
             _NEAR_POINT_KEPT[0] += 1
             la, lo = point
-            found = by_place[place_id] = abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= near_km
+            found = by_place[place_id] = _within_near_km(lat, lon, la, lo)
         if found:
             return True
     return False
@@ -1029,7 +1031,7 @@ def _evidence(scored: list[tuple], bits: int, local_near: dict[int, str]) -> str
     if bits & _LOCAL:  # names a neighbour of this document
         evidence = "; ".join([_describe(best), *_why(best, bits, local_near), *notes])
     else:
-        evidence = _DESCRIBED_WHY_GET((id(best), bits)) or _described_why(best, bits)
+        evidence = _described_why(best, bits)
         if notes:
             evidence = "; ".join([evidence, *notes])
     n = len(scored)
@@ -1281,7 +1283,6 @@ _TEMPERATURE, _MAX_CONFIDENCE = W.confidence_temperature, W.max_confidence
 
 
 _DESCRIBED_WHY = RowMemo(DESCRIBED_MAX)  # (id(row), bits) -> the text
-_DESCRIBED_WHY_GET = _DESCRIBED_WHY.values.get
 
 
 def _described_why(row: PlaceRow, bits: int) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 import shapely
 import shapely.errors
 from shapely import wkt as shapely_wkt
-from shapely.geometry import MultiPolygon, box
+from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
 from geo.jsonfile import write_json_atomic
@@ -48,27 +48,40 @@ def largest_part(geom: BaseGeometry) -> BaseGeometry:
 
 
 def directional_part(geom: BaseGeometry, modifier: str) -> BaseGeometry:
-    """The part of geom that the modifier names (pure geometry, EPSG:4326 degrees)."""
+    """The part of geom that the modifier names (pure geometry, EPSG:4326 degrees), a
+    multipolygon."""
+    x0, y0, x1, y1 = directional_box(geom, modifier)
+    # few calls into shapely: a new "southern X" comes between texts, when GEOS's and numpy's
+    # code has left the processor's caches, and each call costs tens of microseconds then
+    part = geom.intersection(shapely.box(x0, y0, x1, y1))  # the ring of shapely.geometry.box
+    if part.is_empty:  # degenerate shapes: fall back to the whole region
+        return geom
+    kind = shapely.get_type_id(part)
+    if kind == _MULTIPOLYGON:
+        return part
+    if kind == _POLYGON:
+        return shapely.multipolygons([part])
+    pieces = shapely.get_parts(part)  # a cut can leave lines and points beside the polygons
+    kinds = shapely.get_type_id(pieces)
+    polys = pieces[(kinds == _POLYGON) | (kinds == _MULTIPOLYGON)]
+    return shapely.multipolygons(shapely.get_parts(polys)) if len(polys) else geom
+
+
+def directional_box(geom: BaseGeometry, modifier: str) -> tuple[float, float, float, float]:
+    """(min x, min y, max x, max y) of the rectangle that the modifier keeps of geom: halves
+    and quarters split at the middle of its largest part, "central" the middle half of it."""
     if modifier not in DIRECTIONS:
         raise ValueError(f"unknown modifier {modifier!r}; expected one of {sorted(DIRECTIONS)}")
     minx, miny, maxx, maxy = largest_part(geom).bounds
     mid_y, mid_x = (miny + maxy) / 2, (minx + maxx) / 2
     if modifier == "central":
         dx, dy = (maxx - minx) / 4, (maxy - miny) / 4
-        clip = box(minx + dx, miny + dy, maxx - dx, maxy - dy)
-    else:
-        ns, ew = DIRECTIONS[modifier]
-        gx0, gy0, gx1, gy1 = geom.bounds
-        y0, y1 = (mid_y, gy1) if ns == "north" else (gy0, mid_y) if ns == "south" else (gy0, gy1)
-        x0, x1 = (mid_x, gx1) if ew == "east" else (gx0, mid_x) if ew == "west" else (gx0, gx1)
-        clip = box(x0, y0, x1, y1)
-    part = geom.intersection(clip)
-    if part.is_empty:  # degenerate shapes: fall back to the whole region
-        return geom
-    pieces = shapely.get_parts(part)  # a cut can leave lines and points beside the polygons
-    kinds = shapely.get_type_id(pieces)
-    polys = pieces[(kinds == _POLYGON) | (kinds == _MULTIPOLYGON)]
-    return shapely.multipolygons(shapely.get_parts(polys)) if len(polys) else geom
+        return minx + dx, miny + dy, maxx - dx, maxy - dy
+    ns, ew = DIRECTIONS[modifier]
+    gx0, gy0, gx1, gy1 = geom.bounds
+    y0, y1 = (mid_y, gy1) if ns == "north" else (gy0, mid_y) if ns == "south" else (gy0, gy1)
+    x0, x1 = (mid_x, gx1) if ew == "east" else (gx0, mid_x) if ew == "west" else (gx0, gx1)
+    return x0, y0, x1, y1
 
 
 _POLYGON, _MULTIPOLYGON = shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON
@@ -117,14 +130,14 @@ def _first_fids(path: str, layer: str, mtime_ns: int, size: int) -> dict[int, in
     store = f"{os.path.splitext(path)[0]}.first-features.json"
     stored = _stored_first_fids(store, f"v{FIRST_FIDS_VERSION}:{size}:{mtime_ns}")
     columns = stored["layers"].get(layer)
-    if isinstance(columns, list) and len(columns) == 2:
+    if columns is not None:
         return dict(zip(*columns, strict=True))
     con, lock = _reader(path, mtime_ns, size)
     with lock:  # the features come last first, so each place keeps its first
         fids = dict(con.execute(f"SELECT place_id, fid FROM {layer} WHERE place_id IS NOT NULL "  # noqa: S608
                                 "ORDER BY fid DESC").fetchall())
     layers = stored["layers"]
-    layers[layer] = [list(fids), list(fids.values())]
+    layers[layer] = (tuple(fids), tuple(fids.values()))
     try:  # a copy: another thread may add its layer while this one writes
         write_json_atomic(Path(store), {"stamp": stored["stamp"], "layers": dict(layers)})
     except OSError:
@@ -142,8 +155,13 @@ def _stored_first_fids(store: str, stamp: str) -> dict:
     try:
         content = json.loads(Path(store).read_text(encoding="utf-8"))
         if content.get("stamp") == stamp and isinstance(content.get("layers"), dict):
-            return content
-    except (OSError, ValueError, AttributeError):
+            # columns as tuples of numbers, which the garbage collector stops tracking: kept
+            # for the process's life, lists of 4,000 numbers would be walked by every full
+            # collection
+            return {"stamp": stamp, "layers": {
+                layer: (tuple(columns[0]), tuple(columns[1])) for layer, columns in content["layers"].items()
+                if isinstance(columns, list) and len(columns) == 2 and len(columns[0]) == len(columns[1])}}
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
         pass
     return {"stamp": stamp, "layers": {}}
 

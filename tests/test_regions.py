@@ -10,6 +10,7 @@ from geo.regions import (
     DIRECTIONS,
     base_span,
     derive_region,
+    directional_box,
     directional_part,
     largest_part,
     region_geometry,
@@ -76,6 +77,41 @@ def test_real_boundaries_every_modifier(real_gazetteer_dir, modifier):
     assert 0.1 * whole.area < part.area < 0.75 * whole.area
 
 
+def test_a_cut_is_the_polygons_of_the_intersection_on_real_boundaries(real_gazetteer_dir):
+    """directional_part takes a polygon or multipolygon cut as it comes (no split into parts and
+    rebuild): the same multipolygon, to the bytes of its WKB, as keeping every polygonal part of the
+    intersection (the whole region when it has none), for places of each layer and every
+    modifier."""
+    import sqlite3
+
+    import shapely
+
+    from geo import paths
+    from geo.regions import LAYER_FOR_LEVEL
+
+    def polygons_of(geom, whole):  # none: the whole region
+        pieces = shapely.get_parts(geom)
+        kinds = shapely.get_type_id(pieces)
+        polys = pieces[(kinds == shapely.GeometryType.POLYGON) | (kinds == shapely.GeometryType.MULTIPOLYGON)]
+        return shapely.multipolygons(shapely.get_parts(polys)) if len(polys) else whole
+
+    con = sqlite3.connect(f"file:{paths.simplified_boundaries_path()}?mode=ro", uri=True)
+    try:
+        cuts = 0
+        for level, layer in LAYER_FOR_LEVEL.items():
+            ids = [r[0] for r in con.execute(f"SELECT DISTINCT place_id FROM {layer} WHERE place_id IS NOT NULL")]
+            for place_id in ids[:: max(1, len(ids) // 25)]:
+                whole = region_geometry(place_id, level)
+                for modifier in DIRECTIONS:
+                    expected = polygons_of(whole.intersection(box(*directional_box(whole, modifier))), whole)
+                    part = directional_part(whole, modifier)
+                    assert shapely.to_wkb(part) == shapely.to_wkb(expected)
+                    cuts += 1
+        assert cuts > 500
+    finally:
+        con.close()
+
+
 def test_a_place_boundary_is_its_first_feature_in_the_layer(real_gazetteer_dir):
     """region_geometry finds a place's polygon through a per-layer place -> feature map: the
     same polygon as asking the layer by place id for its first feature, for every place of
@@ -102,9 +138,10 @@ def test_a_place_boundary_is_its_first_feature_in_the_layer(real_gazetteer_dir):
 
 def test_first_features_are_stored_beside_the_boundaries(real_gazetteer_dir, tmp_path, monkeypatch):
     """The place -> first feature maps are read from the layers once per boundary file and
-    stored beside it: a later process reads the same maps from there; a damaged store, or one
-    of another version of the file, is read from the layers again; a read-only folder still
-    works."""
+    stored beside it: a later process reads the same maps from there (kept as tuples, which
+    garbage collection leaves out); a damaged store, or one of another version of the file, is
+    read from the layers again; a read-only folder still works."""
+    import gc
     import os
     import shutil
     import sqlite3
@@ -134,6 +171,11 @@ def test_first_features_are_stored_beside_the_boundaries(real_gazetteer_dir, tmp
     assert maps() == expected and store.exists()  # read from the layers, then stored
     written = store.read_text()
     assert maps() == expected and store.read_text() == written  # read from the store
+    st = os.stat(path)
+    kept = _stored_first_fids(str(store), f"v{regions_module.FIRST_FIDS_VERSION}:{st.st_size}:{st.st_mtime_ns}")
+    gc.collect()  # the columns kept for the process's life are left out of garbage collection
+    assert sorted(kept["layers"]) == sorted(expected)
+    assert not any(gc.is_tracked(column) for columns in kept["layers"].values() for column in columns)
     store.write_text('{"stamp": "v1:0:0", "layers": {"adm1": [[1], [2]]}}')  # another file's
     assert maps() == expected
     store.write_text("{not json")

@@ -14,7 +14,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
-from geo import key_facts
+from geo import name_verdict
 from geo.geoparse_index import (
     KIND_CODE,
     KINDS,
@@ -23,6 +23,7 @@ from geo.geoparse_index import (
     GazetteerIndex,
     PlaceRow,
 )
+from geo.name_verdict import ABBREVIATION, NameProfile
 from geo.nlp import lexicon
 from geo.nlp.around import NOTHING, read_around
 from geo.nlp.context import (
@@ -32,26 +33,11 @@ from geo.nlp.context import (
     line_is_shouting,
     word_before,
 )
-from geo.nlp.similarity import alt_unlike
 from geo.reasons import RESCUED_BY_COMMA, STRONG_PERSON, Drop, Dropped, drop
 from geo.textnorm import beyond_latin1, fold_blanks
 
 NAME, DEMONYM, ASCII, ALT, ABBR, ISO, AFTER_COMMA, PRESS = (KIND_CODE[k] for k in KINDS)
-# kinds as bits of key_facts.kinds_mask
-DEMONYM_BIT, ALT_BIT, ISO_BIT, AFTER_COMMA_BIT = (1 << k for k in (DEMONYM, ALT, ISO, AFTER_COMMA))
-CODE_BITS = sum(1 << k for k in (ABBR, ISO, AFTER_COMMA, PRESS))  # the kinds that are codes
-# a name's highest level counting only some kinds of entry, from its key_facts (see _profile)
-_LEVEL_NAAA = key_facts.LevelTable((NAME, ASCII, ALT, ABBR))
-_LEVEL_NAAP = key_facts.LevelTable((NAME, ASCII, ABBR, PRESS))
-_LEVEL_NAA = key_facts.LevelTable((NAME, ASCII, ABBR))
-_LEVELS_MASK = key_facts.LEVELS_MASK
-HIGH_LEVELS = ("country", "admin1", "region")
-COMMON_MID = 4.9  # Zipf above which a capitalised mid-sentence word is still not a place
-COMMON_SOFT = 4.0  # ... and above which it must be a big place to count
-COMMON_START = 3.3  # Zipf above which a sentence-initial word is suspect
-BIG_PLACE = 100_000
 BIG_REGION = 1_000_000
-SMALL_ALT_PLACE = 15_000  # an alternate name alone is trusted only for a town this big
 STREET = re.compile(  # matched at a position, not searched
     r"(?:\s+[A-Z][\w'’-]*)?\s+(Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Drive|Dr\.|"
     r"Lane|Ln\.|Pike|Parkway|Pkwy\.?)(?!\w)"
@@ -364,13 +350,6 @@ def max_population(c: Candidate, index: GazetteerIndex) -> int:
     return index.facts(c.entries).max_pop
 
 
-def _is_abbreviation_only(key: str, surface: str, kinds: int) -> bool:
-    """kinds: a key_facts.kinds_mask."""
-    letters = key.replace(".", "").replace(" ", "")
-    short = len(letters) <= 4 or "." in key
-    return (not kinds & ~CODE_BITS and short) or (len(letters) <= 3 and surface.isupper())
-
-
 @dataclass(slots=True, eq=False)
 class CodeFacts:
     """What the code rules ask of a code (a short name) that depends on it as written and on
@@ -461,7 +440,7 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
             continue  # "Becker, Clay and Wilkin counties": the text says what they are
         c.entries = info.narrowed  # the written form may narrow them ("Scott" without its county)
         verdict = info.form  # how the name is written: case, dates, agencies, titles, codes
-        c.drop = _check_abbreviation(text, c, info.code) if verdict is _ABBREVIATION else verdict
+        c.drop = _check_abbreviation(text, c, info.code) if verdict is ABBREVIATION else verdict
         if c.drop:
             continue
         prof = info.profile
@@ -543,11 +522,11 @@ class NameInfo:
     key: str  # the folded name and
     entries: tuple[Entry, ...]  # the entries as matched (the cache is valid for these)
     sure: bool  # not a personal name, or the name (not an alternate one) of a country/region/admin-1
-    form: Any  # _written_form's verdict: a Dropped, None, or _ABBREVIATION
+    form: Any  # name_verdict.written_form's verdict: a Dropped, None, or ABBREVIATION
     narrowed: tuple[Entry, ...]  # the entries the written form leaves
     profile: NameProfile | None  # the profile of the narrowed entries (None: the form drops it)
     demonym_entries: tuple[Entry, ...] | None  # a demonym's: the narrowed entries that are demonyms
-    code: CodeFacts | None  # a code's (form _ABBREVIATION)
+    code: CodeFacts | None  # a code's (form ABBREVIATION)
 
 
 NAME_INFO_MAX = 100_000
@@ -562,138 +541,22 @@ def name_info(text: str, c: Candidate, index: GazetteerIndex, zipf: dict[str, fl
     if info is None or info.entries is not c.entries or info.key != c.key:
         if len(memo) >= NAME_INFO_MAX:
             memo.clear()
-        verdict, narrowed, facts = _written_form(c, index, zipf, hashtag, _packed_facts(c.entries, index))
-        personal = c.key in lexicon.personal_names()
-        sure = not personal or _LEVEL_NAA[facts & _LEVELS_MASK] in HIGH_LEVELS
-        profile = None if verdict and verdict is not _ABBREVIATION else _profile(c.key, narrowed, facts, personal, index)
+        key, surface, entries = c.key, c.surface, c.entries
+        first_upper, capitals = surface[0].isupper(), surface.isupper()
+        # the usual written form: what it decides was packed per key when the index was built
+        decided = name_verdict.coded(key, entries, index) if first_upper and not capitals and not hashtag else None
+        if decided is None:
+            decided = name_verdict.decide(key, entries, name_verdict.packed_facts(entries, index), first_upper,
+                                          capitals, hashtag, index, zipf)
+        sure, verdict, narrowed, profile = decided
         demonyms = index.derived(narrowed, "demonyms", _is_demonym) if profile is not None and profile.demonym else None
-        code = _code_facts(c.surface, narrowed, index) if verdict is _ABBREVIATION else None
-        info = memo[k] = NameInfo(c.key, c.entries, sure, verdict, narrowed, profile, demonyms, code)
+        code = _code_facts(surface, narrowed, index) if verdict is ABBREVIATION else None
+        info = memo[k] = NameInfo(key, entries, sure, verdict, narrowed, profile, demonyms, code)
     return info
-
-
-def _packed_facts(entries: tuple[Entry, ...], index: GazetteerIndex) -> tuple[int, int]:
-    """The key_facts of a name's entries, (all of them, without bare-county entries): read
-    from the index for entries as the index gives them for a key (the facts are those of the
-    entries alone, so a hashtag's are its name's), else worked out from their rows."""
-    key_id = index.key_id_of(entries)
-    if key_id is not None:
-        at = index.key_facts_at
-        return at(2 * key_id + key_facts.ALL), at(2 * key_id + key_facts.WITHOUT_BARE_COUNTY)
-    rows = index.facts(entries).rows
-    return key_facts.pack_entries([kind for _, kind in entries],
-                                  [key_facts.PLACE_RANK if r is None else key_facts.LEVEL_ORDER[r.level] for r in rows],
-                                  [0 if r is None else r.population for r in rows])
-
-
-_DEMONYM_END = re.compile(r"(an|ese|ish|i|ch)$")
-_ABBREVIATION: Any = object()  # a verdict: "a code: its context decides"
 
 
 def _is_demonym(e: Entry, row: PlaceRow | None) -> bool:
     return e[1] == DEMONYM  # (place_id, kind)
-
-
-def _not_bare_county(e: Entry, row: PlaceRow | None) -> bool:
-    return not (e[1] == ALT and row is not None and row.level == "admin2")  # (place_id, kind)
-
-
-def _without_bare_county(entries: tuple[Entry, ...], index: GazetteerIndex) -> tuple[Entry, ...]:
-    """index.derived(entries, "no_bare_county", _not_bare_county) without the facts of every
-    entry (their rows, kinds, populations): only an alternate name's entry needs its place's
-    row (the result is kept in the name's NameInfo)."""
-    get = index.places.get
-    kept = tuple([e for e in entries if _not_bare_county(e, get(e[0]) if e[1] == ALT else None)])
-    return entries if len(kept) == len(entries) else kept
-
-
-def _written_form(c: Candidate, index: GazetteerIndex, zipf: dict[str, float], hashtag: bool,
-                  facts: tuple[int, int]) -> tuple[Dropped | None, tuple[Entry, ...], int]:
-    """How the name is written (case, dates, agencies, titles, codes), the entries that this
-    leaves and their key_facts (facts: _packed_facts of the candidate's entries);
-    _ABBREVIATION for a code, whose context decides (cached in NameInfo)."""
-    key, surface, entries = c.key, c.surface, c.entries
-    packed = facts[key_facts.ALL]
-    first = surface[0]
-    if not first.isupper() and not hashtag:
-        return drop(Drop.NOT_CAPITALISED), entries, packed
-    if key in lexicon.MONTHS_WEEKDAYS:
-        return drop(Drop.MONTH_OR_WEEKDAY), entries, packed
-    if key in lexicon.NEWS_AGENCIES:
-        return drop(Drop.NEWS_AGENCY), entries, packed
-    if key.rstrip(".") in lexicon.TITLES:
-        return drop(Drop.TITLE), entries, packed
-    if hashtag and not first.isupper() and zipf.get(key, 0) >= 2.5:
-        return drop(Drop.HASHTAG_COMMON_WORD), entries, packed
-    if " " not in key:
-        # "Scott" alone is a surname far more often than Scott County: keep counties only
-        # when named as such (their own name, or an alias that still says County/Parish)
-        if key_facts.has_bare_county(packed):
-            entries = _without_bare_county(entries, index)
-        packed = facts[key_facts.WITHOUT_BARE_COUNTY]
-    if not entries:
-        return drop(Drop.BARE_COUNTY_NAME), entries, packed
-    kinds = key_facts.kinds_mask(packed)
-    if (surface.isupper() and len(surface) <= 4 and not kinds & CODE_BITS
-            and key_facts.level(packed) not in ("country", "admin1")):
-        return drop(Drop.ACRONYM_OF_ALT_NAME), entries, packed
-    if len(key.replace(".", "")) <= 2 and not surface.replace(".", "").isupper() and not kinds & AFTER_COMMA_BIT:
-        return drop(Drop.TWO_LETTERS_NOT_CODE), entries, packed
-    if not kinds & ~ISO_BIT:
-        return drop(Drop.ISO3_CODE), entries, packed
-    if _is_abbreviation_only(key, surface, kinds):
-        return _ABBREVIATION, entries, packed
-    return None, entries, packed
-
-
-@dataclass(slots=True, eq=False)  # (see NameInfo); most are shared: read them, never set them
-class NameProfile:
-    """What classification asks about a name that depends on the name and its gazetteer
-    entries alone: worked out once per name (cached in its NameInfo), not per mention."""
-
-    demonym: bool  # named as its people ("Mexican", "Iraqis")
-    high: bool  # a country, region or admin-1 reading
-    big: bool  # some reading has BIG_PLACE people or more
-    personal: bool  # also a given name or surname
-    common: bool  # a common English word: the common-word rules apply
-    sentence_drop: Dropped | None  # a common word opening a sentence
-    word_drop: Dropped | None  # too common (or naming only small places) to be a place anywhere
-    lower_drop: Dropped | None  # ... unless the text also writes it in lower case
-    weak_alt: Dropped | None  # only an alternate name, and a weak one
-
-
-def _profile(key: str, entries: tuple[Entry, ...], packed: int, personal: bool, index: GazetteerIndex) -> NameProfile:
-    """The NameProfile of a name and its entries (packed: their key_facts; personal: the name
-    is also a given name or surname)."""
-    kinds = key_facts.kinds_mask(packed)
-    max_pop = key_facts.max_pop(packed)
-    levels = packed & _LEVELS_MASK
-    level = _LEVEL_NAAA[levels]
-    high = level in HIGH_LEVELS
-    z = lexicon.common_word_zipf().get(key, 0.0)
-    # "China", "Turkey", "Chad": a country's name is never only a common word
-    common = (z >= 3.0 and " " not in key and "-" not in key and _LEVEL_NAAP[levels] not in ("country", "region"))
-    sentence_drop = word_drop = lower_drop = None
-    if common:
-        if z >= COMMON_START:
-            sentence_drop = drop(Drop.COMMON_WORD_SENTENCE_START, word=key)
-        if z >= COMMON_MID:
-            word_drop = drop(Drop.COMMON_WORD, word=key)
-        elif z >= COMMON_SOFT and not high and level != "admin2" and max_pop < BIG_PLACE // 2:
-            word_drop = drop(Drop.COMMON_WORD_SMALL_PLACES, word=key)
-        elif not high:
-            lower_drop = drop(Drop.USED_IN_LOWER_CASE, word=key)
-    weak_alt = _weak_alternate_name(key, entries, max_pop, index, z) if not kinds & ~ALT_BIT else None
-    demonym = bool(kinds & DEMONYM_BIT) and (not kinds & ~(DEMONYM_BIT | ALT_BIT) or bool(_DEMONYM_END.search(key)))
-    big = max_pop >= BIG_PLACE
-    if sentence_drop or word_drop or lower_drop or weak_alt:
-        return NameProfile(demonym, high, big, personal, common, sentence_drop, word_drop, lower_drop, weak_alt)
-    # most names drop nowhere: their profile is one of 32, each made once (numbered by its flags)
-    return _SHARED_PROFILES[demonym | high << 1 | big << 2 | personal << 3 | common << 4]
-
-
-_SHARED_PROFILES = tuple(NameProfile(bool(n & 1), bool(n & 2), bool(n & 4), bool(n & 8), bool(n & 16),
-                                     None, None, None, None) for n in range(32))
 
 
 def _lower_case_here(text: str, key: str, lower_words: dict[str, bool]) -> bool:
@@ -769,20 +632,6 @@ def _county_list_entries(text: str, c: Candidate, index: GazetteerIndex, county_
 
 def _is_county(e: Entry, row: PlaceRow | None) -> bool:
     return row is not None and row.level == "admin2"
-
-
-def _weak_alternate_name(key: str, entries: tuple[Entry, ...], best_pop: int, index: GazetteerIndex,
-                         zipf: float) -> Dropped | None:
-    """An alternate name alone must look like the place's name, or the place must be big:
-    GeoNames carries translations ("Hamas" for Hamm) that English text means otherwise
-    (best_pop: the largest population among the entries' places)."""
-    if zipf >= 2.5:
-        return drop(Drop.ALT_NAME_ENGLISH_WORD)
-    if best_pop < SMALL_ALT_PLACE:
-        return drop(Drop.ALT_NAME_SMALL_PLACE)
-    if best_pop < 1_000_000 and not any(not alt_unlike(key, row) for row in index.facts(entries).rows):
-        return drop(Drop.ALT_NAME_UNLIKE)
-    return None
 
 
 def _quoted(text: str, c: Candidate) -> bool:

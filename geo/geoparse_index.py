@@ -32,7 +32,7 @@ from geo.gazetteer import BUILD_HINT, GazetteerMissingError
 from geo.textnorm import normalize
 from geo.types import Place
 
-INDEX_VERSION = "12"  # bump when the file layout changes
+INDEX_VERSION = "13"  # bump when the file layout changes
 # name kinds, most telling first; an entry stores the small integer
 # ("after_comma" marks aliases usable only in "<place>, <alias>", e.g. AP "Ga.")
 # ("press" marks aliases from geo/data/geoparse_aliases.tsv usable anywhere: "U.S.", "UK")
@@ -122,6 +122,7 @@ class Tables:
     key_records: bytes | RecordFile  # per key, marshal of (its entries, its places' row tuples)
     build_id: str
     key_facts: np.ndarray  # what recognition asks of key i's entries, at 2i and 2i+1 (geo.key_facts)
+    name_codes: np.ndarray | None = None  # what recognition decides from key i alone (geo.name_verdict)
 
 
 _as_place_row = tuple.__new__  # PlaceRow from a tuple of its fields, without its Python __new__
@@ -269,6 +270,8 @@ class GazetteerIndex:
         self.name_memo: dict = {}  # per-name rule results of the recognition step (geo.extract)
         self.first_word_codes: dict[str, int] = {}  # written first word -> key code (geo.extract)
         self.key_facts_at = t.key_facts.item  # key id * 2 + variant -> packed facts (geo.key_facts)
+        if t.name_codes is not None:
+            self.name_code_at = t.name_codes.item  # key id -> its code (geo.name_verdict)
         self._ids = t.place["id"]
         level = t.place["level"]
         countries = np.flatnonzero(level == LEVELS.index("country"))
@@ -396,7 +399,11 @@ def build_tables(db_path: Path) -> Tables:
     _add_demonym_plurals(by_key)
     _add_squashed_names(by_key, places)
     _add_aliases(by_key, places)
-    return _to_tables(by_key, places, meta.get("build_id", "unknown"))
+    tables = _to_tables(by_key, places, meta.get("build_id", "unknown"))
+    from geo import name_verdict  # (it reads an index: imported here, once this module is loaded)
+
+    tables.name_codes = name_verdict.build_codes(GazetteerIndex(tables, Path(db_path)))
+    return tables
 
 
 def _to_tables(by_key: dict[str, list[Entry]], places: dict[int, PlaceRow], build_id: str) -> Tables:
@@ -554,6 +561,7 @@ def save_tables(t: Tables, folder: Path) -> None:
     (tmp / "names.bin").write_bytes(t.names)
     (tmp / "key_records.bin").write_bytes(t.key_records)
     np.save(tmp / "key_facts.npy", t.key_facts)
+    np.save(tmp / "name_codes.npy", t.name_codes)
     (tmp / "keys.txt").write_text("\n".join(t.keys), encoding="utf-8")
     (tmp / "meta.json").write_text(json.dumps({"build_id": t.build_id, "vocab": t.vocab,
                                                "columns": sorted(t.place)}), encoding="utf-8")
@@ -584,8 +592,11 @@ def load_tables(folder: Path) -> Tables:
     facts = np.load(folder / "key_facts.npy")
     if len(facts) != 2 * len(keys):
         raise ValueError(f"{folder}: keys and key facts disagree")
+    codes = np.load(folder / "name_codes.npy")  # (in memory, as the facts)
+    if len(codes) != len(keys):
+        raise ValueError(f"{folder}: keys and name codes disagree")
     return Tables(place, names, meta["vocab"], keys, key_records=records, build_id=meta["build_id"],
-                  key_facts=facts, **arrays)
+                  key_facts=facts, name_codes=codes, **arrays)
 
 
 def _map_bytes(path: Path) -> np.ndarray | bytes:
@@ -593,9 +604,14 @@ def _map_bytes(path: Path) -> np.ndarray | bytes:
 
 
 def index_folder(db_path: Path, build_id: str) -> Path:
-    # the index depends on the gazetteer build, this module, the packed key facts and the alias list
+    # the index depends on the gazetteer build, this module, the packed key facts, the alias
+    # list and what the name codes are made from
+    from geo import name_verdict  # (see build_tables)
+
     h = hashlib.sha256(Path(__file__).read_bytes())
     h.update(Path(key_facts.__file__).read_bytes())
+    for source in name_verdict.sources():
+        h.update(source)
     h.update(resources.files("geo").joinpath("data", "geoparse_aliases.tsv").read_bytes())
     h.update(b"marshal %d" % marshal.version)  # the key records' format
     return db_path.parent / f"geoparse-index-{build_id}-v{INDEX_VERSION}-{h.hexdigest()[:8]}"

@@ -11,8 +11,8 @@ import pytest
 from geoparse_fixture import build_tiny_gazetteer
 
 from geo import key_facts
-from geo.extract import _not_bare_county, _packed_facts, _without_bare_county
 from geo.geoparse_index import KINDS, build_index, load_index
+from geo.name_verdict import _not_bare_county, packed_facts, without_bare_county
 
 SUBSETS = [None, *[tuple(c) for n in (1, 2, 3, 4) for c in combinations(range(len(KINDS)), n)]]
 
@@ -107,7 +107,7 @@ def test_entries_without_bare_county_as_derived_gives_them(real_gazetteer_dir, k
     """The written form narrows a one-word name's entries without their facts: the same."""
     index = load_index()
     entries = index.entries(key)
-    narrowed = _without_bare_county(entries, index)
+    narrowed = without_bare_county(entries, index)
     assert narrowed == index.derived(entries, "no_bare_county", _not_bare_county)
     assert (narrowed is entries) == (not key_facts.has_bare_county(index.key_facts_at(2 * index.key_id(key))))
 
@@ -120,7 +120,7 @@ def test_facts_worked_out_from_rows_equal_the_stored_ones(real_gazetteer_dir, ke
     copy = tuple(list(entries))
     assert copy is not entries
     assert index.key_id_of(entries) == index.key_id(key) and index.key_id_of(copy) is None
-    assert _packed_facts(copy, index) == _packed_facts(entries, index)
+    assert packed_facts(copy, index) == packed_facts(entries, index)
 
 
 def test_entry_facts_make_rows_when_first_asked(real_gazetteer_dir):

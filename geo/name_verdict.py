@@ -282,7 +282,10 @@ def _drop_fields(p: NameProfile) -> tuple[Dropped | None, ...]:
 
 def _profile_drop(reason: Drop, key: str) -> Dropped:
     """A profile's drop as profile() makes it: quoting the name when its text has a word."""
-    return drop(reason, word=key) if "{word}" in reason.value else drop(reason)
+    return drop(reason, word=key) if reason in _QUOTING_WORD else drop(reason)
+
+
+_QUOTING_WORD = frozenset(d for d in Drop if "{word}" in d.value)  # (an Enum's .value is slow to read)
 
 
 def build_codes(index: GazetteerIndex) -> np.ndarray:

@@ -48,8 +48,8 @@ def largest_part(geom: BaseGeometry) -> BaseGeometry:
 
 
 def directional_part(geom: BaseGeometry, modifier: str) -> BaseGeometry:
-    """The part of geom that the modifier names (pure geometry, EPSG:4326 degrees), a
-    multipolygon."""
+    """The part of geom that the modifier names (pure geometry, EPSG:4326 degrees): a
+    multipolygon, or geom itself when the cut leaves no area."""
     x0, y0, x1, y1 = directional_box(geom, modifier)
     # few calls into shapely: a new "southern X" comes between texts, when GEOS's and numpy's
     # code has left the processor's caches, and each call costs tens of microseconds then
@@ -69,7 +69,8 @@ def directional_part(geom: BaseGeometry, modifier: str) -> BaseGeometry:
 
 def directional_box(geom: BaseGeometry, modifier: str) -> tuple[float, float, float, float]:
     """(min x, min y, max x, max y) of the rectangle that the modifier keeps of geom: halves
-    and quarters split at the middle of its largest part, "central" the middle half of it."""
+    and quarters split at the middle of its largest part, "central" the middle half of that
+    part's width and height."""
     if modifier not in DIRECTIONS:
         raise ValueError(f"unknown modifier {modifier!r}; expected one of {sorted(DIRECTIONS)}")
     minx, miny, maxx, maxy = largest_part(geom).bounds

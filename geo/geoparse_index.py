@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 import numpy as np
 
@@ -32,7 +32,7 @@ from geo.gazetteer import BUILD_HINT, GazetteerMissingError
 from geo.textnorm import normalize
 from geo.types import Place
 
-INDEX_VERSION = "13"  # bump when the file layout changes
+INDEX_VERSION = "14"  # bump when the file layout changes
 # name kinds, most telling first; an entry stores the small integer
 # ("after_comma" marks aliases usable only in "<place>, <alias>", e.g. AP "Ga.")
 # ("press" marks aliases from geo/data/geoparse_aliases.tsv usable anywhere: "U.S.", "UK")
@@ -122,6 +122,8 @@ class Tables:
     key_records: bytes | RecordFile  # per key, marshal of (its entries, its places' row tuples)
     build_id: str
     key_facts: np.ndarray  # what recognition asks of key i's entries, at 2i and 2i+1 (geo.key_facts)
+    name_off: np.ndarray  # key i's name record is name_records[name_off[i]:name_off[i+1]] (empty: none)
+    name_records: bytes | RecordFile  # per key, what the resolver asks of the name alone (geo.key_ranking)
     name_codes: np.ndarray | None = None  # what recognition decides from key i alone (geo.name_verdict)
 
 
@@ -167,6 +169,12 @@ class PlaceTable:
         for r in rows:
             if r[0] not in cache:
                 cache[r[0]] = _as_place_row(PlaceRow, r)
+
+    def rows(self, place_ids: tuple[int, ...]) -> tuple[PlaceRow, ...]:
+        """The rows of these places (all in the index), read from the kept rows in one C loop
+        where they are all kept (a name's, after its entries were read)."""
+        rows = tuple(map(self._cache.get, place_ids))
+        return tuple(map(self.__getitem__, place_ids)) if None in rows else rows
 
     def get(self, place_id: int, default: PlaceRow | None = None) -> PlaceRow | None:
         row = self._cache.get(place_id)
@@ -253,6 +261,7 @@ class GazetteerIndex:
     db_path: Path
     key_ids: dict[str, int] = field(repr=False, default_factory=dict)  # marked key -> id*4 + flags
     places: PlaceTable = field(init=False, repr=False)
+    near_table: Any = field(default=None, init=False, repr=False)  # geo.key_ranking's, made when first asked
 
     def __post_init__(self) -> None:
         t = self.tables
@@ -273,12 +282,10 @@ class GazetteerIndex:
         if t.name_codes is not None:
             self.name_code_at = t.name_codes.item  # key id -> its code (geo.name_verdict)
         self._ids = t.place["id"]
-        level = t.place["level"]
-        countries = np.flatnonzero(level == LEVELS.index("country"))
-        cc = t.vocab["country"]
-        self.country_points: dict[str, tuple[float, float]] = {
-            cc[int(t.place["country"][i])]: (float(t.place["lat"][i]), float(t.place["lon"][i]))
-            for i in countries if cc[int(t.place["country"][i])]}
+        self.country_points = country_points_of(t.place, t.vocab)
+        self._name_at = t.name_off.item
+        names = t.name_records
+        self._read_name = names.read if isinstance(names, RecordFile) else _reader_of(names)
 
     @property
     def build_id(self) -> str:
@@ -303,6 +310,13 @@ class GazetteerIndex:
             self._entries[key_id] = found
             self._key_of[id(found)] = key_id
         return found
+
+    def name_record(self, key_id: int) -> tuple | None:
+        """What the resolver asks of a key's name alone, worked out at build (see
+        geo.key_ranking.name_record), or None."""
+        at = self._name_at
+        a, b = at(key_id), at(key_id + 1)
+        return marshal.loads(self._read_name(a, b)) if a != b else None
 
     def key_id_of(self, entries: tuple[Entry, ...]) -> int | None:
         """The id of the key entries_of gave these entries for (the same tuple), else None:
@@ -363,6 +377,13 @@ class GazetteerIndex:
         )
 
 
+def country_points_of(place: dict[str, np.ndarray], vocab: dict[str, list[str]]) -> dict[str, tuple[float, float]]:
+    """Each country code's point (its country row's lat, lon)."""
+    cc = vocab["country"]
+    return {cc[int(place["country"][i])]: (float(place["lat"][i]), float(place["lon"][i]))
+            for i in np.flatnonzero(place["level"] == LEVELS.index("country")) if cc[int(place["country"][i])]}
+
+
 # -- building -------------------------------------------------------------------------------
 def _usable_key(norm: str, kind: str, name: str) -> bool:
     # keys without a Latin letter can never match English prose; one-letter keys are noise;
@@ -382,12 +403,16 @@ def build_tables(db_path: Path) -> Tables:
     try:
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         places: dict[int, PlaceRow] = {}
+        # equal strings are one object (names, levels, codes, countries), so that a record
+        # marshals each once and refers back to it after (see _key_records)
+        same: dict[str, str] = {}
+        share = same.setdefault
         for r in con.execute(
             "SELECT id, name, level, feature_code, country, admin1_code, admin1_iso, admin2_code,"
             " population, lat, lon FROM places"
         ):
-            row = PlaceRow(r[0], r[1], r[2], r[3] or "", r[4] or "", r[5] or "", r[6] or "",
-                           r[7] or "", int(r[8] or 0), float(r[9]), float(r[10]))
+            row = PlaceRow(r[0], share(r[1], r[1]), *[share(v or "", v or "") for v in r[2:8]],
+                           int(r[8] or 0), float(r[9]), float(r[10]))
             places[row.id] = row
         by_key: dict[str, list[Entry]] = {}
         for norm, place_id, kind, name in con.execute("SELECT norm, place_id, kind, name FROM names"):
@@ -425,9 +450,11 @@ def _to_tables(by_key: dict[str, list[Entry]], places: dict[int, PlaceRow], buil
     place["name_off"] = np.concatenate([[0], np.cumsum([len(b) for b in encoded])]).astype(np.int64)
     # marked keys; a name key that also starts a longer one gets flag 2 (the matcher walks on)
     marked_keys: dict[str, list[Entry]] = {}
+    norm_of: dict[str, str] = {}  # marked key -> the name it was made from
     for key, entries in by_key.items():
         entries.sort(key=_kind_of)
         marked_keys[marked(key)] = entries
+        norm_of[marked(key)] = key
     flags: dict[str, int] = dict.fromkeys(marked_keys, 1)
     for mk in marked_keys:
         for j in range(2, len(mk)):
@@ -442,8 +469,21 @@ def _to_tables(by_key: dict[str, list[Entry]], places: dict[int, PlaceRow], buil
     rank_of_level = np.array([key_facts.LEVEL_ORDER[lv] for lv in LEVELS], dtype=np.int8)
     facts = key_facts.build_from_entries(entries_per_key, place["id"], rank_of_level[place["level"]],
                                          place["population"])
+    name_records = _name_records(keys, norm_of, entries_per_key, places, country_points_of(place, vocab))
+    name_off = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum([len(r) for r in name_records], out=name_off[1:])
     return Tables(place, b"".join(encoded), vocab, keys, np.array([flags[k] for k in keys], dtype=np.int8),
-                  offsets, b"".join(records), build_id, facts)
+                  offsets, b"".join(records), build_id, facts, name_off, b"".join(name_records))
+
+
+def _name_records(keys: list[str], norm_of: dict[str, str], entries_per_key: list[list[Entry]],
+                  places: dict[int, PlaceRow], country_points: dict[str, tuple[float, float]]) -> list[bytes]:
+    """Each key's name record (geo.key_ranking.name_record), b"" for a key without entries."""
+    from geo import key_ranking  # (here: the resolver's ranking imports this module)
+
+    view = key_ranking.BuildView(places, country_points)
+    return [key_ranking.name_record(norm_of[k], tuple(entries), view) if entries else b""
+            for k, entries in zip(keys, entries_per_key, strict=True)]
 
 
 def _kind_of(e: Entry) -> int:
@@ -458,10 +498,7 @@ def _key_records(entries_per_key: list[list[Entry]], places: dict[int, PlaceRow]
     so marshal writes a string once per record and refers back to it after: making strings is
     most of what loading a record costs. They are not interned (loading an interned string
     also looks it up in the interpreter's table, which costs more than making it)."""
-    same: dict[str, str] = {}
-    share = same.setdefault
-    row_of = {pid: (p.id, share(p.name, p.name), *[share(v, v) for v in p[2:8]], p.population, p.lat, p.lon)
-              for pid, p in places.items()}
+    row_of = {pid: tuple(p) for pid, p in places.items()}  # (their strings are shared: build_tables)
     dumps = marshal.dumps
     return [dumps((tuple(entries), tuple([row_of[pid] for pid in dict.fromkeys([pid for pid, _ in entries])])))
             if entries else b"" for entries in entries_per_key]
@@ -546,7 +583,7 @@ def _add_demonym_plurals(by_key: dict[str, list[Entry]]) -> None:
 
 
 # -- the file beside the gazetteer ----------------------------------------------------------
-_ARRAYS = ("key_flags", "key_off")
+_ARRAYS = ("key_flags", "key_off", "name_off")
 
 
 def save_tables(t: Tables, folder: Path) -> None:
@@ -560,6 +597,7 @@ def save_tables(t: Tables, folder: Path) -> None:
         np.save(tmp / f"{name}.npy", getattr(t, name))
     (tmp / "names.bin").write_bytes(t.names)
     (tmp / "key_records.bin").write_bytes(t.key_records)
+    (tmp / "name_records.bin").write_bytes(t.name_records)
     np.save(tmp / "key_facts.npy", t.key_facts)
     np.save(tmp / "name_codes.npy", t.name_codes)
     (tmp / "keys.txt").write_text("\n".join(t.keys), encoding="utf-8")
@@ -579,14 +617,14 @@ def load_tables(folder: Path) -> Tables:
     arrays = {name: np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r")) for name in _ARRAYS}
     names = _map_bytes(folder / "names.bin")
     # (where os.pread is missing, the records are read into memory)
-    path = folder / "key_records.bin"
-    records = RecordFile(path) if hasattr(os, "pread") else path.read_bytes()
+    records, name_records = (RecordFile(folder / f) if hasattr(os, "pread") else (folder / f).read_bytes()
+                      for f in ("key_records.bin", "name_records.bin"))
     # a tuple of strings, which the garbage collector stops tracking (a list of 688,000 keys
     # kept alive would be walked, string by string, by every full collection: ~80 ms each)
     keys = tuple((folder / "keys.txt").read_text(encoding="utf-8").split("\n"))
     if len(keys) != len(arrays["key_flags"]):
         raise ValueError(f"{folder}: keys and flags disagree")
-    if len(records) != arrays["key_off"][-1]:
+    if len(records) != arrays["key_off"][-1] or len(name_records) != arrays["name_off"][-1]:
         raise ValueError(f"{folder}: key records and offsets disagree")
     # read into memory (11 MB), not mapped: a new name reads it at a random place
     facts = np.load(folder / "key_facts.npy")
@@ -596,7 +634,7 @@ def load_tables(folder: Path) -> Tables:
     if len(codes) != len(keys):
         raise ValueError(f"{folder}: keys and name codes disagree")
     return Tables(place, names, meta["vocab"], keys, key_records=records, build_id=meta["build_id"],
-                  key_facts=facts, name_codes=codes, **arrays)
+                  key_facts=facts, name_records=name_records, name_codes=codes, **arrays)
 
 
 def _map_bytes(path: Path) -> np.ndarray | bytes:
@@ -605,16 +643,24 @@ def _map_bytes(path: Path) -> np.ndarray | bytes:
 
 def index_folder(db_path: Path, build_id: str) -> Path:
     # the index depends on the gazetteer build, this module, the packed key facts, the alias
-    # list and what the name codes are made from
+    # list, what the name codes are made from and what the name records are made by
+    # (geo.key_ranking and the modules it calls)
     from geo import name_verdict  # (see build_tables)
 
     h = hashlib.sha256(Path(__file__).read_bytes())
     h.update(Path(key_facts.__file__).read_bytes())
     for source in name_verdict.sources():
         h.update(source)
+    for module in _RANKING_MODULES:
+        h.update(resources.files("geo").joinpath(module).read_bytes())
     h.update(resources.files("geo").joinpath("data", "geoparse_aliases.tsv").read_bytes())
     h.update(b"marshal %d" % marshal.version)  # the key records' format
     return db_path.parent / f"geoparse-index-{build_id}-v{INDEX_VERSION}-{h.hexdigest()[:8]}"
+
+
+# what geo.key_ranking's name records depend on, beside this module
+_RANKING_MODULES = ("key_ranking.py", "resolve_weights.py", "resolve_local.py", "distance.py", "textnorm.py",
+                    "nlp/similarity.py")
 
 
 def _read_build_id(db_path: Path) -> str:

@@ -12,18 +12,28 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import NamedTuple
 
-from geo.distance import EARTH_RADIUS_KM, haversine_km
-from geo.extract import ABBR, AFTER_COMMA, ALT, ASCII, DEMONYM, ISO, NAME, PRESS, Candidate
-from geo.geoparse_index import Entry, GazetteerIndex, PlaceRow
+from geo.extract import ALT, ASCII, NAME, Candidate
+from geo.geoparse_index import GazetteerIndex, PlaceRow
+from geo.key_ranking import (
+    NEAR_LEVELS,
+    Readings,
+    is_small,
+    local_points,
+    names_the_town,
+    ranked_readings,
+    towns_named_like_country,
+    voter,
+    within_near_km,
+)
 from geo.nlp import lexicon
 from geo.nlp.similarity import alt_unlike
 from geo.reasons import Drop, drop
-from geo.resolve_local import Point, Tried, local_readings, near_points
+from geo.resolve_local import Point, Tried, near_points
 from geo.resolve_weights import WEIGHTS as W
 
 POLITICAL = re.compile(
@@ -45,10 +55,6 @@ _ODD_CASE = re.compile("[\u0130\u0131\u017f]")
 _POLITICAL_WORDS = ("congress", "senate", "white house", "capitol", "lawmakers", "federal", "administration",
                     "pentagon", "government", "parliament", "ministry", "embassy", "diplomat", "legislat")
 _COMMA_COUNTRY = W.comma_contained * W.comma_country_factor  # "Culiacán, Mexico"
-_LOCAL_LEVELS = ("place", "admin2", "admin1")
-_NEAR_LEVELS = ("place", "admin1", "admin2")
-# a latitude difference beyond this is beyond W.near_km whatever the longitudes
-NEAR_DLAT = math.degrees(W.near_km / EARTH_RADIUS_KM) * (1 + 1e-9)
 
 
 class Resolution:
@@ -113,24 +119,6 @@ class Resolution:
         return [(t[0], t[1]) for t in self.scored]
 
 
-def entry_prior(row: PlaceRow, kind: int) -> float:
-    level = row.level
-    base = _LEVEL_PRIOR.get(level)
-    if base is not None:
-        if level == "country" and kind == ALT:
-            base = W.country_alt_prior
-        if level == "admin1" and row.population < W.minor_admin1_pop:
-            base = W.minor_admin1_prior
-    else:
-        base = _FCODE_PRIOR.get(row.feature_code, W.place_prior)
-    score = base + _POP_WEIGHT * math.log10(row.population + 1)
-    if kind == ALT and level != "country" and level != "region":
-        score -= W.alt_penalty
-    return score
-
-
-# entry_prior's tables as plain dicts (it runs for every reading of every name met)
-_LEVEL_PRIOR, _FCODE_PRIOR, _POP_WEIGHT = dict(W.level_prior), dict(W.fcode_prior), W.pop_weight
 
 
 # a group's own votes: (its country, its number of occurrences, its admin-1 code or None);
@@ -175,7 +163,7 @@ class DocContext:
     # the points of the countries with a bonus, in country_bonus's order (for nearness)
     country_points: list[tuple[str, tuple[float, float]]] = field(default_factory=list)
     near_points: list[tuple[float, float]] = field(default_factory=list)  # the first W.near_countries_max
-    near_key: frozenset[str] = frozenset()  # their countries (see _near_memo)
+    near_key: frozenset[str] = frozenset()  # their countries (a reading near one: see Readings.static)
 
     def add_bonuses(self, points: dict[str, tuple[float, float]]) -> None:
         cap, by_count, near_max = W.context_mentions_cap, _COUNTRY_BONUS, W.near_countries_max
@@ -197,203 +185,6 @@ class DocContext:
         self.admin1_named_codes = {code for code, n in self.admin1_named.items() if n > 0}
 
 
-# a name's readings ranked best first, as columns: (their rows, priors, kinds of name); kept
-# per name, where a (prior, row, kind) tuple per reading would be one more object each for
-# the garbage collector to track (the priors and kinds it leaves alone)
-Ranking = tuple[tuple[PlaceRow, ...], tuple[float, ...], tuple[int, ...]]
-
-
-def _rank(entries: tuple[Entry, ...], index: GazetteerIndex, key: str = "") -> Ranking:
-    """A name's readings best first by prior, as columns (stable: ties keep the entries' order)."""
-    rows, priors, kinds = [], [], []
-    places_get = index.places.get
-    for place_id, kind in entries:
-        row = places_get(place_id)
-        if row is not None:
-            prior = entry_prior(row, kind)
-            if kind == ALT and key and row.level != "country" and alt_unlike(key, row):
-                prior -= W.unlike_alt_penalty
-            rows.append(row)
-            priors.append(prior)
-            kinds.append(kind)
-    if len(rows) < 2:
-        return tuple(rows), tuple(priors), tuple(kinds)
-    order = sorted(range(len(rows)), key=priors.__getitem__, reverse=True)
-    return tuple([rows[i] for i in order]), tuple([priors[i] for i in order]), tuple([kinds[i] for i in order])
-
-
-def _rank_once(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict) -> Ranking:
-    """_rank, made once per name (memo: index.facts(entries).memo): a name's readings are
-    ranked with and without its "<place>, <alias>" aliases, and for its towns, from one ranking
-    (its alternate-name tests are the costly part of a name's first look-up)."""
-    found = memo.get(("rank", key))
-    if found is None:
-        found = memo[("rank", key)] = _rank(entries, index, key)
-    return found
-
-
-_COUNTRY_OWN_KINDS = frozenset((NAME, ASCII, ABBR, ISO, DEMONYM, PRESS))  # a country's own name
-_STATE_OWN_KINDS = frozenset((NAME, DEMONYM))
-
-
-def _country_names_stay_countries(rows: tuple[PlaceRow, ...], kinds: tuple[int, ...], keep: Sequence[int]
-                                  ) -> Sequence[int]:
-    """A country's own name never resolves to a town or a building (a state may share it):
-    of the readings at the positions in keep, those that stay."""
-    for i in keep:
-        if rows[i].level == "country" and kinds[i] in _COUNTRY_OWN_KINDS:
-            return [i for i in keep if rows[i].level == "country"
-                    or (rows[i].level == "admin1" and kinds[i] in _STATE_OWN_KINDS)]
-    return keep
-
-
-def _ranked(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_comma: bool = True,
-            postal: bool = False, memo: dict | None = None) -> Ranking:
-    """_rank and the filters that only depend on the name, cached per entries tuple:
-    after_comma: "<place>, <alias>" aliases are usable; postal: a two-letter code in capitals.
-    memo: index.facts(entries).memo, when the caller has it."""
-    if memo is None:
-        memo = index.facts(entries).memo
-    found = memo.get(("ranked", key, after_comma, postal))
-    if found is None:
-        rank = _rank_once(entries, index, key, memo)
-        rows, priors, kinds = rank
-        keep: Sequence[int] = range(len(rows))  # a list only where a filter takes readings out
-        if not after_comma and AFTER_COMMA in kinds:
-            keep = [i for i in keep if kinds[i] != AFTER_COMMA]
-        if postal and any(rows[i].level == "admin1" for i in keep):
-            # "CA", "LA": a two-letter code in running text is a state's postal code, not an ISO country code
-            keep = [i for i in keep if not (rows[i].level == "country" and kinds[i] in (ABBR, ISO))] or keep
-        keep = _country_names_stay_countries(rows, kinds, keep)
-        # the filters only take readings out: as many left is the ranking itself (fewer tuples to keep)
-        found = memo[("ranked", key, after_comma, postal)] = rank if len(keep) == len(rows) else (
-            tuple([rows[i] for i in keep]), tuple([priors[i] for i in keep]), tuple([kinds[i] for i in keep]))
-    return found
-
-
-def _towns_named_like_country(entries: tuple[Entry, ...], index: GazetteerIndex, key: str,
-                              memo: dict | None = None) -> tuple[PlaceRow, ...]:
-    """The towns a country's own name also names ("Peru", Indiana), that
-    _country_names_stay_countries leaves out, best first (cached per name; memo:
-    index.facts(entries).memo, when the caller has it)."""
-    if memo is None:
-        memo = index.facts(entries).memo
-    found = memo.get(("country towns", key))
-    if found is None:
-        rows = _ranked(entries, index, key, memo=memo)[0]
-        found = ()
-        if rows and rows[0].level == "country":
-            all_rows, _, kinds = _rank_once(entries, index, key, memo)
-            found = tuple(r for r, k in zip(all_rows, kinds, strict=True)
-                          if r.level == "place" and k in (NAME, ASCII))[:W.local_readings_max]
-        memo[("country towns", key)] = found
-    return found
-
-
-class Readings(NamedTuple):
-    """_ranked and what the scores ask of each reading that depends on the name alone
-    (cached per name and the way it is written)."""
-
-    rows: tuple[PlaceRow, ...]  # the readings, best first (_ranked's rows)
-    has_admin1_rival: tuple[str, ...]  # countries where the name is also an admin-1
-    admin1_pop: int | None  # the largest same-named admin-1's population
-    # per reading, in the order of rows: (prior, kind of name, country for the country
-    # bonus (None: a region), admin-1 for the admin-1 bonus (None: none, or an admin-1
-    # itself), small enough to be penalised abroad, a level that nearness counts, an admin-1,
-    # a city far bigger than the same-named admin-1, a capital beside a same-named admin-1,
-    # big enough to vouch for its admin-1, its place id). Numbers, strings and booleans only, no place row:
-    # such tuples, kept for every name met, are left alone by the garbage collector (its full
-    # collections walk every tuple holding a row)
-    static: tuple[tuple, ...]
-    capital_rival: bool  # some reading is a capital beside a same-named admin-1
-    has_region: bool  # some reading is a sea or region (see _water_over_small_town)
-    has_city: bool  # some reading is a town a state's or municipality's rule may prefer (_city_over_its_state)
-    # the countries / admin-1s whose bonus some reading can get (tuples, for the same reason)
-    countries: tuple[str, ...]
-    admin1_codes: tuple[str, ...]
-
-
-def _ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, after_comma: bool,
-                     postal: bool, memo: dict | None = None) -> Readings:
-    """memo: index.facts(entries).memo, when the caller has it."""
-    if memo is None:
-        memo = index.facts(entries).memo
-    found = memo.get(("reading facts", key, after_comma, postal))
-    if found is None:
-        rows, priors, kinds = _ranked(entries, index, key, after_comma, postal, memo)
-        rivals: set[str] = set()  # what the facts of each reading ask of them all
-        admin1_pop = None
-        has_region = has_city = False
-        min_city_pop = _MIN_CITY_POP
-        for row, kind in zip(rows, kinds, strict=True):
-            level = row.level
-            if level == "admin1":
-                rivals.add(row.country)
-                if admin1_pop is None or row.population > admin1_pop:
-                    admin1_pop = row.population
-            elif level == "region":
-                has_region = True
-            elif (level == "place" and not has_city and row.population >= min_city_pop
-                  and _names_the_town(row, kind, key)):
-                has_city = True
-        static, countries, codes, capital_rival = _static_facts(rows, priors, kinds, admin1_pop, rivals)
-        found = memo[("reading facts", key, after_comma, postal)] = Readings(
-            rows, tuple(rivals), admin1_pop, static, capital_rival, has_region, has_city, countries, codes)
-    return found
-
-
-_MIN_CITY_POP = min(W.own_state_city_pop, W.own_municipality_town_pop)  # see Readings.has_city
-
-
-def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: tuple[int, ...],
-                  admin1_pop: int | None, rivals: set[str]
-                  ) -> tuple[tuple[tuple, ...], tuple[str, ...], tuple[str, ...], bool]:
-    """Readings.static, countries, admin1_codes and capital_rival (see there), in one loop."""
-    static = []
-    countries: set[str] = set()
-    codes: set[str] = set()
-    capital_rival = False
-    namesake_pop = None if admin1_pop is None else max(_NAMESAKE_MIN_POP, _NAMESAKE_RATIO * admin1_pop)
-    for prior, row, kind in zip(priors, rows, kinds, strict=True):
-        place_id, _name, level, feature_code, country, admin1_code, _iso, _admin2, population, _lat, _lon = row
-        is_admin1 = level == "admin1"
-        cc = None
-        if level != "region":
-            cc = country
-            countries.add(country)
-        a1 = None
-        if not is_admin1 and admin1_code:
-            a1 = admin1_code
-            codes.add(admin1_code)
-        capital = feature_code == "PPLC" and country in rivals
-        if capital:
-            capital_rival = True
-        static.append((prior, kind, cc, a1,
-                       level in _LOCAL_LEVELS and _is_small(row),
-                       level in _NEAR_LEVELS, is_admin1,
-                       namesake_pop is not None and level == "place" and population >= namesake_pop,
-                       capital, population >= _NAMED_CITY_POP, place_id))
-    return tuple(static), tuple(countries), tuple(codes), capital_rival
-
-
-# the weights _static_facts reads, as module constants (it runs for every reading of every name met)
-_NAMESAKE_MIN_POP, _NAMESAKE_RATIO, _NAMED_CITY_POP = W.namesake_min_pop, W.namesake_ratio, W.named_city_pop
-
-
-def _voter(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict | None = None) -> PlaceRow | None:
-    """The reading a name votes with (its prior-best), or None: no usable entry, or torn
-    between countries. Cached per name (memo: index.facts(entries).memo, when the caller has it)."""
-    if memo is None:
-        memo = index.facts(entries).memo
-    found = memo.get(("voter", key), memo)  # memo itself marks "not computed yet"
-    if found is memo:
-        rows, priors, _ = _ranked(entries, index, key, memo=memo)
-        found = rows[0] if rows else None
-        # a vote only from names that are not torn between countries
-        if len(rows) > 1 and rows[1].country != rows[0].country and priors[0] - priors[1] < W.torn_margin:
-            found = None
-        memo[("voter", key)] = found
-    return found
 
 
 def _votes(groups: dict[tuple[str, str], list[Candidate]],
@@ -514,7 +305,7 @@ def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_
                     and _state_of_before(text[max(0, start - 20):start])):
                 state_hint = True
     first = group[0]
-    readings = _ranked_readings(first.entries, index, first.key, after_comma,
+    readings = ranked_readings(first.entries, index, first.key, after_comma,
                                 len(first.surface) == 2 and first.surface.isupper(), memo)
     if not readings.rows:
         return GroupText(group, readings, None, False, False, False)
@@ -564,11 +355,11 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
         first = group[0]
         key = first.key
         memo = facts(first.entries).memo
-        top = _voter(first.entries, index, key, memo)
+        top = voter(first.entries, index, key, memo)
         if top is not None:
             tops[gkey] = top
         if several and gkey[1] == "name":
-            points[key], tried[key] = _local_points(first.entries, index, key, memo)
+            points[key], tried[key] = local_points(first.entries, index, key, memo)
         g = read[gkey] = _group_text(text, group, index, state_words, containers, memo)
         capital_rival = capital_rival or g.capital_rival
     ctx, own = _votes(groups, tops, index)
@@ -613,17 +404,6 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     return out
 
 
-def _local_points(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict
-                  ) -> tuple[tuple[Point, ...], tuple[Tried, ...]]:
-    """A name's readings that local coherence tries (its W.local_readings_max best by prior,
-    of the levels it counts, and the towns its country reading hides) as resolve_local's
-    points and tried readings (cached per name in memo, index.facts(entries).memo)."""
-    found = memo.get(("local points", key))
-    if found is None:
-        readings = _ranked(entries, index, key, memo=memo)[0][:W.local_readings_max]
-        towns = _towns_named_like_country(entries, index, key, memo)
-        found = memo[("local points", key)] = local_readings(key, readings, towns)
-    return found
 
 
 _PRINTABLE_ASCII = frozenset(map(chr, range(33, 127)))  # no blanks among them
@@ -728,7 +508,7 @@ def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: Do
     first = g.cands[0]
     if first.kind != "demonym" and ctx.local_near.get(first.key):
         # _country_name_as_local_town asks whether the document names other countries
-        for town in _towns_named_like_country(first.entries, index, first.key):
+        for town in towns_named_like_country(first.entries, index, first.key):
             if _other_countries(ctx, own, town.country) != _other_countries(ctx2, own, town.country):
                 return False
     if changed is not None and changed.same_points:
@@ -751,7 +531,7 @@ def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: Do
                                                               or (code in named1) != (code in named2)):
             return False
         # nearness counts only for a reading without a country bonus (the same in both)
-        if moved_points and not b and level in _NEAR_LEVELS and _near_any(row, moved_points):
+        if moved_points and not b and level in NEAR_LEVELS and _near_any(row, moved_points):
             return False
     return True
 
@@ -765,69 +545,9 @@ def _names_countries(ctx: DocContext, own: Votes) -> bool:
 def _near_any(row: PlaceRow, points) -> bool:
     """row lies within W.near_km of one of the points (the nearness test of the scores)."""
     lat, lon = row.lat, row.lon
-    return any(_within_near_km(lat, lon, la, lo) for la, lo in points)
+    return any(within_near_km(lat, lon, la, lo) for la, lo in points)
 
 
-def _within_near_km(lat: float, lon: float, la: float, lo: float) -> bool:
-    """(lat, lon) lies within W.near_km of (la, lo) (a cheap test of latitudes first)."""
-    return abs(lat - la) <= NEAR_DLAT and haversine_km(lat, lon, la, lo) <= W.near_km
-
-
-# the countries whose points are tried -> {place id: _near_any}: news names the same few
-# countries again and again (a frozenset keeps its hash; the inner dicts hold ints and bools
-# only, which the garbage collector does not track)
-_NEAR: dict[frozenset[str], dict[int, bool]] = {}
-NEAR_MAX = 200_000  # places kept per set of countries
-NEAR_KEYS_MAX = 1_000
-
-
-def _near_of(key: frozenset[str]) -> dict[int, bool]:
-    """The places' nearness to the points of the countries in key (see _near_memo)."""
-    found = _NEAR.get(key)
-    if found is None:
-        if len(_NEAR) >= NEAR_KEYS_MAX:
-            _NEAR.clear()
-        found = _NEAR[key] = {}
-    return found
-
-
-def _near_memo(row: PlaceRow, points: list[tuple[float, float]], key: frozenset[str]) -> bool:
-    """_near_any(row, points), kept per place and key (the countries of the points)."""
-    near = _near_of(key)
-    found = near.get(row.id)
-    if found is None:
-        if len(near) >= NEAR_MAX:
-            near.clear()
-        found = near[row.id] = _near_by_point(row, points)
-    return found
-
-
-# a country point -> {place id: within W.near_km of it}: the same place comes back with
-# another set of countries (half the places new to _NEAR on unseen text were known under
-# another set), and each point is tested once; NEAR_MAX answers in all, then afresh
-_NEAR_POINT: dict[tuple[float, float], dict[int, bool]] = {}
-_NEAR_POINT_KEPT = [0]  # answers kept in _NEAR_POINT
-
-
-def _near_by_point(row: PlaceRow, points: list[tuple[float, float]]) -> bool:
-    """_near_any(row, points), each point's answer kept per place (see _NEAR_POINT)."""
-    place_id, lat, lon = row.id, row.lat, row.lon
-    for point in points:
-        by_place = _NEAR_POINT.get(point)
-        if by_place is None:
-            by_place = _NEAR_POINT[point] = {}
-        found = by_place.get(place_id)
-        if found is None:
-            if _NEAR_POINT_KEPT[0] >= NEAR_MAX:
-                for kept in _NEAR_POINT.values():
-                    kept.clear()
-                _NEAR_POINT_KEPT[0] = 0
-            _NEAR_POINT_KEPT[0] += 1
-            la, lo = point
-            found = by_place[place_id] = _within_near_km(lat, lon, la, lo)
-        if found:
-            return True
-    return False
 
 
 def _other_countries(ctx: DocContext, own: Votes, country: str) -> bool:
@@ -910,11 +630,11 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
     cb_get, ab_get = country_bonus.get, admin1_bonus.get
     readings = g.readings
     if not containers and not state_hint and not (political_capital and readings.capital_rival):
-        scored = _scores(readings.rows, readings.static, cb_get, ab_get, doc_countries, admin1_named, near_points,
-                         near_key, local_near)
+        scored = _scores(readings.rows, readings.static, cb_get, ab_get, doc_countries, admin1_named, near_key,
+                         local_near)
     else:
-        scored = _scores_with_rules(g, cb_get, ab_get, doc_countries, admin1_named, near_points, near_key,
-                                    local_near, political_capital)
+        scored = _scores_with_rules(g, cb_get, ab_get, doc_countries, admin1_named, near_key, local_near,
+                                    political_capital)
     if len(scored) > 1:
         scored.sort(key=itemgetter(0), reverse=True)  # stable: ties keep the prior order
     if readings.has_region and scored[0][1].level == "place":
@@ -931,16 +651,14 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
 
 
 def _scores(rows: tuple[PlaceRow, ...], static: tuple[tuple, ...], cb_get: Callable, ab_get: Callable, doc_countries: bool,
-            admin1_named: set[str], near_points: list[tuple[float, float]], near_key: frozenset[str],
-            local_near: dict[int, str]) -> list[tuple]:
+            admin1_named: set[str], near_key: frozenset[str], local_near: dict[int, str]) -> list[tuple]:
     """_scores_with_rules where no comma container, "state" word or political capital applies
     (most names): (score, row, bits, notes, kind) per reading, in prior order."""
     scored = []
     append, abroad_penalty, namesake_bonus = scored.append, W.abroad_penalty, W.namesake_bonus
     near_bonus, local_bonus = W.near_bonus, W.local_bonus
-    near_get = _near_of(near_key).get if near_points else None
     i = 0  # rows[i] beside static[i] (a counter: zip with nested unpacking is several times slower here)
-    for prior, kind, cc, a1, small, near_level, _is_admin1, namesake, _capital, vouches, place_id in static:
+    for prior, kind, cc, a1, small, near, _is_admin1, namesake, _capital, vouches, place_id in static:
         row = rows[i]
         i += 1
         b = cb_get(cc, 0.0)
@@ -958,13 +676,9 @@ def _scores(rows: tuple[PlaceRow, ...], static: tuple[tuple, ...], cb_get: Calla
         if namesake:
             score += namesake_bonus
             bits |= _NAMESAKE
-        if near_points and near_level and not b:
-            near = near_get(place_id)  # _near_memo inline: the common case is one look-up
-            if near is None:
-                near = _near_memo(row, near_points, near_key)
-            if near:
-                score += near_bonus
-                bits |= _NEAR_COUNTRY
+        if near and not b and not near_key.isdisjoint(near):  # near: the countries whose point is near
+            score += near_bonus
+            bits |= _NEAR_COUNTRY
         if local_near and place_id in local_near:
             score += local_bonus
             bits |= _LOCAL
@@ -973,8 +687,7 @@ def _scores(rows: tuple[PlaceRow, ...], static: tuple[tuple, ...], cb_get: Calla
 
 
 def _scores_with_rules(g: GroupText, cb_get: Callable, ab_get: Callable, doc_countries: bool, admin1_named: set[str],
-                       near_points: list[tuple[float, float]], near_key: frozenset[str],
-                       local_near: dict[int, str], political_capital: bool) -> list[tuple]:
+                       near_key: frozenset[str], local_near: dict[int, str], political_capital: bool) -> list[tuple]:
     """(score, row, bits, notes, kind) per reading, in prior order: the document's bonuses and
     the name's own hints (comma containers, "state", a capital in political news)."""
     state_hint, abroad_penalty = g.state_hint, W.abroad_penalty
@@ -983,7 +696,7 @@ def _scores_with_rules(g: GroupText, cb_get: Callable, ab_get: Callable, doc_cou
     scored = []
     rows = g.readings.rows
     i = 0  # rows[i] beside static[i] (see _scores)
-    for prior, kind, cc, a1, small, near_level, is_admin1, namesake, capital, vouches, place_id in g.readings.static:
+    for prior, kind, cc, a1, small, near, is_admin1, namesake, capital, vouches, place_id in g.readings.static:
         row = rows[i]
         i += 1
         score, bits = prior, 0
@@ -1012,7 +725,7 @@ def _scores_with_rules(g: GroupText, cb_get: Callable, ab_get: Callable, doc_cou
         if namesake and not state_hint:
             score += W.namesake_bonus
             bits |= _NAMESAKE
-        if near_points and near_level and not b and _near_memo(row, near_points, near_key):
+        if near and not b and not near_key.isdisjoint(near):
             score += W.near_bonus
             bits |= _NEAR_COUNTRY
         if local_near and place_id in local_near:
@@ -1047,7 +760,7 @@ def _country_name_as_local_town(scored: list, group: list[Candidate], index: Gaz
     not the country: a country's name means a town only next to a place near that
     town, and not next to a name that is mostly a person's ("John Wayne" in Mexico)."""
     person_like = lexicon.common_personal_names()
-    town = next((r for r in _towns_named_like_country(group[0].entries, index, group[0].key)
+    town = next((r for r in towns_named_like_country(group[0].entries, index, group[0].key)
                  if r.id in local_near and local_near[r.id].lower() not in person_like), None)
     if town is not None and not _other_countries(ctx, own, town.country):
         scored.insert(0, (scored[0][0], town, _TOWN_NEAR, (f"a town near {local_near[town.id]}, not the country",), NAME))
@@ -1110,13 +823,10 @@ def _in_dateline(text: str, c: Candidate) -> bool:
 
 def _city_named(t: tuple, key: str) -> bool:
     """A scored reading (its row second, its kind of name last) that names the town itself
-    (see _names_the_town)."""
-    return _names_the_town(t[1], t[-1], key)
+    (see names_the_town)."""
+    return names_the_town(t[1], t[-1], key)
 
 
-def _names_the_town(row: PlaceRow, kind: int, key: str) -> bool:
-    """The name names the town itself: its name, or an alternate name like it."""
-    return kind in (NAME, ASCII) or (kind == ALT and not alt_unlike(key, row))
 
 
 def _city_in_dateline(scored: list, key: str) -> None:
@@ -1222,7 +932,7 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
             continue
         if alt and row.population < famous_pop and alt_unlike(c.key, row) and not bits & _COMMA_SUPPORT:
             c.drop = drop(Drop.UNLIKE_ALT_OF_PLACE, word=c.surface, place=row.name)
-        elif (_is_small(row) and not (level == "admin2" and " " in c.key)  # "Henry County" says what it is
+        elif (is_small(row) and not (level == "admin2" and " " in c.key)  # "Henry County" says what it is
               and not bits & _IN_COUNTRY and res.other_countries):
             c.drop = drop(Drop.SMALL_AND_ABROAD, place=row.name, country=row.country)
         elif level == "place" and row.population < hamlet_pop and not bits & _ADMIN1_COMMA_NEAR:
@@ -1232,8 +942,6 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
             c.drop = drop(Drop.PERSONAL_NAME_SMALL_PLACE, word=c.surface, place=row.name)
 
 
-def _is_small(row: PlaceRow) -> bool:
-    return row.population < (W.small_admin1_pop if row.level == "admin1" else W.small_place_pop)
 
 
 def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[set[str], set[str]] | None:

@@ -191,54 +191,104 @@ def test_what_is_kept_per_name_leaves_the_garbage_collector_alone(real_gazetteer
     for every name met: they hold
     numbers and strings only (no place row), so that after a collection the garbage collector
     no longer tracks them (a full collection walks every tracked object), and they still say
-    what the rows say."""
+    what the rows say; so do those read from the index's name records."""
     import gc
 
-    import geo.resolve as R
+    import geo.key_ranking as K
     from geo.parse import default_parser
 
     index = default_parser().index
     for key in ("springfield", "georgia", "washington", "mexico"):
         entries = index.entries(key)
-        memo = index.facts(entries).memo
-        readings = R._ranked_readings(entries, index, key, True, False, memo)
-        points, tried = R._local_points(entries, index, key, memo)
-        _rows, priors, kinds = R._rank_once(entries, index, key, memo)
-        kept = [*readings.static, readings.countries, readings.admin1_codes, readings.has_admin1_rival,
-                *points, *tried, priors, kinds]
-        gc.collect()
-        assert kept and not any(gc.is_tracked(t) for t in kept), key
-        rows = readings.rows
-        assert set(readings.countries) == {r.country for r in rows if r.level != "region"}
-        assert {t[0] for t in tried} <= {r.id for r in rows} | {r.id for r in R._towns_named_like_country(
-            entries, index, key)}
-        assert all(p[3] == index.places[t[0]].name for p, t in zip(points, tried, strict=False))
+        for from_record in (False, True):
+            memo = {} if from_record else {("from index", key): True}  # (worked out here)
+            readings = K.ranked_readings(entries, index, key, True, False, memo)
+            points, tried = K.local_points(entries, index, key, memo)
+            kept = [*readings.static, readings.countries, readings.admin1_codes, readings.has_admin1_rival,
+                    *points, *tried]
+            if not from_record:
+                _rows, priors, kinds = K._rank_once(entries, index, key, memo)
+                kept += [priors, kinds]
+            gc.collect()
+            gc.collect()  # (a tuple holding a tuple is let go in the collection after the inner one's)
+            assert kept and not any(gc.is_tracked(t) for t in kept), key
+            rows = readings.rows
+            assert set(readings.countries) == {r.country for r in rows if r.level != "region"}
+            assert {t[0] for t in tried} <= {r.id for r in rows} | {r.id for r in K.towns_named_like_country(
+                entries, index, key, memo)}
+            assert all(p[3] == index.places[t[0]].name for p, t in zip(points, tried, strict=False))
 
 
-def test_nearness_kept_per_point_agrees_with_measuring(monkeypatch):
-    """Nearness to the countries a document names is kept per set of countries and, below
-    that, per country point and place (a place met with another set of countries is not
-    measured again): the answers are _near_any's, through cache hits and through the bound
-    that starts the kept answers afresh."""
+def test_name_records_hold_what_the_resolver_works_out(real_gazetteer_dir):
+    """What the index build stored per name (geo.key_ranking.name_record) is what the same
+    functions work out at run time, on the real index: for a sample of keys, and for names
+    news often holds (many readings, after-comma aliases, bare-county alternate names, towns
+    a country's name hides), the readings of both comma variants, the vote, the towns and the
+    local points, for the key's own entries and for them narrowed as classification does."""
     import random
 
+    import geo.key_ranking as K
+    from geo.extract import _without_bare_county
+    from geo.parse import default_parser
+
+    index = default_parser().index
+    keys = [k for k in ("springfield", "georgia", "washington", "peru", "lebanon", "clay", "scott", "paris",
+                        "ga", "new york", "la") if index.key_id(k) is not None]
+    with_entries = [i for i in range(0, len(index.tables.keys), 97) if index.name_record(i) is not None]
+    keys += [index.name_record(i)[0] for i in random.Random(3).sample(with_entries, 300)]
+    checked = narrowed_checked = 0
+    for key in keys:
+        own = index.entries(key)
+        for entries in {own, _without_bare_county(own, index)}:
+            if not entries:
+                continue
+            stored: dict = {}
+            assert K.from_index(entries, index, key, stored), key
+            worked: dict = {("from index", key): True}
+            for after_comma in (True, False):
+                got = K.ranked_readings(entries, index, key, after_comma, False, stored)
+                assert got == K.ranked_readings(entries, index, key, after_comma, False, worked), key
+                assert all(a is b for a, b in zip(got.rows, [index.places[r.id] for r in got.rows], strict=True))
+            assert K.voter(entries, index, key, stored) == K.voter(entries, index, key, worked), key
+            assert K.towns_named_like_country(entries, index, key, stored) == K.towns_named_like_country(
+                entries, index, key, worked), key
+            assert K.local_points(entries, index, key, stored) == K.local_points(entries, index, key, worked), key
+            checked += 1
+            narrowed_checked += entries is not own
+    assert checked > 300 and narrowed_checked >= 1
+    # a key written otherwise than the name the record was made for is worked out, not read
+    key_id = index.key_id("port said")
+    if key_id is not None and index.name_record(key_id)[0] != "port said":
+        assert not K.from_index(index.entries("port said"), index, "port said", {})
+
+
+def test_near_countries_agree_with_measuring(real_gazetteer_dir):
+    """A reading's countries whose point lies within W.near_km (NearTable, among its static
+    facts, which the scores test against a document's countries) are those measuring every
+    country point finds, for real places and for points near the poles and the antimeridian."""
+    import random
+
+    import geo.key_ranking as K
     import geo.resolve as R
     from geo.geoparse_index import PlaceRow
+    from geo.parse import default_parser
 
-    monkeypatch.setattr(R, "NEAR_MAX", 50)
-    monkeypatch.setattr(R, "_NEAR", {})
-    monkeypatch.setattr(R, "_NEAR_POINT", {})
-    monkeypatch.setattr(R, "_NEAR_POINT_KEPT", [0])
-    rng = random.Random(7)
-    points = [(rng.uniform(20, 50), rng.uniform(-120, -70)) for _ in range(6)]
-    rows = [PlaceRow(i, f"P{i}", "place", "PPL", "US", "", "", "", 100, rng.uniform(15, 55), rng.uniform(-125, -65))
-            for i in range(1, 120)]
-    for _ in range(600):
-        chosen = rng.sample(points, rng.randint(1, 4))
-        row = rng.choice(rows)
-        key = frozenset(f"{p[0]:.3f}" for p in chosen)
-        assert R._near_memo(row, chosen, key) == R._near_any(row, chosen)
-    assert sum(len(d) for d in R._NEAR_POINT.values()) <= 50
+    index = default_parser().index
+    table = K.NearTable(index.country_points)
+    rng = random.Random(11)
+    places = [index.places.row(i) for i in rng.sample(range(len(index.places)), 2000)]
+    spots = [(rng.uniform(-90, 90), rng.uniform(-180, 180)) for _ in range(1000)]
+    spots += [(la + rng.uniform(-4, 4), lo + rng.uniform(-4, 4)) for la, lo in index.country_points.values()]
+    spots += [(rng.choice((-1, 1)) * rng.uniform(80, 90), rng.uniform(-180, 180)) for _ in range(200)]
+    spots += [(rng.uniform(-60, 70), rng.choice((-1, 1)) * rng.uniform(175, 180)) for _ in range(200)]
+    found_some = 0
+    for n, (lat, lon) in enumerate([(p.lat, p.lon) for p in places] + spots):
+        near = table.countries_near(-n - 1, lat, lon)
+        row = PlaceRow(0, "", "place", "", "", "", "", "", 0, lat, lon)
+        expected = {cc for cc, point in index.country_points.items() if R._near_any(row, [point])}
+        assert set(near) == expected, (lat, lon)
+        found_some += bool(near)
+    assert found_some > 500
 
 
 def test_row_memo_keeps_one_value_per_row_through_its_bound_and_threads():

@@ -373,7 +373,10 @@ def name_record(key: str, entries: tuple[Entry, ...], view: BuildView) -> bytes:
 def _variant(entries: tuple[Entry, ...], view: BuildView, key: str) -> tuple:
     memo: dict = {("from index", key): True}  # (nothing to read yet: this makes it)
     with_alias = ranked_readings(entries, view, key, True, False, memo)
-    without = ranked_readings(entries, view, key, False, False, memo)
+    # the readings follow from the ranking: the same ranking (most names have no after-comma
+    # alias), the same readings
+    same = ranked(entries, view, key, False, False, memo) is ranked(entries, view, key, True, False, memo)
+    without = with_alias if same else ranked_readings(entries, view, key, False, False, memo)
     votes = voter(entries, view, key, memo) is not None
     towns = tuple([r.id for r in towns_named_like_country(entries, view, key, memo)])
     stored = _stored(with_alias)

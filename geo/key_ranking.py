@@ -20,18 +20,9 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from geo.distance import EARTH_RADIUS_KM, haversine_km
-from geo.extract import (
-    ABBR,
-    AFTER_COMMA,
-    ALT,
-    ASCII,
-    DEMONYM,
-    ISO,
-    NAME,
-    PRESS,
-    _without_bare_county,
-)
+from geo.extract import ABBR, AFTER_COMMA, ALT, ASCII, DEMONYM, ISO, NAME, PRESS
 from geo.geoparse_index import Entry, GazetteerIndex, PlaceRow
+from geo.name_verdict import without_bare_county
 from geo.nlp.similarity import alt_unlike
 from geo.resolve_local import Point, Tried, local_readings
 from geo.resolve_weights import WEIGHTS as W
@@ -301,9 +292,12 @@ def is_small(row: PlaceRow) -> bool:
 
 # -- nearness to a country's point, per place --------------------------------------------------
 NEAR_KEPT_MAX = 200_000  # places whose near countries are kept (then afresh)
-# the cosine of W.near_km's angle, a little lower: a dot product of unit vectors above it
-# picks the points within_near_km then measures (rounding cannot make it skip one)
-_NEAR_COS = math.cos(W.near_km / EARTH_RADIUS_KM) - 1e-6
+# a place within W.near_km of a point lies in a 1-degree cell whose centre is within
+# W.near_km + _CELL_KM of it (half a cell's diagonal, at most ~79 km); as a dot product of unit
+# vectors, a little lower (rounding cannot make it skip one)
+_CELL_KM = 80.0
+_CELL_COS = math.cos((W.near_km + _CELL_KM) / EARTH_RADIUS_KM) - 1e-6
+_CELL_DLAT = math.degrees((W.near_km + _CELL_KM) / EARTH_RADIUS_KM) + 1.0  # (and a latitude band)
 
 
 def _unit(lat: float, lon: float) -> tuple[float, float, float]:
@@ -314,12 +308,13 @@ def _unit(lat: float, lon: float) -> tuple[float, float, float]:
 class NearTable:
     """The countries whose point lies within W.near_km of a place (within_near_km, the scores'
     nearness test), kept per place: a reading's are among its static facts, so the scores
-    ask a document's countries of them by a set test, not by measuring."""
+    ask a document's countries of them by a set test, not by measuring. Only the points that
+    may be near a place's 1-degree cell are measured (a few), found once per cell."""
 
     def __init__(self, points: dict[str, tuple[float, float]]) -> None:
-        by_lat = sorted((la, lo, cc, *_unit(la, lo)) for cc, (la, lo) in points.items())
-        self._lats = [p[0] for p in by_lat]
-        self._points = by_lat
+        self._points = sorted((la, lo, cc, *_unit(la, lo)) for cc, (la, lo) in points.items())
+        self._lats = [p[0] for p in self._points]
+        self._cells: dict[tuple[int, int], tuple[tuple[float, float, str], ...]] = {}
         self._kept: dict[int, tuple[str, ...]] = {}
 
     def countries_near(self, place_id: int, lat: float, lon: float) -> tuple[str, ...]:
@@ -327,15 +322,19 @@ class NearTable:
         if found is None:
             if len(self._kept) >= NEAR_KEPT_MAX:
                 self._kept.clear()
-            # the points a latitude band away (a little wider than within_near_km's), of them
-            # those a dot product puts near, measured
-            a = bisect_left(self._lats, lat - 1.01 * NEAR_DLAT)
-            b = bisect_right(self._lats, lat + 1.01 * NEAR_DLAT, a)
-            x, y, z = _unit(lat, lon)
-            found = self._kept[place_id] = tuple([
-                cc for la, lo, cc, px, py, pz in self._points[a:b]
-                if x * px + y * py + z * pz >= _NEAR_COS and within_near_km(lat, lon, la, lo)])
+            cell = (math.floor(lat), math.floor(lon))
+            near = self._cells.get(cell)
+            if near is None:
+                near = self._cells[cell] = self._near_cell(*cell)
+            found = self._kept[place_id] = tuple([cc for la, lo, cc in near if within_near_km(lat, lon, la, lo)])
         return found
+
+    def _near_cell(self, lat: int, lon: int) -> tuple[tuple[float, float, str], ...]:
+        """The points that may lie within W.near_km of a place in the cell (latitude-sorted)."""
+        mid = lat + 0.5
+        x, y, z = _unit(mid, lon + 0.5)
+        points = self._points[bisect_left(self._lats, mid - _CELL_DLAT):bisect_right(self._lats, mid + _CELL_DLAT)]
+        return tuple([(la, lo, cc) for la, lo, cc, px, py, pz in points if x * px + y * py + z * pz >= _CELL_COS])
 
 
 def near_table(index: GazetteerIndex | BuildView) -> NearTable:
@@ -347,6 +346,10 @@ def near_table(index: GazetteerIndex | BuildView) -> NearTable:
 
 
 # -- a name's record, worked out at index build ------------------------------------------------
+# names with fewer entries get no record: one reading is worked out about as fast as a record
+# is read (~15 us; with two or more the record is 2-4x faster), and nine keys in ten have one
+RECORD_MIN_ENTRIES = 2
+
 @dataclass
 class BuildView:
     """What these functions read of a GazetteerIndex, at index build: the build's place rows."""
@@ -364,8 +367,8 @@ def name_record(key: str, entries: tuple[Entry, ...], view: BuildView) -> bytes:
     key's own entries (None in their place: the index gives that very tuple), a second, where
     it differs, for them without bare-county alternate names (classification's narrowing)."""
     variants = [(None, *_variant(entries, view, key)[1:])]
-    narrowed = _without_bare_county(entries, view)
-    if narrowed and narrowed != entries:
+    narrowed = without_bare_county(entries, view)
+    if len(narrowed) >= RECORD_MIN_ENTRIES and narrowed != entries:
         variants.append(_variant(narrowed, view, key))
     return marshal.dumps((key, tuple(variants)))
 
@@ -392,6 +395,8 @@ def from_index(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo
     """Fill memo (index.facts(entries).memo) with what the index build worked out for this name
     (name_record), when it holds it for these entries and this key as written; True if it
     did. Tried once per name and key: afterwards False."""
+    if len(entries) < RECORD_MIN_ENTRIES:
+        return False  # (no record)
     mark = ("from index", key)
     if mark in memo:
         return False

@@ -24,6 +24,7 @@ from geo.geoparse_index import REGION_LEVEL, GazetteerIndex, PlaceRow, load_inde
 from geo.nlp import spanish
 from geo.nlp.language import detect_language
 from geo.nlp.markup import mask_markup, to_text
+from geo.region_store import MISSING, stored_region
 from geo.regions import derive_region
 from geo.resolve import Resolution, RowMemo, prune_unsupported, resolve_candidates
 from geo.textnorm import normalize
@@ -187,11 +188,14 @@ REGIONS_CACHE_MAX = 4096
 
 def _derived_region(place_id: int, level: str, modifier: str) -> tuple[str, float, float] | None:
     """derive_region, kept per boundary folder: cutting a polygon and writing its WKT costs
-    milliseconds, and news names the same "southern X" again and again."""
+    milliseconds, and news names the same "southern X" again and again; a region met first is
+    read from the boundary file's store of cut regions when there is one (geo.region_store)."""
     key = (os.environ.get(paths.GAZETTEER_DIR_VAR), place_id, level, modifier)
     found = _REGIONS.get(key)
     if found is None:
-        found = derive_region(place_id, level, modifier)
+        found = stored_region(place_id, level, modifier)  # cut once per boundary file
+        if found is MISSING:
+            found = derive_region(place_id, level, modifier)
         if found is not None:  # boundaries that are missing now may be built later
             if len(_REGIONS) >= REGIONS_CACHE_MAX:
                 _REGIONS.clear()

@@ -103,10 +103,19 @@ def gpkg_geometry(blob: bytes) -> BaseGeometry:
 
 @lru_cache(maxsize=4096)
 def _geometry_from(path: str, layer: str, place_id: int) -> BaseGeometry | None:
+    fid = first_features(path, layer).get(place_id)
+    return None if fid is None else feature_geometry(path, layer, fid)
+
+
+def first_features(path: str, layer: str) -> dict[int, int]:
+    """place id -> its first feature in a layer of a boundary file (see _first_fids)."""
     stat = os.stat(path)
-    fid = _first_fids(path, layer, stat.st_mtime_ns, stat.st_size).get(place_id)
-    if fid is None:
-        return None
+    return _first_fids(path, layer, stat.st_mtime_ns, stat.st_size)
+
+
+def feature_geometry(path: str, layer: str, fid: int) -> BaseGeometry | None:
+    """A feature's polygon, read by feature id (not kept)."""
+    stat = os.stat(path)
     con, lock = _reader(path, stat.st_mtime_ns, stat.st_size)
     with lock:
         row = con.execute(f"SELECT geom FROM {layer} WHERE fid = ?", (fid,)).fetchone()  # noqa: S608
@@ -182,7 +191,7 @@ def region_geometry(place_id: int, level: str) -> BaseGeometry | None:
     layer = LAYER_FOR_LEVEL.get(level)
     if layer is None:
         return None
-    for path in _boundary_files(os.environ.get(paths.GAZETTEER_DIR_VAR)):
+    for path in boundary_files(os.environ.get(paths.GAZETTEER_DIR_VAR)):
         if not os.path.exists(path):
             continue
         try:
@@ -194,7 +203,7 @@ def region_geometry(place_id: int, level: str) -> BaseGeometry | None:
 
 
 @lru_cache(maxsize=8)
-def _boundary_files(gazetteer_dir_var: str | None) -> tuple[str, str]:
+def boundary_files(gazetteer_dir_var: str | None) -> tuple[str, str]:
     """The simplified boundary file, then the full one, kept per value of the gazetteer
     folder's environment variable: building the paths took longer than reading a geometry."""
     from geo import paths
@@ -204,7 +213,11 @@ def _boundary_files(gazetteer_dir_var: str | None) -> tuple[str, str]:
 
 def derive_region(place_id: int, level: str, modifier: str) -> tuple[str, float, float] | None:
     """(WKT, lat, lon) of the modified region, lat/lon a representative point inside it."""
-    geom = region_geometry(place_id, level)
+    return derived_from(region_geometry(place_id, level), modifier)
+
+
+def derived_from(geom: BaseGeometry | None, modifier: str) -> tuple[str, float, float] | None:
+    """derive_region of a boundary polygon (geo.region_store stores it for every boundary)."""
     if geom is None or geom.is_empty or modifier not in DIRECTIONS:
         return None
     part = directional_part(geom, modifier)

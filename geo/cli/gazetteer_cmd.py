@@ -43,6 +43,12 @@ def run(args: argparse.Namespace) -> int:
         # the geoparser's index, built once here so that every process just maps it in
         db = (args.out or paths.gazetteer_dir()) / "gazetteer.sqlite"
         print(f"geoparser index ready at {ensure_index_files(db)}")
+        from geo.region_store import ensure_store
+
+        # every "southern X" of the boundaries, cut once here (see geo.region_store)
+        store = ensure_store(str(db.parent / paths.simplified_boundaries_path().name))
+        if store is not None:
+            print(f"derived regions ready at {store}")
         return 0
     from geo.gazetteer import load_gazetteer
 

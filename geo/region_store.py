@@ -18,6 +18,7 @@ import hashlib
 import json
 import marshal
 import os
+import tempfile
 import zlib
 from array import array
 from bisect import bisect_left
@@ -70,15 +71,20 @@ def build_store(boundary_path: str, places: dict[str, list[int]] | None = None) 
     header = json.dumps({"stamp": _stamp(stat.st_size, stat.st_mtime_ns), "count": len(keyed),
                          "places": None if places is None else places}).encode()
     target = store_path(boundary_path)
-    tmp = target.with_name(target.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(len(header).to_bytes(8, "little"))
-        f.write(header)
-        f.write(array("q", [k for k, _ in keyed]).tobytes())
-        f.write(offsets.tobytes())
-        for _, record in keyed:
-            f.write(record)
-    os.replace(tmp, target)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".tmp")  # one per writer
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(len(header).to_bytes(8, "little"))
+            f.write(header)
+            f.write(array("q", [k for k, _ in keyed]).tobytes())
+            f.write(offsets.tobytes())
+            for _, record in keyed:
+                f.write(record)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return target
 
 

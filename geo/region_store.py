@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import marshal
 import os
+import sqlite3
 import tempfile
 import zlib
 from array import array
@@ -26,8 +28,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import shapely
+import shapely.errors
 
 from geo import regions
+
+log = logging.getLogger(__name__)
 
 STORE_VERSION = 1
 _LAYERS = tuple(sorted(set(regions.LAYER_FOR_LEVEL.values())))  # layer -> its number in a key
@@ -95,9 +100,14 @@ def ensure_store(boundary_path: str) -> Path | None:
         return None
     stat = os.stat(boundary_path)
     store = _Store.open(boundary_path, stat.st_mtime_ns, stat.st_size)
-    if store is None or store.partial:
+    if store is not None and not store.partial:
+        return store_path(boundary_path)
+    try:
         return build_store(boundary_path)
-    return store_path(boundary_path)
+    except (sqlite3.Error, OSError, ValueError, KeyError, shapely.errors.GEOSException) as exc:
+        # a layer that cannot be read: no store, and regions are cut as they come (and warned about)
+        log.warning("derived regions not stored for %s: %s", boundary_path, exc)
+        return None
 
 
 class _Store:

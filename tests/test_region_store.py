@@ -73,3 +73,17 @@ def _fresh_caches():
     yield
     regions.boundary_files.cache_clear()
     region_store._open.cache_clear()
+
+
+def test_ensure_store_keeps_a_fitting_store_and_survives_an_unreadable_file(real_gazetteer_dir, tmp_path):
+    """`geo gazetteer build` asks again and again: a store that fits is kept as it is; a boundary
+    file whose layers cannot be read leaves no store (regions are cut as they come) and no error."""
+    from geo.region_store import ensure_store
+
+    real = str(paths.simplified_boundaries_path())
+    before = store_path(real).stat().st_mtime_ns
+    assert ensure_store(real) == store_path(real) and store_path(real).stat().st_mtime_ns == before
+    broken = tmp_path / "boundaries_simplified.gpkg"
+    broken.write_bytes(b"not a GeoPackage" * 100)
+    assert ensure_store(str(broken)) is None and not store_path(str(broken)).exists()
+    assert ensure_store(str(tmp_path / "missing.gpkg")) is None

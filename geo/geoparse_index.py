@@ -478,13 +478,13 @@ def _to_tables(by_key: dict[str, list[Entry]], places: dict[int, PlaceRow], buil
 
 def _name_records(keys: list[str], norm_of: dict[str, str], entries_per_key: list[list[Entry]],
                   places: dict[int, PlaceRow], country_points: dict[str, tuple[float, float]]) -> list[bytes]:
-    """Each key's name record (geo.key_ranking.name_record), b"" for a key with fewer entries
-    than key_ranking.RECORD_MIN_ENTRIES."""
+    """Each key's name record (geo.key_ranking.name_record), b"" for a key whose entries are
+    not worth one (key_ranking.worth_a_record)."""
     from geo import key_ranking  # (here: the resolver's ranking imports this module)
 
-    least = key_ranking.RECORD_MIN_ENTRIES
     view = key_ranking.BuildView(places, country_points)
-    return [key_ranking.name_record(norm_of[k], tuple(entries), view) if len(entries) >= least else b""
+    worth = key_ranking.worth_a_record
+    return [key_ranking.name_record(norm_of[k], tuple(entries), view) if worth(entries) else b""
             for k, entries in zip(keys, entries_per_key, strict=True)]
 
 

@@ -346,9 +346,13 @@ def near_table(index: GazetteerIndex | BuildView) -> NearTable:
 
 
 # -- a name's record, worked out at index build ------------------------------------------------
-# names with fewer entries get no record: one reading is worked out about as fast as a record
-# is read (~15 us; with two or more the record is 2-4x faster), and nine keys in ten have one
-RECORD_MIN_ENTRIES = 2
+def worth_a_record(entries: Sequence[Entry]) -> bool:
+    """Whether a name with these entries gets a record: two or more, or one that is not an
+    alternate name. Nine keys in ten have one entry, seven in ten of those an alternate name
+    (other languages' names, which seldom reach the resolver: a tenth of the one-entry names an
+    unseen LGL pass meets); working them all out would double the index build."""
+    return len(entries) >= 2 or (len(entries) == 1 and entries[0][1] != ALT)
+
 
 @dataclass
 class BuildView:
@@ -368,7 +372,7 @@ def name_record(key: str, entries: tuple[Entry, ...], view: BuildView) -> bytes:
     it differs, for them without bare-county alternate names (classification's narrowing)."""
     variants = [(None, *_variant(entries, view, key)[1:])]
     narrowed = without_bare_county(entries, view)
-    if len(narrowed) >= RECORD_MIN_ENTRIES and narrowed != entries:
+    if narrowed != entries and worth_a_record(narrowed):
         variants.append(_variant(narrowed, view, key))
     return marshal.dumps((key, tuple(variants)))
 
@@ -395,7 +399,7 @@ def from_index(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo
     """Fill memo (index.facts(entries).memo) with what the index build worked out for this name
     (name_record), when it holds it for these entries and this key as written; True if it
     did. Tried once per name and key: afterwards False."""
-    if len(entries) < RECORD_MIN_ENTRIES:
+    if not worth_a_record(entries):
         return False  # (no record)
     mark = ("from index", key)
     if mark in memo:

@@ -27,6 +27,10 @@ def test_index_files_load_back_the_same_index(tmp_path):
         assert loaded.entries(key) == in_memory.entries(key)
     assert loaded.entries("springfield") and not loaded.entries("nowhere at all")
     assert loaded.country_points["FR"] == in_memory.country_points["FR"]
+    # what the resolver reads of a name alone (geo.key_ranking), the same from the file
+    records = [loaded.name_record(i) for i in range(len(loaded.tables.keys))]
+    assert records == [in_memory.name_record(i) for i in range(len(in_memory.tables.keys))]
+    assert loaded.name_record(loaded.key_id("springfield"))[0] == "springfield"
     text = "Gunmen in Culiacán, Sinaloa, and Springfield, IL; U.S. officials in Paris."
     assert [m.to_dict() for m in Parser(index=loaded).parse(text)] == \
         [m.to_dict() for m in Parser(index=in_memory).parse(text)]
@@ -41,7 +45,13 @@ def _truncate_records(folder):
     records.write_bytes(records.read_bytes()[:-7])
 
 
-@pytest.mark.parametrize("damage", [_truncate_keys, _truncate_records], ids=["keys", "key records"])
+def _truncate_name_records(folder):
+    records = folder / "name_records.bin"
+    records.write_bytes(records.read_bytes()[:-7])
+
+
+@pytest.mark.parametrize("damage", [_truncate_keys, _truncate_records, _truncate_name_records],
+                         ids=["keys", "key records", "name records"])
 def test_damaged_index_is_rebuilt_not_trusted(tmp_path, damage):
     """An index file cut short (a crash while writing or copying) fails the load, and the
     index is rebuilt: no name's entries are read from a half-written file."""

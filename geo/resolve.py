@@ -621,7 +621,8 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
     state_hint = g.state_hint
     if not g.readings.rows:
         return Resolution(None, evidence="no gazetteer entry usable here")
-    country_bonus, admin1_bonus, admin1_named, near_points, near_key = _group_bonuses(ctx, own, index)
+    # (the points of near_key's countries: their nearness is among the readings' static facts)
+    country_bonus, admin1_bonus, admin1_named, _points, near_key = _group_bonuses(ctx, own, index)
     doc_countries = bool(country_bonus)
     containers = g.comma
     political_capital = ctx.political and not state_hint

@@ -119,8 +119,6 @@ class Resolution:
         return [(t[0], t[1]) for t in self.scored]
 
 
-
-
 # a group's own votes: (its country, its number of occurrences, its admin-1 code or None);
 # names voting alike share their bonuses (see _group_bonuses)
 Votes = tuple[str | None, int, str | None]
@@ -183,8 +181,6 @@ class DocContext:
         by_count = _ADMIN1_BONUS
         self.admin1_bonus = {code: by_count[n if n < cap else cap] for code, n in self.admin1.items() if n > 0 and code}
         self.admin1_named_codes = {code for code, n in self.admin1_named.items() if n > 0}
-
-
 
 
 def _votes(groups: dict[tuple[str, str], list[Candidate]],
@@ -404,8 +400,6 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
     return out
 
 
-
-
 _PRINTABLE_ASCII = frozenset(map(chr, range(33, 127)))  # no blanks among them
 # a name followed by a blank and one of these cannot be followed by "state", "province" or
 # ", the state" (of non-ASCII characters only "ſ" matches s, p or t regardless of case)
@@ -546,8 +540,6 @@ def _near_any(row: PlaceRow, points) -> bool:
     """row lies within W.near_km of one of the points (the nearness test of the scores)."""
     lat, lon = row.lat, row.lon
     return any(within_near_km(lat, lon, la, lo) for la, lo in points)
-
-
 
 
 def _other_countries(ctx: DocContext, own: Votes, country: str) -> bool:
@@ -828,8 +820,6 @@ def _city_named(t: tuple, key: str) -> bool:
     return names_the_town(t[1], t[-1], key)
 
 
-
-
 def _city_in_dateline(scored: list, key: str) -> None:
     """A dateline names the city the story was filed from ("WASHINGTON (AP) —"), not a state."""
     if scored[0][1].level not in ("admin1", "admin2"):
@@ -941,8 +931,6 @@ def prune_unsupported(cands: list[Candidate], resolutions: dict[int, Resolution]
         elif ((level == "place" or level == "admin2") and row.population < personlike_pop
               and not bits & _ADMIN1_NEAR and c.key in common_names):
             c.drop = drop(Drop.PERSONAL_NAME_SMALL_PLACE, word=c.surface, place=row.name)
-
-
 
 
 def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[set[str], set[str]] | None:

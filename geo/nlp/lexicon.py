@@ -81,8 +81,6 @@ def data_lines(name: str) -> list[str]:
     return [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
 
 
-
-
 @cache
 def zipf_table(name: str) -> dict[str, float]:
     """word -> Zipf frequency from a `word<TAB>zipf` list in geo/data."""

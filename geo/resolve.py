@@ -20,7 +20,6 @@ from typing import NamedTuple
 from geo.extract import ALT, ASCII, NAME, Candidate
 from geo.geoparse_index import GazetteerIndex, PlaceRow
 from geo.key_ranking import (
-    NEAR_LEVELS,
     Readings,
     is_small,
     local_points,
@@ -28,7 +27,6 @@ from geo.key_ranking import (
     ranked_readings,
     towns_named_like_country,
     voter,
-    within_near_km,
 )
 from geo.nlp import lexicon
 from geo.nlp.similarity import alt_unlike
@@ -160,24 +158,23 @@ class DocContext:
     admin1_named_codes: set[str] = field(default_factory=set)  # admin1_named's codes (read only)
     # the points of the countries with a bonus, in country_bonus's order (for nearness)
     country_points: list[tuple[str, tuple[float, float]]] = field(default_factory=list)
-    near_points: list[tuple[float, float]] = field(default_factory=list)  # the first W.near_countries_max
-    near_key: frozenset[str] = frozenset()  # their countries (a reading near one: see Readings.static)
+    # the first W.near_countries_max of those countries (a reading near one: see Readings.static)
+    near_key: frozenset[str] = frozenset()
 
     def add_bonuses(self, points: dict[str, tuple[float, float]]) -> None:
         cap, by_count, near_max = W.context_mentions_cap, _COUNTRY_BONUS, W.near_countries_max
         country_bonus: dict[str, float] = {}
-        country_points, near_points, near_countries = [], [], []
+        country_points, near_countries = [], []
         for cc, n in self.countries.items():  # one loop: a document names a few countries
             if n > 0:
                 country_bonus[cc] = by_count[n if n < cap else cap]
                 point = points.get(cc)
                 if point is not None:
                     country_points.append((cc, point))
-                    if len(near_points) < near_max:
-                        near_points.append(point)
+                    if len(near_countries) < near_max:
                         near_countries.append(cc)
         self.country_bonus, self.country_points = country_bonus, country_points
-        self.near_points, self.near_key = near_points, frozenset(near_countries)
+        self.near_key = frozenset(near_countries)
         by_count = _ADMIN1_BONUS
         self.admin1_bonus = {code: by_count[n if n < cap else cap] for code, n in self.admin1.items() if n > 0 and code}
         self.admin1_named_codes = {code for code, n in self.admin1_named.items() if n > 0}
@@ -510,13 +507,13 @@ def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: Do
         r = g.readings
         if changed.countries.isdisjoint(r.countries) and changed.admin1.isdisjoint(r.admin1_codes):
             return not changed.countries or _names_countries(ctx, own) == _names_countries(ctx2, own)
-    cb1, ab1, named1, points1, _ = _group_bonuses(ctx, own, index)
-    cb2, ab2, named2, points2, _ = _group_bonuses(ctx2, own, index)
+    cb1, ab1, named1, near1 = _group_bonuses(ctx, own, index)
+    cb2, ab2, named2, near2 = _group_bonuses(ctx2, own, index)
     if bool(cb1) != bool(cb2):
         return False
-    moved_points = set(points1) ^ set(points2) if points1 != points2 else None
+    moved = near1 ^ near2  # the countries whose nearness counts in one context only
     same_admin1 = ab1 is ab2 and named1 is named2
-    for row in g.readings.rows:
+    for row, facts in zip(g.readings.rows, g.readings.static, strict=True):
         level, code = row.level, row.admin1_code
         b = cb1.get(row.country, 0.0) if level != "region" else 0.0
         if b != (cb2.get(row.country, 0.0) if level != "region" else 0.0):
@@ -524,8 +521,9 @@ def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: Do
         if not same_admin1 and level != "admin1" and code and (ab1.get(code, 0.0) != ab2.get(code, 0.0)
                                                               or (code in named1) != (code in named2)):
             return False
-        # nearness counts only for a reading without a country bonus (the same in both)
-        if moved_points and not b and level in NEAR_LEVELS and _near_any(row, moved_points):
+        # nearness counts only for a reading without a country bonus (the same in both);
+        # facts[5]: the countries near the reading (see Readings.static)
+        if moved and not b and not moved.isdisjoint(facts[5]):
             return False
     return True
 
@@ -534,12 +532,6 @@ def _names_countries(ctx: DocContext, own: Votes) -> bool:
     """The document names some country beyond the group's own votes (its country bonuses are not empty)."""
     own_cc, own_n = own[0], own[1]
     return any(n > (own_n if cc == own_cc else 0) for cc, n in ctx.countries.items())
-
-
-def _near_any(row: PlaceRow, points) -> bool:
-    """row lies within W.near_km of one of the points (the nearness test of the scores)."""
-    lat, lon = row.lat, row.lon
-    return any(within_near_km(lat, lon, la, lo) for la, lo in points)
 
 
 def _other_countries(ctx: DocContext, own: Votes, country: str) -> bool:
@@ -613,8 +605,7 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
     state_hint = g.state_hint
     if not g.readings.rows:
         return Resolution(None, evidence="no gazetteer entry usable here")
-    # (the points of near_key's countries: their nearness is among the readings' static facts)
-    country_bonus, admin1_bonus, admin1_named, _points, near_key = _group_bonuses(ctx, own, index)
+    country_bonus, admin1_bonus, admin1_named, near_key = _group_bonuses(ctx, own, index)
     doc_countries = bool(country_bonus)
     containers = g.comma
     political_capital = ctx.political and not state_hint
@@ -760,10 +751,10 @@ def _country_name_as_local_town(scored: list, group: list[Candidate], index: Gaz
 
 
 def _group_bonuses(ctx: DocContext, own: Votes, index: GazetteerIndex
-                   ) -> tuple[dict[str, float], dict[str, float], set[str], list[tuple[float, float]], frozenset[str]]:
+                   ) -> tuple[dict[str, float], dict[str, float], set[str], frozenset[str]]:
     """The document's country and admin-1 bonuses without the group's own votes (a name does
-    not vouch for itself), the admin-1s named by states and big cities, and the points of
-    the countries named (for nearness). A group's votes touch at most its own country and
+    not vouch for itself), the admin-1s named by states and big cities, and the countries
+    named whose nearness counts (the first W.near_countries_max with a point). A group's votes touch at most its own country and
     admin-1, so only those entries of the per-document tables change; names that vote alike
     share the result, and the tables are the document's own (shared, read only) where the
     group's votes change nothing."""
@@ -792,11 +783,10 @@ def _group_bonuses(ctx: DocContext, own: Votes, index: GazetteerIndex
         if code in admin1_named and ctx.admin1_named[code] - mine <= 0:
             admin1_named = admin1_named - {code}
     if len(country_bonus) == len(ctx.country_bonus):  # the same countries (maybe other bonuses)
-        near_points, near_key = ctx.near_points, ctx.near_key
+        near_key = ctx.near_key
     else:
-        near = [(cc, p) for cc, p in ctx.country_points if cc in country_bonus][:W.near_countries_max]
-        near_points, near_key = [p for _, p in near], frozenset(cc for cc, _ in near)
-    found = ctx.group_bonuses[own] = (country_bonus, admin1_bonus, admin1_named, near_points, near_key)
+        near_key = frozenset([cc for cc, _ in ctx.country_points if cc in country_bonus][:W.near_countries_max])
+    found = ctx.group_bonuses[own] = (country_bonus, admin1_bonus, admin1_named, near_key)
     return found
 
 

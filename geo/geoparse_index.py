@@ -19,7 +19,7 @@ import re
 import shutil
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -115,7 +115,7 @@ class Tables:
 
     place: dict[str, np.ndarray]  # id, level, population, lat, lon, name_off + coded columns
     names: bytes  # utf-8 place names, cut by place["name_off"]
-    vocab: dict[str, list[str]]  # coded column -> its values
+    vocab: dict[str, Sequence[str]]  # coded column -> its values
     keys: list[str]  # marked name keys; a trailing-prefix flag is in key_flags
     key_flags: np.ndarray  # 1: a name, 2: the start of a longer name (bit mask)
     key_off: np.ndarray  # key i's record is key_records[key_off[i]:key_off[i+1]] (empty: no entries)
@@ -377,7 +377,7 @@ class GazetteerIndex:
         )
 
 
-def country_points_of(place: dict[str, np.ndarray], vocab: dict[str, list[str]]) -> dict[str, tuple[float, float]]:
+def country_points_of(place: dict[str, np.ndarray], vocab: dict[str, Sequence[str]]) -> dict[str, tuple[float, float]]:
     """Each country code's point (its country row's lat, lon)."""
     cc = vocab["country"]
     return {cc[int(place["country"][i])]: (float(place["lat"][i]), float(place["lon"][i]))
@@ -635,7 +635,9 @@ def load_tables(folder: Path) -> Tables:
     codes = np.load(folder / "name_codes.npy")  # (in memory, as the facts)
     if len(codes) != len(keys):
         raise ValueError(f"{folder}: keys and name codes disagree")
-    return Tables(place, names, meta["vocab"], keys, key_records=records, build_id=meta["build_id"],
+    # (tuples too, for the same reason: 34,000 codes)
+    vocab = {col: tuple(values) for col, values in meta["vocab"].items()}
+    return Tables(place, names, vocab, keys, key_records=records, build_id=meta["build_id"],
                   key_facts=facts, name_records=name_records, name_codes=codes, **arrays)
 
 

@@ -25,7 +25,7 @@ WORD_CACHE_MAX = 50_000
 
 
 @cache
-def person_lists() -> tuple[frozenset[str], frozenset[str], dict[str, float]]:
+def person_lists() -> tuple[lexicon.WordSet, lexicon.WordSet, dict[str, float]]:
     """Given names, surnames and word frequencies."""
     return lexicon.first_names(), lexicon.surnames(), lexicon.common_word_zipf()
 

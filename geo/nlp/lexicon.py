@@ -5,6 +5,18 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import TypeAlias
+
+# A word list loaded from geo/data, asked only "is this word in it?". Kept as a dict with no
+# values rather than a set: the garbage collector never tracks a dict of strings, while it
+# tracks every set and, at each full collection, visits each of its tens of thousands of
+# strings (cold memory, mid-parse).
+WordSet: TypeAlias = dict[str, None]
+
+
+def word_set(words: list[str]) -> WordSet:
+    """A WordSet of these words."""
+    return dict.fromkeys(words)
 
 MONTHS_WEEKDAYS = frozenset(
     "january february march april may june july august september october november december "
@@ -97,24 +109,24 @@ def common_word_zipf() -> dict[str, float]:
 
 
 @cache
-def first_names() -> frozenset[str]:
+def first_names() -> WordSet:
     """Folded given names."""
-    return frozenset(data_lines("first_names.txt"))
+    return word_set(data_lines("first_names.txt"))
 
 
 @cache
-def personal_names() -> frozenset[str]:
+def personal_names() -> WordSet:
     """Given names and surnames together."""
     return first_names() | surnames()
 
 
 @cache
-def common_personal_names() -> frozenset[str]:
+def common_personal_names() -> WordSet:
     """The most frequent US given names and surnames (census lists)."""
-    return frozenset(data_lines("common_given_names.txt")) | surnames()
+    return word_set(data_lines("common_given_names.txt")) | surnames()
 
 
 @cache
-def surnames() -> frozenset[str]:
+def surnames() -> WordSet:
     """Frequent (US census) surnames, lower case."""
-    return frozenset(data_lines("surnames.txt"))
+    return word_set(data_lines("surnames.txt"))

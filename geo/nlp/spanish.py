@@ -21,7 +21,7 @@ from functools import cache
 from geo.extract import ABBR, ALT, ASCII, NAME, PRESS, Candidate, best_level, max_population
 from geo.geoparse_index import GazetteerIndex
 from geo.nlp.context import comma_follower, is_sentence_start, word_after, word_before
-from geo.nlp.lexicon import data_lines, zipf_table
+from geo.nlp.lexicon import WordSet, data_lines, word_set, zipf_table
 from geo.reasons import STRONG_PERSON, Drop, Dropped, drop
 from geo.textnorm import fold
 
@@ -95,13 +95,13 @@ def common_word_zipf() -> dict[str, float]:
 
 
 @cache
-def given_names() -> frozenset[str]:
-    return frozenset(data_lines("given_names_es.txt"))
+def given_names() -> WordSet:
+    return word_set(data_lines("given_names_es.txt"))
 
 
 @cache
-def surnames() -> frozenset[str]:
-    return frozenset(data_lines("surnames_es.txt"))
+def surnames() -> WordSet:
+    return word_set(data_lines("surnames_es.txt"))
 
 
 def _low(word: str) -> str:

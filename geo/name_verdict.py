@@ -46,6 +46,7 @@ COMMON_SOFT = 4.0  # ... and above which it must be a big place to count
 COMMON_START = 3.3  # Zipf above which a sentence-initial word is suspect
 BIG_PLACE = 100_000
 SMALL_ALT_PLACE = 15_000  # an alternate name alone is trusted only for a town this big
+BIG_ALT_PLACE = 1_000_000  # ... and, when unlike the place's name or also a person's, for one this big
 
 _DEMONYM_END = re.compile(r"(an|ese|ish|i|ch)$")
 ABBREVIATION: Any = object()  # a verdict: "a code: its context decides"
@@ -177,7 +178,7 @@ def profile(key: str, entries: tuple[Entry, ...], packed: int, personal: bool, i
             word_drop = drop(Drop.COMMON_WORD_SMALL_PLACES, word=key)
         elif not high:
             lower_drop = drop(Drop.USED_IN_LOWER_CASE, word=key)
-    weak_alt = _weak_alternate_name(key, entries, max_pop, index, z) if not kinds & ~ALT_BIT else None
+    weak_alt = _weak_alternate_name(key, entries, max_pop, index, z, personal) if not kinds & ~ALT_BIT else None
     demonym = bool(kinds & DEMONYM_BIT) and (not kinds & ~(DEMONYM_BIT | ALT_BIT) or bool(_DEMONYM_END.search(key)))
     big = max_pop >= BIG_PLACE
     if sentence_drop or word_drop or lower_drop or weak_alt:
@@ -191,17 +192,28 @@ _SHARED_PROFILES = tuple(NameProfile(bool(n & 1), bool(n & 2), bool(n & 4), bool
 
 
 def _weak_alternate_name(key: str, entries: tuple[Entry, ...], best_pop: int, index: GazetteerIndex,
-                         zipf: float) -> Dropped | None:
+                         zipf: float, personal: bool) -> Dropped | None:
     """An alternate name alone must look like the place's name, or the place must be big:
     GeoNames carries translations ("Hamas" for Hamm) that English text means otherwise
-    (best_pop: the largest population among the entries' places)."""
+    (best_pop: the largest population among the entries' places). One that is also a given
+    name or surname ("Jim" for Jimma, "Sam" for Damascus) is a person's in news unless the
+    place is famous by it (_famous_by; personal: the name is in the personal-name lists)."""
     if zipf >= 2.5:
         return drop(Drop.ALT_NAME_ENGLISH_WORD)
     if best_pop < SMALL_ALT_PLACE:
         return drop(Drop.ALT_NAME_SMALL_PLACE)
-    if best_pop < 1_000_000 and not any(not alt_unlike(key, row) for row in index.facts(entries).rows):
+    if best_pop < BIG_ALT_PLACE and not any(not alt_unlike(key, row) for row in index.facts(entries).rows):
         return drop(Drop.ALT_NAME_UNLIKE)
+    if personal and not any(_famous_by(key, row) for row in index.facts(entries).rows if row is not None):
+        return drop(Drop.ALT_NAME_PERSONAL)
     return None
+
+
+def _famous_by(key: str, row: PlaceRow) -> bool:
+    """A personal name that is an alternate name of this place may still mean the place: a
+    country or admin-1 of BIG_ALT_PLACE people ("Brittany"), or a city that big whose name it
+    looks like ("Xian" for Xi'an; not "Sam" for Damascus)."""
+    return row.population >= BIG_ALT_PLACE and (row.level in ("country", "admin1") or not alt_unlike(key, row))
 
 
 # -- the per-key codes -------------------------------------------------------------------------
@@ -212,7 +224,8 @@ _USUAL_VERDICTS = (None, ABBREVIATION, *(drop(d) for d in (
 # the reasons each drop field of a profile can hold, and the bits of its index (0: none)
 _PROFILE_DROPS = (((Drop.COMMON_WORD_SENTENCE_START,), 1), ((Drop.COMMON_WORD, Drop.COMMON_WORD_SMALL_PLACES), 2),
                   ((Drop.USED_IN_LOWER_CASE,), 1),
-                  ((Drop.ALT_NAME_ENGLISH_WORD, Drop.ALT_NAME_SMALL_PLACE, Drop.ALT_NAME_UNLIKE), 2))
+                  ((Drop.ALT_NAME_ENGLISH_WORD, Drop.ALT_NAME_SMALL_PLACE, Drop.ALT_NAME_UNLIKE, Drop.ALT_NAME_PERSONAL),
+                   3))
 _VERDICT_SHIFT, NARROWED, SURE, HAS_PROFILE, _PROFILE_SHIFT = 1, 1 << 4, 1 << 5, 1 << 6, 7
 _FLAG_BITS = 5
 

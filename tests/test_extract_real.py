@@ -87,6 +87,24 @@ def test_abbreviated_titles_make_people(parse):
     assert "Clay County" in surfaces
 
 
+def test_a_given_name_that_is_only_an_alternate_name_is_a_person(parse, real_gazetteer_dir):
+    """GeoNames gives towns alternate names that are people's names: alone in news they are the
+    person, unless the place is famous by them (a country or admin-1 of a million people, or a
+    city that big whose name the alternate one looks like)."""
+    from geo.parse import Parser
+    from geo.reasons import Drop
+
+    text = "Yaroslav and Raj said on Monday that the plant in Warsaw would close."
+    assert [m.surface for m in parse(text)] == ["Warsaw"]
+    parser = Parser(debug=True)
+    parser.run(text)
+    dropped = {surface: reason for surface, _s, _k, _m, reason in dict(parser.trace)["classify"]}
+    assert dropped["Yaroslav"] == dropped["Raj"] == Drop.ALT_NAME_PERSONAL.value
+    got = by_surface(parse("Storms hit Brittany, and flights to Xian were cancelled."))
+    assert got["Brittany"].country == "FR" and got["Brittany"].level == "admin1"
+    assert got["Xian"].country == "CN"
+
+
 def test_geo_parse_stays_the_function():
     import geo
     import geo.parse  # noqa: F401  importing the submodule must not replace the function

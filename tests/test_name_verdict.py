@@ -71,7 +71,8 @@ def test_every_profile_drop_survives_its_code():
     for demonym in (False, True):
         for reasons in ((Drop.COMMON_WORD_SENTENCE_START, Drop.COMMON_WORD, None, Drop.ALT_NAME_UNLIKE),
                         (None, Drop.COMMON_WORD_SMALL_PLACES, Drop.USED_IN_LOWER_CASE, Drop.ALT_NAME_SMALL_PLACE),
-                        (None, None, None, Drop.ALT_NAME_ENGLISH_WORD), (None, None, None, None)):
+                        (None, None, None, Drop.ALT_NAME_ENGLISH_WORD), (None, None, None, Drop.ALT_NAME_PERSONAL),
+                        (None, None, None, None)):
             drops = [None if r is None else _profile_drop(r, "clay") for r in reasons]
             p = NameProfile(demonym, True, False, True, demonym, *drops)
             code = name_verdict._encode_profile(p, "clay")

@@ -7,13 +7,15 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
+SKIPPED = 3  # the exit code of a benchmark whose tool is missing here (it says which)
 
 
 def main() -> int:
     failed = []
     for script in sorted(HERE.glob("bench_*.py")):
         print(f"\n=== {script.name}", flush=True)
-        if subprocess.run([sys.executable, str(script)]).returncode != 0:
+        code = subprocess.run([sys.executable, str(script)]).returncode
+        if code not in (0, SKIPPED):
             failed.append(script.name)
     if failed:
         print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)

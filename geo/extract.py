@@ -488,7 +488,7 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
             c.note(f"inside organisation name ('{around.org}')")
         elif around.modifier:
             c.modifier, c.modifier_start = around.modifier
-    _link_commas(text, cands)
+    _link_commas(text, cands, index)
     _propagate_person_names(cands, index, person_keys)
     return cands
 
@@ -659,7 +659,7 @@ def _street_after(text: str, end: int) -> str | None:
     return m.group(1) if m else None
 
 
-def _link_commas(text: str, cands: list[Candidate]) -> None:
+def _link_commas(text: str, cands: list[Candidate], index: GazetteerIndex) -> None:
     """Attach "Culiacán, Sinaloa": a kept candidate right after ', ' is a possible container."""
     if "," not in text:
         return
@@ -673,11 +673,19 @@ def _link_commas(text: str, cands: list[Candidate]) -> None:
             continue
         if nxt.drop and nxt.drop.code is Drop.STATE_ABBR_OUTSIDE_COMMA:
             nxt.drop = None
-        if nxt.kept and (c.drop is None or c.drop.code in RESCUED_BY_COMMA):
+        if nxt.kept and (c.drop is None or c.drop.code in RESCUED_BY_COMMA
+                         or (c.drop.code is Drop.ALT_NAME_PERSONAL and _same_country(c, nxt, index))):
             c.comma_next = nxt
             if not c.kept:
                 c.drop = None
                 c.note("rescued by ', <place>'")
+
+
+def _same_country(c: Candidate, nxt: Candidate, index: GazetteerIndex) -> bool:
+    """Some place of c lies in a country of nxt's places: "Larissa, Greece" is the town, while
+    "Sam, London-based" leaves Sam (Damascus, by an alternate name) a person."""
+    countries = {row.country for row in index.facts(nxt.entries).rows if row is not None}
+    return any(row is not None and row.country in countries for row in index.facts(c.entries).rows)
 
 
 def _propagate_person_names(cands: list[Candidate], index: GazetteerIndex, person_keys: set[str]) -> None:

@@ -38,7 +38,7 @@ class Drop(Enum):
     ALT_NAME_ENGLISH_WORD = "alternate name that is also an English word"
     ALT_NAME_SMALL_PLACE = "only an alternate name of a small place"
     ALT_NAME_UNLIKE = "alternate name unlike the place's own name"
-    ALT_NAME_PERSONAL = "alternate name that is also a given name or surname, of a place under a million people"
+    ALT_NAME_PERSONAL = "alternate name that is also a given name or surname"
     QUOTED_SMALL_PLACE = "a quoted name (nickname or title), and only small places have it"
     STREET_NAME = "part of a street name ('{word}')"
     FUNCTION_WORD = "function word '{word}'"

@@ -103,6 +103,10 @@ def test_a_given_name_that_is_only_an_alternate_name_is_a_person(parse, real_gaz
     got = by_surface(parse("Storms hit Brittany, and flights to Xian were cancelled."))
     assert got["Brittany"].country == "FR" and got["Brittany"].level == "admin1"
     assert got["Xian"].country == "CN"
+    # ", <place>" after the name gives the town back when the place is in that country
+    got = by_surface(parse("Protests spread to Larissa, Greece, and Raj, a London-based analyst, said so."))
+    assert got["Larissa"].country == "GR" and "rescued by ', <place>'" in got["Larissa"].evidence
+    assert "Raj" not in got and got["London"].country == "GB"
 
 
 def test_geo_parse_stays_the_function():

@@ -39,7 +39,8 @@ def _reference_after(word: str) -> tuple:
     surname_like = (nxt[:1].isupper() and nxt_low not in lexicon.ORG_HEADS and nxt_low not in lexicon.MONTHS_WEEKDAYS
                     and not (nxt.endswith((".", "s")) and len(nxt) > 2) and not nxt.isupper()
                     and (zipf.get(nxt_low, 0) < 3.5 or nxt_low in surnames))
-    return (surname_like, word in lexicon.PERSON_HEADS, folded_word(word) in lexicon.SPEECH_VERBS,
+    bare = word.rstrip(".")  # a sentence's full stop after the verb or the head noun
+    return (surname_like, bare in lexicon.PERSON_HEADS, folded_word(bare) in lexicon.SPEECH_VERBS,
             org if org[:1].isupper() and folded_word(org) in lexicon.ORG_HEADS else None)
 
 

@@ -109,6 +109,21 @@ def test_a_given_name_that_is_only_an_alternate_name_is_a_person(parse, real_gaz
     assert "Raj" not in got and got["London"].country == "GB"
 
 
+def test_a_name_before_said_at_a_sentence_end_is_a_person(parse, real_gazetteer_dir):
+    """"..., Preston said." and "the Preston administration.": the word after the name keeps the
+    sentence's full stop, and is still a speech verb or a person's head noun."""
+    from geo.parse import Parser
+
+    parser = Parser(debug=True)
+    for text in ("“We will rebuild the bridge this year,” Preston said. Flooding hit Dayton, Ohio.",
+                 "Critics blamed the Marshall administration. Flooding hit Dayton, Ohio."):
+        parser.run(text)
+        verdicts = {surface: reason for surface, _s, _k, _m, reason in dict(parser.trace)["classify"]}
+        name = "Preston" if "Preston" in text else "Marshall"
+        assert verdicts[name] is not None and verdicts[name].startswith("person:"), verdicts
+        assert {m.surface for m in parse(text)} == {"Dayton", "Ohio"}
+
+
 def test_geo_parse_stays_the_function():
     import geo
     import geo.parse  # noqa: F401  importing the submodule must not replace the function

@@ -116,6 +116,7 @@ def _after_features(word: str) -> tuple:
     _names, surnames, zipf = person_lists()
     nxt = strip_possessive(word)
     org = nxt.rstrip(".,")
+    bare = word.rstrip(".")  # "..., Campbell said.": the word after keeps a sentence's full stop
     capitalised = nxt[:1].isupper()
     nxt_low = folded_word(nxt) if capitalised else ""  # only a capitalised word can be either
     return (
@@ -125,8 +126,8 @@ def _after_features(word: str) -> tuple:
          and not (nxt.endswith((".", "s")) and len(nxt) > 2)  # "Jordan Juniors" is a group; "F." an initial
          and not nxt.isupper()
          and (zipf.get(nxt_low, 0) < 3.5 or nxt_low in surnames)),
-        word in lexicon.PERSON_HEADS,  # person_head
-        (word if word.isascii() and word.islower() else folded_word(word)) in lexicon.SPEECH_VERBS,  # speech
+        bare in lexicon.PERSON_HEADS,  # person_head
+        (bare if bare.isascii() and bare.islower() else folded_word(bare)) in lexicon.SPEECH_VERBS,  # speech
         org if capitalised and folded_word(org) in lexicon.ORG_HEADS else None)  # org
 
 
@@ -220,11 +221,11 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
                     return Around(drop(Drop.PERSON_APPOSITION, word=word))
         elif af is not None:
             if af.person_head:
-                return Around(drop(Drop.PERSON_BEFORE_HEAD, word=aword))
+                return Around(drop(Drop.PERSON_BEFORE_HEAD, word=aword.rstrip(".")))
             if af.speech:
                 two_token = one_blank_before and bf.capitalised and bat not in place_starts
                 if personal or two_token:
-                    return Around(drop(Drop.PERSON_BEFORE_SPEECH, word=aword))
+                    return Around(drop(Drop.PERSON_BEFORE_SPEECH, word=aword.rstrip(".")))
         if personal and bf is not None and bf.speech and _CLAUSE_END.match(text, end, end + TAIL):
             return Around(drop(Drop.PERSON_AFTER_SPEECH, word=bword))
         if nxt in _APOSTROPHES and _POSSESSION.match(text, end, end + TAIL):

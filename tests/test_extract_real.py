@@ -124,6 +124,14 @@ def test_a_name_before_said_at_a_sentence_end_is_a_person(parse, real_gazetteer_
         assert {m.surface for m in parse(text)} == {"Dayton", "Ohio"}
 
 
+def test_the_name_after_a_titled_given_name_is_a_surname(parse):
+    """"Sgt. Paul Jordan": the given name after the title is a person, and so is the name after it,
+    a country's name included (the rule on the word before alone wants a rarer given name)."""
+    got = by_surface(parse("Sgt. Paul Jordan told reporters in Dayton that the road was closed."))
+    assert "Jordan" not in got and "Paul" not in got
+    assert got["Dayton"].country == "US"
+
+
 def test_geo_parse_stays_the_function():
     import geo
     import geo.parse  # noqa: F401  importing the submodule must not replace the function

@@ -130,6 +130,11 @@ def test_the_name_after_a_titled_given_name_is_a_surname(parse):
     got = by_surface(parse("Sgt. Paul Jordan told reporters in Dayton that the road was closed."))
     assert "Jordan" not in got and "Paul" not in got
     assert got["Dayton"].country == "US"
+    # a given name common as an English word (John, Mark) is no place, but after a title it is still one
+    for text in ("The fire started at noon, said Capt. John Victoria, a spokesman in Dayton.",
+                 "Gov. Mark Preston signed the bill in Dayton."):
+        got = by_surface(parse(text))
+        assert not {"Victoria", "Preston"} & set(got), got
 
 
 def test_geo_parse_stays_the_function():

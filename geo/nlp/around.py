@@ -199,6 +199,8 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
             return Around(drop(Drop.PERSON_SURNAME_AFTER_INITIAL, word=word))
         if bf.plain and at not in sure_places and bf.given:
             return Around(drop(Drop.PERSON_SURNAME_AFTER_GIVEN, word=word))
+        if bf.plain and at not in sure_places and _titled_given_name(text, word, at):
+            return Around(drop(Drop.PERSON_SURNAME_AFTER_GIVEN, word=word))
         if bf.plain and not high and at not in place_starts and bf.rare:
             return Around(drop(Drop.PERSON_FOLLOWS_CAPITALISED, word=word))
     nxt = text[end:end + 1]
@@ -239,6 +241,18 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
     if one_blank_before and bf.modifier:
         return Around(modifier=(bf.modifier, bat))
     return NOTHING
+
+
+def _titled_given_name(text: str, word: str, at: int) -> bool:
+    """word (at text[at:]) is a given name after a title ("Capt. John"), however common it is
+    as an English word: the name after it is the surname."""
+    if folded_word(word) not in person_lists()[0]:
+        return False
+    before = word_before(text, at)
+    if before is None or before[2] != " ":
+        return False
+    bf = _BEFORE.get(before[0]) or before_features(before[0])
+    return bf.capitalised and bf.title
 
 
 def _word_after_blank(text: str, end: int) -> str | None:

@@ -478,8 +478,9 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
                 c.drop = drop(Drop.STREET_NAME, word=street)
                 continue
         if titled is not None and titled.end == s - 1 and prv == " ":
-            # "Lt. Paul Henderson": the name after a titled given name is the surname, whatever
-            # the given name's frequency as a word (the rule on the word before asks for a rare one)
+            # "Lt. Paul Henderson": the name after a given name that this loop read as a person
+            # after a title is the surname, even where read_around's own test of the word before
+            # (around._titled_given_name) stops: a given name that is also a sure place name
             c.drop = drop(Drop.PERSON_SURNAME_AFTER_GIVEN, word=titled.surface)
             person_keys.add(c.key)
             continue

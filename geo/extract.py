@@ -435,7 +435,6 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     # what whole-text patterns need at all (a cheap look first saves a regex per candidate)
     county_words = _county_word_starts(text)
     person_keys: set[str] = set()  # names read as a person by a strong pattern
-    titled: Candidate | None = None  # the last name read as a person after a title ("Lt. Paul")
     for c, info in zip(cands, infos, strict=True):
         if county_words and _county_list_entries(text, c, index, county_words):
             continue  # "Becker, Clay and Wilkin counties": the text says what they are
@@ -477,13 +476,6 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
             if street:
                 c.drop = drop(Drop.STREET_NAME, word=street)
                 continue
-        if titled is not None and titled.end == s - 1 and prv == " ":
-            # "Lt. Paul Henderson": the name after a given name that this loop read as a person
-            # after a title is the surname, even where read_around's own test of the word before
-            # (around._titled_given_name) stops: a given name that is also a sure place name
-            c.drop = drop(Drop.PERSON_SURNAME_AFTER_GIVEN, word=titled.surface)
-            person_keys.add(c.key)
-            continue
         around = read_around(text, s, e, c.key, prof.high, prof.personal, place_starts, sure_places)
         if around is NOTHING:
             continue
@@ -491,8 +483,6 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
             c.drop = around.drop
             if c.drop.code in STRONG_PERSON:
                 person_keys.add(c.key)
-                if c.drop.code is Drop.PERSON_AFTER_TITLE:
-                    titled = c
         elif around.org:
             c.kind = "org_embedded"
             c.note(f"inside organisation name ('{around.org}')")

@@ -202,9 +202,10 @@ def _weak_alternate_name(key: str, entries: tuple[Entry, ...], best_pop: int, in
         return drop(Drop.ALT_NAME_ENGLISH_WORD)
     if best_pop < SMALL_ALT_PLACE:
         return drop(Drop.ALT_NAME_SMALL_PLACE)
-    if best_pop < BIG_ALT_PLACE and not any(not alt_unlike(key, row) for row in index.facts(entries).rows):
+    rows = index.facts(entries).rows
+    if best_pop < BIG_ALT_PLACE and not any(not alt_unlike(key, row) for row in rows):
         return drop(Drop.ALT_NAME_UNLIKE)
-    if personal and not any(_famous_by(key, row) for row in index.facts(entries).rows if row is not None):
+    if personal and not any(_famous_by(key, row) for row in rows if row is not None):
         return drop(Drop.ALT_NAME_PERSONAL)
     return None
 

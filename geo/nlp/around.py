@@ -197,9 +197,7 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
             return Around(drop(Drop.PERSON_AFTER_TITLE, word=word))
         if bf.initial and personal and not high:
             return Around(drop(Drop.PERSON_SURNAME_AFTER_INITIAL, word=word))
-        if bf.plain and at not in sure_places and bf.given:
-            return Around(drop(Drop.PERSON_SURNAME_AFTER_GIVEN, word=word))
-        if bf.plain and at not in sure_places and _titled_given_name(text, word, at):
+        if bf.plain and ((bf.given and at not in sure_places) or _titled_given_name(text, word, at, place_starts)):
             return Around(drop(Drop.PERSON_SURNAME_AFTER_GIVEN, word=word))
         if bf.plain and not high and at not in place_starts and bf.rare:
             return Around(drop(Drop.PERSON_FOLLOWS_CAPITALISED, word=word))
@@ -243,16 +241,21 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
     return NOTHING
 
 
-def _titled_given_name(text: str, word: str, at: int) -> bool:
-    """word (at text[at:]) is a given name after a title ("Capt. John"), however common it is
-    as an English word: the name after it is the surname."""
-    if folded_word(word) not in person_lists()[0]:
-        return False
+def _titled_given_name(text: str, word: str, at: int, place_starts: set[int]) -> bool:
+    """word (at text[at:]) is a given name after a title ("Capt. John", "Sgt. Paul"), however
+    common it is as an English word and even where it is also a sure place name: the name after
+    it is the surname. A place name there counts when the title makes it a person as
+    read_around does for a name (PERSON_AFTER_TITLE: "Sgt." always, "General" only before a
+    word that starts no place name)."""
     before = word_before(text, at)
     if before is None or before[2] != " ":
         return False
     bf = _BEFORE.get(before[0]) or before_features(before[0])
-    return bf.capitalised and bf.title
+    if not (bf.capitalised and bf.title):
+        return False
+    if folded_word(word) in person_lists()[0]:
+        return True
+    return at in place_starts and (bf.abbreviated or before[1] not in place_starts)
 
 
 def _word_after_blank(text: str, end: int) -> str | None:

@@ -154,12 +154,13 @@ class Readings(NamedTuple):
 
     rows: tuple[PlaceRow, ...]  # the readings, best first (ranked's rows)
     has_admin1_rival: tuple[str, ...]  # countries where the name is also an admin-1
-    admin1_pop: int | None  # the largest same-named admin-1's population
+    admin1_pop: int | None  # the best-ranked same-named admin-1's population
     # per reading, in the order of rows: (prior, kind of name, country for the country
     # bonus (None: a region), admin-1 for the admin-1 bonus (None: none, or an admin-1
     # itself), small enough to be penalised abroad, the countries whose point lies within
     # W.near_km (for a level that nearness counts, else none: NearTable), an admin-1,
-    # a city far bigger than the same-named admin-1, a capital beside a same-named admin-1,
+    # a city far bigger than the same-named admin-1 or capital ranked above it (a namesake),
+    # a capital beside a same-named admin-1,
     # big enough to vouch for its admin-1, its place id). Numbers, strings and booleans only, no place row:
     # such tuples, kept for every name met, are left alone by the garbage collector (its full
     # collections walk every tuple holding a row)
@@ -190,7 +191,7 @@ def ranked_readings(entries: tuple[Entry, ...], index: GazetteerIndex, key: str,
             level = row.level
             if level == "admin1":
                 rivals.add(row.country)
-                if admin1_pop is None or row.population > admin1_pop:
+                if admin1_pop is None:  # the best-ranked one: the admin-1 a city competes with
                     admin1_pop = row.population
             elif level == "region":
                 has_region = True
@@ -216,6 +217,13 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
     codes: set[str] = set()
     capital_rival = False
     namesake_pop = None if admin1_pop is None else max(_NAMESAKE_MIN_POP, _NAMESAKE_RATIO * admin1_pop)
+    own_name_only = False
+    if namesake_pop is None and rows and rows[0].level == "place":
+        # a town ranked first by its rank as a seat ("San Francisco", a department capital in
+        # El Salvador, over the Californian city fifty times its size): a city that has the
+        # name as its own and is far bigger is what a text naming it alone means
+        namesake_pop = max(_NAMESAKE_MIN_POP, _NAMESAKE_PLACE_RATIO * rows[0].population)
+        own_name_only = True
     for prior, row, kind in zip(priors, rows, kinds, strict=True):
         place_id, _name, level, feature_code, country, admin1_code, _iso, _admin2, population, lat, lon = row
         is_admin1 = level == "admin1"
@@ -233,7 +241,8 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
         static.append((prior, kind, cc, a1,
                        level in LOCAL_LEVELS and is_small(row),
                        near.countries_near(place_id, lat, lon) if level in NEAR_LEVELS else (), is_admin1,
-                       namesake_pop is not None and level == "place" and population >= namesake_pop,
+                       namesake_pop is not None and level == "place" and population >= namesake_pop
+                       and not (own_name_only and kind != NAME and kind != ASCII),
                        capital, population >= _NAMED_CITY_POP, place_id))
     # (sets sorted: the same tuples in every process, whatever its string hashes)
     return tuple(static), tuple(sorted(countries)), tuple(sorted(codes)), capital_rival
@@ -241,6 +250,7 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
 
 # the weights _static_facts reads, as module constants (it runs for every reading of every name met)
 _NAMESAKE_MIN_POP, _NAMESAKE_RATIO, _NAMED_CITY_POP = W.namesake_min_pop, W.namesake_ratio, W.named_city_pop
+_NAMESAKE_PLACE_RATIO = W.namesake_place_ratio
 
 
 def voter(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict | None = None) -> PlaceRow | None:

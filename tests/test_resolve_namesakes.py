@@ -70,3 +70,24 @@ def test_a_dateline_names_a_city(parse):
     # the same name elsewhere in capitals is not a dateline
     got = parse("Voters in WASHINGTON and Oregon approved the measure.")
     assert got["WASHINGTON"].level == "admin1"
+
+
+def test_a_far_bigger_city_beats_a_small_seat_of_the_same_name(parse):
+    # ranked first by their rank as a seat, small capitals of departments and parishes
+    # (Portsmouth, Dominica; Touba, Côte d'Ivoire; a Georgia county seat) lost to cities ten
+    # and more times their size that a text naming them alone means
+    got = parse("Thousands marched through Portsmouth on Saturday.")
+    assert (got["Portsmouth"].country, got["Portsmouth"].admin1_iso) == ("GB", "GB-ENG")
+    assert "far bigger than a same-named place ranked above it" in got["Portsmouth"].evidence
+    assert parse("Pilgrims crowded into Touba for the festival.")["Touba"].country == "SN"
+    assert parse("A tornado damaged homes in Greensboro overnight.")["Greensboro"].admin1_iso == "US-NC"
+    # the document's own context still decides: the seat where its country is named
+    got = parse("Hurricane Maria flattened Dominica. In Portsmouth the port was closed.")
+    assert got["Portsmouth"].country == "DM"
+
+
+def test_an_admin1_far_smaller_than_the_capital_of_its_name_loses(parse):
+    # the admin-1 the city competes with is the best-ranked one, not the biggest one the
+    # name can mean through an alternate name (a region named after the city)
+    got = parse("Students protested in Santiago against the fare rise.")
+    assert (got["Santiago"].country, got["Santiago"].level) == ("CL", "place")

@@ -452,9 +452,12 @@ def _to_tables(by_key: dict[str, list[Entry]], places: dict[int, PlaceRow], buil
     marked_keys: dict[str, list[Entry]] = {}
     norm_of: dict[str, str] = {}  # marked key -> the name it was made from
     for key, entries in by_key.items():
+        mk = marked(key)
+        if mk in marked_keys:  # "huai'an" and "huai an" mark alike: one key with both names' entries
+            entries, key = _merged(marked_keys[mk], norm_of[mk], entries, key)
         entries.sort(key=_kind_of)
-        marked_keys[marked(key)] = entries
-        norm_of[marked(key)] = key
+        marked_keys[mk] = entries
+        norm_of[mk] = key
     flags: dict[str, int] = dict.fromkeys(marked_keys, 1)
     for mk in marked_keys:
         for j in range(2, len(mk)):
@@ -490,6 +493,18 @@ def _name_records(keys: list[str], norm_of: dict[str, str], entries_per_key: lis
 
 def _kind_of(e: Entry) -> int:
     return e[1]
+
+
+def _merged(entries: list[Entry], key: str, other: list[Entry], other_key: str) -> tuple[list[Entry], str]:
+    """The entries of two names that differ only in what separates their words, as one list
+    (a place in both keeps its most telling kind: "Huai'an" is the city's name, "Huai An" an
+    alternate name), and the name the most telling entry came from (what the ranking's
+    alternate-name tests compare with)."""
+    kinds: dict[int, int] = {}
+    for place_id, kind in entries + other:
+        kinds[place_id] = min(kind, kinds.get(place_id, kind))
+    best_key = other_key if min(map(_kind_of, other)) < min(map(_kind_of, entries)) else key
+    return list(kinds.items()), best_key
 
 
 def _key_records(entries_per_key: list[list[Entry]], places: dict[int, PlaceRow]) -> list[bytes]:

@@ -91,3 +91,10 @@ def test_an_admin1_far_smaller_than_the_capital_of_its_name_loses(parse):
     # name can mean through an alternate name (a region named after the city)
     got = parse("Students protested in Santiago against the fare rise.")
     assert (got["Santiago"].country, got["Santiago"].level) == ("CL", "place")
+
+
+def test_a_name_with_an_apostrophe_reads_as_its_own_city(parse):
+    # "Tai'an" and "Tai An" are one index key: the city of that name (Shandong, 1.7 million)
+    # was lost there to the alternate names of townships
+    assert parse("Floods hit Tai'an on Monday.")["Tai'an"].admin1_iso == "CN-SD"
+    assert parse("Protesters gathered in Lu'an.")["Lu'an"].name == "Lu’an"

@@ -94,6 +94,13 @@ def without_bare_county(entries: tuple[Entry, ...], index: GazetteerIndex) -> tu
     return entries if len(kept) == len(entries) else kept
 
 
+def without_iso_codes(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
+    """entries without a country's ISO code, unless that is all they are: a code is written in
+    capitals ("UGA"), so "Uga" is the town of that name."""
+    kept = tuple([e for e in entries if e[1] != ISO])
+    return kept if kept and len(kept) < len(entries) else entries
+
+
 def written_form(key: str, entries: tuple[Entry, ...], facts: tuple[int, int], first_upper: bool, capitals: bool,
                  hashtag: bool, index: GazetteerIndex,
                  zipf: dict[str, float]) -> tuple[Dropped | None, tuple[Entry, ...], int]:
@@ -121,6 +128,10 @@ def written_form(key: str, entries: tuple[Entry, ...], facts: tuple[int, int], f
     if not entries:
         return drop(Drop.BARE_COUNTY_NAME), entries, packed
     kinds = key_facts.kinds_mask(packed)
+    if kinds & ISO_BIT and kinds & ~ISO_BIT and not capitals:
+        entries = without_iso_codes(entries)
+        packed = packed_facts(entries, index)[key_facts.ALL]  # (bare counties already left out)
+        kinds = key_facts.kinds_mask(packed)
     # (the surface is as long as its key: the fold maps one character to one)
     if (capitals and len(key) <= 4 and not kinds & CODE_BITS
             and key_facts.level(packed) not in ("country", "admin1")):
@@ -247,7 +258,9 @@ def coded(key: str, entries: tuple[Entry, ...],
     code = index.name_code_at(key_id)
     if not code or key != usual_key(index.tables.keys[key_id]):
         return None
-    narrowed = without_bare_county(entries, index) if code & NARROWED else entries
+    narrowed = entries
+    if code & NARROWED:  # (what written_form leaves of them, written the usual way)
+        narrowed = without_iso_codes(without_bare_county(entries, index) if " " not in key else entries)
     found = _decode_profile(code >> _PROFILE_SHIFT, key) if code & HAS_PROFILE else None
     return bool(code & SURE), _USUAL_VERDICTS[(code >> _VERDICT_SHIFT) & 7], narrowed, found
 

@@ -142,3 +142,13 @@ def test_geo_parse_stays_the_function():
     import geo.parse  # noqa: F401  importing the submodule must not replace the function
 
     assert callable(geo.parse) and callable(geo.parse_many)
+
+
+def test_a_country_code_counts_only_in_capitals(parse):
+    # "BEN", "KEN", "UGA" are ISO codes of Benin, Kenya and Uganda; written as names they
+    # are people or the towns of that name, never the country
+    got = by_surface(parse("Ben told Ken that the match in Uga, Nigeria, was cancelled."))
+    assert "Ben" not in got and "Ken" not in got
+    assert got["Uga"].country == "NG" and got["Uga"].level == "place"
+    got = by_surface(parse("Final standings: NGA first, UGA second."))
+    assert got["NGA"].country == "NG" and got["UGA"].country == "UG"

@@ -216,14 +216,14 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
     countries: set[str] = set()
     codes: set[str] = set()
     capital_rival = False
-    namesake_pop = None if admin1_pop is None else max(_NAMESAKE_MIN_POP, _NAMESAKE_RATIO * admin1_pop)
-    own_name_only = False
-    if namesake_pop is None and rows and rows[0].level == "place":
-        # a town ranked first by its rank as a seat ("San Francisco", a department capital in
-        # El Salvador, over the Californian city fifty times its size): a city that has the
-        # name as its own and is far bigger is what a text naming it alone means
-        namesake_pop = max(_NAMESAKE_MIN_POP, _NAMESAKE_PLACE_RATIO * rows[0].population)
-        own_name_only = True
+    namesake_pop = _NO_NAMESAKE if admin1_pop is None else max(_NAMESAKE_MIN_POP, _NAMESAKE_RATIO * admin1_pop)
+    # a town ranked first among the places by its rank as a seat ("San Francisco", a department
+    # capital in El Salvador, over the Californian city fifty times its size; "Aurora", a
+    # Nebraska county seat, over Aurora, Colorado): a city that has the name as its own and is
+    # far bigger is what a text naming it alone means
+    first_town = next((row for row in rows if row.level == "place"), None)
+    town_namesake_pop = _NO_NAMESAKE if first_town is None else \
+        max(_NAMESAKE_MIN_POP, _NAMESAKE_PLACE_RATIO * first_town.population)
     for prior, row, kind in zip(priors, rows, kinds, strict=True):
         place_id, _name, level, feature_code, country, admin1_code, _iso, _admin2, population, lat, lon = row
         is_admin1 = level == "admin1"
@@ -241,8 +241,8 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
         static.append((prior, kind, cc, a1,
                        level in LOCAL_LEVELS and is_small(row),
                        near.countries_near(place_id, lat, lon) if level in NEAR_LEVELS else (), is_admin1,
-                       namesake_pop is not None and level == "place" and population >= namesake_pop
-                       and not (own_name_only and kind != NAME and kind != ASCII),
+                       level == "place" and (population >= namesake_pop or (
+                           population >= town_namesake_pop and (kind == NAME or kind == ASCII))),
                        capital, population >= _NAMED_CITY_POP, place_id))
     # (sets sorted: the same tuples in every process, whatever its string hashes)
     return tuple(static), tuple(sorted(countries)), tuple(sorted(codes)), capital_rival
@@ -251,6 +251,7 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
 # the weights _static_facts reads, as module constants (it runs for every reading of every name met)
 _NAMESAKE_MIN_POP, _NAMESAKE_RATIO, _NAMED_CITY_POP = W.namesake_min_pop, W.namesake_ratio, W.named_city_pop
 _NAMESAKE_PLACE_RATIO = W.namesake_place_ratio
+_NO_NAMESAKE = float("inf")
 
 
 def voter(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict | None = None) -> PlaceRow | None:

@@ -81,6 +81,11 @@ def test_a_far_bigger_city_beats_a_small_seat_of_the_same_name(parse):
     assert "far bigger than a same-named place ranked above it" in got["Portsmouth"].evidence
     assert parse("Pilgrims crowded into Touba for the festival.")["Touba"].country == "SN"
     assert parse("A tornado damaged homes in Greensboro overnight.")["Greensboro"].admin1_iso == "US-NC"
+    # the best-ranked town need not be the first reading: "Aurora" is first a Philippine
+    # municipality, then a Nebraska county seat of 4,500, ahead of the cities of Colorado
+    # and Illinois (359,000 and 180,000)
+    got = parse("Violence in the United States continued: police in Aurora arrested two men.")
+    assert got["Aurora"].country == "US" and got["Aurora"].admin1_iso in ("US-CO", "US-IL")
     # the document's own context still decides: the seat where its country is named
     got = parse("Hurricane Maria flattened Dominica. In Portsmouth the port was closed.")
     assert got["Portsmouth"].country == "DM"

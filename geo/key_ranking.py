@@ -159,8 +159,8 @@ class Readings(NamedTuple):
     # bonus (None: a region), admin-1 for the admin-1 bonus (None: none, or an admin-1
     # itself), small enough to be penalised abroad, the countries whose point lies within
     # W.near_km (for a level that nearness counts, else none: NearTable), an admin-1,
-    # a city far bigger than the same-named admin-1 or capital ranked above it (a namesake),
-    # a capital beside a same-named admin-1,
+    # a big city of the name that beats the same-named readings ranked above it (a namesake:
+    # see _static_facts), a capital beside a same-named admin-1,
     # big enough to vouch for its admin-1, its place id). Numbers, strings and booleans only, no place row:
     # such tuples, kept for every name met, are left alone by the garbage collector (its full
     # collections walk every tuple holding a row)
@@ -224,9 +224,15 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
     first_town = next((row for row in rows if row.level == "place"), None)
     town_namesake_pop = _NO_NAMESAKE if first_town is None else \
         max(_NAMESAKE_MIN_POP, _NAMESAKE_PLACE_RATIO * first_town.population)
+    # the readings ranked above this one are all alternate names ("Freiburg" for the canton of
+    # Fribourg, "Haifa" for its district): the population a city with the name as its own
+    # must have to beat them (a fifth of theirs: not "St. Petersburg", Florida, over Russia's)
+    alt_above_pop = _NO_NAMESAKE
+    alt_top = 0  # the biggest of them
     for prior, row, kind in zip(priors, rows, kinds, strict=True):
         place_id, _name, level, feature_code, country, admin1_code, _iso, _admin2, population, lat, lon = row
         is_admin1 = level == "admin1"
+        own_name = kind == NAME or kind == ASCII
         cc = None
         if level != "region":
             cc = country
@@ -241,9 +247,14 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
         static.append((prior, kind, cc, a1,
                        level in LOCAL_LEVELS and is_small(row),
                        near.countries_near(place_id, lat, lon) if level in NEAR_LEVELS else (), is_admin1,
-                       level == "place" and (population >= namesake_pop or (
-                           population >= town_namesake_pop and (kind == NAME or kind == ASCII))),
+                       level == "place" and (population >= namesake_pop or (own_name and (
+                           population >= town_namesake_pop or population >= alt_above_pop))),
                        capital, population >= _NAMED_CITY_POP, place_id))
+        if kind != ALT:
+            alt_top = -1  # (for good: a reading above the next ones is not an alternate name)
+        elif alt_top >= 0:
+            alt_top = max(alt_top, population)
+        alt_above_pop = _NO_NAMESAKE if alt_top < 0 else max(_NAMESAKE_MIN_POP, _ALT_NAMESAKE_SHARE * alt_top)
     # (sets sorted: the same tuples in every process, whatever its string hashes)
     return tuple(static), tuple(sorted(countries)), tuple(sorted(codes)), capital_rival
 
@@ -252,6 +263,7 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
 _NAMESAKE_MIN_POP, _NAMESAKE_RATIO, _NAMED_CITY_POP = W.namesake_min_pop, W.namesake_ratio, W.named_city_pop
 _NAMESAKE_PLACE_RATIO = W.namesake_place_ratio
 _NO_NAMESAKE = float("inf")
+_ALT_NAMESAKE_SHARE = W.alt_namesake_share
 
 
 def voter(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict | None = None) -> PlaceRow | None:

@@ -562,7 +562,7 @@ def _why(row: PlaceRow, bits: int, local_near: dict[int, str]) -> list[str]:
     if bits & _STATE:
         why.append("called a state/province")
     if bits & _NAMESAKE:
-        why.append("far bigger than a same-named place ranked above it")
+        why.append("a big city of this name, over the same-named places ranked above it")
     if bits & _NEAR_COUNTRY:
         why.append("near a country named elsewhere")
     if bits & _LOCAL:

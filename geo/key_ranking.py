@@ -217,6 +217,10 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
     codes: set[str] = set()
     capital_rival = False
     namesake_pop = _NO_NAMESAKE if admin1_pop is None else max(_NAMESAKE_MIN_POP, _NAMESAKE_RATIO * admin1_pop)
+    # ... and a national capital ranked below that admin-1 and a fifth as big ("Buenos Aires",
+    # "Santo Domingo", "Tehran": the capital, not the province around or beside it)
+    capital_namesake_pop = _NO_NAMESAKE if admin1_pop is None else \
+        max(_NAMESAKE_MIN_POP, _ALT_NAMESAKE_SHARE * admin1_pop)
     # a town ranked first among the places by its rank as a seat ("San Francisco", a department
     # capital in El Salvador, over the Californian city fifty times its size; "Aurora", a
     # Nebraska county seat, over Aurora, Colorado): a city that has the name as its own and is
@@ -229,6 +233,7 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
     # must have to beat them (a fifth of theirs: not "St. Petersburg", Florida, over Russia's)
     alt_above_pop = _NO_NAMESAKE
     alt_top = 0  # the biggest of them
+    admin1_above = False  # an admin-1 ranks above this reading
     for prior, row, kind in zip(priors, rows, kinds, strict=True):
         place_id, _name, level, feature_code, country, admin1_code, _iso, _admin2, population, lat, lon = row
         is_admin1 = level == "admin1"
@@ -248,8 +253,10 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
                        level in LOCAL_LEVELS and is_small(row),
                        near.countries_near(place_id, lat, lon) if level in NEAR_LEVELS else (), is_admin1,
                        level == "place" and (population >= namesake_pop or (own_name and (
-                           population >= town_namesake_pop or population >= alt_above_pop))),
+                           population >= town_namesake_pop or population >= alt_above_pop
+                           or (feature_code == "PPLC" and population >= capital_namesake_pop and admin1_above)))),
                        capital, population >= _NAMED_CITY_POP, place_id))
+        admin1_above = admin1_above or is_admin1
         if kind != ALT:
             alt_top = -1  # (for good: a reading above the next ones is not an alternate name)
         elif alt_top >= 0:

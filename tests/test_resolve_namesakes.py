@@ -108,3 +108,16 @@ def test_a_name_with_an_apostrophe_reads_as_its_own_city(parse):
     # was lost there to the alternate names of townships
     assert parse("Floods hit Tai'an on Monday.")["Tai'an"].admin1_iso == "CN-SD"
     assert parse("Protesters gathered in Lu'an.")["Lu'an"].name == "Lu’an"
+
+
+def test_a_capital_beats_the_bigger_province_of_its_name(parse):
+    # ranked first by its population, the province of Buenos Aires (15.6 million) read the
+    # capital's name as itself; a national capital a fifth as big as a same-named admin-1
+    # ranked above it is what the name means
+    got = parse("Thousands marched in Buenos Aires against the cuts.")["Buenos Aires"]
+    assert (got.level, got.admin1_iso) == ("place", "AR-C")
+    assert parse("A blackout hit Santo Domingo overnight.")["Santo Domingo"].level == "place"
+    # a capital that already outranks its small same-named parish gains nothing: with New
+    # York named, Kingston is still the town on the Hudson
+    got = parse("Kingston, a city in New York, opened a new bridge. Kingston officials said.")
+    assert got["Kingston"].admin1_iso == "US-NY"

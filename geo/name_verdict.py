@@ -342,5 +342,6 @@ def sources() -> list[bytes]:
     files = [Path(__file__), Path(lexicon.__file__), Path(similarity.__file__), Path(reasons.__file__),
              Path(textnorm.__file__)]
     return ([f.read_bytes() for f in files]
-            + [data.joinpath(n).read_bytes() for n in ("common_words.tsv", "first_names.txt", "surnames.txt")]
+            + [data.joinpath(n).read_bytes() for n in ("common_words.tsv", "first_names.txt", "common_given_names.txt",
+                                                          "surnames.txt")]
             + [rapidfuzz.__version__.encode()])

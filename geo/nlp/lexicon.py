@@ -116,8 +116,9 @@ def first_names() -> WordSet:
 
 @cache
 def personal_names() -> WordSet:
-    """Given names and surnames together."""
-    return first_names() | surnames()
+    """Given names and surnames together (the census's most frequent given names too, some of
+    which the many-country list leaves out: "Jed", "Freda", "Quinton")."""
+    return first_names() | word_set(data_lines("common_given_names.txt")) | surnames()
 
 
 @cache

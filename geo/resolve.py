@@ -628,8 +628,11 @@ def _resolve_group(g: GroupText, index: GazetteerIndex, ctx: DocContext,
             _city_in_dateline(scored, first.key)
         if not state_hint and not g.container and scored[0][1].level in ("admin1", "admin2"):
             _city_over_its_state(scored, ctx, first.key)
-    if local_near and scored[0][1].level == "country":
-        _country_name_as_local_town(scored, g.cands, index, ctx, own, local_near)
+    if scored[0][1].level == "country":
+        if containers:
+            _country_name_as_contained_town(scored, g.cands, index, containers[0])
+        if local_near and scored[0][1].level == "country":
+            _country_name_as_local_town(scored, g.cands, index, ctx, own, local_near)
     best = scored[0]
     return Resolution(best[1], scored, best[4], best[2], local_near, ctx, own)
 
@@ -736,6 +739,16 @@ def _evidence(scored: list[tuple], bits: int, local_near: dict[int, str]) -> str
         s2, r2 = scored[1][0], scored[1][1]
         return f"{evidence}; beat {n - 1} other(s), {_NEXT_GET(id(r2)) or _next(r2)}{best_score - s2:.1f}"
     return evidence + "; only candidate"
+
+
+def _country_name_as_contained_town(scored: list, group: list[Candidate], index: GazetteerIndex,
+                                    admin1_codes: set[str]) -> None:
+    """"Lebanon, N.H.", "Peru, Ind.": a country's name followed by a comma and an admin-1 that
+    holds a town of that name is the town (the text says where it is)."""
+    town = next((r for r in towns_named_like_country(group[0].entries, index, group[0].key)
+                 if r.admin1_code in admin1_codes), None)
+    if town is not None:
+        scored.insert(0, (scored[0][0], town, _COMMA_ADMIN1, (), NAME))
 
 
 def _country_name_as_local_town(scored: list, group: list[Candidate], index: GazetteerIndex, ctx: DocContext,

@@ -67,6 +67,13 @@ def test_country_names_never_become_towns(parse):
     for text in ("Troops left Lebanon yesterday.", "Jordan closed its border.", "Panama raised tariffs."):
         (m,) = [m for m in parse(text) if m.kind == "toponym"]
         assert m.level == "country", (text, m.name, m.level)
+    # ... unless the text says which town: an admin-1 after the comma that holds one of the name
+    got = by_surface(parse("A tornado struck Lebanon, N.H., and Mexico, Mo., on Tuesday."))
+    assert (got["Lebanon"].level, got["Lebanon"].admin1_iso) == ("place", "US-NH")
+    assert (got["Mexico"].level, got["Mexico"].admin1_iso) == ("place", "US-MO")
+    assert "inside the admin-1 named after the comma" in got["Lebanon"].evidence
+    # a country after the comma is no admin-1: "Beirut, Lebanon" keeps Lebanon the country
+    assert by_surface(parse("Beirut, Lebanon, was quiet."))["Lebanon"].level == "country"
 
 
 def test_a_list_ending_in_counties_names_counties(parse):

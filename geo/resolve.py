@@ -39,9 +39,13 @@ POLITICAL = re.compile(
     r"government|parliament|ministry|embassy|diplomat\w*|legislat\w+)\b",
     re.IGNORECASE,
 )
-STATE_WORD = re.compile(r"^\s+(?:state|province)\b|^\s*,?\s+the\s+state\b", re.IGNORECASE)
+# the words after a name that call it an admin-1 ("Sinaloa state", "Aleppo governorate", "the
+# Puno region"; "Kherson oblast")
+STATE_WORD = re.compile(r"^\s+(?:state|province|region|oblast|governorate|prefecture)\b|^\s*,?\s+the\s+state\b",
+                        re.IGNORECASE)
 # STATE_WORD matched where a name ends, without cutting the text (match(text, end, end + 20))
-STATE_WORD_AT = re.compile(r"\s+(?:state|province)\b|\s*,?\s+the\s+state\b", re.IGNORECASE)
+STATE_WORD_AT = re.compile(r"\s+(?:state|province|region|oblast|governorate|prefecture)\b|\s*,?\s+the\s+state\b",
+                           re.IGNORECASE)
 STATE_OF = re.compile(r"\b(?:state|province) of\s+$", re.IGNORECASE)
 # a dateline opens a story or a line: "WASHINGTON (AP) —", "HERMOSILLO, Sonora.-", "PARIS —"
 DATELINE = re.compile(r"([A-ZÀ-Ý][A-ZÀ-Ý .'-]+?)(?:,\s*[\w. ]{2,30}?)?\s*"
@@ -333,7 +337,8 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
         return lowered[0]
 
     def state_words() -> bool:
-        return "state" in lower() or "province" in lower()
+        low = lower()
+        return any(w in low for w in _STATE_WORDS)
 
     # one loop over the names: what depends on the name alone, read from its memo (its vote,
     # and its local points where local coherence runs), and what its occurrences say
@@ -398,9 +403,10 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
 
 
 _PRINTABLE_ASCII = frozenset(map(chr, range(33, 127)))  # no blanks among them
-# a name followed by a blank and one of these cannot be followed by "state", "province" or
-# ", the state" (of non-ASCII characters only "ſ" matches s, p or t regardless of case)
-_NOT_STATE_NEXT = _PRINTABLE_ASCII - set(",sSpPtT")
+# a name followed by a blank and one of these cannot be followed by a state word (STATE_WORD) or
+# ", the state" (of non-ASCII characters only "ſ" matches one of their first letters regardless of case)
+_NOT_STATE_NEXT = _PRINTABLE_ASCII - set(",sSpPtTrRoOgG")
+_STATE_WORDS = ("state", "province", "region", "oblast", "governorate", "prefecture")  # (lower case)
 _NOT_THE_NEXT = _PRINTABLE_ASCII - set("tT")  # ... and ", " before one of these cannot be followed by "the"
 # ... and a name after a blank behind one of these cannot follow "state of" / "province of"
 _NOT_OF_END = _PRINTABLE_ASCII - set("fF")
@@ -413,7 +419,7 @@ def _state_word_after(text: str, end: int) -> bool:
 
 def _state_word_may_follow(text: str, end: int) -> bool:
     """False where STATE_WORD_AT cannot match at end: it opens on a blank or a comma, a blank
-    before a printable ASCII character opens no "state", "province" or ", the state", and
+    before a printable ASCII character opens no state word (STATE_WORD) or ", the state", and
     ", " before one opens no "the"."""
     ch = text[end:end + 1]
     if ch == " ":
@@ -560,7 +566,7 @@ def _why(row: PlaceRow, bits: int, local_near: dict[int, str]) -> list[str]:
     if bits & _IN_ADMIN1:
         why.append(f"in {row.admin1_iso or row.admin1_code}, mentioned elsewhere")
     if bits & _STATE:
-        why.append("called a state/province")
+        why.append("called a state, province or region")
     if bits & _NAMESAKE:
         why.append("a big city of this name, over the same-named places ranked above it")
     if bits & _NEAR_COUNTRY:

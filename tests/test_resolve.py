@@ -116,7 +116,8 @@ def test_state_of_test_agrees_with_the_regex(parts):
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(["state", "State", "STATE", "ſtate", "province", "Province", " ", "  ", "\n", ",",
-                                 "the", "The", "x", "s", "p", "t", "T", "é", "\u00a0", "1", "of", ".", ";", "(", "\x1c"]), max_size=7),
+                                 "the", "The", "x", "s", "p", "t", "T", "é", "\u00a0", "1", "of", ".", ";", "(", "\x1c",
+                                 "region", "Oblast", "governorate", "PREFECTURE", "r", "o", "G"]), max_size=7),
        st.integers(0, 3))
 def test_state_word_test_agrees_with_the_regex(parts, end):
     """The quick "X state" test gives the answer of matching STATE_WORD on the 20 characters after the name."""

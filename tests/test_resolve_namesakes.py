@@ -28,6 +28,12 @@ def test_the_state_when_the_text_says_so(parse):
     # state-level context: other states of the same country are named
     got = parse("Floods hit Puebla, Oaxaca and Veracruz after the storm.")
     assert got["Puebla"].level == "admin1"
+    # "prefecture", "governorate", "region" and "oblast" after the name call it an admin-1 too
+    assert parse("Snow closed roads across Niigata prefecture.")["Niigata"].level == "admin1"
+    assert parse("Shelling hit Tartus governorate overnight.")["Tartus"].level == "admin1"
+    got = parse("Floods hit the Arequipa region on Monday.")["Arequipa"]
+    assert got.level == "admin1" and "called a state, province or region" in got.evidence
+    assert parse("Floods hit Arequipa on Monday.")["Arequipa"].level == "place"
     # a state's code is the state
     assert parse("Schools in NY closed early.")["NY"].level == "admin1"
 

@@ -100,6 +100,9 @@ def test_estado_de_and_municipio_de_set_the_level(parser):
                                   "Celaya hubo cinco homicidios."))
     assert got["Guanajuato"].level == "admin1" and got["Guanajuato"].admin1_iso == "MX-GUA"
     assert got["Celaya"].level == "admin2"
+    # "la región de X" names the admin-1 where one has the name; otherwise it changes nothing
+    got = by_surface(parser.parse("Los incendios en la región de Murcia obligaron a evacuar a cientos."))
+    assert got["Murcia"].level == "admin1" and got["Murcia"].admin1_iso == "ES-MC"
 
 
 def test_estado_de_mexico_keeps_the_country_apart(parser):

@@ -56,6 +56,7 @@ ORG_HEADS = frozenset(
 )
 LEVEL_WORDS = {
     "estado": "admin1", "provincia": "admin1", "departamento": "admin1", "entidad": "admin1",
+    "region": "admin1",  # "la región de Murcia" (a region that is no admin-1 keeps its readings)
     "municipio": "admin2", "alcaldia": "admin2",
     "ciudad": "place", "localidad": "place", "poblado": "place", "pueblo": "place",
     "comunidad": "place", "sindicatura": "place", "puerto": "place",

@@ -168,6 +168,9 @@ class NameProfile:
     weak_alt: Dropped | None  # only an alternate name, and a weak one
 
 
+PERSONAL_ADMIN1_POP = 1_000_000
+
+
 def profile(key: str, entries: tuple[Entry, ...], packed: int, personal: bool, index: GazetteerIndex) -> NameProfile:
     """The NameProfile of a name and its entries (packed: their key_facts; personal: the name
     is also a given name or surname)."""
@@ -175,7 +178,9 @@ def profile(key: str, entries: tuple[Entry, ...], packed: int, personal: bool, i
     max_pop = key_facts.max_pop(packed)
     levels = packed & _LEVELS_MASK
     level = _LEVEL_NAAA[levels]
-    high = level in HIGH_LEVELS
+    # a person's name that is also a small admin-1 ("Rivera", "Herrera", "Duarte": departments
+    # and provinces of under a million people) is no higher than a town for the person rules
+    high = level in HIGH_LEVELS and not (personal and level == "admin1" and max_pop < PERSONAL_ADMIN1_POP)
     z = lexicon.common_word_zipf().get(key, 0.0)
     # "China", "Turkey", "Chad": a country's name is never only a common word
     common = (z >= 3.0 and " " not in key and "-" not in key and _LEVEL_NAAP[levels] not in ("country", "region"))

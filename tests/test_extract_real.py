@@ -162,3 +162,13 @@ def test_a_country_code_counts_only_in_capitals(parse):
     assert got["Uga"].country == "NG" and got["Uga"].level == "place"
     got = by_surface(parse("Final standings: NGA first, UGA second."))
     assert got["NGA"].country == "NG" and got["UGA"].country == "UG"
+
+
+def test_a_surname_that_names_a_small_admin1_is_a_person_before_said(parse):
+    # "Texas said" may be the state's government; a department of under a million people
+    # named like a surname (Maldonado, Uruguay; Herrera, Panama) is the person there
+    assert parse('"We will rebuild," Maldonado said.') == []
+    assert parse("Herrera told reporters the road was closed.") == []
+    got = by_surface(parse("Floods hit Maldonado, Uruguay, on Monday."))
+    assert got["Maldonado"].country == "UY"
+    assert by_surface(parse("Texas said it would appeal the ruling."))["Texas"].level == "admin1"

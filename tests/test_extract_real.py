@@ -23,6 +23,13 @@ def test_organisations_are_flagged(parse):
     assert got["Texas"].kind == "org_embedded"
     assert got["Sinaloa"].kind == "org_embedded" and got["Sinaloa"].admin1_iso == "MX-SIN"
     assert got["Houston"].kind == "toponym" and got["Houston"].admin1_iso == "US-TX"
+    # an armed group's head word two or three capitalised words on; an institution's name
+    # keeps its place (it is where the institution is)
+    got = by_surface(parse("The Jalisco New Generation Cartel attacked police in Zacatecas, and "
+                           "students at Arizona State University marched."))
+    assert got["Jalisco"].kind == "org_embedded" and got["Zacatecas"].kind == "toponym"
+    assert "inside organisation name ('New Generation Cartel')" in got["Jalisco"].evidence
+    assert got["Arizona"].kind == "toponym"
 
 
 def test_abbreviations_possessives_hashtags_accents(parse):

@@ -231,6 +231,8 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
         if nxt in _APOSTROPHES and _POSSESSION.match(text, end, end + TAIL):
             return Around(drop(Drop.PERSON_POSSESSIVE))
     org = af.org if af is not None else None
+    if org is None and af is not None and aword[:1].isupper():
+        org = _org_run_after(text, end)
     # "Bank of America": behind one blank, only "of" or "the" can end that pattern
     if org is None and prv.isspace() and (not one_blank_before or bword == "of" or bword == "the"):
         org = _head_of_before(text, start)
@@ -239,6 +241,22 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
     if one_blank_before and bf.modifier:
         return Around(modifier=(bf.modifier, bat))
     return NOTHING
+
+
+# "Jalisco New Generation Cartel": one or two more capitalised words between the name and the
+# head word of an armed group (no full stop inside: "... Airport. Banks said" is two sentences)
+_ORG_RUN = re.compile(r" [A-Z][\w&'’-]*(?: [A-Z][\w&'’-]*)? ([A-Z][\w'’.-]*)")
+
+
+def _org_run_after(text: str, end: int) -> str | None:
+    """The words after a name up to an armed group's head word two or three capitalised words
+    on ("New Generation Cartel"), or None. Only armed groups: the place in "Ohio State
+    University" or "Kenya Red Cross Society" is where the institution is, as corpora annotate
+    it; the place in a cartel's name is not where it strikes."""
+    m = _ORG_RUN.match(text, end, end + WINDOW)
+    if m is not None and folded_word(strip_possessive(m.group(1)).rstrip(".,")) in lexicon.ARMED_GROUP_HEADS:
+        return text[end + 1:m.end()]
+    return None
 
 
 def _titled_given_name(text: str, word: str, at: int, place_starts: set[int]) -> bool:

@@ -28,7 +28,7 @@ def _reference_before(word: str) -> tuple:
             len(word) == 2 and "A" <= word[0] <= "Z" and word[1] == ".",
             word[-1] not in ".,'’" and low not in lexicon.MODIFIERS,
             low in names and zipf.get(low, 0) < COMMON_MID, zipf.get(low, 0) < 3.0 and len(low) > 2,
-            full in lexicon.SPEECH_VERBS, lexicon.MODIFIERS.get(full))
+            full in lexicon.SPEECH_VERBS, lexicon.MODIFIERS.get(full), full in lexicon.STORM_WORDS)
 
 
 def _reference_after(word: str) -> tuple:

@@ -179,3 +179,18 @@ def test_a_surname_that_names_a_small_admin1_is_a_person_before_said(parse):
     got = by_surface(parse("Floods hit Maldonado, Uruguay, on Monday."))
     assert got["Maldonado"].country == "UY"
     assert by_surface(parse("Texas said it would appeal the ruling."))["Texas"].level == "admin1"
+
+
+def test_the_name_after_a_storm_word_is_a_storm(parse, real_gazetteer_dir):
+    # "Dennis" (a Massachusetts town) made the story about Massachusetts, and Wales a town there
+    got = by_surface(parse("Storm Dennis flooded Wales over the weekend."))
+    assert "Dennis" not in got and got["Wales"].country == "GB" and got["Wales"].level == "admin1"
+    got = by_surface(parse("Hurricane Florence made landfall near Wilmington on Friday."))
+    assert "Florence" not in got and got["Wilmington"].admin1_iso == "US-NC"
+    from geo.parse import Parser
+    from geo.reasons import Drop
+
+    parser = Parser(debug=True)
+    parser.run("Typhoon Victoria weakened before it reached Luzon.")
+    dropped = {surface: reason for surface, _s, _k, _m, reason in dict(parser.trace)["classify"]}
+    assert dropped["Victoria"] == Drop.STORM_NAME.value.format(word="Typhoon")

@@ -52,6 +52,7 @@ class WordBefore:
     rare: bool  # rare as an English word (Zipf < 3), longer than two letters
     speech: bool  # "said", "told"
     modifier: str | None  # "northern", "south-east" (lexicon.MODIFIERS)
+    storm: bool  # "Hurricane", "Typhoon": a storm's name follows
 
 
 @dataclass(slots=True, eq=False)
@@ -95,7 +96,8 @@ def before_features(word: str) -> WordBefore:
             z < COMMON_MID and low in names,  # given
             z < 3.0 and len(low) > 2,  # rare
             full in lexicon.SPEECH_VERBS,  # speech
-            lexicon.MODIFIERS.get(full)))  # modifier
+            lexicon.MODIFIERS.get(full),  # modifier
+            full in lexicon.STORM_WORDS))  # storm
         if len(_BEFORE) >= WORD_CACHE_MAX:
             _BEFORE.clear()
         _BEFORE[word] = found
@@ -192,6 +194,8 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
     one_blank_before = bword is not None and bgap == " "
     if one_blank_before and bf.capitalised:
         word, at = bword, bat
+        if bf.storm:  # "Storm Dennis", "Hurricane Florence": a storm, named like a person
+            return Around(drop(Drop.STORM_NAME, word=word))
         # a title starts a place name only unabbreviated ("General Santos"), never as "Mr." or "Gov."
         if bf.title and (bf.abbreviated or at not in place_starts):
             return Around(drop(Drop.PERSON_AFTER_TITLE, word=word))

@@ -51,6 +51,8 @@ ORG_HEADS = frozenset(
     "fund trust society times-union democrats republicans network radio tv television "
     "broadcasting army navy marines corps".split()
 )
+# A capitalised word before a name that makes it a storm's: "Hurricane Florence", "Storm Dennis".
+STORM_WORDS = frozenset("hurricane typhoon cyclone storm superstorm".split())
 # ... and the heads that make one from further on ("Jalisco New Generation Cartel")
 ARMED_GROUP_HEADS = frozenset("cartel cartels gang gangs mafia militia militias brigade brigades".split())
 # Local government and public services ("Gainesville Police", "Ohio Department of Health",

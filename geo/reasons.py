@@ -44,6 +44,7 @@ class Drop(Enum):
     FUNCTION_WORD = "function word '{word}'"
     IN_NEIGHBOURHOOD = "inside the neighbourhood name '{word}'"
     STORM_NAME = "a storm's name, after '{word}'"
+    DISEASE_NAME = "part of a disease's name ('{word}')"
     # people
     PERSON_AFTER_TITLE = "person: after title '{word}'"
     PERSON_SURNAME_AFTER_INITIAL = "person: surname after an initial '{word}'"

@@ -18,7 +18,7 @@ WORDS = ["Mr.", "Gov.", "J.", "said", "Said", "told", "Smith", "Smith's", "Jorda
          "south-east", "Cartel", "CARTEL", "University", "Bank", "administration", "campaign", "January",
          "Juniors", "F.", "NASA", "the", "Zürich", "Ñuñoa", "İstanbul", "Governor", "Calif.", "U.S.", "St.",
          "Cartel's", "said,", "o'clock", "Davis", "Ana", "ANA", "Police", "Mexican", "ÉCOLE", ".", ",.",
-         "Washington", "Dr", "king", "Hurricane"]
+         "Washington", "Dr", "king", "Hurricane", "fever", "disease.", "Fever"]
 
 
 def _reference_before(word: str) -> tuple:
@@ -41,7 +41,8 @@ def _reference_after(word: str) -> tuple:
                     and (zipf.get(nxt_low, 0) < 3.5 or nxt_low in surnames))
     bare = word.rstrip(".")  # a sentence's full stop after the verb or the head noun
     return (surname_like, bare in lexicon.PERSON_HEADS, folded_word(bare) in lexicon.SPEECH_VERBS,
-            org if org[:1].isupper() and folded_word(org) in lexicon.ORG_HEADS else None)
+            org if org[:1].isupper() and folded_word(org) in lexicon.ORG_HEADS else None,
+            bare.lower() in lexicon.DISEASE_HEADS)
 
 
 def _corpus_words() -> list[str]:

@@ -194,3 +194,11 @@ def test_the_name_after_a_storm_word_is_a_storm(parse, real_gazetteer_dir):
     parser.run("Typhoon Victoria weakened before it reached Luzon.")
     dropped = {surface: reason for surface, _s, _k, _m, reason in dict(parser.trace)["classify"]}
     assert dropped["Victoria"] == Drop.STORM_NAME.value.format(word="Typhoon")
+
+
+def test_a_name_before_disease_or_fever_names_a_disease(parse, real_gazetteer_dir):
+    # "Minamata disease" is the Japanese town's, "Stockholm syndrome" no stay in Stockholm
+    got = by_surface(parse("Minamata disease victims sued the firm in Tokyo, and Stockholm syndrome was cited."))
+    assert set(got) == {"Tokyo"}
+    # "virus" is not such a word: "Ohio virus cases" is about Ohio
+    assert by_surface(parse("Ohio virus cases topped 1,000 on Monday."))["Ohio"].level == "admin1"

@@ -63,6 +63,7 @@ class WordAfter:
     person_head: bool  # "administration", "campaign": "the Obama administration"
     speech: bool  # "said", "told"
     org: str | None  # the organisation head it is ("Cartel", "University"), as written
+    disease: bool  # "disease", "fever": "Lyme disease", "Lassa fever" name a disease
 
 
 _BEFORE: dict[str, WordBefore] = {}
@@ -130,7 +131,8 @@ def _after_features(word: str) -> tuple:
          and (zipf.get(nxt_low, 0) < 3.5 or nxt_low in surnames)),
         bare in lexicon.PERSON_HEADS,  # person_head
         (bare if bare.isascii() and bare.islower() else folded_word(bare)) in lexicon.SPEECH_VERBS,  # speech
-        org if capitalised and folded_word(org) in lexicon.ORG_HEADS else None)  # org
+        org if capitalised and folded_word(org) in lexicon.ORG_HEADS else None,  # org
+        bare.lower() in lexicon.DISEASE_HEADS)  # disease
 
 
 class Around(NamedTuple):
@@ -211,6 +213,8 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
         aword = _word_after_blank(text, end)
         if aword is not None:
             af = _AFTER.get(aword) or after_features(aword)
+    if af is not None and af.disease:  # (a place's name too: "Rift Valley fever")
+        return Around(drop(Drop.DISEASE_NAME, word=f"{text[start:end]} {aword.rstrip('.,')}"))
     if af is not None and af.surname_like and end + 1 not in sure_places and key in person_lists()[0]:
         return Around(drop(Drop.PERSON_GIVEN_NAME_BEFORE, word=strip_possessive(aword)))
     if not high:

@@ -53,6 +53,9 @@ ORG_HEADS = frozenset(
 )
 # A capitalised word before a name that makes it a storm's: "Hurricane Florence", "Storm Dennis".
 STORM_WORDS = frozenset("hurricane typhoon cyclone storm superstorm".split())
+# A word after a name that makes it a disease's: "Lyme disease", "Lassa fever", "Rift Valley
+# fever" ("virus" and "flu" are left out: "Ohio virus cases" is about Ohio).
+DISEASE_HEADS = frozenset("disease diseases fever syndrome encephalitis".split())
 # ... and the heads that make one from further on ("Jalisco New Generation Cartel")
 ARMED_GROUP_HEADS = frozenset("cartel cartels gang gangs mafia militia militias brigade brigades".split())
 # Local government and public services ("Gainesville Police", "Ohio Department of Health",

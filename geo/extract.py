@@ -40,7 +40,7 @@ NAME, DEMONYM, ASCII, ALT, ABBR, ISO, AFTER_COMMA, PRESS = (KIND_CODE[k] for k i
 BIG_REGION = 1_000_000
 STREET = re.compile(  # matched at a position, not searched
     r"(?:\s+[A-Z][\w'’-]*)?\s+(Street|St\.|Avenue|Ave\.?|Road|Rd\.|Boulevard|Blvd\.?|Drive|Dr\.|"
-    r"Lane|Ln\.|Pike|Parkway|Pkwy\.?)(?!\w)"
+    r"Lane|Ln\.|Pike|Parkway|Pkwy\.?|Square)(?!\w)"
 )
 
 

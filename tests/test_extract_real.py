@@ -202,3 +202,9 @@ def test_a_name_before_disease_or_fever_names_a_disease(parse, real_gazetteer_di
     assert set(got) == {"Tokyo"}
     # "virus" is not such a word: "Ohio virus cases" is about Ohio
     assert by_surface(parse("Ohio virus cases topped 1,000 on Monday."))["Ohio"].level == "admin1"
+
+
+def test_a_name_before_square_names_the_square(parse, real_gazetteer_dir):
+    # "Trafalgar Square" went to a Victorian town of 3,800, "Independence Square" to Missouri
+    got = by_surface(parse("Thousands marched to Trafalgar Square, and police cleared Independence Square in Kyiv."))
+    assert set(got) == {"Kyiv"}

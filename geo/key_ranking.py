@@ -220,7 +220,7 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
     # ... and a national capital ranked below that admin-1 and a fifth as big ("Buenos Aires",
     # "Santo Domingo", "Tehran": the capital, not the province around or beside it)
     capital_namesake_pop = _NO_NAMESAKE if admin1_pop is None else \
-        max(_NAMESAKE_MIN_POP, _ALT_NAMESAKE_SHARE * admin1_pop)
+        max(_NAMESAKE_MIN_POP, _CAPITAL_NAMESAKE_SHARE * admin1_pop)
     # a town ranked first among the places by its rank as a seat ("San Francisco", a department
     # capital in El Salvador, over the Californian city fifty times its size; "Aurora", a
     # Nebraska county seat, over Aurora, Colorado): a city that has the name as its own and is
@@ -249,13 +249,15 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
         capital = feature_code == "PPLC" and country in rivals
         if capital:
             capital_rival = True
+        namesake = level == "place" and (
+            population >= namesake_pop  # far bigger than the admin-1
+            or (own_name and (population >= town_namesake_pop  # ... than the best-ranked town
+                              or population >= alt_above_pop  # ranked below alternate names only
+                              or (feature_code == "PPLC" and admin1_above and population >= capital_namesake_pop))))
         static.append((prior, kind, cc, a1,
                        level in LOCAL_LEVELS and is_small(row),
                        near.countries_near(place_id, lat, lon) if level in NEAR_LEVELS else (), is_admin1,
-                       level == "place" and (population >= namesake_pop or (own_name and (
-                           population >= town_namesake_pop or population >= alt_above_pop
-                           or (feature_code == "PPLC" and population >= capital_namesake_pop and admin1_above)))),
-                       capital, population >= _NAMED_CITY_POP, place_id))
+                       namesake, capital, population >= _NAMED_CITY_POP, place_id))
         admin1_above = admin1_above or is_admin1
         if kind != ALT:
             alt_top = -1  # (for good: a reading above the next ones is not an alternate name)
@@ -270,7 +272,7 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
 _NAMESAKE_MIN_POP, _NAMESAKE_RATIO, _NAMED_CITY_POP = W.namesake_min_pop, W.namesake_ratio, W.named_city_pop
 _NAMESAKE_PLACE_RATIO = W.namesake_place_ratio
 _NO_NAMESAKE = float("inf")
-_ALT_NAMESAKE_SHARE = W.alt_namesake_share
+_ALT_NAMESAKE_SHARE, _CAPITAL_NAMESAKE_SHARE = W.alt_namesake_share, W.capital_namesake_share
 
 
 def voter(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict | None = None) -> PlaceRow | None:

@@ -45,6 +45,7 @@ class ResolverWeights:
     namesake_ratio: float = 2.0  # ... at least this many times the admin-1's population
     namesake_place_ratio: float = 10.0  # ... or this many times the best-ranked same-named town's
     alt_namesake_share: float = 0.2  # ... or, ranked below alternate names only, this share of theirs
+    capital_namesake_share: float = 0.2  # ... or a national capital below an admin-1, this share of its
     near_km: float = 400.0  # "near a country the document names" (spatial coherence)
     near_bonus: float = 1.5
     near_countries_max: int = 8  # country points tried for nearness

@@ -40,12 +40,12 @@ POLITICAL = re.compile(
     re.IGNORECASE,
 )
 # the words after a name that call it an admin-1 ("Sinaloa state", "Aleppo governorate", "the
-# Puno region"; "Kherson oblast")
-STATE_WORD = re.compile(r"^\s+(?:state|province|region|oblast|governorate|prefecture)\b|^\s*,?\s+the\s+state\b",
-                        re.IGNORECASE)
+# Puno region"; "Kherson oblast"), lower case
+STATE_WORDS = ("state", "province", "region", "oblast", "governorate", "prefecture")
+_STATE_WORD_PATTERN = rf"\s+(?:{'|'.join(STATE_WORDS)})\b|\s*,?\s+the\s+state\b"
+STATE_WORD = re.compile(rf"^(?:{_STATE_WORD_PATTERN})", re.IGNORECASE)
 # STATE_WORD matched where a name ends, without cutting the text (match(text, end, end + 20))
-STATE_WORD_AT = re.compile(r"\s+(?:state|province|region|oblast|governorate|prefecture)\b|\s*,?\s+the\s+state\b",
-                           re.IGNORECASE)
+STATE_WORD_AT = re.compile(_STATE_WORD_PATTERN, re.IGNORECASE)
 STATE_OF = re.compile(r"\b(?:state|province) of\s+$", re.IGNORECASE)
 # a dateline opens a story or a line: "WASHINGTON (AP) —", "HERMOSILLO, Sonora.-", "PARIS —"
 DATELINE = re.compile(r"([A-ZÀ-Ý][A-ZÀ-Ý .'-]+?)(?:,\s*[\w. ]{2,30}?)?\s*"
@@ -338,7 +338,7 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
 
     def state_words() -> bool:
         low = lower()
-        return any(w in low for w in _STATE_WORDS)
+        return any(w in low for w in STATE_WORDS)
 
     # one loop over the names: what depends on the name alone, read from its memo (its vote,
     # and its local points where local coherence runs), and what its occurrences say
@@ -405,8 +405,7 @@ def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex)
 _PRINTABLE_ASCII = frozenset(map(chr, range(33, 127)))  # no blanks among them
 # a name followed by a blank and one of these cannot be followed by a state word (STATE_WORD) or
 # ", the state" (of non-ASCII characters only "ſ" matches one of their first letters regardless of case)
-_NOT_STATE_NEXT = _PRINTABLE_ASCII - set(",sSpPtTrRoOgG")
-_STATE_WORDS = ("state", "province", "region", "oblast", "governorate", "prefecture")  # (lower case)
+_NOT_STATE_NEXT = _PRINTABLE_ASCII - {",", "t", "T"} - {w[0] for w in STATE_WORDS} - {w[0].upper() for w in STATE_WORDS}
 _NOT_THE_NEXT = _PRINTABLE_ASCII - set("tT")  # ... and ", " before one of these cannot be followed by "the"
 # ... and a name after a blank behind one of these cannot follow "state of" / "province of"
 _NOT_OF_END = _PRINTABLE_ASCII - set("fF")

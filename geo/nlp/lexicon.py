@@ -125,13 +125,19 @@ def first_names() -> WordSet:
 def personal_names() -> WordSet:
     """Given names and surnames together (the census's most frequent given names too, some of
     which the many-country list leaves out: "Jed", "Freda", "Quinton")."""
-    return first_names() | word_set(data_lines("common_given_names.txt")) | surnames()
+    return first_names() | common_given_names() | surnames()
+
+
+@cache
+def common_given_names() -> WordSet:
+    """The most frequent US given names (census lists)."""
+    return word_set(data_lines("common_given_names.txt"))
 
 
 @cache
 def common_personal_names() -> WordSet:
     """The most frequent US given names and surnames (census lists)."""
-    return word_set(data_lines("common_given_names.txt")) | surnames()
+    return common_given_names() | surnames()
 
 
 @cache

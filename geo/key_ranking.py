@@ -233,6 +233,12 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
     # must have to beat them (a fifth of theirs: not "St. Petersburg", Florida, over Russia's)
     alt_above_pop = _NO_NAMESAKE
     alt_top = 0  # the biggest of them
+    # a town dwarfed by a big city that has the name as its own ("Boston", New York, beside
+    # Boston, Massachusetts) takes its admin-1's bonus only where a state or county names that
+    # admin-1 (DWARFED): another city in the same state says little ("New York" in a Red Sox story)
+    biggest = max((row.population for row, kind in zip(rows, kinds, strict=True)
+                   if row.level == "place" and (kind == NAME or kind == ASCII)), default=0)
+    dwarfed_below = biggest / _DWARF_RATIO if biggest >= _DWARF_MIN_POP else -1.0
     admin1_above = False  # an admin-1 ranks above this reading
     for prior, row, kind in zip(priors, rows, kinds, strict=True):
         place_id, _name, level, feature_code, country, admin1_code, _iso, _admin2, population, lat, lon = row
@@ -245,6 +251,8 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
         a1 = None
         if not is_admin1 and admin1_code:
             a1 = admin1_code
+            if level == "place" and population < dwarfed_below:
+                a1 = DWARFED + admin1_code
             codes.add(admin1_code)
         capital = feature_code == "PPLC" and country in rivals
         if capital:
@@ -272,7 +280,9 @@ def _static_facts(rows: tuple[PlaceRow, ...], priors: tuple[float, ...], kinds: 
 _NAMESAKE_MIN_POP, _NAMESAKE_RATIO, _NAMED_CITY_POP = W.namesake_min_pop, W.namesake_ratio, W.named_city_pop
 _NAMESAKE_PLACE_RATIO = W.namesake_place_ratio
 _NO_NAMESAKE = float("inf")
+DWARFED = "~"  # the admin-1 bonus key of a dwarfed town: see _static_facts
 _ALT_NAMESAKE_SHARE, _CAPITAL_NAMESAKE_SHARE = W.alt_namesake_share, W.capital_namesake_share
+_DWARF_RATIO, _DWARF_MIN_POP = W.dwarf_ratio, W.dwarf_min_pop
 
 
 def voter(entries: tuple[Entry, ...], index: GazetteerIndex, key: str, memo: dict | None = None) -> PlaceRow | None:

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from geo.extract import ALT, ASCII, NAME, Candidate
 from geo.geoparse_index import GazetteerIndex, PlaceRow
 from geo.key_ranking import (
+    DWARFED,
     Readings,
     is_small,
     local_points,
@@ -123,7 +124,7 @@ class Resolution:
 
 # a group's own votes: (its country, its number of occurrences, its admin-1 code or None);
 # names voting alike share their bonuses (see _group_bonuses)
-Votes = tuple[str | None, int, str | None]
+Votes = tuple[str | None, int, str | None, bool]
 
 
 class Tally(dict):
@@ -148,6 +149,7 @@ class DocContext:
     countries: Tally = field(default_factory=Tally)
     admin1: Tally = field(default_factory=Tally)  # admin-1 of every voting name
     admin1_named: Tally = field(default_factory=Tally)  # ... of states and big cities only
+    admin1_areas: Tally = field(default_factory=Tally)  # ... of states and counties only
     states_named: Tally = field(default_factory=Tally)  # admin-1 readings per country ("Ohio and Indiana")
     political: bool = False
     # per name: its readings near a reading of another name, and that neighbour (resolve_local)
@@ -182,28 +184,35 @@ class DocContext:
         by_count = _ADMIN1_BONUS
         self.admin1_bonus = {code: by_count[n if n < cap else cap] for code, n in self.admin1.items() if n > 0 and code}
         self.admin1_named_codes = {code for code, n in self.admin1_named.items() if n > 0}
+        for code, n in self.admin1_areas.items():
+            if n > 0 and code in self.admin1_bonus:
+                self.admin1_bonus[DWARFED + code] = self.admin1_bonus[code]
+                if code in self.admin1_named_codes:
+                    self.admin1_named_codes.add(DWARFED + code)
 
 
 def _votes(groups: dict[tuple[str, str], list[Candidate]],
            tops: dict[tuple[str, str], PlaceRow], index: GazetteerIndex) -> tuple[DocContext, dict]:
     """The document's context from one reading per group, and each group's own votes."""
     ctx = DocContext()
-    countries, admin1, admin1_named = ctx.countries, ctx.admin1, ctx.admin1_named
+    countries, admin1, admin1_named, admin1_areas = ctx.countries, ctx.admin1, ctx.admin1_named, ctx.admin1_areas
     own: dict[tuple[str, str], Votes] = {}
     for gkey, top in tops.items():
         vote = _vote_of(top)
         if vote is None:
             continue  # a sea or continent says nothing about which country the text is in
-        cc, code, named, is_admin1 = vote
+        cc, code, named, is_admin1, area = vote
         n = len(groups[gkey])
         if code is not None:
             if named:
                 admin1_named[code] = admin1_named.get(code, 0) + n
+            if area:
+                admin1_areas[code] = admin1_areas.get(code, 0) + n
             admin1[code] = admin1.get(code, 0) + n
         if is_admin1:
             ctx.states_named[cc] += 1
         countries[cc] = countries.get(cc, 0) + n
-        own[gkey] = (cc, n, code)
+        own[gkey] = (cc, n, code, area)
     ctx.add_bonuses(index.country_points)
     return ctx, own
 
@@ -238,9 +247,10 @@ _VOTES = RowMemo(DESCRIBED_MAX)  # id(row) -> _vote_of(row)
 _VOTES_GET = _VOTES.values.get
 
 
-def _vote_of(top: PlaceRow) -> tuple[str, str | None, bool, bool] | None:
+def _vote_of(top: PlaceRow) -> tuple[str, str | None, bool, bool, bool] | None:
     """How a voting reading votes: (its country, its admin-1 code or None, whether the admin-1
-    vote also counts as support, whether it is an admin-1), or None (a sea or continent says
+    vote also counts as support, whether it is an admin-1, whether it is an admin-1 or
+    admin-2: an area naming the admin-1, which a dwarfed town's bonus asks for), or None (a sea or continent says
     nothing about which country the text is in). Kept per row."""
     key = id(top)
     found = _VOTES_GET(key, _VOTES)  # the memo itself marks "not kept" (a vote may be None)
@@ -255,12 +265,12 @@ def _vote_of(top: PlaceRow) -> tuple[str, str | None, bool, bool] | None:
             named = top.level == "admin1" or top.population >= W.named_city_pop
         else:
             code, named = None, False  # no admin-1 vote
-        vote = (top.country, code, named, top.level == "admin1")
+        vote = (top.country, code, named, top.level == "admin1", code is not None and top.level != "place")
     _VOTES.put(top, key, vote)
     return vote
 
 
-_NO_VOTES: Votes = (None, 0, None)  # a group that did not vote
+_NO_VOTES: Votes = (None, 0, None, False)  # a group that did not vote
 
 
 @dataclass(slots=True)
@@ -483,7 +493,8 @@ def _changes(ctx: DocContext, ctx2: DocContext) -> Changes:
         return {k for k in a.keys() | b.keys() if a[k] != b[k]}
 
     return Changes(differ(ctx.countries, ctx2.countries),
-                   differ(ctx.admin1, ctx2.admin1) | differ(ctx.admin1_named, ctx2.admin1_named),
+                   differ(ctx.admin1, ctx2.admin1) | differ(ctx.admin1_named, ctx2.admin1_named)
+                   | differ(ctx.admin1_areas, ctx2.admin1_areas),
                    differ(ctx.states_named, ctx2.states_named), ctx.country_points == ctx2.country_points)
 
 
@@ -519,12 +530,12 @@ def _same_context(g: GroupText, index: GazetteerIndex, ctx: DocContext, ctx2: Do
     moved = near1 ^ near2  # the countries whose nearness counts in one context only
     same_admin1 = ab1 is ab2 and named1 is named2
     for row, facts in zip(g.readings.rows, g.readings.static, strict=True):
-        level, code = row.level, row.admin1_code
+        level, code = row.level, facts[3]  # facts[3]: the admin-1 bonus key (see Readings.static)
         b = cb1.get(row.country, 0.0) if level != "region" else 0.0
         if b != (cb2.get(row.country, 0.0) if level != "region" else 0.0):
             return False
-        if not same_admin1 and level != "admin1" and code and (ab1.get(code, 0.0) != ab2.get(code, 0.0)
-                                                              or (code in named1) != (code in named2)):
+        if not same_admin1 and code is not None and (ab1.get(code, 0.0) != ab2.get(code, 0.0)
+                                                     or (code in named1) != (code in named2)):
             return False
         # nearness counts only for a reading without a country bonus (the same in both);
         # facts[5]: the countries near the reading (see Readings.static)
@@ -779,7 +790,7 @@ def _group_bonuses(ctx: DocContext, own: Votes, index: GazetteerIndex
     found = ctx.group_bonuses.get(own)
     if found is not None:
         return found
-    cc, mine, code = own
+    cc, mine, code, area = own
     cap = W.context_mentions_cap
     country_bonus = ctx.country_bonus
     # without the group's votes; where the capped count is the same, so is the bonus
@@ -792,14 +803,24 @@ def _group_bonuses(ctx: DocContext, own: Votes, index: GazetteerIndex
     admin1_bonus = ctx.admin1_bonus
     admin1_named = ctx.admin1_named_codes
     if code is not None:
+        dwarfed = DWARFED + code
+        # a dwarfed town's bonus: the admin-1's, while a state or county other than the group names it
+        areas_left = dwarfed in admin1_bonus and (not area or ctx.admin1_areas[code] - mine > 0)
         if (n := ctx.admin1[code] - mine) < cap:
             admin1_bonus = dict(admin1_bonus)
             if n > 0:
                 admin1_bonus[code] = _ADMIN1_BONUS[n]
+                if areas_left:
+                    admin1_bonus[dwarfed] = admin1_bonus[code]
             else:
                 admin1_bonus.pop(code, None)
-        if code in admin1_named and ctx.admin1_named[code] - mine <= 0:
-            admin1_named = admin1_named - {code}
+            if not areas_left:
+                admin1_bonus.pop(dwarfed, None)
+        elif dwarfed in admin1_bonus and not areas_left:
+            admin1_bonus = dict(admin1_bonus)
+            del admin1_bonus[dwarfed]
+        if code in admin1_named and (ctx.admin1_named[code] - mine <= 0 or not areas_left):
+            admin1_named = admin1_named - ({code, dwarfed} if ctx.admin1_named[code] - mine <= 0 else {dwarfed})
     if len(country_bonus) == len(ctx.country_bonus):  # the same countries (maybe other bonuses)
         near_key = ctx.near_key
     else:

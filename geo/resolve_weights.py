@@ -37,6 +37,10 @@ class ResolverWeights:
     country_per_mention: float = 0.5  # ... plus this per further mention
     admin1_context: float = 3.0  # the admin-1 is named elsewhere
     admin1_per_mention: float = 0.25
+    # a town under 1/dwarf_ratio of a city of dwarf_min_pop or more that has the name as its own
+    # takes its admin-1's bonus only when a state or county names that admin-1, not another town
+    dwarf_ratio: float = 100.0
+    dwarf_min_pop: int = 100_000
     context_mentions_cap: int = 4  # mentions counted for the per-mention bonus
     abroad_penalty: float = 3.0  # a small place in a country the text never names
     state_word: float = 4.0  # "Sinaloa state", "the state of Mexico"

@@ -150,6 +150,9 @@ SECOND_PASS_TEXTS = [
     "Paris and London were asked too, and Springfield, Illinois, and Athens replied.",
     "Georgia and Armenia met in Tbilisi. Athens, Georgia, and Rome, Georgia, sent mayors; Paris, Texas, "
     "did not. Columbus and Albany were named, and so were Moscow and Kiev.",
+    # towns dwarfed by a city of their name, with and without their state or county named
+    "Chicago beat Atlanta 4-2. Lincoln, in Logan County, and Paris cheered; Riverside, Austin and "
+    "Georgia did not, nor did Clinton, Iowa, or Madrid.",
 ]
 
 

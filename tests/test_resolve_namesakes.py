@@ -127,3 +127,19 @@ def test_a_capital_beats_the_bigger_province_of_its_name(parse):
     # York named, Kingston is still the town on the Hudson
     got = parse("Kingston, a city in New York, opened a new bridge. Kingston officials said.")
     assert got["Kingston"].admin1_iso == "US-NY"
+
+
+def test_a_town_dwarfed_by_a_city_of_its_name_needs_its_state_named(parse):
+    # another city of the same state ("Chicago", Illinois) does not pull "Atlanta" to a village
+    # of 1,600 there: a town under a hundredth of a city with the name as its own ("Atlanta",
+    # Georgia) takes its admin-1's bonus only when a state or county names that admin-1
+    got = parse("Chicago beat Atlanta 4-2 in extra innings.")
+    assert got["Atlanta"].admin1_iso == "US-GA"
+    assert "in US-IL" not in got["Atlanta"].evidence
+    assert parse("Austin beat Riverside 3-1 on Sunday.")["Riverside"].admin1_iso == "US-CA"
+    assert parse("Lincoln beat Philadelphia 3-1 on Sunday.")["Lincoln"].admin1_iso == "US-NE"
+    # the state or county named: the small town
+    got = parse("Volunteers in Logan County cleaned up Atlanta and Lincoln after the tornado.")
+    assert got["Atlanta"].admin1_iso == "US-IL" and got["Lincoln"].admin1_iso == "US-IL"
+    got = parse("A tornado damaged homes in Atlanta, a small town in central Illinois, on Monday.")
+    assert got["Atlanta"].admin1_iso == "US-IL"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import NamedTuple
 
-from geo.extract import ALT, ASCII, NAME, Candidate
+from geo.extract import ALT, NAME, Candidate
 from geo.geoparse_index import GazetteerIndex, PlaceRow
 from geo.key_ranking import (
     DWARFED,
@@ -42,7 +42,7 @@ POLITICAL = re.compile(
 )
 # the words after a name that call it an admin-1 ("Sinaloa state", "Aleppo governorate", "the
 # Puno region"; "Kherson oblast"), lower case
-STATE_WORDS = ("state", "province", "region", "oblast", "governorate", "prefecture")
+STATE_WORDS = ("state", "province", "region", "oblast", "governorate", "prefecture", "krai", "kray", "voivodeship")
 _STATE_WORD_PATTERN = rf"\s+(?:{'|'.join(STATE_WORDS)})\b|\s*,?\s+the\s+state\b"
 STATE_WORD = re.compile(rf"^(?:{_STATE_WORD_PATTERN})", re.IGNORECASE)
 # STATE_WORD matched where a name ends, without cutting the text (match(text, end, end + 20))
@@ -866,8 +866,8 @@ def _city_over_its_state(scored: list, ctx: DocContext, key: str) -> None:
     ("New York, New Jersey and Connecticut"). The city takes the state's place, no more: it
     does not beat other readings the state would not have beaten."""
     state = scored[0][1]
-    if scored[0][4] not in (NAME, ASCII):
-        return  # "NY", "Calif." are the state's codes
+    if not names_the_town(state, scored[0][4], key):
+        return  # "NY", "Calif." are the state's codes (a name like the state's own counts: "Krasnodar")
     if state.level == "admin1" and ctx.states_named[state.country] <= 1:
         inside, min_pop = (lambda r: r.admin1_code == state.admin1_code), W.own_state_city_pop
     elif state.level == "admin2" and state.admin2_code:  # "Celaya", "Culiacán": the town, not the municipality

@@ -18,6 +18,9 @@ def test_a_city_and_its_same_named_state_means_the_city(parse):
     assert got["Puebla"].level == "place" and got["Puebla"].admin1_iso == "MX-PUE"
     assert "same-named state" in got["Puebla"].evidence
     assert parse("A fire destroyed a warehouse in New York overnight.")["New York"].level == "place"
+    # a state reached by a name like its own ("Krasnodar" for Krasnodarskiy kray) is such a state too
+    got = parse("Protesters gathered in Krasnodar on Sunday.")["Krasnodar"]
+    assert got.level == "place" and "same-named state" in got.evidence
 
 
 def test_the_state_when_the_text_says_so(parse):
@@ -34,6 +37,12 @@ def test_the_state_when_the_text_says_so(parse):
     got = parse("Floods hit the Arequipa region on Monday.")["Arequipa"]
     assert got.level == "admin1" and "called a state, province or region" in got.evidence
     assert parse("Floods hit Arequipa on Monday.")["Arequipa"].level == "place"
+    # a state known by the stem of its own name (Khersonska oblast) is still the state
+    got = parse("Shelling hit Kherson oblast overnight.")["Kherson"]
+    assert got.level == "admin1" and got.admin1_iso == "UA-65"
+    assert parse("Shelling hit Kherson overnight.")["Kherson"].level == "place"
+    assert parse("Floods hit Krasnodar krai.")["Krasnodar"].level == "admin1"
+    assert parse("Storms hit the Silesia voivodeship.")["Silesia"].level == "admin1"
     # a state's code is the state
     assert parse("Schools in NY closed early.")["NY"].level == "admin1"
 
@@ -143,3 +152,16 @@ def test_a_town_dwarfed_by_a_city_of_its_name_needs_its_state_named(parse):
     assert got["Atlanta"].admin1_iso == "US-IL" and got["Lincoln"].admin1_iso == "US-IL"
     got = parse("A tornado damaged homes in Atlanta, a small town in central Illinois, on Monday.")
     assert got["Atlanta"].admin1_iso == "US-IL"
+
+
+def test_an_alternate_name_that_is_the_stem_of_the_own_name_looks_like_it():
+    from geo.geoparse_index import PlaceRow
+    from geo.nlp.similarity import alt_unlike
+
+    def row(name):
+        return PlaceRow(1, name, "admin1", "ADM1", "UA", "UA.65", "UA-65", "", 688_303, 46.7, 33.6)
+
+    assert not alt_unlike("kherson", row("Khersonska oblast"))
+    assert not alt_unlike("kharkiv", row("Kharkivska oblast"))
+    assert alt_unlike("odes", row("Odeska oblast"))  # too short a stem to say
+    assert alt_unlike("kiev", row("Kyiv City"))

@@ -17,5 +17,8 @@ def alt_unlike(key: str, row: PlaceRow) -> bool:
     words = own.replace("-", " ").split()
     if key in words:
         return False
+    # the stem of a word of the name ("Kherson" for Khersonska oblast, "Kharkiv" for Kharkivska)
+    if len(key) >= 5 and " " not in key and any(w.startswith(key) and len(key) >= 0.6 * len(w) for w in words):
+        return False
     initials = "".join(w[0] for w in words if w not in ("of", "the", "and", "de", "du"))
     return key.replace(".", "") not in (initials, "".join(w[0] for w in words))

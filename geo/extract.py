@@ -373,7 +373,9 @@ def _code_facts(surface: str, entries: tuple[Entry, ...], index: GazetteerIndex)
     # (from geo/data/geoparse_aliases.tsv)
     kept_alone = two and ((_us_state_code(entries, index) and low not in zipf and low not in _STATE_CODE_WORDS)
                           or PRESS in kinds)
-    return CodeFacts(kinds == {AFTER_COMMA}, letters.isupper(), "." in surface, two, kept_alone,
+    # "W.Va.": a dotted press abbreviation written as the press writes it counts as capitals
+    capitals = letters.isupper() or ("." in surface and PRESS in kinds and letters[:1].isupper())
+    return CodeFacts(kinds == {AFTER_COMMA}, capitals, "." in surface, two, kept_alone,
                      not two and zipf.get(low, 0) >= 3.0)
 
 

@@ -40,6 +40,10 @@ def test_abbreviations_possessives_hashtags_accents(parse):
     assert got["L.A."].name == "Los Angeles" and got["D.C."].admin1_iso == "US-DC"
     assert got["Russia"].country == "RU" and got["Nigeria"].country == "NG"
     assert got["Culiacan"].admin1_iso == got["Culiacán"].admin1_iso == "MX-SIN"
+    # the press's dotted state abbreviations, with a lower-case letter, are codes too
+    got = by_surface(parse("CHARLESTON, W.Va. -- Floods hit Morgantown, W. Va., and the rest of W.Va. overnight."))
+    assert got["W.Va."].admin1_iso == got["W. Va."].admin1_iso == "US-WV"
+    assert "w.va." not in {m.surface.lower() for m in parse("the w.va. line")}
 
 
 def test_dates_agencies_and_people(parse):

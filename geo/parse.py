@@ -12,6 +12,7 @@ answer can be followed back to the step that made it.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -130,6 +131,8 @@ class Parser:
                         a1_iso, a1_code, a2_code, lat, lon, None, None, precision, res.confidence, evidence)
             if level == REGION_LEVEL:
                 _as_area(m, name)
+            elif c.kind == "toponym" and (text.startswith(" River", c.end) or text.startswith(" Valley", c.end)):
+                _as_named_feature(m, text)
             out.append(m)
         doc.mentions = out
 
@@ -249,6 +252,21 @@ def _as_area(m: Mention, name: str) -> None:
     if wkt is not None:
         m.geometry_wkt = wkt  # the point stays the region's own centre
     m.evidence += f"; the area of {len(region.members)} member countries"
+
+
+_FEATURE_HEAD = re.compile(r" (River|Valley)\b")  # (a head the gazetteer has no features for)
+
+
+def _as_named_feature(m: Mention, text: str) -> None:
+    """"Sacramento River", "Salinas Valley": a river or valley named after the place the name
+    reads, which the gazetteer does not hold; the mention takes the whole name, placed where the
+    place is (a river or valley of that name runs through or near it)."""
+    head = _FEATURE_HEAD.match(text, m.end)
+    if head is None:
+        return
+    m.end = head.end()
+    m.surface = text[m.start:m.end]
+    m.evidence = f"the {head.group(1).lower()} named after {m.name}, placed there; " + m.evidence
 
 
 def _snapshot(step: str, doc: Doc) -> Any:

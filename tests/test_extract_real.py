@@ -212,3 +212,13 @@ def test_a_name_before_square_names_the_square(parse, real_gazetteer_dir):
     # "Trafalgar Square" went to a Victorian town of 3,800, "Independence Square" to Missouri
     got = by_surface(parse("Thousands marched to Trafalgar Square, and police cleared Independence Square in Kyiv."))
     assert set(got) == {"Kyiv"}
+
+
+def test_a_river_or_valley_named_after_a_place_is_one_mention_placed_there(parse):
+    got = by_surface(parse("Volunteers cleaned the banks of the Sacramento River, and heat hit the Salinas Valley."))
+    river, valley = got["Sacramento River"], got["Salinas Valley"]
+    assert river.admin1_iso == valley.admin1_iso == "US-CA" and river.name == "Sacramento"
+    assert river.evidence.startswith("the river named after Sacramento")
+    assert "Sacramento" not in got and "Salinas" not in got
+    # a word that only begins with the head is not it
+    assert "Riverside" in by_surface(parse("Police in Riverside said a man was held."))

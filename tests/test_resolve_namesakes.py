@@ -165,3 +165,12 @@ def test_an_alternate_name_that_is_the_stem_of_the_own_name_looks_like_it():
     assert not alt_unlike("kharkiv", row("Kharkivska oblast"))
     assert alt_unlike("odes", row("Odeska oblast"))  # too short a stem to say
     assert alt_unlike("kiev", row("Kyiv City"))
+
+
+def test_a_landmark_is_read_as_the_city_it_stands_in(parse):
+    # "the White House" is not White House, Tennessee (11,000 people), unless the text places the town
+    got = parse("Protesters marched to the White House on Monday.")["White House"]
+    assert got.admin1_iso == "US-DC" and got.name == "Washington"
+    assert parse("The Kremlin denied the report.")["Kremlin"].country == "RU"
+    got = parse("A fire broke out in White House, Tenn., on Monday.")["White House"]
+    assert got.admin1_iso == "US-TN"

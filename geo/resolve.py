@@ -803,24 +803,27 @@ def _group_bonuses(ctx: DocContext, own: Votes, index: GazetteerIndex
     admin1_bonus = ctx.admin1_bonus
     admin1_named = ctx.admin1_named_codes
     if code is not None:
-        dwarfed = DWARFED + code
-        # a dwarfed town's bonus: the admin-1's, while a state or county other than the group names it
-        areas_left = dwarfed in admin1_bonus and (not area or ctx.admin1_areas[code] - mine > 0)
         if (n := ctx.admin1[code] - mine) < cap:
             admin1_bonus = dict(admin1_bonus)
             if n > 0:
                 admin1_bonus[code] = _ADMIN1_BONUS[n]
-                if areas_left:
-                    admin1_bonus[dwarfed] = admin1_bonus[code]
             else:
                 admin1_bonus.pop(code, None)
-            if not areas_left:
-                admin1_bonus.pop(dwarfed, None)
-        elif dwarfed in admin1_bonus and not areas_left:
-            admin1_bonus = dict(admin1_bonus)
-            del admin1_bonus[dwarfed]
-        if code in admin1_named and (ctx.admin1_named[code] - mine <= 0 or not areas_left):
-            admin1_named = admin1_named - ({code, dwarfed} if ctx.admin1_named[code] - mine <= 0 else {dwarfed})
+        if code in admin1_named and ctx.admin1_named[code] - mine <= 0:
+            admin1_named = admin1_named - {code}
+        if ctx.admin1_areas[code]:  # a dwarfed town's bonus (see DWARFED) is this admin-1's ...
+            dwarfed = DWARFED + code
+            # ... while a state or county other than the group names it
+            keep = n > 0 and (not area or ctx.admin1_areas[code] - mine > 0)
+            if (admin1_bonus.get(dwarfed) != admin1_bonus[code]) if keep else dwarfed in admin1_bonus:
+                if admin1_bonus is ctx.admin1_bonus:
+                    admin1_bonus = dict(admin1_bonus)
+                if keep:
+                    admin1_bonus[dwarfed] = admin1_bonus[code]
+                else:
+                    del admin1_bonus[dwarfed]
+            if dwarfed in admin1_named and not (keep and code in admin1_named):
+                admin1_named = admin1_named - {dwarfed}
     if len(country_bonus) == len(ctx.country_bonus):  # the same countries (maybe other bonuses)
         near_key = ctx.near_key
     else:

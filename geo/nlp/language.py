@@ -77,4 +77,25 @@ def detect_language(text: str | None) -> str:
         found = _detector().detect_language_of(sample)
     if found is None:
         return UNDETERMINED
-    return found.iso_code_639_1.name.lower()
+    code = found.iso_code_639_1.name.lower()
+    if code == "es" and not spanish_by_its_words(sample):
+        return "en"  # a short English text with Spanish names ("... in Pueblo, Colorado, on Monday.")
+    return code
+
+
+def spanish_by_its_words(sample: str) -> bool:
+    """Whether the sample has more words that only Spanish has than words that only
+    English has (the common-word lists of both): the detector, in its fast mode, calls short
+    English texts with Spanish place names Spanish, whose rules then read them as Spanish."""
+    from geo.nlp.lexicon import common_word_zipf, zipf_table
+    from geo.textnorm import fold
+
+    english, spanish = common_word_zipf(), zipf_table("common_words_es.tsv")
+    only_spanish = only_english = 0
+    for word in _WORD.findall(sample.lower()):
+        in_spanish = fold(word) in spanish
+        if word in english:
+            only_english += not in_spanish
+        elif in_spanish:
+            only_spanish += 1
+    return only_spanish > only_english

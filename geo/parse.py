@@ -111,6 +111,8 @@ class Parser:
 
     def _mentions(self, doc: Doc) -> None:
         get, text = doc.resolutions.get, doc.text
+        # a river or valley named after a place (_as_named_feature): most texts name none
+        features = " River" in text or " Valley" in text
         out = []
         for c in doc.candidates:
             if c.drop is not None:
@@ -131,7 +133,7 @@ class Parser:
                         a1_iso, a1_code, a2_code, lat, lon, None, None, precision, res.confidence, evidence)
             if level == REGION_LEVEL:
                 _as_area(m, name)
-            elif c.kind == "toponym" and (text.startswith(" River", c.end) or text.startswith(" Valley", c.end)):
+            elif features and c.kind == "toponym":
                 _as_named_feature(m, text)
             out.append(m)
         doc.mentions = out

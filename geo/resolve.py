@@ -184,7 +184,7 @@ class DocContext:
         by_count = _ADMIN1_BONUS
         self.admin1_bonus = {code: by_count[n if n < cap else cap] for code, n in self.admin1.items() if n > 0 and code}
         self.admin1_named_codes = {code for code, n in self.admin1_named.items() if n > 0}
-        for code, n in self.admin1_areas.items():
+        for code, n in self.admin1_areas.items() if self.admin1_areas else ():
             if n > 0 and code in self.admin1_bonus:
                 self.admin1_bonus[DWARFED + code] = self.admin1_bonus[code]
                 if code in self.admin1_named_codes:
@@ -494,7 +494,7 @@ def _changes(ctx: DocContext, ctx2: DocContext) -> Changes:
 
     return Changes(differ(ctx.countries, ctx2.countries),
                    differ(ctx.admin1, ctx2.admin1) | differ(ctx.admin1_named, ctx2.admin1_named)
-                   | differ(ctx.admin1_areas, ctx2.admin1_areas),
+                   | (differ(ctx.admin1_areas, ctx2.admin1_areas) if ctx.admin1_areas or ctx2.admin1_areas else set()),
                    differ(ctx.states_named, ctx2.states_named), ctx.country_points == ctx2.country_points)
 
 
@@ -811,7 +811,7 @@ def _group_bonuses(ctx: DocContext, own: Votes, index: GazetteerIndex
                 admin1_bonus.pop(code, None)
         if code in admin1_named and ctx.admin1_named[code] - mine <= 0:
             admin1_named = admin1_named - {code}
-        if ctx.admin1_areas[code]:  # a dwarfed town's bonus (see DWARFED) is this admin-1's ...
+        if code in ctx.admin1_areas:  # a dwarfed town's bonus (see DWARFED) is this admin-1's ...
             dwarfed = DWARFED + code
             # ... while a state or county other than the group names it
             keep = n > 0 and (not area or ctx.admin1_areas[code] - mine > 0)

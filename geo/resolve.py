@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import NamedTuple
 
-from geo.extract import ALT, NAME, Candidate
+from geo.extract import ALT, DEMONYM, NAME, Candidate
 from geo.geoparse_index import GazetteerIndex, PlaceRow
 from geo.key_ranking import (
     DWARFED,
@@ -34,6 +34,7 @@ from geo.nlp.similarity import alt_unlike
 from geo.reasons import Drop, drop
 from geo.resolve_local import Point, Tried, near_points
 from geo.resolve_weights import WEIGHTS as W
+from geo.textnorm import normalize
 
 POLITICAL = re.compile(
     r"\b(?:congress|senate|white house|capitol|lawmakers|federal|administration|pentagon|"
@@ -295,11 +296,13 @@ def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_
                 containers: set[int], memo: dict) -> GroupText:
     """state_words: whether "state" or "province" appears in the text at all (asked only
     when an occurrence looks like "X state" or "the state of X")."""
-    after_comma = container = dateline = commas = state_hint = False
+    after_comma = container = dateline = commas = state_hint = of_before = False
     for c in group:  # one loop: most names occur once or twice
         start = c.start
         if start > 1 and text[start - 2] == ",":
             after_comma = True
+        elif start > 4 and text.endswith(" of ", start - 4, start):
+            of_before = True  # maybe "the Venezuelan city of ..." (_demonym_containers)
         if c.comma_next is not None:
             commas = True
         if containers and id(c) in containers:
@@ -317,8 +320,10 @@ def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_
     if not readings.rows:
         return GroupText(group, readings, None, False, False, False)
     state_hint = state_hint and state_words()
-    return GroupText(group, readings, _comma_containers(group, index) if commas else None, state_hint,
-                     container, dateline)
+    containers_named = _comma_containers(group, index) if commas else None
+    if of_before:
+        containers_named = _demonym_containers(text, group, index, containers_named)
+    return GroupText(group, readings, containers_named, state_hint, container, dateline)
 
 
 def resolve_candidates(text: str, cands: list[Candidate], index: GazetteerIndex) -> dict[int, Resolution]:
@@ -568,9 +573,9 @@ _STATE, _NAMESAKE, _NEAR_COUNTRY, _LOCAL, _POLITICAL_CAPITAL, _TOWN_NEAR = 32, 6
 def _why(row: PlaceRow, bits: int, local_near: dict[int, str]) -> list[str]:
     why = []
     if bits & _COMMA_ADMIN1:
-        why.append("inside the admin-1 named after the comma")
+        why.append("inside the admin-1 named beside it (after a comma, or 'the ... town of')")
     if bits & _COMMA_COUNTRY_BIT:
-        why.append("inside the country named after the comma")
+        why.append("inside the country named beside it (after a comma, or 'the ... town of')")
     if bits & _IN_COUNTRY:
         why.append(f"{row.country} mentioned elsewhere")
     if bits & _IN_ADMIN1:
@@ -981,6 +986,36 @@ def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[se
             elif row.level == "country" and kind != ALT:
                 ccs.add(row.country)
     return (a1s, ccs) if (a1s or ccs) else None
+
+
+# "the Venezuelan city of San Rafael", "the Californian town of Paradise": a demonym before a
+# word for a settlement or unit and "of" says where the name lies, as a comma container does
+_DEMONYM_UNIT_OF = re.compile(r"\b([A-Z][^\W\d_]+)\s+(?:city|town|village|capital|port|province|state|region|"
+                              r"district|municipality|island)\s+of\s+$")
+
+
+def _demonym_containers(text: str, group: list[Candidate], index: GazetteerIndex,
+                        found: tuple[set[str], set[str]] | None) -> tuple[set[str], set[str]] | None:
+    """found (the comma containers, or None) with the country or admin-1 of each demonym
+    written "the <demonym> city of" before an occurrence of the name."""
+    for c in group:
+        s = c.start
+        m = _DEMONYM_UNIT_OF.search(text, max(0, s - 60), s) if text.endswith(" of ", s - 4, s) else None
+        if m is None:
+            continue
+        for place_id, kind in index.entries(normalize(m.group(1))):
+            row = index.places.get(place_id) if kind == DEMONYM else None
+            if row is None:
+                continue
+            a1s, ccs = found or (set(), set())
+            if row.level == "admin1" and row.admin1_code:
+                a1s.add(row.admin1_code)
+            elif row.level == "country":
+                ccs.add(row.country)
+            else:
+                continue
+            found = (a1s, ccs)
+    return found
 
 
 def _confidence(scored: list[tuple], exp: Callable[[float], float] = math.exp) -> float:

@@ -82,7 +82,7 @@ def test_country_names_never_become_towns(parse):
     got = by_surface(parse("A tornado struck Lebanon, N.H., and Mexico, Mo., on Tuesday."))
     assert (got["Lebanon"].level, got["Lebanon"].admin1_iso) == ("place", "US-NH")
     assert (got["Mexico"].level, got["Mexico"].admin1_iso) == ("place", "US-MO")
-    assert "inside the admin-1 named after the comma" in got["Lebanon"].evidence
+    assert "inside the admin-1 named beside it" in got["Lebanon"].evidence
     # a country after the comma is no admin-1: "Beirut, Lebanon" keeps Lebanon the country
     assert by_surface(parse("Beirut, Lebanon, was quiet."))["Lebanon"].level == "country"
 

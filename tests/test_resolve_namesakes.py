@@ -174,3 +174,13 @@ def test_a_landmark_is_read_as_the_city_it_stands_in(parse):
     assert parse("The Kremlin denied the report.")["Kremlin"].country == "RU"
     got = parse("A fire broke out in White House, Tenn., on Monday.")["White House"]
     assert got.admin1_iso == "US-TN"
+
+
+def test_the_demonym_city_of_a_name_places_it_in_that_country(parse):
+    # "the Venezuelan city of San Rafael": the demonym says where the name lies, as
+    # "San Rafael, Venezuela" does (the Argentine city is bigger and was read)
+    got = parse("A bomb exploded in the Venezuelan city of San Rafael on Friday.")["San Rafael"]
+    assert got.country == "VE" and "inside the country named beside it" in got.evidence
+    got = parse("A fire hit the Californian town of Paradise.")["Paradise"]
+    assert got.admin1_iso == "US-CA" and "inside the admin-1 named beside it" in got.evidence
+    assert parse("A bomb exploded in San Rafael on Friday.")["San Rafael"].country == "AR"

@@ -254,7 +254,9 @@ def names_table(places: pd.DataFrame, countries: pd.DataFrame, admin1: pd.DataFr
     us = admin1[(admin1["country"] == "US") & (admin1["postal"].fillna("") != "")]
     parts.append(pd.DataFrame({"place_id": us["id"], "name": us["postal"], "kind": "abbr"}))
     if len(state_demonyms):
+        # keyed by ISO 3166-2 for an admin-1, by ISO2 for a country (a spelling world-countries lacks)
         iso_to_id = admin1.dropna(subset=["admin1_iso"]).drop_duplicates("admin1_iso").set_index("admin1_iso")["id"]
+        iso_to_id = pd.concat([iso_to_id, countries.drop_duplicates("country").set_index("country")["id"]])
         d = state_demonyms.assign(place_id=state_demonyms["admin1_iso"].map(iso_to_id)).dropna(subset=["place_id"])
         parts.append(pd.DataFrame({"place_id": d["place_id"].astype("int64"), "name": d["demonym"], "kind": "demonym"}))
     names = pd.concat(parts, ignore_index=True).dropna(subset=["name"])

@@ -301,7 +301,7 @@ def _group_text(text: str, group: list[Candidate], index: GazetteerIndex, state_
         start = c.start
         if start > 1 and text[start - 2] == ",":
             after_comma = True
-        elif start > 4 and text.endswith(" of ", start - 4, start):
+        elif start > 4 and text[start - 2] == "f" and text.endswith(_UNIT_OF, max(0, start - 16), start):
             of_before = True  # maybe "the Venezuelan city of ..." (_demonym_containers)
         if c.comma_next is not None:
             commas = True
@@ -990,8 +990,10 @@ def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[se
 
 # "the Venezuelan city of San Rafael", "the Californian town of Paradise": a demonym before a
 # word for a settlement or unit and "of" says where the name lies, as a comma container does
-_DEMONYM_UNIT_OF = re.compile(r"\b([A-Z][^\W\d_]+)\s+(?:city|town|village|capital|port|province|state|region|"
-                              r"district|municipality|island)\s+of\s+$")
+_UNITS = ("city", "town", "village", "capital", "port", "province", "state", "region", "district", "municipality",
+          "island")
+_UNIT_OF = tuple(f" {unit} of " for unit in _UNITS)  # (a quick test before the pattern)
+_DEMONYM_UNIT_OF = re.compile(rf"\b([A-Z][^\W\d_]+)\s+(?:{'|'.join(_UNITS)})\s+of\s+$")
 
 
 def _demonym_containers(text: str, group: list[Candidate], index: GazetteerIndex,
@@ -1000,7 +1002,7 @@ def _demonym_containers(text: str, group: list[Candidate], index: GazetteerIndex
     written "the <demonym> city of" before an occurrence of the name."""
     for c in group:
         s = c.start
-        m = _DEMONYM_UNIT_OF.search(text, max(0, s - 60), s) if text.endswith(" of ", s - 4, s) else None
+        m = _DEMONYM_UNIT_OF.search(text, max(0, s - 60), s) if text.endswith(_UNIT_OF, max(0, s - 16), s) else None
         if m is None:
             continue
         for place_id, kind in index.entries(normalize(m.group(1))):

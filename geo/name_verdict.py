@@ -44,6 +44,8 @@ HIGH_LEVELS = ("country", "admin1", "region")
 COMMON_MID = 4.9  # Zipf above which a capitalised mid-sentence word is still not a place
 COMMON_SOFT = 4.0  # ... and above which it must be a big place to count
 COMMON_START = 3.3  # Zipf above which a sentence-initial word is suspect
+COMMON_HAMLET = 3.5  # ... and above which a word must name a place of HAMLET_WORD_POP people to count
+HAMLET_WORD_POP = 5_000
 BIG_PLACE = 100_000
 SMALL_ALT_PLACE = 15_000  # an alternate name alone is trusted only for a town this big
 BIG_ALT_PLACE = 1_000_000  # ... and, when unlike the place's name or also a person's, for one this big
@@ -192,6 +194,8 @@ def profile(key: str, entries: tuple[Entry, ...], packed: int, personal: bool, i
             word_drop = drop(Drop.COMMON_WORD, word=key)
         elif z >= COMMON_SOFT and not high and level != "admin2" and max_pop < BIG_PLACE // 2:
             word_drop = drop(Drop.COMMON_WORD_SMALL_PLACES, word=key)
+        elif z >= COMMON_HAMLET and not high and level != "admin2" and max_pop < HAMLET_WORD_POP:
+            word_drop = drop(Drop.COMMON_WORD_SMALL_PLACES, word=key)  # "Tornado" (West Virginia, 1,081 people)
         elif not high:
             lower_drop = drop(Drop.USED_IN_LOWER_CASE, word=key)
     weak_alt = _weak_alternate_name(key, entries, max_pop, index, z, personal) if not kinds & ~ALT_BIT else None

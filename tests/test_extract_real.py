@@ -222,3 +222,13 @@ def test_a_river_or_valley_named_after_a_place_is_one_mention_placed_there(parse
     assert "Sacramento" not in got and "Salinas" not in got
     # a word that only begins with the head is not it
     assert "Riverside" in by_surface(parse("Police in Riverside said a man was held."))
+
+
+def test_a_fairly_common_word_naming_only_hamlets_is_a_word(parse):
+    # "tornado" (Zipf 3.8) names only Tornado, West Virginia (1,081 people): a word, unless
+    # the text places the hamlet
+    assert "Tornado" not in by_surface(parse("NWS has ENDED the Tornado Warning for Franklin County."))
+    assert "Volcano" not in by_surface(parse("Flights were cancelled as the Volcano erupted."))
+    assert by_surface(parse("Police in Tornado, W.Va., said a man was held."))["Tornado"].admin1_iso == "US-WV"
+    # a word as common that names a town of 5,000 people or more stays a place
+    assert "Paradise" in by_surface(parse("The fire destroyed homes in Paradise on Thursday."))

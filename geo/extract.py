@@ -34,7 +34,7 @@ from geo.nlp.context import (
     word_before,
 )
 from geo.reasons import RESCUED_BY_COMMA, STRONG_PERSON, Drop, Dropped, drop
-from geo.textnorm import beyond_latin1, fold_blanks
+from geo.textnorm import beyond_latin1, fold_blanks, normalize
 
 NAME, DEMONYM, ASCII, ALT, ABBR, ISO, AFTER_COMMA, PRESS = (KIND_CODE[k] for k in KINDS)
 BIG_REGION = 1_000_000
@@ -430,6 +430,8 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     name lets a rule apply (a quote before it, a blank after it for a street, ...).
     """
     zipf = lexicon.common_word_zipf()
+    if " City " in text:
+        _city_of_an_office(text, cands, index)
     place_starts: set[int] = set()
     sure_places: set[int] = set()
     infos = _name_infos(text, cands, index, zipf, place_starts, sure_places)
@@ -493,6 +495,29 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     _link_commas(text, cands, index)
     _propagate_person_names(cands, index, person_keys)
     return cands
+
+
+# a town's offices, written after "<town> City" ("Dublin City Council", "Springfield City Schools")
+_OFFICE_AFTER_CITY = re.compile(
+    r" (?:Council|Councilman|Councilwoman|Councilmember|Commission|Commissioners?|Manager|Hall|Attorney|Clerk|"
+    r"Schools?|Police|Court|Board|Government|Administrator|Engineer|Treasurer|Auditor|Marshal|Library|Utilities)\b")
+
+
+def _city_of_an_office(text: str, cands: list[Candidate], index: GazetteerIndex) -> None:
+    """"Dublin City Council": "City" belongs to the office, not to the name. A match "<X> City"
+    before such an office that no town has as its own name ("Dublin City" is an alternate name
+    of Dublin, Ireland, and the Irish county's own) gives way to "<X>"; "Kansas City Council"
+    stays Kansas City."""
+    for i, c in enumerate(cands):
+        if not c.surface.endswith(" City") or not _OFFICE_AFTER_CITY.match(text, c.end):
+            continue
+        if any(kind in (NAME, ASCII) and (row := index.places.get(place_id)) is not None and row.level == "place"
+               for place_id, kind in c.entries):
+            continue
+        end = c.end - len(" City")
+        entries = index.entries(normalize(text[c.start:end]))
+        if entries:
+            cands[i] = Candidate(c.start, end, text[c.start:end], c.key[:-len(" city")], entries)
 
 
 def _name_infos(text: str, cands: list[Candidate], index: GazetteerIndex, zipf: dict[str, float],

@@ -232,3 +232,12 @@ def test_a_fairly_common_word_naming_only_hamlets_is_a_word(parse):
     assert by_surface(parse("Police in Tornado, W.Va., said a man was held."))["Tornado"].admin1_iso == "US-WV"
     # a word as common that names a town of 5,000 people or more stays a place
     assert "Paradise" in by_surface(parse("The fire destroyed homes in Paradise on Thursday."))
+
+
+def test_city_before_a_town_office_belongs_to_the_office(parse):
+    # "Dublin City" is only an alternate name of Dublin, Ireland (and its county's own name):
+    # before "Council" the name is "Dublin", read in the text's context
+    got = by_surface(parse("The Dublin City Council met on Monday near Columbus, Ohio, in Franklin County."))
+    assert "Dublin City" not in got and got["Dublin"].start == 4
+    # a town that has "<X> City" as its own name keeps it
+    assert by_surface(parse("Kansas City Council approved the budget."))["Kansas City"].level == "place"

@@ -30,6 +30,9 @@ def test_organisations_are_flagged(parse):
     assert got["Jalisco"].kind == "org_embedded" and got["Zacatecas"].kind == "toponym"
     assert "inside organisation name ('New Generation Cartel')" in got["Jalisco"].evidence
     assert got["Arizona"].kind == "toponym"
+    # a party named "United <country>"; "United States" is a name of its own
+    got = by_surface(parse("Senior United Russia officials met United States envoys in Moscow."))
+    assert got["Russia"].kind == "org_embedded" and got["United States"].kind == "toponym"
 
 
 def test_abbreviations_possessives_hashtags_accents(parse):

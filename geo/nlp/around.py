@@ -244,6 +244,10 @@ def read_around(text: str, start: int, end: int, key: str, high: bool, personal:
     # "Bank of America": behind one blank, only "of" or "the" can end that pattern
     if org is None and prv.isspace() and (not one_blank_before or bword == "of" or bword == "the"):
         org = _head_of_before(text, start)
+    # "United Russia", a party: a country or state that is no gazetteer name with "United" before it
+    # ("United States", "United Kingdom" are matched whole, so never come here)
+    if org is None and high and one_blank_before and bword == "United":
+        org = "United"
     if org:
         return Around(org=org)
     if one_blank_before and bf.modifier:

@@ -469,6 +469,11 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
         if prof.weak_alt:
             c.drop = prof.weak_alt
             continue
+        if prv == "#" and prof.personal and not prof.high and not prof.big:
+            surname = _camel_surname_after(text, c)
+            if surname:  # "#MichaelBrown", "#TrayvonMartin": a person's name as a hashtag
+                c.drop = drop(Drop.PERSON_GIVEN_NAME_BEFORE, word=surname)
+                continue
         if prv in _QUOTES and not prof.high and not prof.big and _quoted(text, c):
             c.drop = drop(Drop.QUOTED_SMALL_PLACE)
             continue
@@ -495,6 +500,18 @@ def classify_candidates(text: str, cands: list[Candidate], index: GazetteerIndex
     _link_commas(text, cands, index)
     _propagate_person_names(cands, index, person_keys)
     return cands
+
+
+_CAMEL_WORD = re.compile(r"[A-Z][a-z]+")
+
+
+def _camel_surname_after(text: str, c: Candidate) -> str | None:
+    """The surname glued to a given name in a hashtag ("Brown" in "#MichaelBrown"), if the name
+    is a given name; not a word glued to a place ("#FergusonOctober")."""
+    m = _CAMEL_WORD.match(text, c.end)
+    if m is None or c.key not in lexicon.first_names() or m.group().lower() not in lexicon.surnames():
+        return None
+    return m.group()
 
 
 # a town's offices, written after "<town> City" ("Dublin City Council", "Springfield City Schools")

@@ -244,3 +244,14 @@ def test_city_before_a_town_office_belongs_to_the_office(parse):
     assert "Dublin City" not in got and got["Dublin"].start == 4
     # a town that has "<X> City" as its own name keeps it
     assert by_surface(parse("Kansas City Council approved the budget."))["Kansas City"].level == "place"
+
+
+def test_a_person_written_as_a_hashtag_is_no_place(parse):
+    # "#MichaelBrown" matched Michael, a village on the Isle of Man, which made the tweet about
+    # another country and dropped Ferguson as a small place abroad
+    text = ("Glued to the news & horrified by the actions of the police. #Ferguson #protest "
+            "#MichaelBrown #standupforyourRIGHTS")
+    got = by_surface(parse(text))
+    assert "Michael" not in got and got["Ferguson"].admin1_iso == "US-MO"
+    # a place glued to a word is still the place
+    assert by_surface(parse("Riot gear out at the police station #FergusonOctober"))["Ferguson"].country == "US"

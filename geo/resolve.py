@@ -974,18 +974,24 @@ def _comma_containers(group: list[Candidate], index: GazetteerIndex) -> tuple[se
     a1s: set[str] = set()
     ccs: set[str] = set()
     for c in group:
-        nxt = c.comma_next
-        if nxt is None:
-            continue
-        for place_id, kind in nxt.entries:
-            row = index.places.get(place_id)
-            if row is None:
-                continue
-            if row.level == "admin1" and row.admin1_code:
-                a1s.add(row.admin1_code)
-            elif row.level == "country" and kind != ALT:
-                ccs.add(row.country)
+        if c.comma_next is not None:
+            _add_containers(c.comma_next.entries, index, a1s, ccs)
     return (a1s, ccs) if (a1s or ccs) else None
+
+
+def _add_containers(entries: tuple, index: GazetteerIndex, a1s: set[str], ccs: set[str],
+                    only_kind: int | None = None) -> None:
+    """Add to a1s and ccs the admin-1s and countries among the places of the entries (those of
+    only_kind, when given; a country's alternate names never count): what a name beside
+    another one says it lies in."""
+    for place_id, kind in entries:
+        row = index.places.get(place_id) if only_kind is None or kind == only_kind else None
+        if row is None:
+            continue
+        if row.level == "admin1" and row.admin1_code:
+            a1s.add(row.admin1_code)
+        elif row.level == "country" and kind != ALT:
+            ccs.add(row.country)
 
 
 # "the Venezuelan city of San Rafael", "the Californian town of Paradise": a demonym before a
@@ -1000,24 +1006,13 @@ def _demonym_containers(text: str, group: list[Candidate], index: GazetteerIndex
                         found: tuple[set[str], set[str]] | None) -> tuple[set[str], set[str]] | None:
     """found (the comma containers, or None) with the country or admin-1 of each demonym
     written "the <demonym> city of" before an occurrence of the name."""
+    a1s, ccs = found or (set(), set())
     for c in group:
         s = c.start
         m = _DEMONYM_UNIT_OF.search(text, max(0, s - 60), s) if text.endswith(_UNIT_OF, max(0, s - 16), s) else None
-        if m is None:
-            continue
-        for place_id, kind in index.entries(normalize(m.group(1))):
-            row = index.places.get(place_id) if kind == DEMONYM else None
-            if row is None:
-                continue
-            a1s, ccs = found or (set(), set())
-            if row.level == "admin1" and row.admin1_code:
-                a1s.add(row.admin1_code)
-            elif row.level == "country":
-                ccs.add(row.country)
-            else:
-                continue
-            found = (a1s, ccs)
-    return found
+        if m is not None:
+            _add_containers(index.entries(normalize(m.group(1))), index, a1s, ccs, DEMONYM)
+    return (a1s, ccs) if (a1s or ccs) else None
 
 
 def _confidence(scored: list[tuple], exp: Callable[[float], float] = math.exp) -> float:

@@ -15,6 +15,9 @@ import re
 import threading
 from functools import cache
 
+from geo.nlp.lexicon import common_word_zipf, zipf_table
+from geo.textnorm import fold
+
 UNDETERMINED = "und"  # ISO 639-2 "undetermined": empty text, or nothing the detector knows
 SAMPLE_CHARS = 600
 MIN_DISTANCE = 0.1  # the detector answers only when one language is this far ahead
@@ -87,9 +90,6 @@ def spanish_by_its_words(sample: str) -> bool:
     """Whether the sample has more words that only Spanish has than words that only
     English has (the common-word lists of both): the detector, in its fast mode, calls short
     English texts with Spanish place names Spanish, whose rules then read them as Spanish."""
-    from geo.nlp.lexicon import common_word_zipf, zipf_table
-    from geo.textnorm import fold
-
     english, spanish = common_word_zipf(), zipf_table("common_words_es.tsv")
     only_spanish = only_english = 0
     for word in _WORD.findall(sample.lower()):
